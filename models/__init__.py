@@ -1,0 +1,76 @@
+"""The Linli store: SQLModel tables, one module per aggregate, and the engine.
+
+Every table module is imported here so that ``SQLModel.metadata`` is complete for Alembic.
+"""
+
+from models import audit, funds, meetings, needs, people, places, points, proposals, reviews, rounds
+from models.audit import AuditEntry
+from models.engine import database_url, make_engine, upgrade_database
+from models.funds import Contribution, Fund, FundCharter, LedgerEntry
+from models.meetings import AgendaItem, Attendance, Decision, Meeting, MeetingNote
+from models.needs import Need, NeedSupport
+from models.people import Account, Household, Person, RoleGrant
+from models.places import Alliance, AllianceMember, Place
+from models.points import PointsAccount, PointsEntry
+from models.proposals import (
+    Attachment,
+    CoFundingPledge,
+    Proposal,
+    ProposalLineItem,
+    ProposalStatusChange,
+    ProposalSupport,
+)
+from models.reviews import Review, ReviewSession, RubricScore
+from models.rounds import Ballot, BallotEntry, BudgetRound, RoundPhaseChange, Tally, VotingCode
+
+__all__ = [
+    "Account",
+    "AgendaItem",
+    "Alliance",
+    "AllianceMember",
+    "Attachment",
+    "Attendance",
+    "AuditEntry",
+    "Ballot",
+    "BallotEntry",
+    "BudgetRound",
+    "CoFundingPledge",
+    "Contribution",
+    "Decision",
+    "Fund",
+    "FundCharter",
+    "Household",
+    "LedgerEntry",
+    "Meeting",
+    "MeetingNote",
+    "Need",
+    "NeedSupport",
+    "Person",
+    "Place",
+    "PointsAccount",
+    "PointsEntry",
+    "Proposal",
+    "ProposalLineItem",
+    "ProposalStatusChange",
+    "ProposalSupport",
+    "Review",
+    "ReviewSession",
+    "RoleGrant",
+    "RoundPhaseChange",
+    "RubricScore",
+    "Tally",
+    "VotingCode",
+    "audit",
+    "database_url",
+    "funds",
+    "make_engine",
+    "meetings",
+    "needs",
+    "people",
+    "places",
+    "points",
+    "proposals",
+    "reviews",
+    "rounds",
+    "upgrade_database",
+]

@@ -1,0 +1,212 @@
+"""Shared building blocks of the tables: one clock and the vocabularies stored as text.
+
+Vocabularies are plain ``StrEnum`` values stored as short strings (not database enum types), so
+adding a value never needs a type migration on PostgreSQL; services validate against them.
+"""
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+
+def utc_now() -> datetime:
+    """The one timestamp factory: every stored time is timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    return utc_now().date()
+
+
+class PlaceKind(StrEnum):
+    DISTRICT = "district"
+    STREET = "street"
+    COMMUNITY = "community"
+    COMPOUND = "compound"
+
+
+PLACE_PARENT: dict[PlaceKind, PlaceKind | None] = {
+    PlaceKind.DISTRICT: None,
+    PlaceKind.STREET: PlaceKind.DISTRICT,
+    PlaceKind.COMMUNITY: PlaceKind.STREET,
+    PlaceKind.COMPOUND: PlaceKind.COMMUNITY,
+}
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    COMMITTEE_MEMBER = "committee_member"
+    CLERK = "clerk"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
+class CommitteePosition(StrEnum):
+    CHAIR = "chair"
+    SECRETARY = "secretary"
+    TREASURER = "treasurer"
+    MEMBER = "member"
+
+
+class FundKind(StrEnum):
+    MOTHER = "mother"  # district mother fund (区级母基金)
+    STREET = "street"  # street sub-fund (街镇子基金)
+    COMMUNITY = "community"  # community micro-fund (社区微基金)
+    ALLIANCE = "alliance"  # joint fund of an alliance (组团联建)
+    FOUNDATION = "foundation"  # community foundation (社区基金会)
+
+
+class Category(StrEnum):
+    """What a project spends on; charters allow or forbid categories."""
+
+    GREENING = "greening"
+    ELDERLY_CARE = "elderly_care"
+    CHILDREN = "children"
+    SAFETY = "safety"
+    CULTURE = "culture"
+    ENVIRONMENT = "environment"
+    PUBLIC_FACILITIES = "public_facilities"
+    SERVICES = "services"
+    BUILDING_MATERIALS = "building_materials"
+    CONSTRUCTION_WORKS = "construction_works"
+    ENTERTAINMENT = "entertainment"
+    CHARITY_HANDOUT = "charity_handout"
+
+
+class LedgerKind(StrEnum):
+    """Why money moved; the sign comes from source and destination, never from the amount."""
+
+    GRANT = "grant"  # seed money from a parent fund or government (自治金)
+    DONATION = "donation"
+    REVENUE = "revenue"  # self-generated income (自我造血): rent, parking, canteen
+    ALLOCATION = "allocation"  # fund -> funded project
+    EXPENSE = "expense"  # paid out against an invoice
+    TRANSFER = "transfer"  # between funds
+    REVERSAL = "reversal"  # corrects an earlier entry; the ledger is never edited
+
+
+class ContributionKind(StrEnum):
+    """Six-dimensional crowdfunding (六维众筹)."""
+
+    MONEY = "money"
+    SKILLS = "skills"
+    RESOURCES = "resources"
+    IDEAS = "ideas"
+    SERVICES = "services"
+    LABOUR = "labour"
+
+
+class RoundPhase(StrEnum):
+    DRAFT = "draft"
+    NEEDS = "needs"
+    PROPOSALS = "proposals"
+    ELIGIBILITY = "eligibility"
+    DELIBERATION = "deliberation"
+    VOTING = "voting"
+    TALLIED = "tallied"
+    IMPLEMENTATION = "implementation"
+    CLOSED = "closed"
+
+
+ROUND_PHASE_ORDER: tuple[RoundPhase, ...] = tuple(RoundPhase)
+
+
+class BallotKind(StrEnum):
+    APPROVAL = "approval"
+    CUMULATIVE = "cumulative"
+    SCORES = "scores"
+    ORDINAL = "ordinal"
+
+
+class BallotChannel(StrEnum):
+    ONLINE = "online"
+    PAPER = "paper"
+
+
+class NeedStatus(StrEnum):
+    OPEN = "open"
+    ADOPTED = "adopted"  # became a proposal
+    MERGED = "merged"
+    CLOSED = "closed"
+
+
+class ProposalStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    ON_BALLOT = "on_ballot"
+    SELECTED = "selected"
+    NOT_SELECTED = "not_selected"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"  # 烂尾
+    WITHDRAWN = "withdrawn"
+
+
+class CoFundingSource(StrEnum):
+    RESIDENTS = "residents"
+    PROPERTY_MANAGER = "property_manager"
+    CO_BUILDING_UNIT = "co_building_unit"  # 共建单位
+    CHARITY = "charity"
+    MERCHANT = "merchant"
+    OTHER = "other"
+
+
+class AttachmentKind(StrEnum):
+    PHOTO = "photo"
+    RECEIPT = "receipt"  # invoice (发票)
+    DOCUMENT = "document"
+
+
+class MeetingKind(StrEnum):
+    COMMITTEE = "committee"  # 议事会
+    RESIDENT_ASSEMBLY = "resident_assembly"
+    PARTY_MEMBER_FORUM = "party_member_forum"
+    HEARING = "hearing"
+
+
+class MeetingStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+
+
+class MinutesStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class DecisionOutcome(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+    AMENDED = "amended"
+
+
+class ReviewSessionStatus(StrEnum):
+    PLANNED = "planned"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class RubricCriterion(StrEnum):
+    """Year-end review questions (年底评审): goal, participation, upkeep, books, satisfaction."""
+
+    GOAL_MET = "goal_met"
+    PARTICIPATION = "participation"
+    MAINTENANCE = "maintenance"
+    BOOKS_COMPLETE = "books_complete"
+    SATISFACTION = "satisfaction"
+
+
+class Recommendation(StrEnum):
+    CONTINUE = "continue"
+    CONTINUE_WITH_CHANGES = "continue_with_changes"
+    STOP = "stop"
+
+
+class PointsReason(StrEnum):
+    VOLUNTEERING = "volunteering"
+    REDEMPTION = "redemption"
+    DONATION_SHARE = "donation_share"
+    ADJUSTMENT = "adjustment"

@@ -1,0 +1,92 @@
+"""Funds, their charters, the ledger, and non-monetary contributions.
+
+The ledger is append-only (database triggers refuse UPDATE and DELETE, see the first migration):
+a mistake is corrected by a ``reversal`` entry that points at the entry it undoes.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Column
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from models.base import utc_now
+
+
+class Fund(SQLModel, table=True):
+    """A book of its own (separate books per fund, one unified account), with a parent fund
+    (district mother fund -> street sub-fund -> community micro-fund)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    kind: str = Field(max_length=16)
+    parent_id: int | None = Field(default=None, foreign_key="fund.id")
+    place_id: int | None = Field(default=None, foreign_key="place.id", index=True)
+    alliance_id: int | None = Field(default=None, foreign_key="alliance.id")
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class FundCharter(SQLModel, table=True):
+    """What a fund may buy (章程). A new version is added rather than the old one edited."""
+
+    __table_args__ = (UniqueConstraint("fund_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fund_id: int = Field(foreign_key="fund.id", index=True)
+    version: int = Field(default=1, ge=1)
+    adopted_on: date
+    allowed_categories: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    forbidden_categories: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    per_project_cap_fen: int | None = Field(default=None, ge=0)
+    per_community_year_cap_fen: int | None = Field(default=None, ge=0)
+    min_co_funding_permille: int = Field(default=0, ge=0, le=1000)
+    spend_where_raised: bool = True  # 钱从小区来，就用在小区里
+    text: str = ""
+
+
+class LedgerEntry(SQLModel, table=True):
+    """Money in fen moving from a source to a destination. A ``None`` fund side is outside the
+    books: the donor, payer or supplier named in ``counterparty``."""
+
+    __table_args__ = (
+        CheckConstraint("amount_fen > 0", name="ledger_amount_positive"),
+        CheckConstraint(
+            "source_fund_id IS NOT NULL OR destination_fund_id IS NOT NULL",
+            name="ledger_touches_a_fund",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16, index=True)
+    amount_fen: int
+    source_fund_id: int | None = Field(default=None, foreign_key="fund.id", index=True)
+    destination_fund_id: int | None = Field(default=None, foreign_key="fund.id", index=True)
+    counterparty: str = Field(default="", max_length=200)
+    counterparty_person_id: int | None = Field(default=None, foreign_key="person.id")
+    is_anonymous: bool = False  # hidden from the public notice, never from the books
+    purpose: str = Field(max_length=500)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
+    invoice_number: str | None = Field(default=None, max_length=60)
+    receipt_attachment_id: int | None = Field(default=None, foreign_key="attachment.id")
+    reverses_entry_id: int | None = Field(default=None, foreign_key="ledgerentry.id")
+    occurred_on: date
+    recorded_by_id: int | None = Field(default=None, foreign_key="person.id")
+    recorded_at: datetime = Field(default_factory=utc_now)
+
+
+class Contribution(SQLModel, table=True):
+    """A non-monetary gift (skills, resources, ideas, services, labour) with an estimated value."""
+
+    __table_args__ = (CheckConstraint("estimated_value_fen >= 0", name="contribution_value"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    contributor: str = Field(max_length=200)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
+    fund_id: int | None = Field(default=None, foreign_key="fund.id")
+    description: str = Field(max_length=500)
+    hours: int | None = Field(default=None, ge=0)
+    estimated_value_fen: int = 0
+    occurred_on: date
+    recorded_by_id: int | None = Field(default=None, foreign_key="person.id")
+    recorded_at: datetime = Field(default_factory=utc_now)
