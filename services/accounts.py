@@ -1,0 +1,246 @@
+"""People, sign-in and role grants.
+
+Local passwords are hashed with Argon2id (argon2-cffi). A failed sign-in says the same thing for
+an unknown name and a wrong password, so the form cannot be used to find out who has an account.
+"""
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, func, select
+
+from models import Account, Alliance, AllianceMember, Person, Place, RoleGrant
+from models.base import CommitteePosition, Role, utc_now
+from services.common import choice, clean_text, get_or_fail, record_audit, require_at
+from services.errors import Conflict, InvalidInput, NotAllowed, SignInFailed
+from services.permissions import ANONYMOUS, Action, Grant, Viewer
+
+LOCAL_PROVIDER = "local"
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
+
+
+def viewer_for_person(session: Session, person_id: int) -> Viewer:
+    """Grants are read afresh on every request, so a revoked role stops working at once."""
+    person = session.get(Person, person_id)
+    if person is None or not person.is_active:
+        return ANONYMOUS
+    grants = []
+    for grant in session.exec(
+        select(RoleGrant).where(RoleGrant.person_id == person_id, RoleGrant.revoked_at.is_(None))  # type: ignore[union-attr]
+    ):
+        place_ids: frozenset[int] | None
+        if grant.alliance_id is not None:
+            members = session.exec(
+                select(AllianceMember.community_id).where(
+                    AllianceMember.alliance_id == grant.alliance_id
+                )
+            ).all()
+            place_ids = frozenset(members)
+        elif grant.place_id is not None:
+            place_ids = frozenset({grant.place_id})
+        else:
+            place_ids = None
+        position = CommitteePosition(grant.position) if grant.position else None
+        grants.append(Grant(Role(grant.role), position, place_ids))
+    return Viewer(person_id=person.id, display_name=person.display_name, grants=tuple(grants))
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("password_too_short", min=MIN_PASSWORD_LENGTH)
+    return _hasher.hash(password)
+
+
+def sign_in_local(session: Session, *, username: str, password: str) -> Viewer:
+    account = session.exec(
+        select(Account).where(
+            Account.provider == LOCAL_PROVIDER, Account.subject == username.strip().lower()
+        )
+    ).first()
+    if account is None or account.password_hash is None:
+        _hasher.hash(password)  # same work either way: timing does not reveal unknown names
+        raise SignInFailed()
+    try:
+        _hasher.verify(account.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise SignInFailed() from None
+    account.last_sign_in_at = utc_now()
+    session.add(account)
+    session.commit()
+    return viewer_for_person(session, account.person_id)
+
+
+def sign_in_with_provider(
+    session: Session, *, provider: str, subject: str, display_name: str
+) -> Viewer:
+    """An identity the provider vouches for; unknown ones become people without roles."""
+    subject = subject.strip().lower()
+    if not subject:
+        raise SignInFailed()
+    account = session.exec(
+        select(Account).where(Account.provider == provider, Account.subject == subject)
+    ).first()
+    if account is None:
+        person = Person(display_name=clean_text(display_name or subject, "name", max_length=80))
+        session.add(person)
+        session.flush()
+        account = Account(person_id=person.id, provider=provider, subject=subject)  # type: ignore[arg-type]
+        session.add(account)
+        record_audit(session, Viewer(person.id), "register_person", person)
+    account.last_sign_in_at = utc_now()
+    session.add(account)
+    session.commit()
+    return viewer_for_person(session, account.person_id)
+
+
+def store_is_empty(session: Session) -> bool:
+    return session.exec(select(func.count()).select_from(Person)).one() == 0
+
+
+def create_person(
+    session: Session,
+    *,
+    display_name: str,
+    username: str | None = None,
+    password: str | None = None,
+    provider_subject: tuple[str, str] | None = None,
+    home_place_id: int | None = None,
+) -> Person:
+    """Building block for the first admin, admins adding people, and the demo."""
+    person = Person(
+        display_name=clean_text(display_name, "name", max_length=80), home_place_id=home_place_id
+    )
+    session.add(person)
+    session.flush()
+    if username is not None:
+        subject = clean_text(username, "username", max_length=60).lower()
+        if session.exec(
+            select(Account).where(Account.provider == LOCAL_PROVIDER, Account.subject == subject)
+        ).first():
+            raise Conflict("username_taken", username=subject)
+        session.add(
+            Account(
+                person_id=person.id,  # type: ignore[arg-type]
+                provider=LOCAL_PROVIDER,
+                subject=subject,
+                password_hash=hash_password(password or ""),
+            )
+        )
+    if provider_subject is not None:
+        provider, subject = provider_subject
+        session.add(Account(person_id=person.id, provider=provider, subject=subject.lower()))  # type: ignore[arg-type]
+    return person
+
+
+def create_first_admin(
+    session: Session, *, display_name: str, username: str, password: str
+) -> Viewer:
+    """Only on an empty store: afterwards, admins are made by admins."""
+    if not store_is_empty(session):
+        raise NotAllowed("store_not_empty")
+    person = create_person(session, display_name=display_name, username=username, password=password)
+    grant = RoleGrant(person_id=person.id, role=Role.ADMIN.value)  # type: ignore[arg-type]
+    session.add(grant)
+    record_audit(session, Viewer(person.id), "create_first_admin", person)
+    session.commit()
+    return viewer_for_person(session, person.id)  # type: ignore[arg-type]
+
+
+def add_person(
+    session: Session,
+    viewer: Viewer,
+    *,
+    display_name: str,
+    username: str,
+    password: str,
+    home_place_id: int | None,
+) -> int:
+    require_at(session, viewer, Action.GRANT_ROLES, home_place_id)
+    if home_place_id is not None:
+        get_or_fail(session, Place, home_place_id)
+    person = create_person(
+        session,
+        display_name=display_name,
+        username=username,
+        password=password,
+        home_place_id=home_place_id,
+    )
+    record_audit(session, viewer, "add_person", person)
+    session.commit()
+    return person.id  # type: ignore[return-value]
+
+
+def grant_role(
+    session: Session,
+    viewer: Viewer,
+    *,
+    person_id: int,
+    role: str,
+    place_id: int | None,
+    position: str | None = None,
+    alliance_id: int | None = None,
+) -> int:
+    role = choice(role, Role, "role")
+    if role == Role.COMMITTEE_MEMBER:
+        position = choice(position or CommitteePosition.MEMBER, CommitteePosition, "position")
+    elif position:
+        raise InvalidInput("field_invalid", field="position")
+    require_at(session, viewer, Action.GRANT_ROLES, place_id)
+    get_or_fail(session, Person, person_id)
+    if place_id is not None:
+        get_or_fail(session, Place, place_id)
+    if alliance_id is not None:
+        get_or_fail(session, Alliance, alliance_id)
+    grant = RoleGrant(
+        person_id=person_id,
+        role=role,
+        position=position,
+        place_id=place_id,
+        alliance_id=alliance_id,
+        granted_by_id=viewer.person_id,
+    )
+    session.add(grant)
+    record_audit(session, viewer, "grant_role", grant)
+    session.commit()
+    return grant.id  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    id: int
+    display_name: str
+    home_place: str
+    roles: tuple[str, ...]
+    sign_ins: tuple[str, ...]
+
+
+def list_people(session: Session, viewer: Viewer) -> list[PersonRow]:
+    require_at(session, viewer, Action.GRANT_ROLES, None)
+    places = dict(session.exec(select(Place.id, Place.name)).all())
+    rows = []
+    for person in session.exec(select(Person).order_by(Person.id)):  # type: ignore[arg-type]
+        grants = session.exec(
+            select(RoleGrant).where(
+                RoleGrant.person_id == person.id,
+                RoleGrant.revoked_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).all()
+        roles = tuple(
+            ":".join(
+                filter(None, [g.role, g.position, places.get(g.place_id, "") if g.place_id else ""])
+            )
+            for g in grants
+        )
+        accounts = session.exec(select(Account).where(Account.person_id == person.id)).all()
+        rows.append(
+            PersonRow(
+                id=person.id,  # type: ignore[arg-type]
+                display_name=person.display_name,
+                home_place=places.get(person.home_place_id, "") if person.home_place_id else "",
+                roles=roles,
+                sign_ins=tuple(f"{a.provider}:{a.subject}" for a in accounts),
+            )
+        )
+    return rows

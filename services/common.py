@@ -1,0 +1,107 @@
+"""Helpers every use case needs: loading rows or failing, the place tree, input cleaning,
+money parsing and the audit record written inside the caller's transaction."""
+
+import json
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlmodel import Session, SQLModel, select
+
+from models import AuditEntry, Place
+from services.errors import InvalidInput, NotFound
+from services.permissions import Action, PlaceTree, Viewer, require
+
+Row = TypeVar("Row", bound=SQLModel)
+FEN_PER_YUAN = 100
+MAX_AMOUNT_FEN = 10**13  # 100 billion yuan: anything larger is a typing slip
+
+
+def get_or_fail(session: Session, model: type[Row], row_id: int | None) -> Row:
+    row = session.get(model, row_id) if row_id is not None else None
+    if row is None:
+        raise NotFound(entity=model.__name__.lower())
+    return row
+
+
+def place_tree(session: Session) -> PlaceTree:
+    return PlaceTree(dict(session.exec(select(Place.id, Place.parent_id)).all()))  # type: ignore[arg-type]
+
+
+def require_at(session: Session, viewer: Viewer, action: Action, place_id: int | None) -> None:
+    require(viewer, action, place_id, place_tree(session))
+
+
+def clean_text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput("field_required", field=field)
+    if len(text) > max_length:
+        raise InvalidInput("field_too_long", field=field, max=max_length)
+    return text
+
+
+def choice(value: str, vocabulary: type[StrEnum], field: str) -> str:
+    try:
+        return vocabulary(value).value
+    except ValueError:
+        raise InvalidInput("field_invalid", field=field) from None
+
+
+def parse_yuan(
+    value: str | int | Decimal, field: str = "amount", *, allow_zero: bool = False
+) -> int:
+    """Yuan as typed by a person ("1,234.5", "¥80", 50) to integer fen, exactly.
+
+    Never float: "0.1 + 0.2" yuan must be 30 fen, and a sub-fen amount is refused, not rounded.
+    """
+    text = str(value).strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
+    try:
+        yuan = Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput("amount_malformed", field=field) from None
+    if not yuan.is_finite():
+        raise InvalidInput("amount_malformed", field=field)
+    fen = yuan * FEN_PER_YUAN
+    if fen != fen.to_integral_value():
+        raise InvalidInput("amount_sub_fen", field=field)
+    if fen < 0 or (fen == 0 and not allow_zero):
+        raise InvalidInput("amount_not_positive", field=field)
+    if fen > MAX_AMOUNT_FEN:
+        raise InvalidInput("amount_too_large", field=field)
+    return int(fen)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return json.loads(json.dumps(row.model_dump(), default=_plain))
+
+
+def record_audit(
+    session: Session,
+    viewer: Viewer,
+    action: str,
+    row: SQLModel,
+    *,
+    before: dict[str, Any] | None = None,
+) -> None:
+    """Added to the caller's session, so it commits or rolls back with the change itself."""
+    session.flush()
+    session.add(
+        AuditEntry(
+            actor_id=viewer.person_id,
+            action=action,
+            entity=type(row).__name__.lower(),
+            entity_id=getattr(row, "id", None),
+            before=before,
+            after=snapshot(row),
+        )
+    )

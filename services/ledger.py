@@ -1,0 +1,453 @@
+"""The public ledger: every yuan in or out, per fund, append-only.
+
+Cash balance = money in - money out. Allocations are earmarks for a funded proposal: they do
+not move cash, but what is earmarked and not yet spent cannot be spent on anything else, and a
+proposal's expenses can never exceed its allocation (no overspend, enforced here, not in the UI).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, func, select
+
+from models import Fund, FundCharter, LedgerEntry, Person, Proposal
+from models.base import FundKind, LedgerKind, ProposalStatus
+from services.common import choice, clean_text, get_or_fail, parse_yuan, record_audit, require_at
+from services.errors import InvalidInput, Overspend
+from services.permissions import Action, Viewer
+
+CASH_KINDS = tuple(k.value for k in LedgerKind if k is not LedgerKind.ALLOCATION)
+FUNDABLE = (ProposalStatus.SELECTED, ProposalStatus.IN_PROGRESS, ProposalStatus.COMPLETED)
+
+
+@dataclass(frozen=True)
+class FundBalance:
+    fund_id: int
+    name: str
+    kind: str
+    place_id: int | None
+    money_in_fen: int
+    money_out_fen: int
+    earmarked_fen: int  # allocated to proposals and not yet spent
+
+    @property
+    def cash_fen(self) -> int:
+        return self.money_in_fen - self.money_out_fen
+
+    @property
+    def available_fen(self) -> int:
+        return self.cash_fen - self.earmarked_fen
+
+
+def _sum(session: Session, *conditions) -> int:  # type: ignore[no-untyped-def]
+    total = session.exec(
+        select(func.coalesce(func.sum(LedgerEntry.amount_fen), 0)).where(*conditions)
+    ).one()
+    return int(total)
+
+
+def _reversed_ids(session: Session) -> set[int]:
+    return set(
+        session.exec(
+            select(LedgerEntry.reverses_entry_id).where(
+                col(LedgerEntry.reverses_entry_id).is_not(None)
+            )
+        ).all()
+    )  # type: ignore[arg-type]
+
+
+def allocated_fen(session: Session, proposal_id: int) -> int:
+    return _sum(
+        session,
+        LedgerEntry.proposal_id == proposal_id,
+        LedgerEntry.kind == LedgerKind.ALLOCATION,
+        col(LedgerEntry.id).not_in(_reversed_ids(session)),
+    )
+
+
+def spent_fen(session: Session, proposal_id: int) -> int:
+    spent = _sum(
+        session, LedgerEntry.proposal_id == proposal_id, LedgerEntry.kind == LedgerKind.EXPENSE
+    )
+    refunded = _sum(
+        session,
+        LedgerEntry.proposal_id == proposal_id,
+        LedgerEntry.kind == LedgerKind.REVERSAL,
+        col(LedgerEntry.destination_fund_id).is_not(None),
+    )
+    return spent - refunded
+
+
+def _moves_cash():  # type: ignore[no-untyped-def]
+    """Cash entries: everything but earmarks and the reversals of earmarks."""
+    allocation_ids = select(LedgerEntry.id).where(LedgerEntry.kind == LedgerKind.ALLOCATION)
+    return (
+        col(LedgerEntry.kind).in_(CASH_KINDS),
+        or_(
+            col(LedgerEntry.reverses_entry_id).is_(None),
+            col(LedgerEntry.reverses_entry_id).not_in(allocation_ids),
+        ),
+    )
+
+
+def fund_balance(session: Session, fund_id: int) -> FundBalance:
+    fund = get_or_fail(session, Fund, fund_id)
+    money_in = _sum(session, LedgerEntry.destination_fund_id == fund_id, *_moves_cash())
+    money_out = _sum(session, LedgerEntry.source_fund_id == fund_id, *_moves_cash())
+    earmarked = 0
+    proposal_ids = session.exec(
+        select(LedgerEntry.proposal_id)
+        .where(LedgerEntry.source_fund_id == fund_id, LedgerEntry.kind == LedgerKind.ALLOCATION)
+        .distinct()
+    ).all()
+    for proposal_id in proposal_ids:
+        earmarked += max(0, allocated_fen(session, proposal_id) - spent_fen(session, proposal_id))  # type: ignore[arg-type]
+    return FundBalance(
+        fund_id=fund.id,  # type: ignore[arg-type]
+        name=fund.name,
+        kind=fund.kind,
+        place_id=fund.place_id,
+        money_in_fen=money_in,
+        money_out_fen=money_out,
+        earmarked_fen=earmarked,
+    )
+
+
+def fund_balances(session: Session) -> list[FundBalance]:
+    return [
+        fund_balance(session, fund_id)
+        for fund_id in session.exec(select(Fund.id).order_by(Fund.id))
+    ]  # type: ignore[arg-type]
+
+
+def create_fund(
+    session: Session,
+    viewer: Viewer,
+    *,
+    name: str,
+    kind: str,
+    place_id: int | None,
+    parent_id: int | None = None,
+) -> int:
+    require_at(session, viewer, Action.MANAGE_PLACES, place_id)
+    fund = Fund(
+        name=clean_text(name, "name", max_length=120),
+        kind=choice(kind, FundKind, "kind"),
+        place_id=place_id,
+        parent_id=parent_id,
+    )
+    if parent_id is not None:
+        get_or_fail(session, Fund, parent_id)
+    session.add(fund)
+    record_audit(session, viewer, "create_fund", fund)
+    session.commit()
+    return fund.id  # type: ignore[return-value]
+
+
+def adopt_charter(
+    session: Session,
+    viewer: Viewer,
+    *,
+    fund_id: int,
+    adopted_on: date,
+    allowed_categories: list[str],
+    forbidden_categories: list[str],
+    per_project_cap: str | None,
+    per_community_year_cap: str | None,
+    min_co_funding_permille: int,
+    text: str,
+) -> int:
+    fund = get_or_fail(session, Fund, fund_id)
+    require_at(session, viewer, Action.MANAGE_PLACES, fund.place_id)
+    if not 0 <= min_co_funding_permille <= 1000:
+        raise InvalidInput("field_invalid", field="min_co_funding")
+    latest = session.exec(
+        select(func.max(FundCharter.version)).where(FundCharter.fund_id == fund_id)
+    ).one()
+    charter = FundCharter(
+        fund_id=fund_id,
+        version=(latest or 0) + 1,
+        adopted_on=adopted_on,
+        allowed_categories=sorted(set(allowed_categories)),
+        forbidden_categories=sorted(set(forbidden_categories)),
+        per_project_cap_fen=parse_yuan(per_project_cap, "per_project_cap")
+        if per_project_cap
+        else None,
+        per_community_year_cap_fen=(
+            parse_yuan(per_community_year_cap, "per_community_year_cap")
+            if per_community_year_cap
+            else None
+        ),
+        min_co_funding_permille=min_co_funding_permille,
+        text=clean_text(text, "text", max_length=8000, required=False),
+    )
+    session.add(charter)
+    record_audit(session, viewer, "adopt_charter", charter)
+    session.commit()
+    return charter.id  # type: ignore[return-value]
+
+
+def current_charter(session: Session, fund_id: int) -> FundCharter | None:
+    return session.exec(
+        select(FundCharter)
+        .where(FundCharter.fund_id == fund_id)
+        .order_by(col(FundCharter.version).desc())
+    ).first()
+
+
+def _append(session: Session, viewer: Viewer, entry: LedgerEntry, action: str) -> int:
+    session.add(entry)
+    record_audit(session, viewer, action, entry)
+    session.commit()
+    return entry.id  # type: ignore[return-value]
+
+
+def record_donation(
+    session: Session,
+    viewer: Viewer,
+    *,
+    fund_id: int,
+    amount: str,
+    donor: str,
+    purpose: str,
+    occurred_on: date,
+    is_anonymous: bool = False,
+    proposal_id: int | None = None,
+    donor_person_id: int | None = None,
+    kind: str = LedgerKind.DONATION,
+) -> int:
+    """Donations, grants and self-generated revenue: money into a fund from outside the books."""
+    fund = get_or_fail(session, Fund, fund_id)
+    require_at(session, viewer, Action.RECORD_DONATION, fund.place_id)
+    kind = choice(kind, LedgerKind, "kind")
+    if kind not in (LedgerKind.DONATION, LedgerKind.GRANT, LedgerKind.REVENUE):
+        raise InvalidInput("field_invalid", field="kind")
+    if proposal_id is not None:
+        get_or_fail(session, Proposal, proposal_id)
+    if donor_person_id is not None:
+        get_or_fail(session, Person, donor_person_id)
+    entry = LedgerEntry(
+        kind=kind,
+        amount_fen=parse_yuan(amount),
+        destination_fund_id=fund_id,
+        counterparty=clean_text(donor, "donor", max_length=200),
+        counterparty_person_id=donor_person_id,
+        is_anonymous=is_anonymous,
+        purpose=clean_text(purpose, "purpose", max_length=500),
+        proposal_id=proposal_id,
+        occurred_on=occurred_on,
+        recorded_by_id=viewer.person_id,
+    )
+    return _append(session, viewer, entry, f"record_{kind}")
+
+
+def transfer_between_funds(
+    session: Session,
+    viewer: Viewer,
+    *,
+    source_fund_id: int,
+    destination_fund_id: int,
+    amount: str,
+    purpose: str,
+    occurred_on: date,
+) -> int:
+    """Seed money down the fund hierarchy (mother -> street -> community)."""
+    source = get_or_fail(session, Fund, source_fund_id)
+    get_or_fail(session, Fund, destination_fund_id)
+    require_at(session, viewer, Action.RECORD_EXPENSE, source.place_id)
+    if source_fund_id == destination_fund_id:
+        raise InvalidInput("field_invalid", field="destination")
+    amount_fen = parse_yuan(amount)
+    available = fund_balance(session, source_fund_id).available_fen
+    if amount_fen > available:
+        raise Overspend("overspend_fund", available_fen=available, amount_fen=amount_fen)
+    entry = LedgerEntry(
+        kind=LedgerKind.TRANSFER,
+        amount_fen=amount_fen,
+        source_fund_id=source_fund_id,
+        destination_fund_id=destination_fund_id,
+        purpose=clean_text(purpose, "purpose", max_length=500),
+        occurred_on=occurred_on,
+        recorded_by_id=viewer.person_id,
+    )
+    return _append(session, viewer, entry, "transfer_between_funds")
+
+
+def allocate_to_proposal(
+    session: Session,
+    viewer: Viewer,
+    *,
+    fund_id: int,
+    proposal_id: int,
+    amount: str,
+    occurred_on: date,
+    purpose: str = "",
+) -> int:
+    fund = get_or_fail(session, Fund, fund_id)
+    proposal = get_or_fail(session, Proposal, proposal_id)
+    require_at(session, viewer, Action.RECORD_EXPENSE, fund.place_id)
+    if proposal.status not in FUNDABLE:
+        raise InvalidInput("proposal_not_fundable", status=proposal.status)
+    amount_fen = parse_yuan(amount)
+    available = fund_balance(session, fund_id).available_fen
+    if amount_fen > available:
+        raise Overspend("overspend_fund", available_fen=available, amount_fen=amount_fen)
+    entry = LedgerEntry(
+        kind=LedgerKind.ALLOCATION,
+        amount_fen=amount_fen,
+        source_fund_id=fund_id,
+        proposal_id=proposal_id,
+        counterparty=proposal.title,
+        purpose=clean_text(purpose or proposal.title, "purpose", max_length=500),
+        occurred_on=occurred_on,
+        recorded_by_id=viewer.person_id,
+    )
+    return _append(session, viewer, entry, "allocate_to_proposal")
+
+
+def record_expense(
+    session: Session,
+    viewer: Viewer,
+    *,
+    fund_id: int,
+    amount: str,
+    payee: str,
+    purpose: str,
+    invoice_number: str,
+    occurred_on: date,
+    proposal_id: int | None = None,
+    receipt_attachment_id: int | None = None,
+) -> int:
+    """Every expense names its invoice (发票): no invoice number, no payment."""
+    fund = get_or_fail(session, Fund, fund_id)
+    require_at(session, viewer, Action.RECORD_EXPENSE, fund.place_id)
+    amount_fen = parse_yuan(amount)
+    balance = fund_balance(session, fund_id)
+    if proposal_id is not None:
+        get_or_fail(session, Proposal, proposal_id)
+        remaining = allocated_fen(session, proposal_id) - spent_fen(session, proposal_id)
+        if amount_fen > remaining:
+            raise Overspend(
+                "overspend_allocation", available_fen=max(remaining, 0), amount_fen=amount_fen
+            )
+        if amount_fen > balance.cash_fen:
+            raise Overspend("overspend_fund", available_fen=balance.cash_fen, amount_fen=amount_fen)
+    elif amount_fen > balance.available_fen:
+        raise Overspend(
+            "overspend_fund", available_fen=balance.available_fen, amount_fen=amount_fen
+        )
+    entry = LedgerEntry(
+        kind=LedgerKind.EXPENSE,
+        amount_fen=amount_fen,
+        source_fund_id=fund_id,
+        counterparty=clean_text(payee, "payee", max_length=200),
+        purpose=clean_text(purpose, "purpose", max_length=500),
+        invoice_number=clean_text(invoice_number, "invoice_number", max_length=60),
+        proposal_id=proposal_id,
+        receipt_attachment_id=receipt_attachment_id,
+        occurred_on=occurred_on,
+        recorded_by_id=viewer.person_id,
+    )
+    return _append(session, viewer, entry, "record_expense")
+
+
+def reverse_entry(
+    session: Session, viewer: Viewer, *, entry_id: int, reason: str, occurred_on: date
+) -> int:
+    """The only way to correct the books: an equal entry in the other direction."""
+    original = get_or_fail(session, LedgerEntry, entry_id)
+    fund_id = original.source_fund_id or original.destination_fund_id
+    require_at(session, viewer, Action.RECORD_EXPENSE, get_or_fail(session, Fund, fund_id).place_id)
+    if original.kind == LedgerKind.REVERSAL or entry_id in _reversed_ids(session):
+        raise InvalidInput("entry_already_reversed")
+    if original.kind == LedgerKind.ALLOCATION:
+        source, destination = original.source_fund_id, None
+    else:
+        source, destination = original.destination_fund_id, original.source_fund_id
+        if source is not None and original.amount_fen > fund_balance(session, source).cash_fen:
+            raise Overspend(
+                "overspend_fund",
+                available_fen=fund_balance(session, source).cash_fen,
+                amount_fen=original.amount_fen,
+            )
+    entry = LedgerEntry(
+        kind=LedgerKind.REVERSAL,
+        amount_fen=original.amount_fen,
+        source_fund_id=source,
+        destination_fund_id=destination,
+        counterparty=original.counterparty,
+        purpose=clean_text(reason, "reason", max_length=500),
+        proposal_id=original.proposal_id,
+        reverses_entry_id=entry_id,
+        occurred_on=occurred_on,
+        recorded_by_id=viewer.person_id,
+    )
+    return _append(session, viewer, entry, "reverse_entry")
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    id: int
+    occurred_on: date
+    kind: str
+    fund: str
+    direction: str  # "in" | "out" | "earmark" | "transfer"
+    amount_fen: int
+    counterparty: str  # empty for an anonymous donor on the public notice
+    purpose: str
+    proposal_id: int | None
+    invoice_number: str | None
+    reverses_entry_id: int | None
+
+
+def ledger_lines(
+    session: Session, *, fund_id: int | None = None, limit: int = 500, public: bool = True
+) -> list[LedgerLine]:
+    """The notice-board view: anonymous donors stay anonymous; the books view shows names."""
+    funds = dict(session.exec(select(Fund.id, Fund.name)).all())
+    query = (
+        select(LedgerEntry)
+        .order_by(col(LedgerEntry.occurred_on).desc(), col(LedgerEntry.id).desc())
+        .limit(limit)
+    )
+    if fund_id is not None:
+        query = query.where(
+            (LedgerEntry.source_fund_id == fund_id) | (LedgerEntry.destination_fund_id == fund_id)
+        )
+    lines = []
+    for entry in session.exec(query):
+        if entry.kind == LedgerKind.ALLOCATION:
+            direction = "earmark"
+        elif entry.source_fund_id and entry.destination_fund_id:
+            direction = "transfer"
+        elif entry.destination_fund_id:
+            direction = "in"
+        else:
+            direction = "out"
+        fund = funds.get(
+            entry.destination_fund_id if direction == "in" else entry.source_fund_id, ""
+        )
+        lines.append(
+            LedgerLine(
+                id=entry.id,  # type: ignore[arg-type]
+                occurred_on=entry.occurred_on,
+                kind=entry.kind,
+                fund=fund,
+                direction=direction,
+                amount_fen=entry.amount_fen,
+                counterparty="" if (public and entry.is_anonymous) else entry.counterparty,
+                purpose=entry.purpose,
+                proposal_id=entry.proposal_id,
+                invoice_number=entry.invoice_number,
+                reverses_entry_id=entry.reverses_entry_id,
+            )
+        )
+    return lines
+
+
+def books(session: Session, viewer: Viewer, *, fund_id: int) -> list[LedgerLine]:
+    """The full books with donors' names, for the committee, clerks and reviewers."""
+    fund = get_or_fail(session, Fund, fund_id)
+    require_at(session, viewer, Action.VIEW_BOOKS, fund.place_id)
+    return ledger_lines(session, fund_id=fund_id, public=False)

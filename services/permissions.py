@@ -1,0 +1,175 @@
+"""The permission table: which role may take which action where.
+
+A grant is held for a place (or an alliance, which stands for its member communities).
+Officials act *within* their place: a street reviewer covers every community of the street.
+Residents act *around* their home: a resident of a compound may vote in the round of the
+community that contains it, and post a need there. Admins granted without a place act anywhere.
+
+These are pure predicates over a ``Viewer`` and a ``PlaceTree``: services call ``require`` before
+every change and every private read, and the navigation is built from ``can_somewhere``.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from models.base import CommitteePosition, Role
+from services.errors import NotAllowed
+
+
+class Action(StrEnum):
+    POST_NEED = "post_need"
+    SUPPORT = "support"
+    SUBMIT_PROPOSAL = "submit_proposal"
+    CAST_BALLOT = "cast_ballot"
+    VIEW_COMMITTEE_MATERIAL = "view_committee_material"
+    REVIEW_ELIGIBILITY = "review_eligibility"
+    RUN_MEETING = "run_meeting"
+    PUBLISH_MINUTES = "publish_minutes"
+    MANAGE_ROUND = "manage_round"
+    TALLY_ROUND = "tally_round"
+    PUBLISH_TALLY = "publish_tally"
+    ENTER_PAPER_BALLOT = "enter_paper_ballot"
+    RECORD_DONATION = "record_donation"
+    RECORD_EXPENSE = "record_expense"
+    VIEW_BOOKS = "view_books"
+    SCORE_PROJECT = "score_project"
+    VIEW_REVIEWS = "view_reviews"
+    MANAGE_PLACES = "manage_places"
+    GRANT_ROLES = "grant_roles"
+    VIEW_AUDIT_LOG = "view_audit_log"
+
+
+class Reach(StrEnum):
+    WITHIN = "within"  # the grant's place or anything under it
+    AROUND = "around"  # also the places above it (a resident's community, street)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A role, optionally narrowed to a committee position."""
+
+    role: Role
+    position: CommitteePosition | None = None
+    reach: Reach = Reach.WITHIN
+
+
+RESIDENT = Holder(Role.RESIDENT, reach=Reach.AROUND)
+COMMITTEE = Holder(Role.COMMITTEE_MEMBER)
+CHAIR = Holder(Role.COMMITTEE_MEMBER, CommitteePosition.CHAIR)
+SECRETARY = Holder(Role.COMMITTEE_MEMBER, CommitteePosition.SECRETARY)
+TREASURER = Holder(Role.COMMITTEE_MEMBER, CommitteePosition.TREASURER)
+CLERK = Holder(Role.CLERK)
+REVIEWER = Holder(Role.REVIEWER)
+ADMIN = Holder(Role.ADMIN)
+
+PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
+    Action.POST_NEED: (RESIDENT, COMMITTEE, CLERK),
+    Action.SUPPORT: (RESIDENT,),
+    Action.SUBMIT_PROPOSAL: (RESIDENT, COMMITTEE, CLERK),
+    Action.CAST_BALLOT: (RESIDENT,),
+    Action.VIEW_COMMITTEE_MATERIAL: (COMMITTEE, CLERK, ADMIN),
+    Action.REVIEW_ELIGIBILITY: (COMMITTEE,),
+    Action.RUN_MEETING: (COMMITTEE, CLERK),
+    Action.PUBLISH_MINUTES: (CHAIR, SECRETARY),
+    Action.MANAGE_ROUND: (CHAIR, ADMIN),
+    Action.TALLY_ROUND: (COMMITTEE,),
+    Action.PUBLISH_TALLY: (CHAIR,),
+    Action.ENTER_PAPER_BALLOT: (CLERK,),
+    Action.RECORD_DONATION: (TREASURER, CLERK),
+    Action.RECORD_EXPENSE: (TREASURER,),
+    Action.VIEW_BOOKS: (COMMITTEE, CLERK, REVIEWER, ADMIN),
+    Action.SCORE_PROJECT: (REVIEWER,),
+    Action.VIEW_REVIEWS: (REVIEWER,),
+    Action.MANAGE_PLACES: (ADMIN,),
+    Action.GRANT_ROLES: (ADMIN,),
+    Action.VIEW_AUDIT_LOG: (ADMIN,),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    position: CommitteePosition | None
+    place_ids: frozenset[int] | None  # None: everywhere (an admin granted without a place)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking: ids and plain values only, safe to keep in a Streamlit session."""
+
+    person_id: int | None
+    display_name: str = ""
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.person_id is None
+
+    def has_role(self, role: Role) -> bool:
+        return any(grant.role == role for grant in self.grants)
+
+
+ANONYMOUS = Viewer(person_id=None)
+
+
+@dataclass(frozen=True)
+class PlaceTree:
+    """Parent links of every place: small (a street has tens of places), loaded per request."""
+
+    parents: Mapping[int, int | None]
+
+    def lineage(self, place_id: int) -> list[int]:
+        """The place and all places above it, nearest first."""
+        chain: list[int] = []
+        current: int | None = place_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self.parents.get(current)
+        return chain
+
+    def covers(self, place_id: int, target_id: int) -> bool:
+        return place_id in self.lineage(target_id)
+
+
+def _holds(grant: Grant, holder: Holder) -> bool:
+    if grant.role != holder.role:
+        return False
+    return holder.position is None or grant.position == holder.position
+
+
+def _reaches(grant: Grant, holder: Holder, target: int | None, tree: PlaceTree) -> bool:
+    if grant.place_ids is None:
+        return True
+    if target is None:
+        return False
+    for place_id in grant.place_ids:
+        if tree.covers(place_id, target):
+            return True
+        if holder.reach is Reach.AROUND and tree.covers(target, place_id):
+            return True
+    return False
+
+
+def can(viewer: Viewer, action: Action, place_id: int | None, tree: PlaceTree) -> bool:
+    return any(
+        _holds(grant, holder) and _reaches(grant, holder, place_id, tree)
+        for holder in PERMISSIONS[action]
+        for grant in viewer.grants
+    )
+
+
+def can_somewhere(viewer: Viewer, action: Action) -> bool:
+    """For the navigation: does any grant give this action at some place?"""
+    return any(_holds(grant, holder) for holder in PERMISSIONS[action] for grant in viewer.grants)
+
+
+def places_where(
+    viewer: Viewer, action: Action, candidates: Iterable[int], tree: PlaceTree
+) -> set[int]:
+    return {place_id for place_id in candidates if can(viewer, action, place_id, tree)}
+
+
+def require(viewer: Viewer, action: Action, place_id: int | None, tree: PlaceTree) -> None:
+    if not can(viewer, action, place_id, tree):
+        raise NotAllowed(action=action.value)

@@ -1,0 +1,74 @@
+"""The place hierarchy, as admins build it and as every screen names it."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from models import Place
+from models.base import PLACE_PARENT, PlaceKind
+from services.common import choice, clean_text, get_or_fail, record_audit, require_at
+from services.errors import Conflict, InvalidInput
+from services.permissions import Action, Viewer
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    id: int
+    kind: str
+    name: str
+    path: str  # "Street / Community / Compound", for pickers
+    parent_id: int | None
+
+
+def create_place(
+    session: Session,
+    viewer: Viewer,
+    *,
+    kind: str,
+    name: str,
+    parent_id: int | None,
+    households: int | None = None,
+) -> int:
+    kind = choice(kind, PlaceKind, "kind")
+    name = clean_text(name, "name", max_length=120)
+    expected_parent = PLACE_PARENT[PlaceKind(kind)]
+    require_at(session, viewer, Action.MANAGE_PLACES, parent_id)
+    if expected_parent is None:
+        if parent_id is not None:
+            raise InvalidInput("place_parent_wrong", kind=kind)
+    else:
+        parent = get_or_fail(session, Place, parent_id)
+        if parent.kind != expected_parent:
+            raise InvalidInput("place_parent_wrong", kind=kind)
+    if session.exec(select(Place).where(Place.parent_id == parent_id, Place.name == name)).first():
+        raise Conflict("place_name_taken", name=name)
+    if households is not None and households < 0:
+        raise InvalidInput("field_invalid", field="households")
+    place = Place(kind=kind, name=name, parent_id=parent_id, households=households)
+    session.add(place)
+    record_audit(session, viewer, "create_place", place)
+    session.commit()
+    return place.id  # type: ignore[return-value]
+
+
+def list_places(session: Session, kind: str | None = None) -> list[PlaceRow]:
+    places = {p.id: p for p in session.exec(select(Place))}
+
+    def path(place: Place) -> str:
+        names = []
+        current: Place | None = place
+        while current is not None and current.kind != PlaceKind.DISTRICT:
+            names.append(current.name)
+            current = places.get(current.parent_id) if current.parent_id else None
+        return " / ".join(reversed(names)) or place.name
+
+    rows = [
+        PlaceRow(id=p.id, kind=p.kind, name=p.name, path=path(p), parent_id=p.parent_id)  # type: ignore[arg-type]
+        for p in places.values()
+        if kind is None or p.kind == kind
+    ]
+    return sorted(rows, key=lambda row: row.path)
+
+
+def place_name(session: Session, place_id: int) -> str:
+    return get_or_fail(session, Place, place_id).name

@@ -1,0 +1,370 @@
+"""Proposals (提案): submitted with a budget, co-funding and maintenance plan, checked against
+the fund's charter, then moved through eligibility, deliberation, the ballot and delivery."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from models import (
+    BudgetRound,
+    CoFundingPledge,
+    FundCharter,
+    Need,
+    Place,
+    Proposal,
+    ProposalLineItem,
+    ProposalStatusChange,
+    ProposalSupport,
+)
+from models.base import Category, CoFundingSource, NeedStatus, ProposalStatus, RoundPhase, utc_now
+from services.common import (
+    choice,
+    clean_text,
+    get_or_fail,
+    parse_yuan,
+    record_audit,
+    require_at,
+    snapshot,
+)
+from services.errors import (
+    CharterViolation,
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    WrongPhase,
+)
+from services.ledger import current_charter
+from services.permissions import Action, Viewer
+
+S = ProposalStatus
+COMMITTEE_MOVES: dict[ProposalStatus, frozenset[ProposalStatus]] = {
+    S.SUBMITTED: frozenset({S.ELIGIBLE, S.INELIGIBLE}),
+    S.ELIGIBLE: frozenset({S.ON_BALLOT, S.INELIGIBLE}),
+    S.INELIGIBLE: frozenset({S.ELIGIBLE}),
+    S.ON_BALLOT: frozenset({S.SELECTED, S.NOT_SELECTED}),
+    S.SELECTED: frozenset({S.IN_PROGRESS, S.ABANDONED}),
+    S.IN_PROGRESS: frozenset({S.COMPLETED, S.ABANDONED}),
+}
+PROPOSER_MOVES: dict[ProposalStatus, frozenset[ProposalStatus]] = {
+    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.SUBMITTED: frozenset({S.WITHDRAWN}),
+    S.ELIGIBLE: frozenset({S.WITHDRAWN}),
+}
+MAX_LINE_ITEMS = 50
+
+
+@dataclass(frozen=True)
+class LineItemInput:
+    description: str
+    category: str
+    quantity: int
+    unit_price: str  # yuan, as typed
+
+
+@dataclass(frozen=True)
+class PledgeInput:
+    source_kind: str
+    source_name: str
+    amount: str  # yuan, as typed
+    is_confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class ProposalDraft:
+    place_id: int
+    title: str
+    summary: str
+    category: str
+    line_items: list[LineItemInput]
+    co_funding: list[PledgeInput] = field(default_factory=list)
+    maintenance_plan: str = ""
+    maintainer: str = ""
+    maintenance_years: int = 0
+    round_id: int | None = None
+    need_id: int | None = None
+    proposer_group: str = ""
+
+
+def _line_items(draft: ProposalDraft) -> list[ProposalLineItem]:
+    if not draft.line_items:
+        raise InvalidInput("line_items_required")
+    if len(draft.line_items) > MAX_LINE_ITEMS:
+        raise InvalidInput("field_too_long", field="line_items", max=MAX_LINE_ITEMS)
+    items = []
+    for position, item in enumerate(draft.line_items):
+        if not isinstance(item.quantity, int) or item.quantity < 1:
+            raise InvalidInput("field_invalid", field="quantity")
+        items.append(
+            ProposalLineItem(
+                position=position,
+                description=clean_text(item.description, "line_item", max_length=200),
+                category=choice(item.category, Category, "category"),
+                quantity=item.quantity,
+                unit_price_fen=parse_yuan(item.unit_price, "unit_price"),
+            )
+        )
+    return items
+
+
+def _pledges(draft: ProposalDraft) -> list[CoFundingPledge]:
+    return [
+        CoFundingPledge(
+            source_kind=choice(p.source_kind, CoFundingSource, "source_kind"),
+            source_name=clean_text(p.source_name, "source_name", max_length=120),
+            amount_fen=parse_yuan(p.amount, "co_funding"),
+            is_confirmed=p.is_confirmed,
+        )
+        for p in draft.co_funding
+    ]
+
+
+def check_charter(
+    charter: FundCharter | None,
+    *,
+    category: str,
+    items: list[ProposalLineItem],
+    cost_fen: int,
+    co_funding_fen: int,
+) -> None:
+    """Raises the first rule of the charter the proposal breaks (eligibility review, 资格审查)."""
+    if charter is None:
+        return
+    categories = {category} | {item.category for item in items}
+    forbidden = sorted(categories & set(charter.forbidden_categories))
+    if forbidden:
+        raise CharterViolation("charter_forbidden_category", category=forbidden[0])
+    if charter.allowed_categories and category not in charter.allowed_categories:
+        raise CharterViolation("charter_category_not_allowed", category=category)
+    requested = cost_fen - co_funding_fen
+    if charter.per_project_cap_fen is not None and requested > charter.per_project_cap_fen:
+        raise CharterViolation(
+            "charter_project_cap", cap_fen=charter.per_project_cap_fen, requested_fen=requested
+        )
+    if co_funding_fen * 1000 < charter.min_co_funding_permille * cost_fen:
+        raise CharterViolation(
+            "charter_co_funding",
+            required_permille=charter.min_co_funding_permille,
+            cost_fen=cost_fen,
+        )
+
+
+def submit_proposal(session: Session, viewer: Viewer, *, draft: ProposalDraft) -> int:
+    get_or_fail(session, Place, draft.place_id)
+    require_at(session, viewer, Action.SUBMIT_PROPOSAL, draft.place_id)
+    items = _line_items(draft)
+    pledges = _pledges(draft)
+    cost_fen = sum(item.quantity * item.unit_price_fen for item in items)
+    co_funding_fen = sum(p.amount_fen for p in pledges)
+    if co_funding_fen > cost_fen:
+        raise InvalidInput("co_funding_exceeds_cost")
+    if not 0 <= draft.maintenance_years <= 50:
+        raise InvalidInput("field_invalid", field="maintenance_years")
+    if draft.round_id is not None:
+        budget_round = get_or_fail(session, BudgetRound, draft.round_id)
+        if budget_round.phase not in (RoundPhase.NEEDS, RoundPhase.PROPOSALS):
+            raise WrongPhase("round_not_taking_proposals", phase=budget_round.phase)
+        check_charter(
+            current_charter(session, budget_round.fund_id),
+            category=draft.category,
+            items=items,
+            cost_fen=cost_fen,
+            co_funding_fen=co_funding_fen,
+        )
+    if draft.need_id is not None:
+        need = get_or_fail(session, Need, draft.need_id)
+        need.status = NeedStatus.ADOPTED
+        session.add(need)
+    proposal = Proposal(
+        place_id=draft.place_id,
+        round_id=draft.round_id,
+        need_id=draft.need_id,
+        proposer_id=viewer.person_id,
+        proposer_group=clean_text(
+            draft.proposer_group, "proposer_group", max_length=120, required=False
+        ),
+        title=clean_text(draft.title, "title", max_length=120),
+        summary=clean_text(draft.summary, "summary", max_length=4000),
+        category=choice(draft.category, Category, "category"),
+        status=S.SUBMITTED,
+        maintenance_plan=clean_text(draft.maintenance_plan, "maintenance_plan", max_length=2000),
+        maintainer=clean_text(draft.maintainer, "maintainer", max_length=120),
+        maintenance_years=draft.maintenance_years,
+    )
+    session.add(proposal)
+    session.flush()
+    for row in [*items, *pledges]:
+        row.proposal_id = proposal.id  # type: ignore[assignment]
+        session.add(row)
+    session.add(
+        ProposalStatusChange(
+            proposal_id=proposal.id, to_status=S.SUBMITTED, changed_by_id=viewer.person_id
+        )
+    )  # type: ignore[arg-type]
+    record_audit(session, viewer, "submit_proposal", proposal)
+    session.commit()
+    return proposal.id  # type: ignore[return-value]
+
+
+def change_proposal_status(
+    session: Session, viewer: Viewer, *, proposal_id: int, to_status: str, reason: str = ""
+) -> None:
+    proposal = get_or_fail(session, Proposal, proposal_id)
+    target = ProposalStatus(choice(to_status, ProposalStatus, "status"))
+    current = ProposalStatus(proposal.status)
+    is_proposer = viewer.person_id is not None and viewer.person_id == proposal.proposer_id
+    if target in PROPOSER_MOVES.get(current, frozenset()) and is_proposer:
+        pass
+    elif target in COMMITTEE_MOVES.get(current, frozenset()):
+        require_at(session, viewer, Action.REVIEW_ELIGIBILITY, proposal.place_id)
+    elif target in PROPOSER_MOVES.get(current, frozenset()):
+        raise NotAllowed(action="withdraw_proposal")
+    else:
+        raise WrongPhase("proposal_move_invalid", from_status=current.value, to_status=target.value)
+    if target is S.INELIGIBLE and not reason.strip():
+        raise InvalidInput("field_required", field="reason")
+    before = snapshot(proposal)
+    proposal.status = target
+    proposal.updated_at = utc_now()
+    session.add(proposal)
+    session.add(
+        ProposalStatusChange(
+            proposal_id=proposal_id,
+            from_status=current,
+            to_status=target,
+            reason=clean_text(reason, "reason", max_length=500, required=False),
+            changed_by_id=viewer.person_id,
+        )
+    )
+    record_audit(session, viewer, "change_proposal_status", proposal, before=before)
+    session.commit()
+
+
+def support_proposal(session: Session, viewer: Viewer, *, proposal_id: int) -> None:
+    proposal = get_or_fail(session, Proposal, proposal_id)
+    require_at(session, viewer, Action.SUPPORT, proposal.place_id)
+    if session.exec(
+        select(ProposalSupport).where(
+            ProposalSupport.proposal_id == proposal_id,
+            ProposalSupport.person_id == viewer.person_id,
+        )
+    ).first():
+        raise Conflict("already_supported")
+    support = ProposalSupport(proposal_id=proposal_id, person_id=viewer.person_id)  # type: ignore[arg-type]
+    session.add(support)
+    record_audit(session, viewer, "support_proposal", support)
+    session.commit()
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    id: int
+    title: str
+    place: str
+    place_id: int
+    round_id: int | None
+    category: str
+    status: str
+    cost_fen: int
+    co_funding_fen: int
+    supporters: int
+    updated_at: datetime
+
+    @property
+    def requested_fen(self) -> int:
+        """What the seed fund is asked for: the cost less the co-funding."""
+        return self.cost_fen - self.co_funding_fen
+
+
+def _totals(session: Session, model: type, amount) -> dict[int, int]:  # type: ignore[no-untyped-def]
+    return dict(
+        session.exec(select(model.proposal_id, func.sum(amount)).group_by(model.proposal_id)).all()
+    )
+
+
+def list_proposals(
+    session: Session,
+    *,
+    place_id: int | None = None,
+    round_id: int | None = None,
+    statuses: tuple[str, ...] = (),
+) -> list[ProposalRow]:
+    """Proposals are public once submitted (drafts stay with their author)."""
+    costs = _totals(
+        session, ProposalLineItem, ProposalLineItem.quantity * ProposalLineItem.unit_price_fen
+    )
+    pledges = _totals(session, CoFundingPledge, CoFundingPledge.amount_fen)
+    supporters = _totals(session, ProposalSupport, 1)
+    query = (
+        select(Proposal, Place.name)
+        .join(Place, col(Place.id) == Proposal.place_id)
+        .where(Proposal.status != S.DRAFT)
+    )
+    if place_id is not None:
+        query = query.where(Proposal.place_id == place_id)
+    if round_id is not None:
+        query = query.where(Proposal.round_id == round_id)
+    if statuses:
+        query = query.where(col(Proposal.status).in_(statuses))
+    return [
+        ProposalRow(
+            id=p.id,  # type: ignore[arg-type]
+            title=p.title,
+            place=place,
+            place_id=p.place_id,
+            round_id=p.round_id,
+            category=p.category,
+            status=p.status,
+            cost_fen=int(costs.get(p.id, 0)),  # type: ignore[arg-type]
+            co_funding_fen=int(pledges.get(p.id, 0)),  # type: ignore[arg-type]
+            supporters=int(supporters.get(p.id, 0)),  # type: ignore[arg-type]
+            updated_at=p.updated_at,
+        )
+        for p, place in session.exec(query.order_by(col(Proposal.id)))
+    ]
+
+
+@dataclass(frozen=True)
+class ProposalDetail:
+    row: ProposalRow
+    summary: str
+    maintenance_plan: str
+    maintainer: str
+    maintenance_years: int
+    proposer_group: str
+    line_items: list[ProposalLineItem]
+    pledges: list[CoFundingPledge]
+    history: list[ProposalStatusChange]
+
+
+def proposal_detail(session: Session, *, proposal_id: int) -> ProposalDetail:
+    proposal = get_or_fail(session, Proposal, proposal_id)
+    rows = [r for r in list_proposals(session, place_id=proposal.place_id) if r.id == proposal_id]
+    if not rows:
+        raise NotFound(entity="proposal")  # drafts are not public
+    return ProposalDetail(
+        row=rows[0],
+        summary=proposal.summary,
+        maintenance_plan=proposal.maintenance_plan,
+        maintainer=proposal.maintainer,
+        maintenance_years=proposal.maintenance_years,
+        proposer_group=proposal.proposer_group,
+        line_items=list(
+            session.exec(
+                select(ProposalLineItem)
+                .where(ProposalLineItem.proposal_id == proposal_id)
+                .order_by(col(ProposalLineItem.position))
+            )
+        ),
+        pledges=list(
+            session.exec(select(CoFundingPledge).where(CoFundingPledge.proposal_id == proposal_id))
+        ),
+        history=list(
+            session.exec(
+                select(ProposalStatusChange)
+                .where(ProposalStatusChange.proposal_id == proposal_id)
+                .order_by(col(ProposalStatusChange.id))
+            )
+        ),
+    )

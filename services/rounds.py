@@ -1,0 +1,393 @@
+"""Budget rounds and secret ballots.
+
+A ballot is stored under ``HMAC(ballot secret, round, voter)``: the unique constraint on it makes
+a second ballot impossible, yet neither the app nor an export can turn it back into a person.
+The voter keeps a receipt code; only its hash is stored, so the code proves nothing to anyone
+who does not hold it.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from models import (
+    Ballot,
+    BallotEntry,
+    BudgetRound,
+    Fund,
+    Place,
+    Proposal,
+    ProposalStatusChange,
+    RoundPhaseChange,
+    Tally,
+)
+from models.base import (
+    ROUND_PHASE_ORDER,
+    BallotChannel,
+    BallotKind,
+    ProposalStatus,
+    RoundPhase,
+    today,
+)
+from services.common import (
+    choice,
+    clean_text,
+    get_or_fail,
+    parse_yuan,
+    record_audit,
+    require_at,
+    snapshot,
+)
+from services.errors import BallotRejected, Conflict, InvalidInput, NotFound, WrongPhase
+from services.permissions import Action, Viewer
+from services.settings import settings
+
+RULES = (
+    "greedy",
+    "greedy-per-cost",
+    "mes",
+    "mes+greedy",
+    "mes-add1",
+    "mes-add1+greedy",
+    "phragmen",
+)
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    name: str
+    year: int
+    fund_id: int
+    place_id: int
+    budget: str  # yuan, as typed
+    ballot_kind: str = BallotKind.APPROVAL
+    rule: str = "mes+greedy"
+    tie_break: str = "id"
+    min_length: int = 1
+    max_length: int | None = None
+    max_points: int | None = None
+    max_sum_points: int | None = None
+
+
+def create_round(session: Session, viewer: Viewer, *, config: RoundSettings) -> int:
+    get_or_fail(session, Place, config.place_id)
+    get_or_fail(session, Fund, config.fund_id)
+    require_at(session, viewer, Action.MANAGE_ROUND, config.place_id)
+    if config.rule not in RULES:
+        raise InvalidInput("field_invalid", field="rule")
+    if config.tie_break not in ("id", "cost"):
+        raise InvalidInput("field_invalid", field="tie_break")
+    kind = choice(config.ballot_kind, BallotKind, "ballot_kind")
+    if config.rule == "phragmen" and kind != BallotKind.APPROVAL:
+        raise InvalidInput("rule_needs_approval")
+    if kind == BallotKind.CUMULATIVE and not config.max_sum_points:
+        raise InvalidInput("field_required", field="max_sum_points")
+    if kind == BallotKind.SCORES and not config.max_points:
+        raise InvalidInput("field_required", field="max_points")
+    if config.max_length is not None and config.max_length < config.min_length:
+        raise InvalidInput("field_invalid", field="max_length")
+    budget_round = BudgetRound(
+        name=clean_text(config.name, "name", max_length=120),
+        year=config.year,
+        fund_id=config.fund_id,
+        place_id=config.place_id,
+        budget_fen=parse_yuan(config.budget, "budget"),
+        ballot_kind=kind,
+        rule=config.rule,
+        tie_break=config.tie_break,
+        min_length=config.min_length,
+        max_length=config.max_length,
+        max_points=config.max_points,
+        max_sum_points=config.max_sum_points,
+    )
+    session.add(budget_round)
+    record_audit(session, viewer, "create_round", budget_round)
+    session.commit()
+    return budget_round.id  # type: ignore[return-value]
+
+
+def advance_round(session: Session, viewer: Viewer, *, round_id: int) -> str:
+    """Moves the round one phase on; opening the vote puts every eligible proposal on the ballot."""
+    budget_round = get_or_fail(session, BudgetRound, round_id)
+    require_at(session, viewer, Action.MANAGE_ROUND, budget_round.place_id)
+    current = RoundPhase(budget_round.phase)
+    if current is RoundPhase.CLOSED:
+        raise WrongPhase("round_closed")
+    target = ROUND_PHASE_ORDER[ROUND_PHASE_ORDER.index(current) + 1]
+    proposals = list(session.exec(select(Proposal).where(Proposal.round_id == round_id)))
+    if target is RoundPhase.VOTING:
+        eligible = [
+            p for p in proposals if p.status in (ProposalStatus.ELIGIBLE, ProposalStatus.ON_BALLOT)
+        ]
+        if not eligible:
+            raise WrongPhase("round_no_eligible_proposals")
+        for proposal in eligible:
+            if proposal.status != ProposalStatus.ON_BALLOT:
+                session.add(
+                    ProposalStatusChange(
+                        proposal_id=proposal.id,  # type: ignore[arg-type]
+                        from_status=proposal.status,
+                        to_status=ProposalStatus.ON_BALLOT,
+                        changed_by_id=viewer.person_id,
+                    )
+                )
+                proposal.status = ProposalStatus.ON_BALLOT
+                session.add(proposal)
+    published = select(Tally).where(
+        Tally.round_id == round_id, col(Tally.published_at).is_not(None)
+    )
+    if target is RoundPhase.TALLIED and not session.exec(published).first():
+        raise WrongPhase("round_needs_published_tally")
+    before = snapshot(budget_round)
+    budget_round.phase = target
+    session.add(budget_round)
+    session.add(
+        RoundPhaseChange(
+            round_id=round_id, from_phase=current, to_phase=target, changed_by_id=viewer.person_id
+        )
+    )
+    record_audit(session, viewer, "advance_round", budget_round, before=before)
+    session.commit()
+    return target.value
+
+
+@dataclass(frozen=True)
+class BallotChoice:
+    """What the voter marked: approvals, points per proposal, or a ranking (best first)."""
+
+    approvals: tuple[int, ...] = ()
+    points: dict[int, int] = field(default_factory=dict)
+    ranking: tuple[int, ...] = ()
+
+
+def ballot_proposal_ids(session: Session, round_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(Proposal.id)
+            .where(Proposal.round_id == round_id, Proposal.status == ProposalStatus.ON_BALLOT)
+            .order_by(col(Proposal.id))
+        )
+    )  # type: ignore[arg-type]
+
+
+def _entries(
+    budget_round: BudgetRound, ballot: BallotChoice, on_ballot: set[int]
+) -> list[BallotEntry]:
+    """Checks the ballot against the round's rules; a rejected ballot stores nothing."""
+    kind = BallotKind(budget_round.ballot_kind)
+    if kind is BallotKind.APPROVAL:
+        chosen = list(ballot.approvals)
+    elif kind is BallotKind.ORDINAL:
+        chosen = list(ballot.ranking)
+    else:
+        chosen = [pid for pid, pts in ballot.points.items() if pts != 0]
+    if len(set(chosen)) != len(chosen):
+        raise BallotRejected("ballot_duplicate_project")
+    unknown = [pid for pid in chosen if pid not in on_ballot]
+    if unknown:
+        raise BallotRejected("ballot_unknown_project", project=unknown[0])
+    max_length = budget_round.max_length or len(on_ballot)
+    if len(chosen) < max(budget_round.min_length, 1):
+        raise BallotRejected("ballot_too_few", min=max(budget_round.min_length, 1))
+    if len(chosen) > max_length:
+        raise BallotRejected("ballot_too_many", max=max_length)
+    if kind is BallotKind.APPROVAL:
+        return [BallotEntry(proposal_id=pid) for pid in chosen]
+    if kind is BallotKind.ORDINAL:
+        return [BallotEntry(proposal_id=pid, rank=rank) for rank, pid in enumerate(chosen)]
+    points = {pid: ballot.points[pid] for pid in chosen}
+    if any(p < 0 for p in points.values()):
+        raise BallotRejected("ballot_points_negative")
+    if budget_round.max_points is not None and any(
+        p > budget_round.max_points for p in points.values()
+    ):
+        raise BallotRejected("ballot_points_over_max", max=budget_round.max_points)
+    if (
+        budget_round.max_sum_points is not None
+        and sum(points.values()) > budget_round.max_sum_points
+    ):
+        raise BallotRejected("ballot_points_over_sum", max=budget_round.max_sum_points)
+    return [BallotEntry(proposal_id=pid, points=pts) for pid, pts in points.items()]
+
+
+def voter_key(round_id: int, voter: str) -> str:
+    secret = settings().ballot_secret.encode()
+    return hmac.new(secret, f"round:{round_id}|{voter}".encode(), hashlib.sha256).hexdigest()
+
+
+def receipt_hash(receipt_code: str) -> str:
+    normalized = receipt_code.strip().upper().replace("-", "").replace(" ", "")
+    return hashlib.sha256(f"linli-receipt|{normalized}".encode()).hexdigest()
+
+
+def _new_receipt() -> str:
+    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    return "-".join(code[i : i + 4] for i in range(0, 12, 4))
+
+
+def _store_ballot(
+    session: Session,
+    budget_round: BudgetRound,
+    key: str,
+    ballot: BallotChoice,
+    channel: BallotChannel,
+) -> str:
+    if budget_round.phase != RoundPhase.VOTING:
+        raise WrongPhase("round_not_voting", phase=budget_round.phase)
+    entries = _entries(budget_round, ballot, set(ballot_proposal_ids(session, budget_round.id)))  # type: ignore[arg-type]
+    if session.exec(
+        select(Ballot.id).where(Ballot.round_id == budget_round.id, Ballot.voter_key == key)
+    ).first():
+        raise Conflict("ballot_already_cast")
+    receipt = _new_receipt()
+    row = Ballot(
+        round_id=budget_round.id,
+        voter_key=key,
+        receipt_hash=receipt_hash(receipt),
+        channel=channel,
+        cast_on=today(),
+    )  # type: ignore[arg-type]
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("ballot_already_cast") from None
+    for entry in entries:
+        entry.ballot_id = row.id  # type: ignore[assignment]
+        session.add(entry)
+    return receipt
+
+
+def cast_ballot(session: Session, viewer: Viewer, *, round_id: int, ballot: BallotChoice) -> str:
+    """Returns the receipt code. The audit log records that *a* ballot was cast, never whose."""
+    budget_round = get_or_fail(session, BudgetRound, round_id)
+    require_at(session, viewer, Action.CAST_BALLOT, budget_round.place_id)
+    receipt = _store_ballot(
+        session,
+        budget_round,
+        voter_key(round_id, f"person:{viewer.person_id}"),
+        ballot,
+        BallotChannel.ONLINE,
+    )
+    session.commit()
+    return receipt
+
+
+def enter_paper_ballot(
+    session: Session, viewer: Viewer, *, round_id: int, sheet_number: str, ballot: BallotChoice
+) -> str:
+    """A clerk types in a paper ballot; its sheet number can be entered only once."""
+    budget_round = get_or_fail(session, BudgetRound, round_id)
+    require_at(session, viewer, Action.ENTER_PAPER_BALLOT, budget_round.place_id)
+    sheet = clean_text(sheet_number, "sheet_number", max_length=40)
+    receipt = _store_ballot(
+        session, budget_round, voter_key(round_id, f"paper:{sheet}"), ballot, BallotChannel.PAPER
+    )
+    session.commit()
+    return receipt
+
+
+def has_voted(session: Session, viewer: Viewer, *, round_id: int) -> bool:
+    if viewer.person_id is None:
+        return False
+    key = voter_key(round_id, f"person:{viewer.person_id}")
+    return (
+        session.exec(
+            select(Ballot.id).where(Ballot.round_id == round_id, Ballot.voter_key == key)
+        ).first()
+        is not None
+    )
+
+
+@dataclass(frozen=True)
+class ReceiptCheck:
+    round_id: int
+    channel: str
+    cast_on: date
+    entries: list[tuple[int, int | None, int | None]]  # proposal id, points, rank
+
+
+def check_receipt(session: Session, *, receipt_code: str) -> ReceiptCheck:
+    """Anyone holding a receipt code may see that ballot, and only that ballot."""
+    ballot = session.exec(
+        select(Ballot).where(Ballot.receipt_hash == receipt_hash(receipt_code))
+    ).first()
+    if ballot is None:
+        raise NotFound(entity="ballot")
+    entries = session.exec(
+        select(BallotEntry).where(BallotEntry.ballot_id == ballot.id).order_by(col(BallotEntry.id))
+    ).all()
+    return ReceiptCheck(
+        round_id=ballot.round_id,
+        channel=ballot.channel,
+        cast_on=ballot.cast_on,
+        entries=[(e.proposal_id, e.points, e.rank) for e in entries],
+    )
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    id: int
+    name: str
+    year: int
+    place: str
+    place_id: int
+    fund_id: int
+    phase: str
+    budget_fen: int
+    ballot_kind: str
+    rule: str
+    tie_break: str
+    min_length: int
+    max_length: int | None
+    max_points: int | None
+    max_sum_points: int | None
+    ballots: int
+    paper_ballots: int
+
+
+def list_rounds(session: Session, *, place_id: int | None = None) -> list[RoundRow]:
+    counts: dict[tuple[int, str], int] = {
+        (rid, ch): n
+        for rid, ch, n in session.exec(
+            select(Ballot.round_id, Ballot.channel, func.count()).group_by(
+                Ballot.round_id, Ballot.channel
+            )
+        )
+    }
+    query = select(BudgetRound, Place.name).join(Place, col(Place.id) == BudgetRound.place_id)
+    if place_id is not None:
+        query = query.where(BudgetRound.place_id == place_id)
+    rows = []
+    for r, place in session.exec(query.order_by(col(BudgetRound.year).desc(), col(BudgetRound.id))):
+        online = counts.get((r.id, BallotChannel.ONLINE), 0)  # type: ignore[arg-type]
+        paper = counts.get((r.id, BallotChannel.PAPER), 0)  # type: ignore[arg-type]
+        rows.append(
+            RoundRow(
+                id=r.id,  # type: ignore[arg-type]
+                name=r.name,
+                year=r.year,
+                place=place,
+                place_id=r.place_id,
+                fund_id=r.fund_id,
+                phase=r.phase,
+                budget_fen=r.budget_fen,
+                ballot_kind=r.ballot_kind,
+                rule=r.rule,
+                tie_break=r.tie_break,
+                min_length=r.min_length,
+                max_length=r.max_length,
+                max_points=r.max_points,
+                max_sum_points=r.max_sum_points,
+                ballots=online + paper,
+                paper_ballots=paper,
+            )
+        )
+    return rows
