@@ -1,0 +1,38 @@
+"""Named tie-breaking orders, so equal outcomes are resolved the same way every time.
+
+- "id": the project id compared as a string (Python `str` order), pabutools' default
+  `lexico_tie_breaking`, so outcomes compare one to one with pabutools.
+- "cost": the cheaper project first, then the one with more support, then the id
+  (what equalshares.net and the Pabulib checker do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from voting.errors import UnsupportedRuleError
+from voting.model import Instance
+
+__all__ = ["TIE_BREAKS", "tie_ranks"]
+
+TIE_BREAKS = ("id", "cost")
+
+
+def tie_ranks(instance: Instance, support: Sequence[Fraction | int], tie_break: str) -> list[int]:
+    """rank[p] for each project index p: the lower rank wins a tie."""
+    projects = instance.projects
+    if tie_break == "id":
+        order = sorted(range(len(projects)), key=lambda i: projects[i].id)
+    elif tie_break == "cost":
+        order = sorted(
+            range(len(projects)), key=lambda i: (projects[i].cost, -support[i], projects[i].id)
+        )
+    else:
+        raise UnsupportedRuleError(
+            f"unknown tie-break {tie_break!r} (choose from {', '.join(TIE_BREAKS)})"
+        )
+    ranks = [0] * len(projects)
+    for position, i in enumerate(order):
+        ranks[i] = position
+    return ranks
