@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from voting.matrix import ballot_matrix
+from voting.matrix import support_totals
 from voting.model import Instance, Profile
 from voting.outcome import GreedyExplanation, GreedyStep, Outcome
 from voting.tiebreak import tie_ranks
@@ -61,8 +61,7 @@ def greedy_select(
 
 
 def _greedy(instance: Instance, profile: Profile, tie_break: str, per_cost: bool) -> Outcome:
-    matrix = ballot_matrix(instance, profile, "support")
-    totals = [Fraction(t, matrix.scale) for t in matrix.totals()]
+    totals = support_totals(instance, profile)
     ranks = tie_ranks(instance, totals, tie_break)
     order_by = "support per cost" if per_cost else "support"
     chosen, explanation = greedy_select(
@@ -79,7 +78,9 @@ def _greedy(instance: Instance, profile: Profile, tie_break: str, per_cost: bool
     )
 
 
-def greedy_utilitarian_welfare(instance: Instance, profile: Profile, tie_break: str = "id") -> Outcome:
+def greedy_utilitarian_welfare(
+    instance: Instance, profile: Profile, tie_break: str = "id"
+) -> Outcome:
     """Greedy by total support."""
     return _greedy(instance, profile, tie_break, per_cost=False)
 

@@ -8,14 +8,16 @@ groups are exact in NumPy; rules divide by `scale` only when they report a numbe
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain, pairwise
 
 import numpy as np
 
 from voting.model import Instance, Profile
 
-__all__ = ["BallotMatrix", "ballot_matrix"]
+__all__ = ["BallotMatrix", "ballot_matrix", "support_totals"]
 
 #: Beyond this, float64 sums of integer utilities would no longer be exact.
 _EXACT_LIMIT = 2**52
@@ -29,27 +31,19 @@ class BallotMatrix:
     util: np.ndarray
     scale: int
     n_voters: int
+    supporters: list[np.ndarray]
 
     def totals(self) -> list[int]:
         """Exact total utility of each project (scaled), as Python ints."""
-        return [int(x) for x in self.mult @ self.util]
+        return [int(self.mult[s] @ self.util[s, p]) for p, s in enumerate(self.supporters)]
 
 
-def _values(instance: Instance, profile: Profile, measure: str) -> dict[tuple, int]:
-    """Count identical ballots, keyed so that equal ballots (for this measure) share a key."""
-    counts: dict[tuple, int] = {}
-    if profile.vote_type == "approval":
-        for b in profile.ballots:
-            key = tuple(sorted(b.projects))
-            counts[key] = counts.get(key, 0) + 1
-    elif profile.vote_type == "ordinal":
-        for b in profile.ballots:
-            counts[b.projects] = counts.get(b.projects, 0) + 1
-    else:
-        for b in profile.ballots:
-            key = (b.projects, b.points)
-            counts[key] = counts.get(key, 0) + 1
-    return counts
+def _values(profile: Profile) -> Counter[tuple]:
+    """Count identical ballots. Equal approval sets listed in another order stay apart: groups
+    need not be maximal to be exact, and not sorting saves time."""
+    if profile.vote_type in ("approval", "ordinal"):
+        return Counter(b.projects for b in profile.ballots)
+    return Counter((b.projects, b.points) for b in profile.ballots)
 
 
 def ballot_matrix(instance: Instance, profile: Profile, measure: str) -> BallotMatrix:
@@ -60,40 +54,52 @@ def ballot_matrix(instance: Instance, profile: Profile, measure: str) -> BallotM
     Borda L - 1 - position (pabutools' Additive_Borda_Sat).
     """
     index = {p.id: i for i, p in enumerate(instance.projects)}
-    counts = _values(instance, profile, measure)
+    counts = _values(profile)
     keys = list(counts)
     vote_type = profile.vote_type
     default = profile.constraints.default_score if vote_type == "scoring" else Fraction(0)
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[Fraction | int] = []
-    for g, key in enumerate(keys):
-        if vote_type == "approval":
-            for pid in key:
-                rows.append(g)
-                cols.append(index[pid])
-                vals.append(instance.projects[index[pid]].cost if measure == "mes" else 1)
-        elif vote_type == "ordinal":
-            length = len(key)
-            top = length if measure == "support" else length - 1
-            for pos, pid in enumerate(key):
-                rows.append(g)
-                cols.append(index[pid])
-                vals.append(top - pos)
+    ids = [k[0] for k in keys] if vote_type in ("cumulative", "scoring") else keys
+    lengths = np.fromiter((len(k) for k in ids), dtype=np.int64, count=len(ids))
+    rows = np.repeat(np.arange(len(ids)), lengths)
+    cols = np.array(list(map(index.__getitem__, chain.from_iterable(ids))), dtype=np.int64)
+    if vote_type == "approval":
+        if measure == "mes":
+            costs = [p.cost for p in instance.projects]
+            scale = math.lcm(1, *(c.denominator for c in costs))
+            per_project = np.array([int(c * scale) for c in costs], dtype=np.int64)
+            vals = per_project[cols]
         else:
-            for pid, pts in zip(key[0], key[1] or (), strict=True):
-                rows.append(g)
-                cols.append(index[pid])
-                vals.append(pts - default)
-    scale = 1
-    for v in [*vals, default]:
-        den = Fraction(v).denominator
-        scale = scale * den // math.gcd(scale, den)
-    ints = [int(Fraction(v) * scale) for v in vals]
+            scale, vals = 1, np.ones(len(cols), dtype=np.int64)
+    elif vote_type == "ordinal":
+        # position from the end of each ballot: L - 1 - position, plus 1 for the score
+        ends = np.repeat(np.cumsum(lengths), lengths)
+        vals = ends - np.arange(len(cols)) - (0 if measure == "support" else 1)
+        scale = 1
+    else:
+        distinct = {v for k in keys for v in (k[1] or ())}
+        scale = math.lcm(1, default.denominator, *(v.denominator for v in distinct))
+        as_int = {v: int((v - default) * scale) for v in distinct}
+        vals = np.fromiter(
+            (as_int[v] for k in keys for v in (k[1] or ())), dtype=np.int64, count=len(cols)
+        )
     util = np.full((len(keys), len(instance.projects)), int(default * scale), dtype=np.int64)
-    if ints:
-        if max(abs(x) for x in ints) * max(1, len(profile.ballots)) >= _EXACT_LIMIT:
+    if len(cols):
+        if int(np.abs(vals).max()) * max(1, len(profile.ballots)) >= _EXACT_LIMIT:
             raise OverflowError("utilities too large for exact integer sums")
-        np.add.at(util, (np.array(rows), np.array(cols)), np.array(ints, dtype=np.int64))
-    mult = np.array([counts[k] for k in keys], dtype=np.int64)
-    return BallotMatrix(mult, util, scale, len(profile.ballots))
+        util[rows, cols] += vals  # a ballot names a project at most once
+    mult = np.fromiter(counts.values(), dtype=np.int64, count=len(keys))
+    if default == 0:
+        positive = vals > 0
+        by_project = np.argsort(cols[positive], kind="stable")
+        bounds = np.searchsorted(cols[positive][by_project], np.arange(len(instance.projects) + 1))
+        rows_sorted = rows[positive][by_project]
+        supporters = [rows_sorted[a:b] for a, b in pairwise(bounds)]
+    else:
+        supporters = [np.flatnonzero(util[:, p] > 0) for p in range(util.shape[1])]
+    return BallotMatrix(mult, util, scale, len(profile.ballots), supporters)
+
+
+def support_totals(instance: Instance, profile: Profile) -> list[Fraction]:
+    """Each project's support: votes, points, or the Pabulib positional score."""
+    matrix = ballot_matrix(instance, profile, "support")
+    return [Fraction(t, matrix.scale) for t in matrix.totals()]

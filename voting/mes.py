@@ -30,7 +30,7 @@ import numpy as np
 
 from voting.errors import UnsupportedRuleError
 from voting.greedy import greedy_select
-from voting.matrix import BallotMatrix, ballot_matrix
+from voting.matrix import BallotMatrix, ballot_matrix, support_totals
 from voting.model import Instance, Profile
 from voting.outcome import MESExplanation, MESLoser, MESPurchase, Outcome, PayerGroup
 from voting.tiebreak import tie_ranks
@@ -65,7 +65,7 @@ class _EqualShares:
         self.mu_f: list[np.ndarray] = []
         self.total_util: list[int] = []
         for p in range(util.shape[1]):
-            idx = np.flatnonzero(util[:, p] > 0)
+            idx = matrix.supporters[p]
             u = util[idx, p].astype(np.float64)
             m = matrix.mult[idx].astype(np.float64)
             self.supporters.append(idx)
@@ -122,8 +122,9 @@ class _EqualShares:
         m = self.mult[live]
         total = self.x * int(m.sum())
         if self.bought:
-            cols = [b.project for b in self.bought]
-            spent = m @ self.util[np.ix_(live, cols)]
+            cols = np.array([b.project for b in self.bought], dtype=np.int64)
+            # float64 sums of integers below 2**52 (checked in ballot_matrix) are exact
+            spent = m.astype(np.float64) @ self.util[np.ix_(live, cols)].astype(np.float64)
             total -= sum(
                 (b.rho * int(w) for b, w in zip(self.bought, spent, strict=True) if w),
                 Fraction(0),
@@ -134,11 +135,12 @@ class _EqualShares:
         """Exact money left to each group in idx (one Fraction per distinct spending pattern)."""
         if not self.bought:
             return [Fraction(0) if e else self.x for e in self.exhausted[idx]]
-        cols = [b.project for b in self.bought]
+        cols = np.array([b.project for b in self.bought], dtype=np.int64)
         rows = self.util[np.ix_(idx, cols)]
         patterns, inverse = np.unique(rows, axis=0, return_inverse=True)
         values = [
-            self.x - sum((b.rho * int(u) for b, u in zip(self.bought, row, strict=True)), Fraction(0))
+            self.x
+            - sum((b.rho * int(u) for b, u in zip(self.bought, row, strict=True)), Fraction(0))
             for row in patterns
         ]
         inverse = inverse.reshape(-1)
@@ -231,7 +233,9 @@ class _EqualShares:
             voters = int(free_m[free_u == value].sum())
             each = rho * int(value)
             full_paid += each * voters
-            groups.append(PayerGroup(voters, Fraction(int(value), scale), each, each * voters, False))
+            groups.append(
+                PayerGroup(voters, Fraction(int(value), scale), each, each * voters, False)
+            )
         capped_voters = int(self.mult[idx[capped]].sum())
         if capped_voters:
             groups.append(PayerGroup(capped_voters, None, None, self.costs[p] - full_paid, True))
@@ -294,8 +298,7 @@ def method_of_equal_shares(
     if profile.vote_type == "scoring" and (matrix.util < 0).any():
         raise UnsupportedRuleError("Equal Shares needs non-negative scores")
     if tie_break == "cost":
-        support_matrix = ballot_matrix(instance, profile, "support")
-        support = [Fraction(t, support_matrix.scale) for t in support_matrix.totals()]
+        support = support_totals(instance, profile)
     else:
         support = [Fraction(0)] * len(instance.projects)
     ranks = tie_ranks(instance, support, tie_break)

@@ -120,11 +120,12 @@ class MESExplanation(_Serialisable):
 
 @dataclass
 class PhragmenStep(_Serialisable):
-    """A project bought by sequential Phragmén and the load its supporters then carried."""
+    """A project bought by sequential Phragmén and the load its supporters then carried
+    (None for a project nobody approves)."""
 
     project: str
     round: int
-    load: Fraction
+    load: Fraction | None
     supporters: int
 
 

@@ -145,7 +145,8 @@ class _Reader:
             self.vote_at = {c: lowered.index(c) for c in ("voter_id", "vote")}
             self.vote_at["points"] = lowered.index("points") if "points" in lowered else -1
             self.extra_at = [
-                (h, i) for i, (h, lo) in enumerate(zip(header, lowered, strict=True))
+                (h, i)
+                for i, (h, lo) in enumerate(zip(header, lowered, strict=True))
                 if lo not in ("voter_id", "vote", "points")
             ]
             if self.vote_type in ("cumulative", "scoring") and "points" not in lowered:
@@ -210,14 +211,9 @@ class _Reader:
         if self.vote_type in ("cumulative", "scoring"):
             raw = [s for s in values[self.vote_at["points"]].split(",") if s.strip()]
             if len(raw) != len(ids):
-                raise PabulibError(
-                    f"{len(ids)} projects but {len(raw)} points in the vote", line
-                )
+                raise PabulibError(f"{len(ids)} projects but {len(raw)} points in the vote", line)
             points = tuple(
-                _number(
-                    p, "points", line, allow_negative=self.vote_type == "scoring"
-                )
-                for p in raw
+                _number(p, "points", line, allow_negative=self.vote_type == "scoring") for p in raw
             )
         fields = tuple((h, values[i]) for h, i in self.extra_at)
         voter_id = values[self.vote_at["voter_id"]]

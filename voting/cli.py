@@ -1,0 +1,165 @@
+"""Command line: `python -m voting tally FILE.pb --rule RULE` and `... explain ... --project ID`.
+
+Errors the user can fix (a broken file, a rule that does not apply) print one line on stderr
+and exit with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from fractions import Fraction
+
+from voting.errors import VotingError
+from voting.matrix import support_totals
+from voting.model import Election, format_exact
+from voting.outcome import (
+    GreedyExplanation,
+    MESExplanation,
+    Outcome,
+    PhragmenExplanation,
+)
+from voting.pabulib import read_pb
+from voting.rules import RULES, tally
+from voting.tiebreak import TIE_BREAKS
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m voting", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (("tally", "run a rule"), ("explain", "why a project won or lost")):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("file", help="a Pabulib .pb file")
+        sub.add_argument("--rule", required=True, choices=list(RULES))
+        sub.add_argument("--tie-break", default="id", choices=list(TIE_BREAKS))
+        if name == "tally":
+            sub.add_argument("--json", action="store_true", help="print one JSON object")
+        else:
+            sub.add_argument("--project", required=True, help="a project id as in the file")
+    return parser
+
+
+def _money(value: Fraction) -> str:
+    text = format_exact(value)
+    return text if "/" not in text else f"{float(value):.2f}"
+
+
+def _number(value: Fraction) -> str:
+    text = format_exact(value)
+    return text if "/" not in text else f"{float(value):.6g} ({text})"
+
+
+def _print_table(election: Election, outcome: Outcome, seconds: dict[str, float]) -> None:
+    projects = {p.id: p for p in election.instance.projects}
+    support = dict(zip(projects, support_totals(election.instance, election.profile), strict=True))
+    print(f"{outcome.rule} (ties by {outcome.tie_break}): {len(outcome.selected)} projects")
+    width = max([7, *(len(i) for i in outcome.selected)])
+    print(f"{'#':>3}  {'project':<{width}}  {'cost':>14}  {'support':>10}  name")
+    for n, pid in enumerate(outcome.selected, start=1):
+        p = projects[pid]
+        print(
+            f"{n:>3}  {pid:<{width}}  {_money(p.cost):>14}  "
+            f"{format_exact(support[pid]):>10}  {p.name[:50]}"
+        )
+    print(
+        f"total cost {_money(outcome.total_cost)} of budget {_money(outcome.budget)}, "
+        f"left over {_money(outcome.leftover)}"
+    )
+    print(f"read {seconds['read']:.3f} s, tally {seconds['tally']:.3f} s")
+
+
+def _explain_greedy(explanation: GreedyExplanation, pid: str, phase: str = "") -> str | None:
+    for step in explanation.steps:
+        if step.project == pid:
+            where = (
+                f"{phase}ranked {step.rank} by {explanation.order_by} "
+                f"(support {format_exact(step.support)}, cost {_money(step.cost)})"
+            )
+            if step.selected:
+                return f"{where}: selected, {_money(step.budget_left_before)} was still left"
+            return f"{where}: skipped, it did not fit in the {_money(step.budget_left_before)} left"
+    return None
+
+
+def explain(outcome: Outcome, pid: str) -> str:
+    """One paragraph saying why a project won or lost."""
+    e = outcome.explanation
+    if isinstance(e, GreedyExplanation):
+        return _explain_greedy(e, pid) or f"{pid} was already selected"
+    if isinstance(e, PhragmenExplanation):
+        for step in e.steps:
+            if step.project == pid:
+                load = "none" if step.load is None else _money(step.load)
+                return (
+                    f"selected in round {step.round}: its {step.supporters} supporters could "
+                    f"pay for it at a load of {load} each"
+                )
+        return (
+            f"not selected: the rule stopped when project {e.stopped_by} no longer fitted"
+            if e.stopped_by
+            else "not selected: no project was left to buy"
+        )
+    assert isinstance(e, MESExplanation)
+    lines = [
+        f"Equal Shares gave each voter {_money(e.budget_per_voter)}"
+        + (f" (after {e.add1_iterations} Add1 runs)" if e.add1_iterations else "")
+        + "."
+    ]
+    for buy in e.purchases:
+        if buy.project == pid:
+            lines.append(
+                f"Bought in round {buy.round} at rho = {_number(buy.rho)} per unit of utility, "
+                f"cost {_money(buy.cost)}, {buy.supporters} supporters:"
+            )
+            for g in buy.payers:
+                if g.capped:
+                    lines.append(
+                        f"  {g.voters} voters paid all they had left, "
+                        f"{_money(g.paid_total)} together"
+                    )
+                else:
+                    lines.append(
+                        f"  {g.voters} voters paid {_money(g.paid_each or Fraction(0))} each"
+                    )
+            return "\n".join(lines)
+    for loser in e.losers:
+        if loser.project == pid:
+            lines.append(
+                f"Not bought by Equal Shares: its {loser.supporters} supporters had "
+                f"{_money(loser.supporters_money)} left for a cost of {_money(loser.cost)}, "
+                f"lacking {_money(loser.lacking_money)}."
+            )
+    if e.completion is not None:
+        lines.append(_explain_greedy(e.completion, pid, "Then greedy: ") or "")
+    return "\n".join(line for line in lines if line)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        start = time.perf_counter()
+        election = read_pb(args.file)
+        read_s = time.perf_counter() - start
+        start = time.perf_counter()
+        outcome = tally(election.instance, election.profile, args.rule, args.tie_break)
+        seconds = {"read": read_s, "tally": time.perf_counter() - start}
+        if args.command == "explain":
+            if args.project not in {p.id for p in election.instance.projects}:
+                raise VotingError(f"no project {args.project!r} in {args.file}")
+            print(explain(outcome, args.project))
+        elif args.json:
+            data = outcome.to_dict()
+            data["numbers"] = "exact: decimal strings, or p/q when not a finite decimal"
+            data["seconds"] = {k: round(v, 4) for k, v in seconds.items()}
+            print(json.dumps(data, ensure_ascii=False))
+        else:
+            _print_table(election, outcome, seconds)
+    except VotingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,87 @@
+"""The registry of rules the tally screen and the command line offer, and `tally`.
+
+Which rules apply to which vote type follows pabutools' satisfaction functions (see
+`docs/voting.md`): Phragmén needs approval ballots; greedy per cost is not offered for rankings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from voting.errors import UnsupportedRuleError
+from voting.greedy import greedy_per_cost, greedy_utilitarian_welfare
+from voting.mes import method_of_equal_shares
+from voting.model import Election, Instance, Profile
+from voting.outcome import Outcome
+from voting.phragmen import sequential_phragmen
+from voting.tiebreak import TIE_BREAKS
+
+__all__ = ["RULES", "Rule", "rules_for", "tally"]
+
+RuleFunction = Callable[[Instance, Profile, str], Outcome]
+
+_CARDINAL = ("approval", "cumulative", "scoring")
+_ALL = (*_CARDINAL, "ordinal")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's function, the vote types it applies to, and a one-line description."""
+
+    function: RuleFunction
+    vote_types: tuple[str, ...]
+    description: str
+
+
+def _mes(add1: bool, completion: bool) -> RuleFunction:
+    def run(instance: Instance, profile: Profile, tie_break: str) -> Outcome:
+        return method_of_equal_shares(
+            instance, profile, tie_break, add1=add1, completion=completion
+        )
+
+    return run
+
+
+RULES: dict[str, Rule] = {
+    "greedy": Rule(greedy_utilitarian_welfare, _ALL, "greedy by total support"),
+    "greedy-per-cost": Rule(greedy_per_cost, _CARDINAL, "greedy by support per unit of cost"),
+    "mes": Rule(_mes(False, False), _ALL, "Method of Equal Shares, no completion"),
+    "mes+greedy": Rule(_mes(False, True), _ALL, "Equal Shares, then greedy"),
+    "mes-add1": Rule(_mes(True, False), _ALL, "Equal Shares with Add1 completion"),
+    "mes-add1+greedy": Rule(_mes(True, True), _ALL, "Equal Shares with Add1, then greedy"),
+    "phragmen": Rule(sequential_phragmen, ("approval",), "sequential Phragmén"),
+}
+
+
+def rules_for(vote_type: str) -> list[str]:
+    """Names of the rules that apply to a vote type, in registry order."""
+    return [name for name, rule in RULES.items() if vote_type in rule.vote_types]
+
+
+def tally(
+    instance: Instance | Election,
+    profile: Profile | None = None,
+    rule: str = "mes+greedy",
+    tie_break: str = "id",
+) -> Outcome:
+    """Run a rule; an Election may be passed in place of (instance, profile)."""
+    if isinstance(instance, Election):
+        election = instance
+        instance, profile = election.instance, election.profile
+    if profile is None:
+        raise TypeError("tally needs a profile")
+    if rule not in RULES:
+        raise UnsupportedRuleError(f"unknown rule {rule!r} (choose from {', '.join(RULES)})")
+    if tie_break not in TIE_BREAKS:
+        raise UnsupportedRuleError(
+            f"unknown tie-break {tie_break!r} (choose from {', '.join(TIE_BREAKS)})"
+        )
+    if profile.vote_type not in RULES[rule].vote_types:
+        raise UnsupportedRuleError(
+            f"rule {rule!r} does not apply to {profile.vote_type} ballots "
+            f"(use one of {', '.join(rules_for(profile.vote_type))})"
+        )
+    outcome = RULES[rule].function(instance, profile, tie_break)
+    outcome.rule = rule
+    return outcome
