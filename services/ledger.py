@@ -11,8 +11,8 @@ from datetime import date
 from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
-from models import Fund, FundCharter, LedgerEntry, Person, Proposal
-from models.base import FundKind, LedgerKind, ProposalStatus
+from models import Contribution, Fund, FundCharter, LedgerEntry, Person, Proposal
+from models.base import ContributionKind, FundKind, LedgerKind, ProposalStatus
 from services.common import choice, clean_text, get_or_fail, parse_yuan, record_audit, require_at
 from services.errors import InvalidInput, Overspend
 from services.permissions import Action, Viewer
@@ -451,3 +451,65 @@ def books(session: Session, viewer: Viewer, *, fund_id: int) -> list[LedgerLine]
     fund = get_or_fail(session, Fund, fund_id)
     require_at(session, viewer, Action.VIEW_BOOKS, fund.place_id)
     return ledger_lines(session, fund_id=fund_id, public=False)
+
+
+def record_contribution(
+    session: Session,
+    viewer: Viewer,
+    *,
+    fund_id: int,
+    kind: str,
+    contributor: str,
+    description: str,
+    estimated_value: str,
+    occurred_on: date,
+    hours: int | None = None,
+    proposal_id: int | None = None,
+) -> int:
+    """Skills, resources, ideas, services and labour (六维众筹): valued, but never cash."""
+    fund = get_or_fail(session, Fund, fund_id)
+    require_at(session, viewer, Action.RECORD_DONATION, fund.place_id)
+    kind = choice(kind, ContributionKind, "kind")
+    if kind == ContributionKind.MONEY:
+        raise InvalidInput("money_goes_to_ledger")
+    if hours is not None and hours < 0:
+        raise InvalidInput("field_invalid", field="hours")
+    if proposal_id is not None:
+        get_or_fail(session, Proposal, proposal_id)
+    contribution = Contribution(
+        kind=kind,
+        contributor=clean_text(contributor, "contributor", max_length=200),
+        fund_id=fund_id,
+        proposal_id=proposal_id,
+        description=clean_text(description, "description", max_length=500),
+        hours=hours,
+        estimated_value_fen=parse_yuan(estimated_value, "estimated_value", allow_zero=True),
+        occurred_on=occurred_on,
+        recorded_by_id=viewer.person_id,
+    )
+    session.add(contribution)
+    record_audit(session, viewer, "record_contribution", contribution)
+    session.commit()
+    return contribution.id  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class ContributionLine:
+    kind: str
+    contributor: str
+    description: str
+    hours: int | None
+    estimated_value_fen: int
+    occurred_on: date
+
+
+def contributions(session: Session, *, fund_id: int | None = None) -> list[ContributionLine]:
+    query = select(Contribution).order_by(col(Contribution.occurred_on).desc())
+    if fund_id is not None:
+        query = query.where(Contribution.fund_id == fund_id)
+    return [
+        ContributionLine(
+            c.kind, c.contributor, c.description, c.hours, c.estimated_value_fen, c.occurred_on
+        )
+        for c in session.exec(query)
+    ]

@@ -6,9 +6,9 @@ from sqlmodel import Session, select
 
 from models import Place
 from models.base import PLACE_PARENT, PlaceKind
-from services.common import choice, clean_text, get_or_fail, record_audit, require_at
+from services.common import choice, clean_text, get_or_fail, place_tree, record_audit, require_at
 from services.errors import Conflict, InvalidInput
-from services.permissions import Action, Viewer
+from services.permissions import Action, Viewer, places_where
 
 
 @dataclass(frozen=True)
@@ -72,3 +72,12 @@ def list_places(session: Session, kind: str | None = None) -> list[PlaceRow]:
 
 def place_name(session: Session, place_id: int) -> str:
     return get_or_fail(session, Place, place_id).name
+
+
+def places_where_allowed(
+    session: Session, viewer: Viewer, action: Action, kinds: tuple[str, ...] = ()
+) -> set[int]:
+    """For pickers: the places where this viewer may take this action."""
+    tree = place_tree(session)
+    candidates = [p.id for p in session.exec(select(Place)) if not kinds or p.kind in kinds]
+    return places_where(viewer, action, candidates, tree)  # type: ignore[arg-type]

@@ -1,0 +1,231 @@
+"""Counting the votes of a round with the rule it chose, and publishing the result.
+
+Proposal costs on the ballot are what the fund is asked for (cost less co-funding), in fen, so
+the engine's exact arithmetic works on integers. A tally stays private to the committee until
+the chair publishes it; publishing marks the proposals selected or not selected.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from models import Ballot as StoredBallot
+from models import BallotEntry, BudgetRound, Proposal, ProposalStatusChange, Tally
+from models.base import BallotKind, ProposalStatus, RoundPhase, utc_now
+from services.common import get_or_fail, place_tree, record_audit, require_at
+from services.errors import WrongPhase
+from services.permissions import Action, Viewer, can
+from services.proposals import list_proposals
+from voting import Ballot, BallotConstraints, Instance, Profile, Project, tally
+
+VOTE_TYPE = {
+    BallotKind.APPROVAL: "approval",
+    BallotKind.CUMULATIVE: "cumulative",
+    BallotKind.SCORES: "scoring",
+    BallotKind.ORDINAL: "ordinal",
+}
+
+
+def _election(session: Session, budget_round: BudgetRound) -> tuple[Instance, Profile]:
+    rows = list_proposals(session, round_id=budget_round.id, statuses=(ProposalStatus.ON_BALLOT,))
+    projects = [
+        Project(id=str(row.id), cost=Fraction(row.requested_fen), name=row.title) for row in rows
+    ]
+    on_ballot = {row.id for row in rows}
+    entries: dict[int, list[BallotEntry]] = {}
+    query = (
+        select(BallotEntry)
+        .join(StoredBallot, col(StoredBallot.id) == BallotEntry.ballot_id)
+        .where(StoredBallot.round_id == budget_round.id)
+        .order_by(col(BallotEntry.ballot_id), col(BallotEntry.rank), col(BallotEntry.id))
+    )
+    for entry in session.exec(query):
+        if entry.proposal_id in on_ballot:
+            entries.setdefault(entry.ballot_id, []).append(entry)
+    kind = BallotKind(budget_round.ballot_kind)
+    ballots = []
+    for ballot_id, marks in entries.items():
+        ids = tuple(str(mark.proposal_id) for mark in marks)
+        points = None
+        if kind in (BallotKind.CUMULATIVE, BallotKind.SCORES):
+            points = tuple(Fraction(mark.points or 0) for mark in marks)
+        ballots.append(Ballot(projects=ids, points=points, voter_id=str(ballot_id)))
+    constraints = BallotConstraints(
+        min_length=budget_round.min_length,
+        max_length=budget_round.max_length,
+        max_points=Fraction(budget_round.max_points) if budget_round.max_points else None,
+        max_sum_points=Fraction(budget_round.max_sum_points)
+        if budget_round.max_sum_points
+        else None,
+    )
+    instance = Instance(projects=projects, budget=Fraction(budget_round.budget_fen))
+    return instance, Profile(vote_type=VOTE_TYPE[kind], ballots=ballots, constraints=constraints)
+
+
+def count_votes(session: Session, viewer: Viewer, *, round_id: int) -> int:
+    """Runs the round's rule on every stored ballot; returns the (unpublished) tally's id."""
+    budget_round = get_or_fail(session, BudgetRound, round_id)
+    require_at(session, viewer, Action.TALLY_ROUND, budget_round.place_id)
+    if budget_round.phase != RoundPhase.VOTING:
+        raise WrongPhase("round_not_voting", phase=budget_round.phase)
+    instance, profile = _election(session, budget_round)
+    outcome = tally(instance, profile, budget_round.rule, budget_round.tie_break)
+    result = Tally(
+        round_id=round_id,
+        rule=budget_round.rule,
+        tie_break=budget_round.tie_break,
+        ballots_counted=len(profile),
+        total_cost_fen=int(outcome.total_cost),
+        selected_proposal_ids=[int(pid) for pid in outcome.selected],
+        explanation=outcome.to_dict(),
+        computed_by_id=viewer.person_id,
+    )
+    session.add(result)
+    record_audit(session, viewer, "count_votes", result)
+    session.commit()
+    return result.id  # type: ignore[return-value]
+
+
+def publish_tally(session: Session, viewer: Viewer, *, tally_id: int) -> None:
+    result = get_or_fail(session, Tally, tally_id)
+    budget_round = get_or_fail(session, BudgetRound, result.round_id)
+    require_at(session, viewer, Action.PUBLISH_TALLY, budget_round.place_id)
+    if budget_round.phase != RoundPhase.VOTING:
+        raise WrongPhase("round_not_voting", phase=budget_round.phase)
+    if session.exec(
+        select(Tally.id).where(
+            Tally.round_id == result.round_id, col(Tally.published_at).is_not(None)
+        )
+    ).first():
+        raise WrongPhase("tally_already_published")
+    selected = set(result.selected_proposal_ids)
+    for proposal in session.exec(
+        select(Proposal).where(
+            Proposal.round_id == result.round_id, Proposal.status == ProposalStatus.ON_BALLOT
+        )
+    ):
+        target = ProposalStatus.SELECTED if proposal.id in selected else ProposalStatus.NOT_SELECTED
+        session.add(
+            ProposalStatusChange(
+                proposal_id=proposal.id,
+                from_status=proposal.status,
+                to_status=target,
+                changed_by_id=viewer.person_id,
+            )
+        )  # type: ignore[arg-type]
+        proposal.status = target
+        proposal.updated_at = utc_now()
+        session.add(proposal)
+    result.published_at = utc_now()
+    session.add(result)
+    record_audit(session, viewer, "publish_tally", result)
+    session.commit()
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    proposal_id: int
+    title: str
+    requested_fen: int
+    support: int  # ballots naming the project
+    score: Fraction  # approvals, points, or for rankings the Pabulib score
+    selected: bool
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    tally_id: int
+    round_id: int
+    rule: str
+    tie_break: str
+    ballots_counted: int
+    budget_fen: int
+    total_cost_fen: int
+    computed_at: datetime
+    published_at: datetime | None
+    lines: list[ResultLine]
+    explanation: dict[str, Any]
+
+    @property
+    def leftover_fen(self) -> int:
+        return self.budget_fen - self.total_cost_fen
+
+
+def _support(
+    session: Session, budget_round: BudgetRound
+) -> tuple[dict[int, int], dict[int, Fraction]]:
+    """Ballots naming each project, and its score in the Pabulib sense (points; for a ranking
+    of length L, L - position)."""
+    lengths: dict[int, int] = {}
+    marks = list(
+        session.exec(
+            select(BallotEntry)
+            .join(StoredBallot, col(StoredBallot.id) == BallotEntry.ballot_id)
+            .where(StoredBallot.round_id == budget_round.id)
+        )
+    )
+    for mark in marks:
+        lengths[mark.ballot_id] = lengths.get(mark.ballot_id, 0) + 1
+    support: dict[int, int] = {}
+    score: dict[int, Fraction] = {}
+    kind = BallotKind(budget_round.ballot_kind)
+    for mark in marks:
+        support[mark.proposal_id] = support.get(mark.proposal_id, 0) + 1
+        if kind is BallotKind.ORDINAL:
+            gained = Fraction(lengths[mark.ballot_id] - (mark.rank or 0))
+        elif kind is BallotKind.APPROVAL:
+            gained = Fraction(1)
+        else:
+            gained = Fraction(mark.points or 0)
+        score[mark.proposal_id] = score.get(mark.proposal_id, Fraction(0)) + gained
+    return support, score
+
+
+NOT_ON_A_BALLOT = (
+    ProposalStatus.DRAFT,
+    ProposalStatus.SUBMITTED,
+    ProposalStatus.ELIGIBLE,
+    ProposalStatus.INELIGIBLE,
+    ProposalStatus.WITHDRAWN,
+)
+
+
+def round_result(session: Session, viewer: Viewer, *, round_id: int) -> RoundResult | None:
+    """The published result for everyone; the committee also sees the newest unpublished count."""
+    budget_round = get_or_fail(session, BudgetRound, round_id)
+    query = select(Tally).where(Tally.round_id == round_id).order_by(col(Tally.id).desc())
+    if not can(viewer, Action.VIEW_COMMITTEE_MATERIAL, budget_round.place_id, place_tree(session)):
+        query = query.where(col(Tally.published_at).is_not(None))
+    result = session.exec(query).first()
+    if result is None:
+        return None
+    support, score = _support(session, budget_round)
+    lines = [
+        ResultLine(
+            proposal_id=row.id,
+            title=row.title,
+            requested_fen=row.requested_fen,
+            support=support.get(row.id, 0),
+            score=score.get(row.id, Fraction(0)),
+            selected=row.id in result.selected_proposal_ids,
+        )
+        for row in list_proposals(session, round_id=round_id)
+        if row.status not in NOT_ON_A_BALLOT
+    ]
+    lines.sort(key=lambda line: (not line.selected, -line.score, line.proposal_id))
+    return RoundResult(
+        tally_id=result.id,  # type: ignore[arg-type]
+        round_id=round_id,
+        rule=result.rule,
+        tie_break=result.tie_break,
+        ballots_counted=result.ballots_counted,
+        budget_fen=budget_round.budget_fen,
+        total_cost_fen=result.total_cost_fen,
+        computed_at=result.computed_at,
+        published_at=result.published_at,
+        lines=lines,
+        explanation=result.explanation,
+    )
