@@ -1,0 +1,437 @@
+from datetime import date
+from fractions import Fraction
+
+import pytest
+from sqlmodel import Session, SQLModel, func, select
+
+from models import AuditEntry, Review, ReviewSession, RubricScore
+from models.base import ProposalStatus
+from services import ledger, reviews
+from services.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongPhase
+from services.proposals import (
+    LineItemInput,
+    PledgeInput,
+    ProposalDraft,
+    change_proposal_status,
+    submit_proposal,
+)
+from tests.world import World
+
+HELD = date(2026, 12, 20)
+GOOD = {"goal_met": 5, "participation": 4, "maintenance": 3, "books_complete": 5, "satisfaction": 4}
+S = ProposalStatus
+
+
+def count(session: Session, model: type[SQLModel]) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def project(
+    world: World,
+    *,
+    status: ProposalStatus = S.SELECTED,
+    cost: str = "20000",
+    co_funding: str = "",
+    title: str = "楼道灯",
+    community: str = "a",
+) -> int:
+    """A proposal moved by its committee to ``status``; cost in one budget line."""
+    place, proposer, chair = {
+        "a": (world.compound_a1, "resident_a1", "chair_a"),
+        "b": (world.compound_b1, "resident_b1", "chair_b"),
+    }[community]
+    proposal_id = submit_proposal(
+        world.session,
+        world.viewer(proposer),
+        draft=ProposalDraft(
+            place_id=place,
+            title=title,
+            summary="更换楼道灯",
+            category="safety",
+            line_items=[LineItemInput("灯具", "public_facilities", 1, cost)],
+            co_funding=[PledgeInput("property_manager", "物业公司", co_funding)]
+            if co_funding
+            else [],
+            maintenance_plan="物业每季度检查一次",
+            maintainer="物业",
+            maintenance_years=3,
+        ),
+    )
+    path = {
+        S.SUBMITTED: [],
+        S.SELECTED: [S.ELIGIBLE, S.ON_BALLOT, S.SELECTED],
+        S.NOT_SELECTED: [S.ELIGIBLE, S.ON_BALLOT, S.NOT_SELECTED],
+        S.IN_PROGRESS: [S.ELIGIBLE, S.ON_BALLOT, S.SELECTED, S.IN_PROGRESS],
+        S.COMPLETED: [S.ELIGIBLE, S.ON_BALLOT, S.SELECTED, S.IN_PROGRESS, S.COMPLETED],
+        S.ABANDONED: [S.ELIGIBLE, S.ON_BALLOT, S.SELECTED, S.ABANDONED],
+    }[status]
+    for step in path:
+        change_proposal_status(
+            world.session, world.viewer(chair), proposal_id=proposal_id, to_status=step
+        )
+    return proposal_id
+
+
+def open_session(world: World, who: str = "reviewer", **extra) -> int:
+    return reviews.open_review_session(
+        world.session,
+        world.viewer(who),
+        street_id=extra.pop("street_id", world.street),
+        year=extra.pop("year", 2026),
+        title=extra.pop("title", "2026年度莘庄街道自治金项目评审会"),
+        held_on=extra.pop("held_on", HELD),
+    )
+
+
+def score(world: World, session_id: int, proposal_id: int, who: str = "reviewer", **extra) -> int:
+    return reviews.score_project(
+        world.session,
+        world.viewer(who),
+        session_id=session_id,
+        proposal_id=proposal_id,
+        scores=extra.pop("scores", GOOD),
+        recommendation=extra.pop("recommendation", "continue"),
+        **extra,
+    )
+
+
+def second_reviewer(world: World) -> str:
+    """Another street reviewer, granted like the first."""
+    from models import Person, RoleGrant
+
+    person = Person(display_name="reviewer2")
+    world.session.add(person)
+    world.session.flush()
+    world.session.add(RoleGrant(person_id=person.id, role="reviewer", place_id=world.street))
+    world.session.commit()
+    world.people["reviewer2"] = person.id  # type: ignore[assignment]
+    return "reviewer2"
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["reviewer", "admin"])
+def test_reviewers_and_admins_open_and_close_a_session(world: World, who: str) -> None:
+    session_id = open_session(world, who)
+    row = world.session.get(ReviewSession, session_id)
+    assert row is not None
+    assert (row.status, row.year, row.held_on) == ("open", 2026, HELD)
+    reviews.close_review_session(world.session, world.viewer(who), session_id=session_id)
+    assert world.session.get(ReviewSession, session_id).status == "closed"
+    actions = world.session.exec(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["open_review_session", "close_review_session"]
+
+
+@pytest.mark.parametrize("who", ["chair_a", "clerk_a", "resident_a1", "outsider"])
+def test_others_cannot_open_or_close_a_session(world: World, who: str) -> None:
+    with pytest.raises(NotAllowed):
+        open_session(world, who)
+    assert count(world.session, ReviewSession) == 0
+    session_id = open_session(world)
+    with pytest.raises(NotAllowed):
+        reviews.close_review_session(world.session, world.viewer(who), session_id=session_id)
+    assert world.session.get(ReviewSession, session_id).status == "open"
+
+
+def test_a_reviewer_of_another_street_cannot_open_a_session_here(world: World) -> None:
+    from models import Person, Place, RoleGrant
+
+    other_street = Place(kind="street", name="Meilong", parent_id=world.district)
+    person = Person(display_name="meilong reviewer")
+    world.session.add_all([other_street, person])
+    world.session.flush()
+    world.session.add(RoleGrant(person_id=person.id, role="reviewer", place_id=other_street.id))
+    world.session.commit()
+    world.people["meilong"] = person.id  # type: ignore[assignment]
+    with pytest.raises(NotAllowed):
+        open_session(world, "meilong")
+    assert count(world.session, ReviewSession) == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "code"),
+    [
+        ({"year": 1999}, "field_invalid"),
+        ({"year": 2201}, "field_invalid"),
+        ({"title": " "}, "field_required"),
+        ({"held_on": "2026-12-20"}, "field_invalid"),
+    ],
+)
+def test_bad_session_input_is_refused(world: World, extra: dict, code: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        open_session(world, **extra)
+    assert raised.value.code == code
+    assert count(world.session, ReviewSession) == 0
+
+
+def test_a_session_is_held_for_a_street_one_open_at_a_time(world: World) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        open_session(world, "admin", street_id=world.community_a)
+    assert raised.value.code == "review_needs_street"
+    first = open_session(world)
+    with pytest.raises(Conflict):
+        open_session(world, title="第二场")
+    reviews.close_review_session(world.session, world.viewer("reviewer"), session_id=first)
+    with pytest.raises(WrongPhase):
+        reviews.close_review_session(world.session, world.viewer("reviewer"), session_id=first)
+    open_session(world, year=2027, title="下一年")
+    assert count(world.session, ReviewSession) == 2
+
+
+# --- scoring ---------------------------------------------------------------------------------
+
+
+def test_a_reviewer_scores_every_criterion(world: World) -> None:
+    lamp = project(world)
+    session_id = open_session(world)
+    review_id = score(world, session_id, lamp, goal_drift=True, comment="  灯具已安装 ")
+    review = world.session.get(Review, review_id)
+    assert review is not None
+    assert (review.recommendation, review.goal_drift, review.comment) == (
+        "continue",
+        True,
+        "灯具已安装",
+    )
+    stored = dict(
+        world.session.exec(
+            select(RubricScore.criterion, RubricScore.score).where(
+                RubricScore.review_id == review_id
+            )
+        ).all()
+    )
+    assert stored == GOOD
+    audit = world.session.exec(select(AuditEntry).where(AuditEntry.entity == "review")).one()
+    assert (audit.action, audit.before, audit.after["scores"]) == ("score_project", None, GOOD)
+
+
+def test_a_reviewer_revises_their_own_review_and_the_audit_keeps_both(world: World) -> None:
+    lamp = project(world)
+    session_id = open_session(world)
+    first = score(world, session_id, lamp)
+    revised = {**GOOD, "maintenance": 1}
+    again = score(world, session_id, lamp, scores=revised, recommendation="stop")
+    assert first == again
+    assert count(world.session, Review) == 1
+    assert count(world.session, RubricScore) == len(GOOD)
+    audit = world.session.exec(select(AuditEntry).where(AuditEntry.action == "revise_review")).one()
+    assert audit.before["scores"]["maintenance"] == 3
+    assert audit.after["scores"]["maintenance"] == 1
+    assert (audit.before["recommendation"], audit.after["recommendation"]) == ("continue", "stop")
+    own = reviews.review_board(world.session, world.viewer("reviewer"), session_id).projects[0]
+    assert own.own_review is not None
+    assert own.own_review.scores == revised
+
+
+@pytest.mark.parametrize(
+    ("scores", "code"),
+    [
+        ({**GOOD, "goal_met": 6}, "score_out_of_range"),
+        ({**GOOD, "goal_met": -1}, "score_out_of_range"),
+        ({**GOOD, "goal_met": 4.5}, "score_out_of_range"),
+        ({**GOOD, "goal_met": True}, "score_out_of_range"),
+        ({k: v for k, v in GOOD.items() if k != "satisfaction"}, "score_missing"),
+        ({**GOOD, "beauty": 3}, "field_invalid"),
+    ],
+)
+def test_bad_scores_are_refused_and_nothing_is_stored(
+    world: World, scores: dict, code: str
+) -> None:
+    lamp = project(world)
+    session_id = open_session(world)
+    with pytest.raises(InvalidInput) as raised:
+        score(world, session_id, lamp, scores=scores)
+    assert raised.value.code == code
+    assert count(world.session, Review) == count(world.session, RubricScore) == 0
+
+
+def test_recommendation_and_comment_are_checked(world: World) -> None:
+    lamp = project(world)
+    session_id = open_session(world)
+    with pytest.raises(InvalidInput):
+        score(world, session_id, lamp, recommendation="maybe")
+    with pytest.raises(InvalidInput):
+        score(world, session_id, lamp, comment="x" * 2001)
+    assert count(world.session, Review) == 0
+
+
+@pytest.mark.parametrize("who", ["admin", "chair_a", "clerk_a", "resident_a1", "outsider"])
+def test_only_reviewers_score(world: World, who: str) -> None:
+    lamp = project(world)
+    session_id = open_session(world)
+    with pytest.raises(NotAllowed):
+        score(world, session_id, lamp, who=who)
+    assert count(world.session, Review) == 0
+
+
+def test_only_funded_projects_of_the_street_are_scored_and_only_while_open(world: World) -> None:
+    session_id = open_session(world)
+    for status in (S.SUBMITTED, S.NOT_SELECTED):
+        with pytest.raises(InvalidInput) as raised:
+            score(world, session_id, project(world, status=status))
+        assert raised.value.code == "proposal_not_reviewable"
+    lamp = project(world)
+    reviews.close_review_session(world.session, world.viewer("reviewer"), session_id=session_id)
+    with pytest.raises(WrongPhase):
+        score(world, session_id, lamp)
+    assert count(world.session, Review) == 0
+    with pytest.raises(NotFound):
+        score(world, 9999, lamp)
+
+
+# --- the board -------------------------------------------------------------------------------
+
+
+def test_scores_are_for_reviewers_while_open_and_for_everyone_once_closed(world: World) -> None:
+    lamp = project(world)
+    session_id = open_session(world)
+    other = second_reviewer(world)
+    score(world, session_id, lamp, recommendation="continue", comment="效果好")
+    score(
+        world,
+        session_id,
+        lamp,
+        who=other,
+        scores={**GOOD, "goal_met": 2, "maintenance": 4},
+        recommendation="continue_with_changes",
+        goal_drift=True,
+    )
+    for who in ("resident_a1", "chair_a", "admin", "outsider"):
+        board = reviews.review_board(world.session, world.viewer(who), session_id)
+        assert board.projects[0].scores is None
+        assert not board.scores_visible and board.summary == []
+        assert not board.may_score
+    seen = reviews.review_board(world.session, world.viewer("reviewer"), session_id)
+    assert seen.may_score and seen.may_close
+    reviews.close_review_session(world.session, world.viewer("reviewer"), session_id=session_id)
+    for who in ("resident_a1", "outsider", "reviewer"):
+        board = reviews.review_board(world.session, world.viewer(who), session_id)
+        scores = board.projects[0].scores
+        assert scores is not None
+        assert scores.reviews == 2
+        assert scores.averages["goal_met"] == Fraction(7, 2)
+        assert scores.averages["maintenance"] == Fraction(7, 2)
+        assert scores.averages["participation"] == 4
+        assert scores.recommendations == {"continue": 1, "continue_with_changes": 1}
+        assert scores.goal_drift_flags == 1
+        assert scores.comments == ["效果好"]
+        assert scores.overall == Fraction(7 + 7 + 8 + 10 + 8, 2 * 5)
+        assert not board.may_score and not board.may_close
+        assert ("楼道灯", "goal_met", Fraction(7, 2)) in board.summary
+
+
+def test_board_shows_exact_money_and_leverage(world: World) -> None:
+    # 2万 of seed money drew 12万 from the property manager: leverage 6.0.
+    project(world, cost="140000", co_funding="120000", status=S.IN_PROGRESS)
+    session_id = open_session(world)
+    board = reviews.review_board(world.session, world.viewer("resident_a1"), session_id)
+    (row,) = board.projects
+    assert (row.cost_fen, row.co_funding_fen, row.seed_fen) == (14_000_000, 12_000_000, 2_000_000)
+    assert row.leverage == 6
+    assert reviews.one_decimal(row.leverage) == "6.0"
+    assert (row.maintainer, row.maintenance_years) == ("物业", 3)
+    assert (row.allocated_fen, row.spent_fen) == (0, 0)
+
+
+def test_board_allocated_and_spent_come_from_the_ledger(world: World) -> None:
+    lamp = project(world, cost="3000", co_funding="1000", status=S.IN_PROGRESS)
+    treasurer = world.viewer("treasurer_a")
+    ledger.record_donation(
+        world.session,
+        treasurer,
+        fund_id=world.fund_a,
+        amount="5000",
+        donor="居民",
+        purpose="捐赠",
+        occurred_on=HELD,
+    )
+    ledger.allocate_to_proposal(
+        world.session,
+        treasurer,
+        fund_id=world.fund_a,
+        proposal_id=lamp,
+        amount="2000",
+        occurred_on=HELD,
+    )
+    ledger.record_expense(
+        world.session,
+        treasurer,
+        fund_id=world.fund_a,
+        amount="1234.56",
+        payee="灯具店",
+        purpose="感应灯",
+        invoice_number="No.0012",
+        occurred_on=HELD,
+        proposal_id=lamp,
+    )
+    session_id = open_session(world)
+    (row,) = reviews.review_board(world.session, world.viewer("outsider"), session_id).projects
+    assert (row.allocated_fen, row.spent_fen) == (200_000, 123_456)
+    assert row.spent_share == Fraction(123_456, 200_000)
+    assert row.leverage == Fraction(1, 2)
+    assert reviews.one_decimal(row.leverage) == "0.5"
+
+
+def test_street_indicators_are_exact(world: World) -> None:
+    session_id = open_session(world)
+    project(world, status=S.COMPLETED, cost="10000", co_funding="5000", title="A")
+    project(world, status=S.IN_PROGRESS, cost="30000", co_funding="10000", title="B")
+    project(world, status=S.ABANDONED, cost="6000", title="C", community="b")
+    project(world, status=S.SELECTED, cost="9000", co_funding="1000", title="D", community="b")
+    project(world, status=S.NOT_SELECTED, cost="99000", co_funding="9000", title="E")
+    project(world, status=S.SUBMITTED, cost="99000", title="F")
+    board = reviews.review_board(world.session, world.viewer("resident_b1"), session_id)
+    assert [p.title for p in board.projects] == ["A", "B", "C", "D"]
+    indicators = board.indicators
+    assert (indicators.projects, indicators.completed, indicators.abandoned) == (4, 1, 1)
+    assert indicators.implementation_rate == Fraction(1, 4)
+    # other money 5000 + 10000 + 0 + 1000; seed 5000 + 20000 + 6000 + 8000
+    assert (indicators.co_funding_fen, indicators.seed_fen) == (1_600_000, 3_900_000)
+    assert indicators.leverage == Fraction(16, 39)
+    assert reviews.one_decimal(indicators.leverage) == "0.4"
+    assert reviews.one_decimal(indicators.implementation_rate * 100) == "25.0"
+
+
+def test_board_without_projects_has_no_rates(world: World) -> None:
+    session_id = open_session(world)
+    board = reviews.review_board(world.session, world.viewer("reviewer"), session_id)
+    assert board.projects == []
+    assert board.indicators.implementation_rate is None
+    assert board.indicators.leverage is None
+    assert reviews.one_decimal(None) == "–"
+
+
+def test_a_fully_co_funded_project_has_no_leverage_ratio(world: World) -> None:
+    project(world, cost="1000", co_funding="1000")
+    session_id = open_session(world)
+    (row,) = reviews.review_board(world.session, world.viewer("reviewer"), session_id).projects
+    assert row.seed_fen == 0
+    assert row.leverage is None
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Fraction(0), "0.0"),
+        (Fraction(6), "6.0"),
+        (Fraction(1, 20), "0.1"),  # half up
+        (Fraction(1, 21), "0.0"),
+        (Fraction(13, 4), "3.3"),
+        (Fraction(2, 3), "0.7"),
+        (Fraction(-13, 4), "-3.3"),
+        (Fraction(299, 3), "99.7"),
+    ],
+)
+def test_one_decimal_is_exact(value: Fraction, shown: str) -> None:
+    assert reviews.one_decimal(value) == shown
+
+
+def test_sessions_are_listed_newest_first(world: World) -> None:
+    first = open_session(world, year=2025, held_on=date(2025, 12, 18))
+    reviews.close_review_session(world.session, world.viewer("reviewer"), session_id=first)
+    second = open_session(world)
+    rows = reviews.list_review_sessions(world.session, world.viewer("outsider"))
+    assert [(r.id, r.is_open, r.street) for r in rows] == [
+        (second, True, "Xinzhuang"),
+        (first, False, "Xinzhuang"),
+    ]
