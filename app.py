@@ -1,0 +1,113 @@
+"""Linli (邻里): the router. Builds the navigation for the viewer's roles on every run.
+
+Navigation is convenience, not security: every page and every service checks again.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from pages import (
+    account,
+    admin,
+    ledger,
+    meetings,
+    needs,
+    notice,
+    proposals,
+    review,
+    setup,
+    tally,
+    vote,
+)
+from services.accounts import store_is_empty
+from services.permissions import Action, Viewer, can_somewhere
+from ui.context import current_viewer, locale, read, t
+from ui.i18n import LOCALES
+
+
+@dataclass(frozen=True)
+class Screen:
+    render: Callable[[], None]
+    url_path: str
+    title_key: str
+    icon: str
+    needs: tuple[Action, ...] = ()  # any one of these, somewhere; empty: public
+
+    def visible_to(self, viewer: Viewer) -> bool:
+        return not self.needs or any(can_somewhere(viewer, action) for action in self.needs)
+
+
+SCREENS = (
+    Screen(notice.render, "notice", "nav.notice", ":material/campaign:"),
+    Screen(needs.render, "needs", "nav.needs", ":material/lightbulb:"),
+    Screen(proposals.render, "proposals", "nav.proposals", ":material/description:"),
+    Screen(meetings.render, "meetings", "nav.meetings", ":material/groups:"),
+    Screen(vote.render, "vote", "nav.vote", ":material/how_to_vote:"),
+    Screen(tally.render, "tally", "nav.tally", ":material/leaderboard:"),
+    Screen(ledger.render, "ledger", "nav.ledger", ":material/account_balance:"),
+    Screen(
+        review.render,
+        "review",
+        "nav.review",
+        ":material/fact_check:",
+        (Action.SCORE_PROJECT, Action.VIEW_REVIEWS),
+    ),
+    Screen(
+        admin.render, "admin", "nav.admin", ":material/admin_panel_settings:", (Action.GRANT_ROLES,)
+    ),
+    Screen(account.render, "account", "nav.account", ":material/person:"),
+)
+
+
+def _language_switch() -> None:
+    names = {"zh-CN": "中文", "en": "English"}
+    current = locale()
+    chosen = st.sidebar.segmented_control(
+        t("app.language"),
+        LOCALES,
+        default=current,
+        format_func=names.__getitem__,
+        key="language_switch",
+    )
+    if chosen and chosen != current:
+        st.session_state["locale"] = chosen
+        st.rerun()
+
+
+def main() -> None:
+    st.set_page_config(page_title=t("app.title"), page_icon=":material/diversity_3:", layout="wide")
+    _language_switch()
+    if read(store_is_empty):
+        pages = [
+            st.Page(
+                setup.render,
+                title=t("nav.setup"),
+                url_path="setup",
+                icon=":material/rocket_launch:",
+                default=True,
+            )
+        ]
+    else:
+        viewer = current_viewer()
+        pages = [
+            st.Page(
+                s.render,
+                title=t(s.title_key),
+                url_path=s.url_path,
+                icon=s.icon,
+                default=(s.url_path == "notice"),
+            )
+            for s in SCREENS
+            if s.visible_to(viewer)
+        ]
+        st.sidebar.caption(
+            t("app.signed_in_as", name=viewer.display_name)
+            if viewer.person_id
+            else t("app.not_signed_in")
+        )
+    st.navigation(pages).run()
+
+
+main()

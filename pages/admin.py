@@ -1,0 +1,151 @@
+"""Administration: places, people and their roles, and the audit log."""
+
+import json
+
+import streamlit as st
+
+from models.base import CommitteePosition, PlaceKind, Role
+from services.accounts import add_person, grant_role, list_people
+from services.notice import audit_log
+from services.permissions import Action, can_somewhere
+from services.places import create_place, list_places
+from ui.context import act, current_viewer, label, moment, read, t
+from ui.widgets import guard, vocabulary_select
+
+
+def _places() -> None:
+    viewer = current_viewer()
+    rows = read(list_places)
+    st.dataframe(
+        [{t("field.kind"): label("place_kind", p.kind), t("field.name"): p.path} for p in rows],
+        hide_index=True,
+        width="stretch",
+    )
+    with st.form("new_place", clear_on_submit=True):
+        st.markdown(f"**{t('admin.new_place')}**")
+        kind = vocabulary_select(t("field.kind"), PlaceKind, "place_kind", key="place_kind")
+        parents = {p.id: p.path for p in rows}
+        parent = st.selectbox(
+            t("admin.parent"),
+            [None, *parents],
+            format_func=lambda pid: parents.get(pid, t("admin.no_parent")),
+            key="place_parent",
+        )
+        name = st.text_input(t("field.name"), key="place_name")
+        households = st.number_input(
+            t("field.households"), min_value=0, step=1, key="place_households"
+        )
+        if st.form_submit_button(t("admin.create")) and act(
+            create_place,
+            viewer,
+            kind=kind,
+            name=name,
+            parent_id=parent,
+            households=int(households) or None,
+        ):
+            st.success(t("app.saved"))
+
+
+def _people() -> None:
+    viewer = current_viewer()
+    people = act(list_people, viewer) or []
+    st.dataframe(
+        [
+            {
+                "#": p.id,
+                t("field.name"): p.display_name,
+                t("admin.home"): p.home_place,
+                t("field.role"): ", ".join(p.roles),
+                t("admin.sign_ins"): ", ".join(p.sign_ins),
+            }
+            for p in people  # type: ignore[union-attr]
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    places = {p.id: p.path for p in read(list_places)}
+    left, right = st.columns(2, gap="large")
+    with left, st.form("new_person", clear_on_submit=True):
+        st.markdown(f"**{t('admin.new_person')}**")
+        name = st.text_input(t("field.name"), key="person_name")
+        username = st.text_input(t("field.username"), key="person_username")
+        password = st.text_input(t("field.password"), type="password", key="person_password")
+        home = st.selectbox(
+            t("admin.home"),
+            [None, *places],
+            format_func=lambda pid: places.get(pid, "—"),
+            key="person_home",
+        )
+        if st.form_submit_button(t("admin.create")) and act(
+            add_person,
+            viewer,
+            display_name=name,
+            username=username,
+            password=password,
+            home_place_id=home,
+        ):
+            st.success(t("app.saved"))
+    with right, st.form("grant", clear_on_submit=True):
+        st.markdown(f"**{t('admin.grant')}**")
+        names = {p.id: p.display_name for p in people}  # type: ignore[union-attr]
+        person_id = st.selectbox(
+            t("admin.person"), list(names), format_func=lambda pid: names[pid], key="grant_person"
+        )
+        role = vocabulary_select(t("field.role"), Role, "role", key="grant_role")
+        position = vocabulary_select(
+            t("field.position"), CommitteePosition, "position", key="grant_position"
+        )
+        place_id = st.selectbox(
+            t("admin.scope"),
+            [None, *places],
+            format_func=lambda pid: places.get(pid, t("admin.everywhere")),
+            key="grant_place",
+        )
+        if st.form_submit_button(t("admin.grant_button")) and act(
+            grant_role,
+            viewer,
+            person_id=person_id,
+            role=role,
+            place_id=place_id,
+            position=position if role == Role.COMMITTEE_MEMBER else None,
+        ):
+            st.success(t("app.saved"))
+
+
+def _audit() -> None:
+    entries = act(audit_log, current_viewer()) or []
+    st.caption(t("admin.audit_note"))
+    st.dataframe(
+        [
+            {
+                "#": e.id,
+                t("admin.when"): moment(e.at),
+                t("admin.actor"): e.actor_id,
+                t("admin.action"): e.action,
+                t("admin.entity"): f"{e.entity} {e.entity_id}",
+                t("admin.after"): json.dumps(e.after, ensure_ascii=False)[:200],
+            }
+            for e in entries  # type: ignore[union-attr]
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def render() -> None:
+    viewer = current_viewer()
+    if not guard(viewer, Action.GRANT_ROLES):
+        return
+    st.title(t("nav.admin"))
+    places, people, audit = st.tabs([t("admin.places"), t("admin.people"), t("admin.audit")])
+    with places:
+        _places()
+    with people:
+        _people()
+    if can_somewhere(viewer, Action.VIEW_AUDIT_LOG):
+        with audit:
+            _audit()
+
+
+if __name__ == "__main__":
+    st.switch_page("app.py")

@@ -1,0 +1,242 @@
+"""Fund and ledger (基金与账目): balances, every entry, the charter; the treasurer and clerks
+record money here. Entries are never edited: a mistake is corrected by a reversal."""
+
+from datetime import date
+
+import streamlit as st
+
+from models.base import ContributionKind, LedgerKind
+from services.ledger import (
+    allocate_to_proposal,
+    books,
+    contributions,
+    current_charter,
+    fund_balances,
+    ledger_lines,
+    record_contribution,
+    record_donation,
+    record_expense,
+    reverse_entry,
+)
+from services.permissions import Action, can_somewhere
+from services.proposals import list_proposals
+from ui.context import act, current_viewer, day, label, locale, money, read, t
+from ui.i18n import format_permille
+from ui.widgets import empty_state, vocabulary_select
+
+FUNDED = ("selected", "in_progress", "completed")
+
+
+def _lines_table(lines: list) -> None:
+    st.dataframe(
+        [
+            {
+                "#": line.id,
+                t("notice.date"): day(line.occurred_on),
+                t("notice.kind"): label("ledger_kind", line.kind),
+                t("notice.direction"): label("direction", line.direction),
+                t("notice.amount"): money(line.amount_fen),
+                t("notice.counterparty"): line.counterparty or t("notice.anonymous"),
+                t("notice.purpose"): line.purpose,
+                t("field.invoice_number"): line.invoice_number or "",
+            }
+            for line in lines
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _money_in(fund_id: int) -> None:
+    viewer = current_viewer()
+    with st.form("money_in", clear_on_submit=True):
+        st.markdown(f"**{t('ledger.money_in')}**")
+        kind = vocabulary_select(
+            t("field.kind"),
+            LedgerKind,
+            "ledger_kind",
+            key="in_kind",
+            options=["donation", "grant", "revenue"],
+        )
+        left, right = st.columns(2)
+        amount = left.text_input(t("ledger.amount_yuan"), key="in_amount")
+        occurred = right.date_input(t("notice.date"), value=date.today(), key="in_date")
+        donor = st.text_input(t("field.donor"), key="in_donor")
+        purpose = st.text_input(t("field.purpose"), key="in_purpose")
+        anonymous = st.checkbox(t("ledger.anonymous"), key="in_anonymous")
+        if st.form_submit_button(t("ledger.record")) and act(
+            record_donation,
+            viewer,
+            fund_id=fund_id,
+            amount=amount,
+            donor=donor,
+            purpose=purpose,
+            occurred_on=occurred,
+            is_anonymous=anonymous,
+            kind=kind,
+        ):
+            st.success(t("app.saved"))
+
+
+def _money_out(fund_id: int) -> None:
+    viewer = current_viewer()
+    funded = {p.id: p.title for p in read(list_proposals, statuses=FUNDED)}
+    with st.form("money_out", clear_on_submit=True):
+        st.markdown(f"**{t('ledger.money_out')}**")
+        proposal_id = st.selectbox(
+            t("ledger.project"),
+            [None, *funded],
+            format_func=lambda pid: funded.get(pid, t("ledger.no_project")),
+            key="out_project",
+        )
+        allocation = st.toggle(t("ledger.is_allocation"), key="out_allocation")
+        left, right = st.columns(2)
+        amount = left.text_input(t("ledger.amount_yuan"), key="out_amount")
+        occurred = right.date_input(t("notice.date"), value=date.today(), key="out_date")
+        payee = st.text_input(t("field.payee"), key="out_payee")
+        purpose = st.text_input(t("field.purpose"), key="out_purpose")
+        invoice = st.text_input(t("field.invoice_number"), key="out_invoice")
+        if st.form_submit_button(t("ledger.record")):
+            if allocation:
+                done = act(
+                    allocate_to_proposal,
+                    viewer,
+                    fund_id=fund_id,
+                    proposal_id=proposal_id,
+                    amount=amount,
+                    occurred_on=occurred,
+                    purpose=purpose,
+                )
+            else:
+                done = act(
+                    record_expense,
+                    viewer,
+                    fund_id=fund_id,
+                    amount=amount,
+                    payee=payee,
+                    purpose=purpose,
+                    invoice_number=invoice,
+                    occurred_on=occurred,
+                    proposal_id=proposal_id,
+                )
+            if done:
+                st.success(t("app.saved"))
+    with st.form("reversal", clear_on_submit=True):
+        st.markdown(f"**{t('ledger.reverse')}**")
+        left, right = st.columns([1, 3])
+        entry_id = left.number_input("#", min_value=1, step=1, key="reverse_id")
+        reason = right.text_input(t("field.reason"), key="reverse_reason")
+        if st.form_submit_button(t("ledger.reverse_button")) and act(
+            reverse_entry, viewer, entry_id=int(entry_id), reason=reason, occurred_on=date.today()
+        ):
+            st.success(t("app.saved"))
+
+
+def _contribution(fund_id: int) -> None:
+    viewer = current_viewer()
+    with st.form("contribution", clear_on_submit=True):
+        st.markdown(f"**{t('ledger.contribution')}**")
+        kinds = [k.value for k in ContributionKind if k is not ContributionKind.MONEY]
+        kind = vocabulary_select(
+            t("field.kind"), ContributionKind, "contribution_kind", key="c_kind", options=kinds
+        )
+        contributor = st.text_input(t("ledger.contributor"), key="c_who")
+        description = st.text_input(t("field.description"), key="c_what")
+        left, right = st.columns(2)
+        value = left.text_input(t("ledger.estimated_value"), key="c_value")
+        hours = right.number_input(t("ledger.hours"), min_value=0, step=1, key="c_hours")
+        if st.form_submit_button(t("ledger.record")) and act(
+            record_contribution,
+            viewer,
+            fund_id=fund_id,
+            kind=kind,
+            contributor=contributor,
+            description=description,
+            estimated_value=value,
+            hours=int(hours) or None,
+            occurred_on=date.today(),
+        ):
+            st.success(t("app.saved"))
+
+
+def render() -> None:
+    viewer = current_viewer()
+    st.title(t("nav.ledger"))
+    balances = read(fund_balances)
+    if not balances:
+        empty_state("ledger.no_funds")
+        return
+    names = {b.fund_id: b.name for b in balances}
+    fund_id = st.selectbox(
+        t("notice.fund"), list(names), format_func=names.__getitem__, key="ledger_fund"
+    )
+    balance = next(b for b in balances if b.fund_id == fund_id)
+    a, b, c, d = st.columns(4)
+    a.metric(t("notice.money_in"), money(balance.money_in_fen))
+    b.metric(t("notice.money_out"), money(balance.money_out_fen))
+    c.metric(t("notice.earmarked"), money(balance.earmarked_fen))
+    d.metric(t("notice.available"), money(balance.available_fen))
+    charter = read(current_charter, fund_id=fund_id)
+    if charter is not None:
+        with st.expander(t("ledger.charter", version=charter.version), icon=":material/gavel:"):
+            st.write(charter.text)
+            if charter.forbidden_categories:
+                st.markdown(
+                    t(
+                        "ledger.forbidden",
+                        categories="、".join(
+                            label("category", c) for c in charter.forbidden_categories
+                        ),
+                    )
+                )
+            if charter.per_project_cap_fen is not None:
+                st.markdown(t("ledger.project_cap", cap=money(charter.per_project_cap_fen)))
+            st.markdown(
+                t(
+                    "ledger.co_funding",
+                    share=format_permille(charter.min_co_funding_permille, locale()),
+                )
+            )
+    tabs = [t("ledger.entries"), t("ledger.contributions")]
+    may_record = can_somewhere(viewer, Action.RECORD_DONATION) or can_somewhere(
+        viewer, Action.RECORD_EXPENSE
+    )
+    if may_record:
+        tabs.append(t("ledger.record_tab"))
+    shown = st.tabs(tabs)
+    with shown[0]:
+        full = can_somewhere(viewer, Action.VIEW_BOOKS)
+        lines = act(books, viewer, fund_id=fund_id) if full else read(ledger_lines, fund_id=fund_id)
+        if full:
+            st.caption(t("ledger.books_note"))
+        _lines_table(lines if isinstance(lines, list) else [])
+    with shown[1]:
+        rows = read(contributions, fund_id=fund_id)
+        if not rows:
+            empty_state("app.nothing_yet")
+        st.dataframe(
+            [
+                {
+                    t("field.kind"): label("contribution_kind", c.kind),
+                    t("ledger.contributor"): c.contributor,
+                    t("field.description"): c.description,
+                    t("ledger.hours"): c.hours,
+                    t("ledger.estimated_value"): money(c.estimated_value_fen),
+                    t("notice.date"): day(c.occurred_on),
+                }
+                for c in rows
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+    if may_record:
+        with shown[2]:
+            if can_somewhere(viewer, Action.RECORD_DONATION):
+                _money_in(fund_id)
+                _contribution(fund_id)
+            if can_somewhere(viewer, Action.RECORD_EXPENSE):
+                _money_out(fund_id)
+
+
+if __name__ == "__main__":
+    st.switch_page("app.py")

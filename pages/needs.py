@@ -1,0 +1,79 @@
+"""Needs collection (群众点单): residents post needs, neighbours support them."""
+
+import streamlit as st
+
+from models.base import Category, PlaceKind
+from services.needs import list_needs, post_need, support_need
+from services.permissions import Action, can_somewhere
+from services.places import places_where_allowed
+from ui.context import act, current_viewer, day, label, read, t
+from ui.widgets import empty_state, place_select, vocabulary_select
+
+
+def _post_form() -> None:
+    viewer = current_viewer()
+    allowed = read(
+        places_where_allowed,
+        viewer=viewer,
+        action=Action.POST_NEED,
+        kinds=(PlaceKind.COMMUNITY, PlaceKind.COMPOUND),
+    )
+    with (
+        st.expander(t("needs.post"), icon=":material/add:"),
+        st.form("post_need", clear_on_submit=True),
+    ):
+        place_id = place_select(t("needs.place"), key="need_place", allowed=allowed)
+        title = st.text_input(t("field.title"), max_chars=120, key="need_title")
+        category = vocabulary_select(t("field.category"), Category, "category", key="need_category")
+        description = st.text_area(t("field.description"), max_chars=2000, key="need_description")
+        submitted = st.form_submit_button(t("needs.submit"), type="primary")
+        if (
+            submitted
+            and place_id is not None
+            and act(
+                post_need,
+                viewer,
+                place_id=place_id,
+                title=title,
+                description=description,
+                category=category,
+            )
+        ):
+            st.toast(t("needs.posted"), icon=":material/check:")
+
+
+def render() -> None:
+    viewer = current_viewer()
+    st.title(t("nav.needs"))
+    st.caption(t("needs.intro"))
+    if can_somewhere(viewer, Action.POST_NEED):
+        _post_form()
+    needs = read(list_needs)
+    if not needs:
+        empty_state("needs.none")
+    may_support = can_somewhere(viewer, Action.SUPPORT)
+    for need in needs:
+        with st.container(border=True):
+            left, right = st.columns([5, 1])
+            left.markdown(f"**{need.title}**  \n{need.description}")
+            left.caption(
+                t(
+                    "needs.meta",
+                    place=need.place,
+                    category=label("category", need.category),
+                    day=day(need.created_at),
+                    status=label("need_status", need.status),
+                )
+            )
+            right.metric(t("needs.supporters"), need.supporters)
+            supported = (
+                may_support
+                and need.status == "open"
+                and right.button(t("needs.support"), key=f"support_need_{need.id}")
+            )
+            if supported and act(support_need, viewer, need_id=need.id):
+                st.rerun()
+
+
+if __name__ == "__main__":
+    st.switch_page("app.py")

@@ -1,0 +1,222 @@
+"""Proposals (提案): read every proposal, submit one with its budget, co-funding and upkeep
+plan, and (for the committee) move it through eligibility review."""
+
+import streamlit as st
+
+from models.base import Category, CoFundingSource, PlaceKind, ProposalStatus
+from services.permissions import Action, can_somewhere
+from services.places import places_where_allowed
+from services.proposals import (
+    COMMITTEE_MOVES,
+    LineItemInput,
+    PledgeInput,
+    ProposalDraft,
+    change_proposal_status,
+    list_proposals,
+    proposal_detail,
+    submit_proposal,
+)
+from services.rounds import list_rounds
+from ui.context import act, current_viewer, label, moment, money, read, t
+from ui.widgets import empty_state, place_select, status_badge, vocabulary_select
+
+LINE_COLUMNS = ("description", "category", "quantity", "unit_price")
+PLEDGE_COLUMNS = ("source_kind", "source_name", "amount")
+
+
+def _rows(editor_value: object, columns: tuple[str, ...]) -> list[dict[str, object]]:
+    rows = editor_value if isinstance(editor_value, list) else []
+    return [row for row in rows if any(str(row.get(c) or "").strip() for c in columns)]
+
+
+def _submit_form() -> None:
+    viewer = current_viewer()
+    allowed = read(
+        places_where_allowed,
+        viewer=viewer,
+        action=Action.SUBMIT_PROPOSAL,
+        kinds=(PlaceKind.COMMUNITY, PlaceKind.COMPOUND),
+    )
+    with st.expander(t("proposals.submit"), icon=":material/add:"):
+        place_id = place_select(t("proposals.place"), key="proposal_place", allowed=allowed)
+        open_rounds = [r for r in read(list_rounds) if r.phase in ("needs", "proposals")]
+        round_ids = [None, *[r.id for r in open_rounds]]
+        names = {r.id: r.name for r in open_rounds}
+        round_id = st.selectbox(
+            t("proposals.round"),
+            round_ids,
+            format_func=lambda rid: names.get(rid, t("proposals.no_round")),
+            key="proposal_round",
+        )
+        title = st.text_input(t("field.title"), max_chars=120, key="proposal_title")
+        category = vocabulary_select(
+            t("field.category"), Category, "category", key="proposal_category"
+        )
+        summary = st.text_area(t("field.summary"), max_chars=4000, key="proposal_summary")
+        st.markdown(f"**{t('field.line_items')}**")
+        lines = st.data_editor(
+            [
+                {
+                    "description": "",
+                    "category": Category.PUBLIC_FACILITIES.value,
+                    "quantity": 1,
+                    "unit_price": "",
+                }
+            ],
+            num_rows="dynamic",
+            key="proposal_lines",
+            column_config={
+                "description": st.column_config.TextColumn(t("field.line_item"), max_chars=200),
+                "category": st.column_config.SelectboxColumn(
+                    t("field.category"), options=[c.value for c in Category]
+                ),
+                "quantity": st.column_config.NumberColumn(t("field.quantity"), min_value=1, step=1),
+                "unit_price": st.column_config.TextColumn(t("proposals.unit_price_yuan")),
+            },
+            width="stretch",
+        )
+        st.markdown(f"**{t('field.co_funding')}**")
+        pledges = st.data_editor(
+            [{"source_kind": CoFundingSource.RESIDENTS.value, "source_name": "", "amount": ""}],
+            num_rows="dynamic",
+            key="proposal_pledges",
+            column_config={
+                "source_kind": st.column_config.SelectboxColumn(
+                    t("field.source_kind"), options=[c.value for c in CoFundingSource]
+                ),
+                "source_name": st.column_config.TextColumn(t("field.source_name")),
+                "amount": st.column_config.TextColumn(t("proposals.amount_yuan")),
+            },
+            width="stretch",
+        )
+        maintenance_plan = st.text_area(
+            t("field.maintenance_plan"), max_chars=2000, key="proposal_upkeep"
+        )
+        left, right = st.columns(2)
+        maintainer = left.text_input(
+            t("field.maintainer"), max_chars=120, key="proposal_maintainer"
+        )
+        years = right.number_input(
+            t("field.maintenance_years"), min_value=0, max_value=50, value=3, key="proposal_years"
+        )
+        if (
+            st.button(t("proposals.send"), type="primary", key="proposal_send")
+            and place_id is not None
+        ):
+            draft = ProposalDraft(
+                place_id=place_id,
+                round_id=round_id,
+                title=title,
+                summary=summary,
+                category=category,
+                line_items=[
+                    LineItemInput(
+                        str(r.get("description") or ""),
+                        str(r.get("category") or ""),
+                        int(r.get("quantity") or 0),
+                        str(r.get("unit_price") or ""),
+                    )
+                    for r in _rows(lines, LINE_COLUMNS)
+                ],
+                co_funding=[
+                    PledgeInput(
+                        str(r.get("source_kind") or ""),
+                        str(r.get("source_name") or ""),
+                        str(r.get("amount") or ""),
+                    )
+                    for r in _rows(pledges, PLEDGE_COLUMNS)
+                    if str(r.get("amount") or "").strip()
+                ],
+                maintenance_plan=maintenance_plan,
+                maintainer=maintainer,
+                maintenance_years=int(years),
+            )
+            proposal_id = act(submit_proposal, viewer, draft=draft)
+            if proposal_id:
+                st.success(t("proposals.sent", id=proposal_id), icon=":material/check:")
+
+
+def _detail(proposal_id: int) -> None:
+    viewer = current_viewer()
+    detail = read(proposal_detail, proposal_id=proposal_id)
+    row = detail.row
+    st.markdown(detail.summary)
+    a, b, c = st.columns(3)
+    a.metric(t("proposals.cost"), money(row.cost_fen))
+    b.metric(t("field.co_funding"), money(row.co_funding_fen))
+    c.metric(t("proposals.requested"), money(row.requested_fen))
+    st.dataframe(
+        [
+            {
+                t("field.line_item"): item.description,
+                t("field.category"): label("category", item.category),
+                t("field.quantity"): item.quantity,
+                t("field.unit_price"): money(item.unit_price_fen),
+                t("proposals.subtotal"): money(item.quantity * item.unit_price_fen),
+            }
+            for item in detail.line_items
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    for pledge in detail.pledges:
+        source = label("cofunding_source", pledge.source_kind)
+        st.markdown(f"- {source} · {pledge.source_name} · {money(pledge.amount_fen)}")
+    years = t("proposals.years", years=detail.maintenance_years)
+    st.markdown(f"**{t('field.maintenance_plan')}** · {detail.maintainer} · {years}")
+    st.markdown(detail.maintenance_plan)
+    with st.popover(t("proposals.history"), icon=":material/history:"):
+        for change in detail.history:
+            reason = f" · {change.reason}" if change.reason else ""
+            st.markdown(
+                f"- {moment(change.changed_at)} · {label('status', change.to_status)}{reason}"
+            )
+    moves = sorted(COMMITTEE_MOVES.get(ProposalStatus(row.status), ()))
+    if moves and can_somewhere(viewer, Action.REVIEW_ELIGIBILITY):
+        left, middle, right = st.columns([2, 3, 1], vertical_alignment="bottom")
+        target = left.selectbox(
+            t("proposals.move_to"),
+            moves,
+            format_func=lambda s: label("status", s),
+            key=f"move_{proposal_id}",
+        )
+        reason = middle.text_input(t("field.reason"), key=f"reason_{proposal_id}")
+        if right.button(t("proposals.apply"), key=f"apply_{proposal_id}") and act(
+            change_proposal_status, viewer, proposal_id=proposal_id, to_status=target, reason=reason
+        ):
+            st.rerun()
+
+
+def render() -> None:
+    viewer = current_viewer()
+    st.title(t("nav.proposals"))
+    st.caption(t("proposals.intro"))
+    if can_somewhere(viewer, Action.SUBMIT_PROPOSAL):
+        _submit_form()
+    rows = read(list_proposals)
+    statuses = sorted({r.status for r in rows}, key=[s.value for s in ProposalStatus].index)
+    chosen = st.pills(
+        t("field.status"),
+        statuses,
+        selection_mode="multi",
+        format_func=lambda s: label("status", s),
+        key="proposal_filter",
+    )
+    shown = [r for r in rows if not chosen or r.status in chosen]
+    if not shown:
+        empty_state("proposals.none")
+    for row in shown:
+        with st.expander(f"{row.title} · {row.place} · {money(row.requested_fen)}"):
+            status_badge("status", row.status)
+            st.caption(
+                t(
+                    "proposals.meta",
+                    category=label("category", row.category),
+                    supporters=row.supporters,
+                )
+            )
+            _detail(row.id)
+
+
+if __name__ == "__main__":
+    st.switch_page("app.py")

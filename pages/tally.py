@@ -1,0 +1,159 @@
+"""Results (计票): the committee counts the votes with the round's rule, reads the explanation,
+and the chair publishes; everyone sees published results and why each project won or lost."""
+
+from fractions import Fraction
+
+import streamlit as st
+
+from services.permissions import Action, can_somewhere
+from services.rounds import advance_round, list_rounds
+from services.tally import count_votes, publish_tally, round_result
+from ui import charts
+from ui.context import act, current_viewer, label, moment, money, read, t
+from ui.widgets import empty_state
+
+
+def _fen(exact: str) -> str:
+    """The engine writes exact numbers as strings ("1234.5", "10/3" fen); shown to the fen."""
+    return money(int(Fraction(exact)))
+
+
+def _explain(explanation: dict, titles: dict[str, str]) -> None:
+    """Equal Shares: the round each winner was bought in and its price per supporter, and what
+    each loser lacked; greedy: each project's rank and whether it no longer fitted."""
+
+    def name(project: str) -> str:
+        return titles.get(str(project), str(project))
+
+    if explanation.get("kind") == "mes":
+        st.markdown(t("tally.mes_intro", share=_fen(explanation["budget_per_voter"])))
+        for purchase in explanation.get("purchases", []):
+            st.markdown(
+                t(
+                    "tally.mes_bought",
+                    title=name(purchase["project"]),
+                    round=purchase["round"],
+                    supporters=purchase["supporters"],
+                    price=_fen(purchase["rho"]),
+                )
+            )
+        for loser in explanation.get("losers", []):
+            st.markdown(
+                t(
+                    "tally.mes_lost",
+                    title=name(loser["project"]),
+                    supporters=loser["supporters"],
+                    lacking=_fen(loser["lacking_money"]),
+                )
+            )
+    steps = explanation.get("steps") or (explanation.get("completion") or {}).get("steps") or []
+    if steps and explanation.get("kind") == "mes":
+        st.markdown(t("tally.completion"))
+    for step in steps:
+        if step.get("selected"):
+            key = "tally.greedy_selected"
+        elif step.get("skipped_no_fit"):
+            key = "tally.greedy_no_fit"
+        else:
+            key = "tally.greedy_not_selected"
+        st.markdown(t(key, rank=step["rank"], title=name(step["project"])))
+
+
+def _round(round_id: int) -> None:
+    viewer = current_viewer()
+    budget_round = next(r for r in read(list_rounds) if r.id == round_id)
+    result = read(round_result, viewer=viewer, round_id=round_id)
+    a, b, c = st.columns(3)
+    a.metric(t("tally.phase"), label("phase", budget_round.phase))
+    b.metric(
+        t("tally.ballots"),
+        budget_round.ballots,
+        help=t("tally.paper_share", paper=budget_round.paper_ballots),
+    )
+    c.metric(t("field.budget"), money(budget_round.budget_fen))
+    if (
+        budget_round.phase == "voting"
+        and can_somewhere(viewer, Action.TALLY_ROUND)
+        and st.button(t("tally.count"), key="count_votes", type="primary")
+    ) and act(count_votes, viewer, round_id=round_id):
+        st.rerun()
+    if result is None:
+        empty_state("tally.no_result")
+    else:
+        if result.published_at is None:
+            st.warning(
+                t("tally.unpublished", at=moment(result.computed_at)),
+                icon=":material/visibility_off:",
+            )
+            if (
+                can_somewhere(viewer, Action.PUBLISH_TALLY)
+                and st.button(t("tally.publish"), key="publish_tally")
+                and act(publish_tally, viewer, tally_id=result.tally_id)
+            ):
+                st.rerun()
+        else:
+            st.success(
+                t("tally.published", at=moment(result.published_at)), icon=":material/campaign:"
+            )
+        st.caption(
+            t(
+                "tally.rule",
+                rule=label("rule", result.rule),
+                tie_break=label("tie_break", result.tie_break),
+                ballots=result.ballots_counted,
+            )
+        )
+        x, y = st.columns(2)
+        x.metric(t("tally.total_cost"), money(result.total_cost_fen))
+        y.metric(t("tally.leftover"), money(result.leftover_fen))
+        if result.lines:
+            st.altair_chart(
+                charts.result_bars(
+                    [
+                        {"title": line.title, "support": line.support, "selected": line.selected}
+                        for line in result.lines
+                    ],
+                    support=t("tally.support"),
+                    won=t("tally.won"),
+                    lost=t("tally.lost"),
+                ),
+                width="stretch",
+            )
+        st.dataframe(
+            [
+                {
+                    t("tally.project"): line.title,
+                    t("tally.requested"): money(line.requested_fen),
+                    t("tally.support"): line.support,
+                    t("tally.outcome"): t("tally.won") if line.selected else t("tally.lost"),
+                }
+                for line in result.lines
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+        with st.expander(t("tally.why"), icon=":material/help:"):
+            _explain(
+                result.explanation, {str(line.proposal_id): line.title for line in result.lines}
+            )
+    may_advance = can_somewhere(viewer, Action.MANAGE_ROUND) and budget_round.phase != "closed"
+    advance = may_advance and st.button(t("tally.advance"), key="advance_round")
+    if advance and act(advance_round, viewer, round_id=round_id):
+        st.rerun()
+
+
+def render() -> None:
+    st.title(t("nav.tally"))
+    rounds = read(list_rounds)
+    if not rounds:
+        empty_state("tally.no_rounds")
+        return
+    names = {r.id: f"{r.name} · {label('phase', r.phase)}" for r in rounds}
+    round_id = st.selectbox(
+        t("vote.round"), list(names), format_func=names.__getitem__, key="tally_round"
+    )
+    _round(round_id)
+
+
+if __name__ == "__main__":
+    st.switch_page("app.py")

@@ -1,0 +1,73 @@
+"""The public notice board (公示): what every resident may see without signing in."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from models import AuditEntry, BudgetRound, Tally
+from services.common import require_at
+from services.ledger import FundBalance, LedgerLine, fund_balances, ledger_lines
+from services.permissions import Action, Viewer
+from services.proposals import list_proposals
+from services.rounds import RoundRow, list_rounds
+
+
+@dataclass(frozen=True)
+class PublishedResult:
+    round_id: int
+    round_name: str
+    selected: list[tuple[int, str, int]]  # proposal id, title, requested fen
+    ballots_counted: int
+
+
+@dataclass(frozen=True)
+class NoticeBoard:
+    balances: list[FundBalance]
+    recent: list[LedgerLine]
+    proposals_by_status: dict[str, int]
+    rounds: list[RoundRow]
+    results: list[PublishedResult]
+
+
+def notice_board(session: Session) -> NoticeBoard:
+    proposals = list_proposals(session)
+    titles = {p.id: (p.title, p.requested_fen) for p in proposals}
+    results = []
+    published = (
+        select(Tally, BudgetRound.name)
+        .join(BudgetRound, col(BudgetRound.id) == Tally.round_id)
+        .where(col(Tally.published_at).is_not(None))
+        .order_by(col(Tally.published_at).desc())
+    )
+    for result, name in session.exec(published):
+        selected = [(pid, *titles[pid]) for pid in result.selected_proposal_ids if pid in titles]
+        results.append(PublishedResult(result.round_id, name, selected, result.ballots_counted))
+    return NoticeBoard(
+        balances=fund_balances(session),
+        recent=ledger_lines(session, limit=30),
+        proposals_by_status=dict(Counter(p.status for p in proposals)),
+        rounds=list_rounds(session),
+        results=results,
+    )
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    id: int
+    at: object
+    actor_id: int | None
+    action: str
+    entity: str
+    entity_id: int | None
+    before: dict | None
+    after: dict | None
+
+
+def audit_log(session: Session, viewer: Viewer, *, limit: int = 500) -> list[AuditLine]:
+    require_at(session, viewer, Action.VIEW_AUDIT_LOG, None)
+    query = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)
+    return [
+        AuditLine(e.id, e.at, e.actor_id, e.action, e.entity, e.entity_id, e.before, e.after)  # type: ignore[arg-type]
+        for e in session.exec(query)
+    ]

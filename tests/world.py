@@ -1,0 +1,121 @@
+"""A small street for service tests: two communities, their compounds, one person per role,
+a street fund and a community micro-fund with a charter. Built straight into the store."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from models import Fund, FundCharter, Person, Place, RoleGrant
+from models.base import CommitteePosition, FundKind, PlaceKind, Role
+from services.accounts import viewer_for_person
+from services.permissions import Viewer
+
+
+@dataclass
+class World:
+    district: int
+    street: int
+    community_a: int
+    compound_a1: int
+    compound_a2: int
+    community_b: int
+    compound_b1: int
+    street_fund: int
+    fund_a: int
+    fund_b: int
+    people: dict[str, int]
+    session: Session
+
+    def viewer(self, name: str) -> Viewer:
+        return viewer_for_person(self.session, self.people[name])
+
+
+def _place(session: Session, kind: PlaceKind, name: str, parent: int | None) -> int:
+    place = Place(kind=kind, name=name, parent_id=parent, households=120)
+    session.add(place)
+    session.flush()
+    return place.id  # type: ignore[return-value]
+
+
+ROLES: dict[str, tuple[Role | None, CommitteePosition | None, str | None]] = {
+    "admin": (Role.ADMIN, None, None),
+    "resident_a1": (Role.RESIDENT, None, "compound_a1"),
+    "resident_a2": (Role.RESIDENT, None, "compound_a2"),
+    "resident_b1": (Role.RESIDENT, None, "compound_b1"),
+    "chair_a": (Role.COMMITTEE_MEMBER, CommitteePosition.CHAIR, "community_a"),
+    "secretary_a": (Role.COMMITTEE_MEMBER, CommitteePosition.SECRETARY, "community_a"),
+    "treasurer_a": (Role.COMMITTEE_MEMBER, CommitteePosition.TREASURER, "community_a"),
+    "member_a": (Role.COMMITTEE_MEMBER, CommitteePosition.MEMBER, "community_a"),
+    "chair_b": (Role.COMMITTEE_MEMBER, CommitteePosition.CHAIR, "community_b"),
+    "treasurer_b": (Role.COMMITTEE_MEMBER, CommitteePosition.TREASURER, "community_b"),
+    "clerk_a": (Role.CLERK, None, "community_a"),
+    "reviewer": (Role.REVIEWER, None, "street"),
+    "outsider": (None, None, None),
+}
+
+
+def build_world(session: Session) -> World:
+    district = _place(session, PlaceKind.DISTRICT, "Minhang", None)
+    street = _place(session, PlaceKind.STREET, "Xinzhuang", district)
+    community_a = _place(session, PlaceKind.COMMUNITY, "Kangcheng", street)
+    compound_a1 = _place(session, PlaceKind.COMPOUND, "Kangcheng 1", community_a)
+    compound_a2 = _place(session, PlaceKind.COMPOUND, "Kangcheng 2", community_a)
+    community_b = _place(session, PlaceKind.COMMUNITY, "Xinhua", street)
+    compound_b1 = _place(session, PlaceKind.COMPOUND, "Xinhua 1", community_b)
+    places = {"street": street, "community_a": community_a, "compound_a1": compound_a1}
+    places |= {"compound_a2": compound_a2, "community_b": community_b, "compound_b1": compound_b1}
+    street_fund = Fund(name="Xinzhuang street fund", kind=FundKind.STREET, place_id=street)
+    session.add(street_fund)
+    session.flush()
+    funds = []
+    for name, community in (
+        ("Kangcheng micro-fund", community_a),
+        ("Xinhua micro-fund", community_b),
+    ):
+        fund = Fund(
+            name=name, kind=FundKind.COMMUNITY, place_id=community, parent_id=street_fund.id
+        )
+        session.add(fund)
+        session.flush()
+        funds.append(fund.id)
+    session.add(
+        FundCharter(
+            fund_id=funds[0],
+            adopted_on=date(2026, 1, 5),
+            forbidden_categories=["building_materials", "construction_works", "entertainment"],
+            per_project_cap_fen=20_000_00,
+            min_co_funding_permille=100,
+            text="Kangcheng micro-fund charter",
+        )
+    )
+    people = {}
+    for name, (role, position, place_key) in ROLES.items():
+        person = Person(display_name=name, home_place_id=places.get(place_key or ""))
+        session.add(person)
+        session.flush()
+        people[name] = person.id
+        if role is not None:
+            session.add(
+                RoleGrant(
+                    person_id=person.id,
+                    role=role,
+                    position=position,
+                    place_id=places[place_key] if place_key else None,
+                )
+            )
+    session.commit()
+    return World(
+        district=district,
+        street=street,
+        community_a=community_a,
+        compound_a1=compound_a1,
+        compound_a2=compound_a2,
+        community_b=community_b,
+        compound_b1=compound_b1,
+        street_fund=street_fund.id,  # type: ignore[arg-type]
+        fund_a=funds[0],  # type: ignore[arg-type]
+        fund_b=funds[1],  # type: ignore[arg-type]
+        people=people,
+        session=session,
+    )

@@ -1,0 +1,58 @@
+"""Altair chart builders: plain data in, chart out, so they can be tested without Streamlit."""
+
+import altair as alt
+import pandas as pd
+
+
+def proposals_by_status(counts: dict[str, str | int], labels: dict[str, str]) -> alt.Chart:
+    frame = pd.DataFrame({"status": [labels[k] for k in counts], "count": list(counts.values())})
+    return (
+        alt.Chart(frame)
+        .mark_bar(cornerRadiusEnd=4)
+        .encode(
+            x=alt.X("count:Q", title=None, axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("status:N", title=None, sort="-x"),
+            tooltip=["status", "count"],
+        )
+        .properties(height=alt.Step(26))
+    )
+
+
+def fund_balances(rows: list[dict[str, object]], *, available: str, earmarked: str) -> alt.Chart:
+    """Rows: {"fund", "available_yuan", "earmarked_yuan"} in whole yuan (ints): a bar needs no
+    fen, and the exact figures sit in the table beside it."""
+    frame = pd.DataFrame(rows).melt(id_vars="fund", var_name="part", value_name="yuan")
+    frame["part"] = frame["part"].map({"available_yuan": available, "earmarked_yuan": earmarked})
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("yuan:Q", title="¥", stack="zero"),
+            y=alt.Y("fund:N", title=None),
+            color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=["fund", "part", "yuan"],
+        )
+        .properties(height=alt.Step(30))
+    )
+
+
+def result_bars(rows: list[dict[str, object]], *, support: str, won: str, lost: str) -> alt.Chart:
+    """Rows: {"title", "support", "selected"}: one bar per proposal, winners coloured."""
+    frame = pd.DataFrame(rows)
+    frame["outcome"] = frame["selected"].map({True: won, False: lost})
+    return (
+        alt.Chart(frame)
+        .mark_bar(cornerRadiusEnd=4)
+        .encode(
+            x=alt.X("support:Q", title=support),
+            y=alt.Y("title:N", title=None, sort="-x"),
+            color=alt.Color(
+                "outcome:N",
+                title=None,
+                scale=alt.Scale(domain=[won, lost], range=["#2e7d32", "#b0bec5"]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=["title", "support", "outcome"],
+        )
+        .properties(height=alt.Step(30))
+    )

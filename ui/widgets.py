@@ -1,0 +1,68 @@
+"""Shared widgets: permission guards, pickers and the small pieces every screen draws."""
+
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from typing import Any
+
+import streamlit as st
+
+from services.permissions import Action, Viewer, can_somewhere
+from services.places import PlaceRow, list_places
+from ui.context import label, read, t
+
+
+def guard(viewer: Viewer, *actions: Action) -> bool:
+    """First line of a restricted page: the navigation hid it, this refuses it."""
+    if any(can_somewhere(viewer, action) for action in actions):
+        return True
+    st.warning(t("app.page_not_allowed"), icon=":material/lock:")
+    return False
+
+
+def vocabulary_select(
+    title: str,
+    vocabulary: type[StrEnum],
+    name: str,
+    *,
+    key: str,
+    options: Iterable[str] | None = None,
+) -> str:
+    values = list(options) if options is not None else [v.value for v in vocabulary]
+    return st.selectbox(title, values, format_func=lambda v: label(name, v), key=key)
+
+
+def place_select(
+    title: str, *, key: str, kinds: Sequence[str] = (), allowed: set[int] | None = None
+) -> int | None:
+    places: list[PlaceRow] = [
+        p
+        for p in read(list_places)
+        if (not kinds or p.kind in kinds) and (allowed is None or p.id in allowed)
+    ]
+    if not places:
+        st.info(t("app.no_places"))
+        return None
+    by_id = {p.id: p for p in places}
+    return st.selectbox(title, list(by_id), format_func=lambda pid: by_id[pid].path, key=key)
+
+
+def status_badge(vocabulary: str, value: str) -> None:
+    colours = {
+        "selected": "green",
+        "completed": "green",
+        "funded": "green",
+        "published": "green",
+        "eligible": "blue",
+        "on_ballot": "blue",
+        "voting": "blue",
+        "in_progress": "orange",
+        "ineligible": "red",
+        "abandoned": "red",
+        "not_selected": "gray",
+        "withdrawn": "gray",
+    }
+    st.badge(label(vocabulary, value), color=colours.get(value, "gray"))
+
+
+def empty_state(key: str, **params: Any) -> None:
+    st.caption(t(key, **params))
