@@ -38,16 +38,17 @@ from services.permissions import Action, Viewer, can
 __all__ = [
     "AgendaRow",
     "AttendanceRow",
+    "Choice",
     "DecisionRow",
     "MeetingMinutes",
     "MeetingRow",
     "NoteRow",
-    "PersonChoice",
     "add_agenda_item",
     "attendance_candidates",
     "close_meeting",
     "list_meetings",
     "meeting_minutes",
+    "proposals_for_meeting",
     "publish_minutes",
     "record_attendance",
     "record_decision",
@@ -267,7 +268,7 @@ def _move(
     meeting = get_or_fail(session, Meeting, meeting_id)
     require_at(session, viewer, Action.RUN_MEETING, meeting.place_id)
     if meeting.status != origin:
-        raise WrongPhase("meeting_move_invalid", meeting_status=meeting.status)
+        raise WrongPhase("meeting_move_invalid")
     before = snapshot(meeting)
     meeting.status = target
     session.add(meeting)
@@ -376,7 +377,9 @@ class DecisionRow:
 
 
 @dataclass(frozen=True)
-class PersonChoice:
+class Choice:
+    """An id and a name for a picker (a person, or a proposal)."""
+
     id: int
     name: str
 
@@ -438,9 +441,7 @@ def list_meetings(
     return _rows(session, found)
 
 
-def attendance_candidates(
-    session: Session, viewer: Viewer, *, meeting_id: int
-) -> list[PersonChoice]:
+def attendance_candidates(session: Session, viewer: Viewer, *, meeting_id: int) -> list[Choice]:
     """People who live or hold a role at the meeting's place, for the attendance form."""
     meeting = get_or_fail(session, Meeting, meeting_id)
     require_at(session, viewer, Action.RUN_MEETING, meeting.place_id)
@@ -459,9 +460,20 @@ def attendance_candidates(
             or tree.covers(grant.place_id, meeting.place_id)
         ):
             people[person.id] = person.display_name  # type: ignore[index]
-    return sorted(
-        (PersonChoice(id=pid, name=name) for pid, name in people.items()), key=lambda p: p.name
-    )
+    return sorted((Choice(id=pid, name=name) for pid, name in people.items()), key=lambda p: p.name)
+
+
+def proposals_for_meeting(session: Session, *, meeting_id: int) -> list[Choice]:
+    """Public proposals of the meeting's place and the places under it, for agenda pickers."""
+    meeting = get_or_fail(session, Meeting, meeting_id)
+    tree = place_tree(session)
+    return [
+        Choice(id=proposal.id, name=proposal.title)  # type: ignore[arg-type]
+        for proposal in session.exec(
+            select(Proposal).where(Proposal.status != "draft").order_by(col(Proposal.id))
+        )
+        if tree.covers(meeting.place_id, proposal.place_id)
+    ]
 
 
 def meeting_minutes(session: Session, viewer: Viewer, meeting_id: int) -> MeetingMinutes:

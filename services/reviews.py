@@ -141,11 +141,11 @@ def _clean_scores(scores: dict[str, int]) -> dict[str, int]:
     for name, score in scores.items():
         criterion = choice(name, RubricCriterion, "criterion")
         if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= MAX_SCORE:
-            raise InvalidInput("score_out_of_range", criterion=criterion, max=MAX_SCORE)
+            raise InvalidInput("score_out_of_range", field=criterion, max=MAX_SCORE)
         cleaned[criterion] = score
     missing = [c.value for c in CRITERIA if c.value not in cleaned]
     if missing:
-        raise InvalidInput("score_missing", criterion=missing[0])
+        raise InvalidInput("score_missing", field=missing[0])
     return cleaned
 
 

@@ -435,3 +435,55 @@ def test_sessions_are_listed_newest_first(world: World) -> None:
         (second, True, "Xinzhuang"),
         (first, False, "Xinzhuang"),
     ]
+
+
+# --- the demo --------------------------------------------------------------------------------
+
+
+def test_demo_deliberation_builds_minuted_meetings_and_a_closed_review(world: World) -> None:
+    from models import Attendance, Decision, Meeting, MeetingNote, Person, RoleGrant
+    from services import meetings
+    from services.demo_deliberation import add_demo_meetings_and_reviews
+
+    members = [world.people[n] for n in ("chair_a", "secretary_a", "treasurer_a", "member_a")]
+    for index in range(4):
+        person = Person(display_name=f"委员{index}", home_place_id=world.compound_a2)
+        world.session.add(person)
+        world.session.flush()
+        world.session.add(
+            RoleGrant(person_id=person.id, role="committee_member", place_id=world.community_a)
+        )
+        members.append(person.id)  # type: ignore[arg-type]
+    world.session.commit()
+    lamp = project(world, status=S.IN_PROGRESS, title="楼道感应灯改造", cost="20000")
+    garden = project(world, status=S.COMPLETED, title="口袋花园", cost="8000", co_funding="2000")
+    benches = project(world, status=S.SELECTED, title="休闲座椅")
+    add_demo_meetings_and_reviews(
+        world.session,
+        chair=world.viewer("chair_a"),
+        secretary=world.viewer("secretary_a"),
+        reviewer=world.viewer("reviewer"),
+        member_ids=members,
+        community_id=world.community_a,
+        street_id=world.street,
+        proposal_ids=[lamp, garden, benches],
+    )
+    rows = meetings.list_meetings(world.session, world.viewer("resident_a1"))
+    assert [(m.status, m.minutes_status) for m in rows] == [
+        ("planned", "draft"),
+        ("closed", "published"),
+    ]
+    held = meetings.meeting_minutes(world.session, world.viewer("outsider"), rows[1].id)
+    assert held.content_visible
+    assert 7 <= held.present_count <= len(held.attendance) <= 9
+    assert any("灯具型号" in note.body for note in held.notes)
+    assert {d.proposal_id for d in held.decisions} == {lamp, garden, benches}
+    assert all(d.votes_for + d.votes_against + d.abstentions <= 9 for d in held.decisions)
+    assert count(world.session, Meeting) == 2
+    assert count(world.session, MeetingNote) > 6
+    assert count(world.session, Attendance) == 8 and count(world.session, Decision) == 3
+    (review_session,) = reviews.list_review_sessions(world.session, world.viewer("outsider"))
+    assert not review_session.is_open
+    board = reviews.review_board(world.session, world.viewer("outsider"), review_session.id)
+    assert [p.scores.reviews for p in board.projects if p.scores] == [1, 1, 1]
+    assert board.indicators.implementation_rate == Fraction(1, 3)
