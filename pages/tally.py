@@ -13,9 +13,13 @@ from ui.context import act, current_viewer, label, moment, money, read, t
 from ui.widgets import empty_state
 
 
-def _fen(exact: str) -> str:
+def _fen(exact: str | Fraction) -> str:
     """The engine writes exact numbers as strings ("1234.5", "10/3" fen); shown to the fen."""
     return money(int(Fraction(exact)))
+
+
+def _most_paid_each(purchase: dict) -> Fraction:
+    return max(Fraction(group["paid_total"]) / group["voters"] for group in purchase["payers"])
 
 
 def _explain(explanation: dict, titles: dict[str, str]) -> None:
@@ -34,7 +38,7 @@ def _explain(explanation: dict, titles: dict[str, str]) -> None:
                     title=name(purchase["project"]),
                     round=purchase["round"],
                     supporters=purchase["supporters"],
-                    price=_fen(purchase["rho"]),
+                    price=_fen(_most_paid_each(purchase)),
                 )
             )
         for loser in explanation.get("losers", []):

@@ -80,7 +80,7 @@ def count_votes(session: Session, viewer: Viewer, *, round_id: int) -> int:
         ballots_counted=len(profile),
         total_cost_fen=int(outcome.total_cost),
         selected_proposal_ids=[int(pid) for pid in outcome.selected],
-        explanation=outcome.to_dict(),
+        explanation=outcome.to_dict()["explanation"],
         computed_by_id=viewer.person_id,
     )
     session.add(result)

@@ -1,0 +1,132 @@
+"""Every screen opens for every role without an exception, and a screen a role may not use
+shows nothing of its content. The router runs from a string entry so that AppTest does not
+fall back to the pages/ folder mode (docs: streamlit-recipes §1.1)."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.pages.conftest import ROLES
+
+PAGES = (
+    "notice",
+    "needs",
+    "proposals",
+    "meetings",
+    "vote",
+    "tally",
+    "ledger",
+    "review",
+    "admin",
+    "account",
+)
+ENTRY = "import runpy; runpy.run_path('app.py', run_name='__main__')"
+
+
+def open_page(page: str, person_id: int | None, locale: str = "zh-CN") -> AppTest:
+    def script(page: str, person_id: int | None, locale: str) -> None:
+        import importlib
+
+        import streamlit as st
+
+        if person_id is not None:
+            st.session_state["person_id"] = person_id
+        st.session_state["locale"] = locale
+        importlib.import_module(f"pages.{page}").render()
+
+    at = AppTest.from_function(script, args=(page, person_id, locale), default_timeout=30)
+    at.user = {"is_logged_in": False}
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [
+        e.value
+        for e in (
+            *at.markdown,
+            *at.caption,
+            *at.title,
+            *at.subheader,
+            *at.info,
+            *at.warning,
+            *at.success,
+        )
+    ]
+    parts += [str(e.value) for e in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_opens_for_every_role(demo_db: dict[str, int], role: str, page: str) -> None:
+    at = open_page(page, demo_db.get(role))
+    assert not at.exception, at.exception
+    assert at.title or at.warning  # it drew its screen, or said it is not open to this role
+    assert "notice." not in texts(at) and "error." not in texts(at)  # no untranslated keys
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+def test_admin_screen_shows_nothing_to_other_roles(demo_db: dict[str, int], role: str) -> None:
+    at = open_page("admin", demo_db.get(role))
+    assert at.warning and not at.dataframe and not at.tabs
+
+
+def test_admin_sees_people_and_the_audit_log(demo_db: dict[str, int]) -> None:
+    at = open_page("admin", demo_db["admin"])
+    assert len(at.tabs) == 3
+    assert len(at.dataframe) == 3
+
+
+def test_anonymous_notice_board_hides_the_anonymous_donor(demo_db: dict[str, int]) -> None:
+    at = open_page("notice", None)
+    frames = "".join(frame.value.to_string() for frame in at.dataframe)
+    assert "平阳社区微基金" in frames
+    assert "（匿名捐赠）" in frames
+    assert "平阳一村居民（匿名）" not in frames
+
+
+def test_treasurer_sees_the_donor_in_the_books(demo_db: dict[str, int]) -> None:
+    at = open_page("ledger", demo_db["treasurer"])
+    at.selectbox(key="ledger_fund").select_index(2).run()
+    frames = "".join(frame.value.to_string() for frame in at.dataframe)
+    assert "平阳一村居民（匿名）" in frames
+
+
+def test_the_screens_speak_english_when_asked(demo_db: dict[str, int]) -> None:
+    at = open_page("notice", None, locale="en")
+    assert at.title[0].value == "Notice board"
+
+
+def test_router_shows_the_notice_board_first(demo_db: dict[str, int]) -> None:
+    at = AppTest.from_string(ENTRY, default_timeout=30)
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "公示栏"
+
+
+def test_first_run_loads_the_demo_from_the_welcome_screen(empty_db: str) -> None:
+    at = AppTest.from_string(ENTRY, default_timeout=60)
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert at.title[0].value == "欢迎使用邻里"
+    at.button(key="load_demo").click().run()
+    assert not at.exception
+    assert at.title[0].value == "公示栏"
+    assert any("平阳社区2026年微基金项目" in info.value for info in at.info)
+
+
+def test_first_run_creates_the_first_administrator(empty_db: str) -> None:
+    at = AppTest.from_string(ENTRY, default_timeout=30)
+    at.user = {"is_logged_in": False}
+    at.run()
+    at.text_input(key="admin_name").input("社区管理员")
+    at.text_input(key="admin_username").input("root")
+    at.text_input(key="admin_password").input("a long enough password")
+    at.text_input(key="admin_repeat").input("a different password!")
+    at.button(key="FormSubmitter:first_admin-创建管理员").click().run()
+    assert at.error and at.title[0].value == "欢迎使用邻里"  # nothing created
+    at.text_input(key="admin_repeat").input("a long enough password")
+    at.button(key="FormSubmitter:first_admin-创建管理员").click().run()
+    assert not at.exception
+    assert at.session_state["person_id"] >= 1
+    assert at.title[0].value == "公示栏"
