@@ -76,12 +76,16 @@ def test_admin_sees_people_and_the_audit_log(demo_db: dict[str, int]) -> None:
     assert len(at.dataframe) == 3
 
 
-def test_anonymous_notice_board_hides_the_anonymous_donor(demo_db: dict[str, int]) -> None:
-    at = open_page("notice", None)
+@pytest.mark.parametrize("role", ["anonymous", "resident"])
+def test_the_public_ledger_hides_the_anonymous_donor(demo_db: dict[str, int], role: str) -> None:
+    at = open_page("ledger", demo_db.get(role))
+    at.selectbox(key="ledger_fund").select_index(2).run()
     frames = "".join(frame.value.to_string() for frame in at.dataframe)
-    assert "平阳社区微基金" in frames
+    assert at.metric[0].value == "¥167,150.00"  # 平阳社区微基金: money in, to the fen
     assert "（匿名捐赠）" in frames
     assert "平阳一村居民（匿名）" not in frames
+    notice = open_page("notice", demo_db.get(role))
+    assert "平阳一村居民（匿名）" not in "".join(f.value.to_string() for f in notice.dataframe)
 
 
 def test_treasurer_sees_the_donor_in_the_books(demo_db: dict[str, int]) -> None:
