@@ -22,7 +22,13 @@ from models import (
     Proposal,
     RoleGrant,
 )
-from models.base import DecisionOutcome, MeetingKind, MeetingStatus, MinutesStatus
+from models.base import (
+    DecisionOutcome,
+    MeetingKind,
+    MeetingStatus,
+    MinutesStatus,
+    ProposalStatus,
+)
 from services.common import (
     choice,
     clean_text,
@@ -32,7 +38,7 @@ from services.common import (
     require_at,
     snapshot,
 )
-from services.errors import InvalidInput, WrongPhase
+from services.errors import InvalidInput, NotFound, WrongPhase
 from services.permissions import Action, Viewer, can
 
 __all__ = [
@@ -84,6 +90,8 @@ def _proposal_here(session: Session, meeting: Meeting, proposal_id: int | None) 
     if proposal_id is None:
         return None
     proposal = get_or_fail(session, Proposal, proposal_id)
+    if proposal.status == ProposalStatus.DRAFT:
+        raise NotFound(entity="proposal")  # a draft is its author's alone
     if not place_tree(session).covers(meeting.place_id, proposal.place_id):
         raise InvalidInput("proposal_elsewhere")
     return proposal.id
@@ -470,7 +478,9 @@ def proposals_for_meeting(session: Session, *, meeting_id: int) -> list[Choice]:
     return [
         Choice(id=proposal.id, name=proposal.title)  # type: ignore[arg-type]
         for proposal in session.exec(
-            select(Proposal).where(Proposal.status != "draft").order_by(col(Proposal.id))
+            select(Proposal)
+            .where(Proposal.status != ProposalStatus.DRAFT)
+            .order_by(col(Proposal.id))
         )
         if tree.covers(meeting.place_id, proposal.place_id)
     ]

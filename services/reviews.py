@@ -43,6 +43,7 @@ from services.proposals import list_proposals
 
 __all__ = [
     "REVIEWED_STATUSES",
+    "OwnReview",
     "ProjectScores",
     "ReviewBoard",
     "ReviewProject",

@@ -473,3 +473,22 @@ def test_unknown_meeting_is_not_found(world: World) -> None:
         meetings.meeting_minutes(world.session, world.viewer("chair_a"), 9999)
     with pytest.raises(NotFound):
         meetings.start_meeting(world.session, world.viewer("chair_a"), meeting_id=9999)
+
+
+def test_a_draft_proposal_cannot_be_put_on_the_agenda(world: World) -> None:
+    from models import Proposal
+
+    draft = Proposal(place_id=world.compound_a1, title="私人草稿", category="safety")
+    world.session.add(draft)
+    world.session.commit()
+    meeting_id = schedule(world)
+    with pytest.raises(NotFound):
+        meetings.add_agenda_item(
+            world.session,
+            world.viewer("chair_a"),
+            meeting_id=meeting_id,
+            title="x",
+            proposal_id=draft.id,
+        )
+    assert meetings.proposals_for_meeting(world.session, meeting_id=meeting_id) == []
+    assert count(world.session, AgendaItem) == 0
