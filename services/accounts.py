@@ -108,29 +108,32 @@ def create_person(
     provider_subject: tuple[str, str] | None = None,
     home_place_id: int | None = None,
 ) -> Person:
-    """Building block for the first admin, admins adding people, and the demo."""
-    person = Person(
-        display_name=clean_text(display_name, "name", max_length=80), home_place_id=home_place_id
-    )
-    session.add(person)
-    session.flush()
+    """Building block for the first admin, admins adding people, and the demo. Everything is
+    checked before anything is written, so a refusal leaves the session clean."""
+    name = clean_text(display_name, "name", max_length=80)
+    accounts: list[Account] = []
     if username is not None:
         subject = clean_text(username, "username", max_length=60).lower()
         if session.exec(
             select(Account).where(Account.provider == LOCAL_PROVIDER, Account.subject == subject)
         ).first():
             raise Conflict("username_taken", username=subject)
-        session.add(
+        accounts.append(
             Account(
-                person_id=person.id,  # type: ignore[arg-type]
                 provider=LOCAL_PROVIDER,
                 subject=subject,
                 password_hash=hash_password(password or ""),
             )
-        )
+        )  # type: ignore[call-arg]
     if provider_subject is not None:
         provider, subject = provider_subject
-        session.add(Account(person_id=person.id, provider=provider, subject=subject.lower()))  # type: ignore[arg-type]
+        accounts.append(Account(provider=provider, subject=subject.lower()))  # type: ignore[call-arg]
+    person = Person(display_name=name, home_place_id=home_place_id)
+    session.add(person)
+    session.flush()
+    for account in accounts:
+        account.person_id = person.id  # type: ignore[assignment]
+        session.add(account)
     return person
 
 
