@@ -24,7 +24,9 @@ def shared_reference() -> dict[str, Any]:
 def rule_keys(reference: dict[str, Any], file_vote_type: str) -> dict[str, str]:
     """CLI rule name -> key in reference-outcomes.json, for a file's vote type."""
     table = reference["_about"]["cli_rule_to_key"]
-    group = "approval and choose-1" if file_vote_type in ("approval", "choose-1") else file_vote_type
+    group = (
+        "approval and choose-1" if file_vote_type in ("approval", "choose-1") else file_vote_type
+    )
     return dict(table[group])
 
 

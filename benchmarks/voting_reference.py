@@ -55,8 +55,12 @@ def main() -> int:
     parser.add_argument("--no-pabutools", action="store_true")
     args = parser.parse_args()
     use_pabutools = not args.no_pabutools and importlib.util.find_spec("pabutools") is not None
-    print("source:", "pabutools (recomputed), shared JSON where not" if use_pabutools
-          else "shared reference-outcomes.json only (pabutools not installed)")
+    print(
+        "source:",
+        "pabutools (recomputed), shared JSON where not"
+        if use_pabutools
+        else "shared reference-outcomes.json only (pabutools not installed)",
+    )
     reference = shared_reference()
     fixture: dict[str, Any] = {
         "_about": {
@@ -78,8 +82,11 @@ def main() -> int:
             shared = entry[key]
             if shared.get("status") != "ok":
                 continue
-            record = {"selected": shared["selected"], "total_cost": shared["total_cost"],
-                      "source": f"shared reference-outcomes.json ({key})"}
+            record = {
+                "selected": shared["selected"],
+                "total_cost": shared["total_cost"],
+                "source": f"shared reference-outcomes.json ({key})",
+            }
             if use_pabutools:
                 status, selected = _timed(str(path), rule, args.timeout)
                 if status == "ok" and selected is not None:

@@ -42,8 +42,13 @@ _TOL = 1e-9
 
 @dataclass
 class _Purchase:
+    """A bought project; `rho` (exact) is derived from who was capped only when needed."""
+
     project: int
-    rho: Fraction
+    rho_f: float
+    free: np.ndarray
+    capped: np.ndarray
+    rho: Fraction | None = None
 
 
 class _EqualShares:
@@ -55,24 +60,14 @@ class _EqualShares:
         self.ranks = ranks
         self.costs = [p.cost for p in instance.projects]
         self.costs_f = [float(c) for c in self.costs]
-        util = matrix.util
-        self.util = util
+        self.util = matrix.util
         self.mult = matrix.mult
-        self.n_groups = util.shape[0]
-        self.supporters: list[np.ndarray] = []
-        self.u_f: list[np.ndarray] = []
-        self.m_f: list[np.ndarray] = []
-        self.mu_f: list[np.ndarray] = []
-        self.total_util: list[int] = []
-        for p in range(util.shape[1]):
-            idx = matrix.supporters[p]
-            u = util[idx, p].astype(np.float64)
-            m = matrix.mult[idx].astype(np.float64)
-            self.supporters.append(idx)
-            self.u_f.append(u)
-            self.m_f.append(m)
-            self.mu_f.append(m * u)
-            self.total_util.append(int(matrix.mult[idx] @ util[idx, p]))
+        self.n_groups = matrix.util.shape[0]
+        self.supporters = matrix.supporters
+        self.u_f = [matrix.util[idx, p].astype(np.float64) for p, idx in enumerate(self.supporters)]
+        self.m_f = [matrix.mult[idx].astype(np.float64) for idx in self.supporters]
+        self.mu_f = [m * u for m, u in zip(self.m_f, self.u_f, strict=True)]
+        self.total_util = matrix.totals()
         self.mes_projects = [
             p for p in range(len(self.costs)) if self.total_util[p] > 0 and self.costs[p] > 0
         ]
@@ -81,14 +76,16 @@ class _EqualShares:
             key=lambda p: ranks[p],
         )
 
-    # --- state of one run -------------------------------------------------------------
     def run(self, x: Fraction) -> list[_Purchase]:
-        """MES with initial budget x per voter; returns purchases in order."""
+        """MES with initial budget x per voter; returns purchases in order.
+
+        As in pabutools, a project's last rho is a lower bound on its next one (budgets only
+        shrink), so each round evaluates projects by increasing bound and stops early.
+        """
         self.x = x
         self.budget_f = np.full(self.n_groups, float(x))
         self.exhausted = np.zeros(self.n_groups, dtype=bool)
         self.bought: list[_Purchase] = []
-        self.payers: list[list[PayerGroup]] = []
         remaining = set(self.mes_projects)
         lower = {p: self.costs_f[p] / self.total_util[p] for p in remaining}
         while remaining:
@@ -107,46 +104,63 @@ class _EqualShares:
             if not evaluated:
                 break
             close = [p for rho, p in evaluated if rho <= best * (1 + _TOL)]
-            exact = {p: self._rho_exact(p, lower[p]) for p in close}
-            winner_rho = min(exact.values())
-            winner = min((p for p in close if exact[p] == winner_rho), key=self.ranks.__getitem__)
-            self._pay(winner, winner_rho, lower[winner])
-            remaining.discard(winner)
+            if len(close) == 1:
+                self._pay(close[0], None, best)
+            else:
+                exact = {p: self._rho_exact(p, lower[p]) for p in close}
+                winner_rho = min(exact.values())
+                winner = min(
+                    (p for p in close if exact[p] == winner_rho), key=self.ranks.__getitem__
+                )
+                self._pay(winner, winner_rho, lower[winner])
+            remaining.discard(winner if len(close) > 1 else close[0])
         return self.bought
 
-    def _exact_sum(self, idx: np.ndarray) -> Fraction:
-        """Exact money left to the voters of groups idx."""
-        live = idx[~self.exhausted[idx]]
+    def _exact_rhos(self) -> list[Fraction]:
+        """Exact rho of every purchase so far, from who paid in full and who was capped."""
+        for k, buy in enumerate(self.bought):
+            if buy.rho is None:
+                free, capped = buy.free, buy.capped
+                util_left = int(self.mult[free] @ self.util[free, buy.project])
+                money = self._money(capped, self.bought[:k])
+                buy.rho = (self.costs[buy.project] - money) / util_left
+        return [b.rho for b in self.bought if b.rho is not None]
+
+    def _money(self, live: np.ndarray, before: list[_Purchase]) -> Fraction:
+        """Exact money of groups `live` (never capped) after the purchases `before`."""
         if live.size == 0:
             return Fraction(0)
         m = self.mult[live]
         total = self.x * int(m.sum())
-        if self.bought:
-            cols = np.array([b.project for b in self.bought], dtype=np.int64)
+        if before:
+            cols = np.array([b.project for b in before], dtype=np.int64)
             # float64 sums of integers below 2**52 (checked in ballot_matrix) are exact
             spent = m.astype(np.float64) @ self.util[np.ix_(live, cols)].astype(np.float64)
             total -= sum(
-                (b.rho * int(w) for b, w in zip(self.bought, spent, strict=True) if w),
+                (b.rho * int(w) for b, w in zip(before, spent, strict=True) if w and b.rho),
                 Fraction(0),
             )
         return total
 
+    def _exact_sum(self, idx: np.ndarray) -> Fraction:
+        """Exact money left to the voters of groups idx."""
+        self._exact_rhos()
+        return self._money(idx[~self.exhausted[idx]], self.bought)
+
     def _exact_budgets(self, idx: np.ndarray) -> list[Fraction]:
         """Exact money left to each group in idx (one Fraction per distinct spending pattern)."""
+        rhos = self._exact_rhos()
         if not self.bought:
             return [Fraction(0) if e else self.x for e in self.exhausted[idx]]
         cols = np.array([b.project for b in self.bought], dtype=np.int64)
-        rows = self.util[np.ix_(idx, cols)]
-        patterns, inverse = np.unique(rows, axis=0, return_inverse=True)
+        patterns, inverse = np.unique(self.util[np.ix_(idx, cols)], axis=0, return_inverse=True)
         values = [
-            self.x
-            - sum((b.rho * int(u) for b, u in zip(self.bought, row, strict=True)), Fraction(0))
+            self.x - sum((r * int(u) for r, u in zip(rhos, row, strict=True) if u), Fraction(0))
             for row in patterns
         ]
-        inverse = inverse.reshape(-1)
         return [
             Fraction(0) if e else values[k]
-            for e, k in zip(self.exhausted[idx], inverse, strict=True)
+            for e, k in zip(self.exhausted[idx], inverse.reshape(-1), strict=True)
         ]
 
     def _affordable(self, p: int) -> bool:
@@ -165,34 +179,35 @@ class _EqualShares:
         b = self.budget_f[idx]
         ratio = b / self.u_f[p]
         order = np.argsort(ratio, kind="stable")
-        paid_all = np.cumsum((self.m_f[p] * b)[order])
-        before = np.concatenate(([0.0], paid_all[:-1]))
+        paid = (self.m_f[p] * b)[order]
+        before = np.cumsum(paid) - paid
         util_left = np.cumsum(self.mu_f[p][order][::-1])[::-1]
         rho = (self.costs_f[p] - before) / util_left
         fits = np.flatnonzero(rho <= ratio[order])
         return float(rho[fits[0]] if fits.size else ratio[order][-1])
 
     def _split(self, p: int, rho_f: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Masks over supporters of p: surely capped, surely not, too close to call in floats."""
+        """Masks over live supporters of p: surely capped, surely not, too close to call."""
         idx = self.supporters[p]
         b = self.budget_f[idx]
         need = rho_f * self.u_f[p]
         margin = _TOL * np.maximum(b, need) + 1e-300
         diff = b - need
-        capped = diff < -margin
+        live = ~self.exhausted[idx]
+        capped = (diff < -margin) & live
         free = diff > margin
-        return capped, free, ~(capped | free)
+        return capped, free, live & ~(capped | free)
 
     def _rho_exact(self, p: int, rho_f: float) -> Fraction:
         """The exact rho: capped groups pay all they have, the others share the rest."""
         idx = self.supporters[p]
         u = self.util[idx, p]
         m = self.mult[idx]
-        capped, _free, near = self._split(p, rho_f)
+        capped, free, near = self._split(p, rho_f)
         near_idx = np.flatnonzero(near)
         near_budget = self._exact_budgets(idx[near_idx]) if near_idx.size else []
         capped_money = self._exact_sum(idx[capped])
-        util_left = int(m[~capped] @ u[~capped])
+        util_left = int(m[free | near] @ u[free | near])
         moved = [False] * len(near_idx)
         cost = self.costs[p]
         while True:
@@ -210,11 +225,14 @@ class _EqualShares:
             if not changed:
                 return rho
 
-    def _pay(self, p: int, rho: Fraction, rho_f: float) -> None:
+    def _pay(self, p: int, rho: Fraction | None, rho_f: float) -> None:
+        """Charge the supporters of p; rho None means floats were unambiguous (exact later)."""
         idx = self.supporters[p]
-        capped, free, near = self._split(p, float(rho))
-        near_idx = np.flatnonzero(near)
-        if near_idx.size:
+        capped, free, near = self._split(p, rho_f)
+        if near.any():
+            if rho is None:
+                rho = self._rho_exact(p, rho_f)
+            near_idx = np.flatnonzero(near)
             exact = self._exact_budgets(idx[near_idx])
             u = self.util[idx[near_idx], p]
             for j, k in enumerate(near_idx):
@@ -222,43 +240,48 @@ class _EqualShares:
                     capped[k] = True
                 else:
                     free[k] = True
-        live = ~self.exhausted[idx]
-        capped &= live
-        groups: list[PayerGroup] = []
-        free_u = self.util[idx[free], p]
-        free_m = self.mult[idx[free]]
-        scale = self.matrix.scale
-        full_paid = Fraction(0)
-        for value in np.unique(free_u):
-            voters = int(free_m[free_u == value].sum())
-            each = rho * int(value)
-            full_paid += each * voters
-            groups.append(
-                PayerGroup(voters, Fraction(int(value), scale), each, each * voters, False)
-            )
-        capped_voters = int(self.mult[idx[capped]].sum())
-        if capped_voters:
-            groups.append(PayerGroup(capped_voters, None, None, self.costs[p] - full_paid, True))
-        self.bought.append(_Purchase(p, rho))
-        self.payers.append(groups)
-        self.budget_f[idx[free]] -= float(rho) * self.u_f[p][free]
-        self.budget_f[idx[capped]] = 0.0
-        self.exhausted[idx[capped]] = True
+        if rho is not None:
+            rho_f = float(rho)
+        buy = _Purchase(p, rho_f, idx[free], idx[capped], rho)
+        if rho is None and not free.any():
+            buy.rho = self._rho_exact(p, rho_f)
+        self.bought.append(buy)
+        self.budget_f[buy.free] -= rho_f * self.u_f[p][free]
+        self.budget_f[buy.capped] = 0.0
+        self.exhausted[buy.capped] = True
 
     # --- reporting ---------------------------------------------------------------------
     def purchases(self) -> list[MESPurchase]:
+        rhos = self._exact_rhos()
         scale = self.matrix.scale
-        return [
-            MESPurchase(
-                self.instance.projects[b.project].id,
-                r,
-                b.rho * scale,
-                self.costs[b.project],
-                int(self.mult[self.supporters[b.project]].sum()),
-                payers,
+        result = []
+        for r, (buy, rho) in enumerate(zip(self.bought, rhos, strict=True), start=1):
+            groups: list[PayerGroup] = []
+            free_u = self.util[buy.free, buy.project]
+            free_m = self.mult[buy.free]
+            full_paid = Fraction(0)
+            for value in np.unique(free_u):
+                voters = int(free_m[free_u == value].sum())
+                each = rho * int(value)
+                full_paid += each * voters
+                groups.append(
+                    PayerGroup(voters, Fraction(int(value), scale), each, each * voters, False)
+                )
+            capped_voters = int(self.mult[buy.capped].sum())
+            if capped_voters:
+                cost = self.costs[buy.project]
+                groups.append(PayerGroup(capped_voters, None, None, cost - full_paid, True))
+            result.append(
+                MESPurchase(
+                    self.instance.projects[buy.project].id,
+                    r,
+                    rho * scale,
+                    self.costs[buy.project],
+                    int(self.mult[self.supporters[buy.project]].sum()),
+                    groups,
+                )
             )
-            for r, (b, payers) in enumerate(zip(self.bought, self.payers, strict=True), start=1)
-        ]
+        return result
 
     def losers(self, chosen: set[int]) -> list[MESLoser]:
         result = []
@@ -316,6 +339,8 @@ def method_of_equal_shares(
     if n:
         chosen = free + [b.project for b in engine.run(x)]
         if add1:
+            # pabutools' loop: x = B/n, B/n + 1, ...; stop at an exhaustive outcome, or keep
+            # the previous one at the first outcome over budget
             iterations = 1
             while not _exhaustive(instance, chosen, engine.mes_projects):
                 trial = free + [b.project for b in engine.run(x + 1)]
