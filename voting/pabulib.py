@@ -89,7 +89,9 @@ class _Reader:
         line = 0
         try:
             for row in self.rows:
-                line = self.rows.line_num
+                start, line = line + 1, self.rows.line_num
+                if line > start and any("\n" in f or "\r" in f for f in row):
+                    raise PabulibError("a quoted field is not closed", start)
                 if not any(f.strip() for f in row):
                     continue
                 name = row[0].strip().lower()
