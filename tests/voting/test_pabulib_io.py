@@ -74,7 +74,7 @@ def broken(old: str, new: str) -> str:
 @pytest.mark.parametrize(
     ("text", "line", "words"),
     [
-        (broken("VOTES\nvoter_id;vote;points\n1;p1,p2;4,1\n2;p2,p3;3,2\n3;p3;5\n", ""),
+        (broken("VOTES\nvoter_id;vote;points\n1;p1,p2;4,1\n2;p2,p3;3,2\n3;p3;4\n", ""),
          13, "missing section VOTES"),
         (broken("META\n", ""), 1, "expected the META section"),
         (broken("PROJECTS\n", "VOTES\n"), 9, "expected section PROJECTS"),
