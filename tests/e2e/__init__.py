@@ -1,0 +1,101 @@
+"""Helpers for the browser tests: waiting for Streamlit to finish a run, signing in, and
+recording every byte the server sends to a page (dataframes are drawn on a canvas and only
+their visible rows are in the DOM, so "not on the page" is checked on the wire as well)."""
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from playwright.sync_api import Locator, Page, WebSocket, expect
+
+DEMO_PASSWORD = "linli-demo-2026"
+RECEIPT = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b")
+
+
+def wait_for_app(page: Page, timeout: float = 20_000) -> None:
+    """Connected, the script finished (twice, 300 ms apart: a ``switch_page`` or ``st.rerun``
+    starts a second run), and no exception box on the page."""
+    finished = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout
+    )
+    page.wait_for_selector(finished, timeout=timeout)
+    time.sleep(0.3)
+    page.wait_for_selector(finished, timeout=timeout)
+    exceptions = page.get_by_test_id("stException")
+    if exceptions.count():
+        raise AssertionError(f"Streamlit exception on {page.url}:\n{exceptions.first.inner_text()}")
+
+
+def open_page(page: Page, url: str) -> None:
+    page.goto(url)
+    wait_for_app(page)
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
+
+
+def nav(page: Page) -> Locator:
+    return page.get_by_test_id("stSidebarNav")
+
+
+def nav_link(page: Page, title: str) -> Locator:
+    return nav(page).get_by_role("link", name=title, exact=True)
+
+
+def main_text(page: Page) -> str:
+    """All drawn text, dialogs (rendered outside stApp) included."""
+    return page.locator("body").inner_text()
+
+
+def sign_in(page: Page, base_url: str, username: str) -> None:
+    """The local account form on the Account page (zh-CN labels)."""
+    open_page(page, f"{base_url}/account")
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+    wait_for_app(page)
+
+
+def sign_out(page: Page) -> None:
+    """Through the navigation: a new URL would start a new session, signed out anyway."""
+    nav_link(page, "账户").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("button", name="登录", exact=True)).to_be_visible()
+    wait_for_app(page)
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """A ``st.selectbox`` by its label."""
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option).click()
+    wait_for_app(page)
+
+
+@dataclass
+class Wire:
+    """Everything the server sent to one page. Streamlit 1.67 sends every message, dataframes
+    (Arrow, strings as plain UTF-8) included, over the one websocket."""
+
+    chunks: list[bytes] = field(default_factory=list)
+
+    def attach(self, page: Page) -> "Wire":
+        page.on("websocket", self._on_socket)
+        return self
+
+    def _on_socket(self, socket: WebSocket) -> None:
+        socket.on("framereceived", self._on_frame)
+
+    def _on_frame(self, payload: bytes | str) -> None:
+        self.chunks.append(payload.encode() if isinstance(payload, str) else payload)
+
+    def clear(self) -> None:
+        self.chunks.clear()
+
+    def carries(self, text: str) -> bool:
+        needle = text.encode("utf-8")
+        return any(needle in chunk for chunk in self.chunks)
+
+    @property
+    def size(self) -> int:
+        return sum(len(chunk) for chunk in self.chunks)

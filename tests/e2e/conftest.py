@@ -1,0 +1,206 @@
+"""Browser tests: a real ``streamlit run`` server on a demo SQLite store, driven by the Debian
+Chromium through Playwright's sync API (no ``playwright install``, no pytest-playwright).
+
+The demo is loaded once per session with ``python -m services demo`` and copied for each server,
+so a server that must be fresh (the deep-link test) costs only its start-up.
+Without /usr/bin/chromium the tests skip, unless ``LINLI_REQUIRE_BROWSER=1`` (CI) makes that a
+failure.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("LINLI_CHROMIUM", "/usr/bin/chromium"))
+REQUIRE_BROWSER = os.environ.get("LINLI_REQUIRE_BROWSER") == "1"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO_PASSWORD = "linli-demo-2026"
+START_TIMEOUT = 45.0
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _env(db_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        LINLI_DATABASE_URL=db_url,
+        LINLI_ENV="development",
+        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def log_tail(self, chars: int = 4000) -> str:
+        try:
+            return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+def load_demo(directory: Path) -> Path:
+    """A migrated store with the demo street, made through the operator's command line."""
+    path = directory / "demo.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "services", "demo"],
+        cwd=REPO,
+        env=_env(f"sqlite:///{path}"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(
+            f"`python -m services demo` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}",
+            pytrace=False,
+        )
+    return path
+
+
+def start_server(template: Path, directory: Path) -> Server:
+    """``streamlit run app.py`` on a private copy of the demo store; returns once healthy."""
+    directory.mkdir(parents=True, exist_ok=True)
+    db = directory / "e2e.db"
+    for suffix in ("", "-wal", "-shm"):
+        source = template.with_name(template.name + suffix)
+        if source.exists():
+            shutil.copy(source, db.with_name(db.name + suffix))
+    port = _free_port()
+    log = directory / "streamlit.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=REPO,
+            env=_env(f"sqlite:///{db}"),
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(url=f"http://127.0.0.1:{port}", process=process, log=log)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited early:\n{server.log_tail()}", pytrace=False)
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    server.stop()
+    pytest.fail(f"streamlit not healthy after {START_TIMEOUT} s:\n{server.log_tail()}")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (install the Debian package `chromium`)"
+        if REQUIRE_BROWSER:
+            pytest.fail(f"{message}; LINLI_REQUIRE_BROWSER=1 requires it", pytrace=False)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Path:
+    return load_demo(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="session")
+def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Shared by the tests that do not need a server nobody has visited."""
+    running = start_server(demo_template, tmp_path_factory.mktemp("server"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def fresh_server(demo_template: Path, tmp_path: Path) -> Iterator[Server]:
+    """A server process no session has visited yet: its first request is the test's."""
+    running = start_server(demo_template, tmp_path / "fresh")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser) -> Iterator[object]:
+    """A new profile per test (no cookies, no session), in Chinese like most residents."""
+    created = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900}
+    )
+    created.set_default_timeout(15_000)
+    yield created
+    created.close()
+
+
+@pytest.fixture
+def page(context) -> object:
+    return context.new_page()
