@@ -257,8 +257,12 @@ class _EqualShares:
         result = []
         for r, (buy, rho) in enumerate(zip(self.bought, rhos, strict=True), start=1):
             groups: list[PayerGroup] = []
-            free_u = self.util[buy.free, buy.project]
-            free_m = self.mult[buy.free]
+            full = buy.free
+            capped_share = rho * int(self.mult[buy.capped] @ self.util[buy.capped, buy.project])
+            if buy.capped.size and self._money(buy.capped, self.bought[: r - 1]) == capped_share:
+                full = np.concatenate((buy.free, buy.capped))  # they had exactly their share
+            free_u = self.util[full, buy.project]
+            free_m = self.mult[full]
             full_paid = Fraction(0)
             for value in np.unique(free_u):
                 voters = int(free_m[free_u == value].sum())
@@ -268,7 +272,7 @@ class _EqualShares:
                     PayerGroup(voters, Fraction(int(value), scale), each, each * voters, False)
                 )
             capped_voters = int(self.mult[buy.capped].sum())
-            if capped_voters:
+            if capped_voters and full is buy.free:
                 cost = self.costs[buy.project]
                 groups.append(PayerGroup(capped_voters, None, None, cost - full_paid, True))
             result.append(

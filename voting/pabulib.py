@@ -284,6 +284,13 @@ def read_pb(source: str | os.PathLike[str]) -> Election:
     return _Reader(_load(source)).run()
 
 
+def _decimal(value: Fraction, what: str) -> str:
+    text = format_exact(value)
+    if "/" in text:
+        raise PabulibError(f"{what} {text} is not a finite decimal, which .pb files need")
+    return text
+
+
 def write_pb(election: Election) -> str:
     """Write an election as .pb text (LF endings) that `read_pb` reads back identically."""
     instance, profile = election.instance, election.profile
@@ -293,7 +300,7 @@ def write_pb(election: Election) -> str:
     meta["num_projects"] = str(len(instance.projects))
     meta["num_votes"] = str(len(profile.ballots))
     if "budget" not in meta or parse_exact(meta["budget"]) != instance.budget:
-        meta["budget"] = format_exact(instance.budget)
+        meta["budget"] = _decimal(instance.budget, "the budget")
     meta["vote_type"] = meta.get("vote_type", profile.file_vote_type)
     writer.writerow(["META"])
     writer.writerow(["key", "value"])
@@ -306,7 +313,7 @@ def write_pb(election: Election) -> str:
         row = [p.fields.get(c, "") for c in columns]
         row[lowered.index("project_id")] = p.id
         if not p.fields or parse_exact(p.fields.get(columns[lowered.index("cost")], "0")) != p.cost:
-            row[lowered.index("cost")] = format_exact(p.cost)
+            row[lowered.index("cost")] = _decimal(p.cost, f"the cost of {p.id!r}")
         if "name" in lowered:
             row[lowered.index("name")] = p.name
         writer.writerow(row)
@@ -324,7 +331,7 @@ def write_pb(election: Election) -> str:
             elif c == "vote":
                 row.append(",".join(b.projects))
             elif c == "points":
-                row.append(",".join(format_exact(x) for x in b.points or ()))
+                row.append(",".join(_decimal(x, "a point value") for x in b.points or ()))
             else:
                 row.append(extra.get(c, ""))
         writer.writerow(row)
