@@ -22,7 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from voting_common import (  # noqa: E402
+from voting_common import (
     FIXTURE,
     pabulib_dir,
     pabutools_outcome,

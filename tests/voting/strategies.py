@@ -17,8 +17,9 @@ def elections(draw: st.DrawFn, vote_type: str = "approval", unit_costs: bool = F
         costs = [Fraction(1)] * n_projects
         budget = Fraction(draw(st.integers(1, n_projects)))
     else:
-        costs = [Fraction(draw(st.integers(1, 12)), draw(st.sampled_from([1, 1, 2, 4])))
-                 for _ in ids]
+        costs = [
+            Fraction(draw(st.integers(1, 12)), draw(st.sampled_from([1, 1, 2, 4]))) for _ in ids
+        ]
         budget = Fraction(draw(st.integers(1, 40)), draw(st.sampled_from([1, 1, 4])))
     projects = [Project(i, c) for i, c in zip(ids, costs, strict=True)]
     ballots = []
@@ -29,11 +30,18 @@ def elections(draw: st.DrawFn, vote_type: str = "approval", unit_costs: bool = F
             points = tuple(Fraction(draw(st.integers(1, 4))) for _ in chosen)
         ballots.append(Ballot(tuple(chosen), points, str(v + 1)))
     constraints = BallotConstraints()
-    profile = Profile(vote_type, ballots, constraints,
-                      vote_columns=("voter_id", "vote", "points")
-                      if vote_type in ("cumulative", "scoring") else ("voter_id", "vote"))
-    meta = {"budget": str(budget.numerator) if budget.denominator == 1 else "",
-            "vote_type": vote_type}
+    profile = Profile(
+        vote_type,
+        ballots,
+        constraints,
+        vote_columns=("voter_id", "vote", "points")
+        if vote_type in ("cumulative", "scoring")
+        else ("voter_id", "vote"),
+    )
+    meta = {
+        "budget": str(budget.numerator) if budget.denominator == 1 else "",
+        "vote_type": vote_type,
+    }
     meta = {k: v for k, v in meta.items() if v}
     instance = Instance(projects, budget, meta, ("project_id", "cost", "name"))
     return Election(instance, profile)

@@ -74,8 +74,11 @@ def broken(old: str, new: str) -> str:
 @pytest.mark.parametrize(
     ("text", "line", "words"),
     [
-        (broken("VOTES\nvoter_id;vote;points\n1;p1,p2;4,1\n2;p2,p3;3,2\n3;p3;4\n", ""),
-         13, "missing section VOTES"),
+        (
+            broken("VOTES\nvoter_id;vote;points\n1;p1,p2;4,1\n2;p2,p3;3,2\n3;p3;4\n", ""),
+            13,
+            "missing section VOTES",
+        ),
         (broken("META\n", ""), 1, "expected the META section"),
         (broken("PROJECTS\n", "VOTES\n"), 9, "expected section PROJECTS"),
         (broken("project_id;cost;name", "project_id;price;name"), 10, "lacks the column 'cost'"),
@@ -91,7 +94,7 @@ def broken(old: str, new: str) -> str:
         (broken("1;p1,p2;4,1", "1;p1,p1;4,1"), 16, "the same project twice"),
         (broken("vote_type;cumulative", "vote_type;plurality"), 6, "unknown vote_type"),
         (broken("budget;100\n", ""), 8, "lacks the key 'budget'"),
-        (broken('p1;60;One', 'p1;60;"One'), 11, "quoted field is not closed"),
+        (broken("p1;60;One", 'p1;60;"One'), 11, "quoted field is not closed"),
     ],
 )
 def test_malformed_file_names_line_and_problem(text: str, line: int, words: str) -> None:

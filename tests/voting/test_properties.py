@@ -16,8 +16,10 @@ FAST = settings(max_examples=40, deadline=None)
 
 
 @FAST
-@given(st.sampled_from(["approval", "cumulative", "scoring", "ordinal"]).flatmap(elections),
-       st.sampled_from(["id", "cost"]))
+@given(
+    st.sampled_from(["approval", "cumulative", "scoring", "ordinal"]).flatmap(elections),
+    st.sampled_from(["id", "cost"]),
+)
 def test_budget_never_exceeded_and_outcome_deterministic(election: Election, tie: str) -> None:
     for rule in rules_for(election.profile.vote_type):
         outcome = tally(election.instance, election.profile, rule, tie)
@@ -87,14 +89,14 @@ def test_equal_shares_satisfies_ejr_up_to_one(election: Election) -> None:
 
 def approval(budget: int, *groups: tuple[int, str]) -> Election:
     projects = sorted({p for _, ids in groups for p in ids})
-    ballots = "".join(
-        f"{i};{','.join(ids)}\n" for count, ids in groups for i in range(count)
-    )
+    ballots = "".join(f"{i};{','.join(ids)}\n" for count, ids in groups for i in range(count))
     n = sum(count for count, _ in groups)
     text = (
         f"META\nkey;value\nnum_votes;{n}\nbudget;{budget}\nvote_type;approval\n"
-        "PROJECTS\nproject_id;cost\n" + "".join(f"{p};1\n" for p in projects)
-        + "VOTES\nvoter_id;vote\n" + ballots
+        "PROJECTS\nproject_id;cost\n"
+        + "".join(f"{p};1\n" for p in projects)
+        + "VOTES\nvoter_id;vote\n"
+        + ballots
     )
     return read_pb(text)
 
@@ -117,7 +119,9 @@ def test_unit_costs_equal_shares_prices() -> None:
     election = approval(3, (4, "a,b,c"), (2, "d"))
     purchases = tally(election, rule="mes").explanation.purchases
     assert [(p.project, p.payers[0].paid_each) for p in purchases] == [
-        ("a", Fraction(1, 4)), ("b", Fraction(1, 4)), ("d", Fraction(1, 2)),
+        ("a", Fraction(1, 4)),
+        ("b", Fraction(1, 4)),
+        ("d", Fraction(1, 2)),
     ]
 
 
