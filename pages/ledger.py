@@ -8,11 +8,10 @@ import streamlit as st
 from models.base import ContributionKind, LedgerKind
 from services.ledger import (
     allocate_to_proposal,
-    books,
     contributions,
     current_charter,
     fund_balances,
-    ledger_lines,
+    fund_ledger,
     record_contribution,
     record_donation,
     record_expense,
@@ -205,11 +204,10 @@ def render() -> None:
         tabs.append(t("ledger.record_tab"))
     shown = st.tabs(tabs)
     with shown[0]:
-        full = can_somewhere(viewer, Action.VIEW_BOOKS)
-        lines = act(books, viewer, fund_id=fund_id) if full else read(ledger_lines, fund_id=fund_id)
-        if full:
+        ledger = read(fund_ledger, viewer=viewer, fund_id=fund_id)
+        if ledger.full_books:
             st.caption(t("ledger.books_note"))
-        _lines_table(lines if isinstance(lines, list) else [])
+        _lines_table(ledger.lines)
     with shown[1]:
         rows = read(contributions, fund_id=fund_id)
         if not rows:

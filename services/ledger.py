@@ -13,9 +13,17 @@ from sqlmodel import Session, col, func, select
 
 from models import Contribution, Fund, FundCharter, LedgerEntry, Person, Proposal
 from models.base import ContributionKind, FundKind, LedgerKind, ProposalStatus
-from services.common import choice, clean_text, get_or_fail, parse_yuan, record_audit, require_at
+from services.common import (
+    choice,
+    clean_text,
+    get_or_fail,
+    parse_yuan,
+    place_tree,
+    record_audit,
+    require_at,
+)
 from services.errors import InvalidInput, Overspend
-from services.permissions import Action, Viewer
+from services.permissions import Action, Viewer, can
 
 CASH_KINDS = tuple(k.value for k in LedgerKind if k is not LedgerKind.ALLOCATION)
 FUNDABLE = (ProposalStatus.SELECTED, ProposalStatus.IN_PROGRESS, ProposalStatus.COMPLETED)
@@ -513,3 +521,16 @@ def contributions(session: Session, *, fund_id: int | None = None) -> list[Contr
         )
         for c in session.exec(query)
     ]
+
+
+@dataclass(frozen=True)
+class FundLedger:
+    lines: list[LedgerLine]
+    full_books: bool  # donors' names shown: the viewer may see this fund's books
+
+
+def fund_ledger(session: Session, viewer: Viewer, *, fund_id: int) -> FundLedger:
+    """The full books where the viewer's role reaches this fund, the public ledger elsewhere."""
+    fund = get_or_fail(session, Fund, fund_id)
+    full = can(viewer, Action.VIEW_BOOKS, fund.place_id, place_tree(session))
+    return FundLedger(ledger_lines(session, fund_id=fund_id, public=not full), full)

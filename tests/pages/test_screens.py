@@ -60,6 +60,7 @@ def texts(at: AppTest) -> str:
 def test_every_page_opens_for_every_role(demo_db: dict[str, int], role: str, page: str) -> None:
     at = open_page(page, demo_db.get(role))
     assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]  # opening a screen is never refused midway
     assert at.title or at.warning  # it drew its screen, or said it is not open to this role
     assert "notice." not in texts(at) and "error." not in texts(at)  # no untranslated keys
 

@@ -262,3 +262,12 @@ def test_every_entry_is_audited_in_the_same_transaction(world: World) -> None:
     assert audit.entity_id == entry_id
     assert audit.after["amount_fen"] == 5000  # type: ignore[index]
     assert audit.actor_id == world.people["treasurer_a"]
+
+
+def test_fund_ledger_shows_the_books_only_where_the_role_reaches(world: World) -> None:
+    donate(world, "100", donor="Old Mr Li", is_anonymous=True)
+    own = ledger.fund_ledger(world.session, world.viewer("treasurer_b"), fund_id=world.fund_b)
+    other = ledger.fund_ledger(world.session, world.viewer("treasurer_b"), fund_id=world.fund_a)
+    mine = ledger.fund_ledger(world.session, world.viewer("treasurer_a"), fund_id=world.fund_a)
+    assert (own.full_books, other.full_books, mine.full_books) == (True, False, True)
+    assert other.lines[0].counterparty == "" and mine.lines[0].counterparty == "Old Mr Li"
