@@ -1,0 +1,106 @@
+"""Time Linli's tally engine on the shared Pabulib files, and pabutools when it is installed.
+
+For each file and rule: read time, tally time, peak memory of the tally (tracemalloc, on a
+second run, so tracing does not slow the timed one), and pabutools' time with the ratio.
+pabutools runs in a child process killed after --timeout seconds; then the time recorded in
+reference-outcomes.json (same kind of machine) is shown with an "r" and used for the ratio.
+
+    python benchmarks/voting_bench.py [--files Warszawa,Wroclaw] [--rules mes,mes+greedy]
+                                      [--timeout 60] [--no-pabutools] [--no-memory]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import multiprocessing
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from voting_common import pabulib_dir, pabutools_outcome, rule_keys, shared_reference
+
+from voting import read_pb, rules_for, tally
+
+
+def _pabutools_worker(path: str, rule: str, queue: Any) -> None:
+    start = time.perf_counter()
+    pabutools_outcome(path, rule)
+    queue.put(time.perf_counter() - start)
+
+
+def _pabutools_time(path: str, rule: str, timeout: float) -> float | None:
+    """pabutools' wall time (parse excluded is not possible: its parse is inside), or None."""
+    queue: Any = multiprocessing.Queue()
+    process = multiprocessing.Process(target=_pabutools_worker, args=(path, rule, queue))
+    process.start()
+    process.join(timeout)
+    if process.is_alive():
+        process.terminate()
+        process.join()
+        return None
+    return None if queue.empty() else float(queue.get())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", default="", help="comma-separated parts of file names")
+    parser.add_argument("--rules", default="", help="comma-separated rule names")
+    parser.add_argument("--timeout", type=float, default=60.0, help="per pabutools call")
+    parser.add_argument("--no-pabutools", action="store_true")
+    parser.add_argument("--no-memory", action="store_true")
+    args = parser.parse_args()
+    with_pabutools = not args.no_pabutools and importlib.util.find_spec("pabutools") is not None
+    reference = shared_reference()
+    wanted_files = [f for f in args.files.split(",") if f]
+    wanted_rules = [r for r in args.rules.split(",") if r]
+    paths = sorted(pabulib_dir().glob("*.pb"), key=lambda p: p.stat().st_size)
+    print(
+        f"{'file':44} {'rule':16} {'read s':>7} {'tally s':>8} {'peak MiB':>8} "
+        f"{'pabutools s':>11} {'ratio':>7}"
+    )
+    for path in paths:
+        if wanted_files and not any(w in path.name for w in wanted_files):
+            continue
+        start = time.perf_counter()
+        election = read_pb(path)
+        read_s = time.perf_counter() - start
+        entry = reference.get(path.name, {})
+        keys = rule_keys(reference, election.profile.file_vote_type) if entry else {}
+        for rule in rules_for(election.profile.vote_type):
+            if wanted_rules and rule not in wanted_rules:
+                continue
+            start = time.perf_counter()
+            tally(election, rule=rule)
+            tally_s = time.perf_counter() - start
+            peak = "-"
+            if not args.no_memory:
+                tracemalloc.start()
+                tally(election, rule=rule)
+                peak = f"{tracemalloc.get_traced_memory()[1] / 2**20:.1f}"
+                tracemalloc.stop()
+            theirs: float | None = None
+            mark = ""
+            if with_pabutools:
+                theirs = _pabutools_time(str(path), rule, args.timeout)
+            if theirs is None and rule in keys:
+                recorded = entry.get(keys[rule], {}).get("wall_time_s")
+                if recorded is not None:
+                    theirs, mark = float(recorded), "r"
+            ratio = f"{theirs / tally_s:.0f}x" if theirs else "-"
+            shown = f"{theirs:.2f}{mark}" if theirs else "-"
+            print(
+                f"{path.name[:44]:44} {rule:16} {read_s:7.3f} {tally_s:8.3f} {peak:>8} "
+                f"{shown:>11} {ratio:>7}",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
