@@ -1,0 +1,1 @@
+"""What pages share: the translation layer, per-run context, widgets and chart builders."""
