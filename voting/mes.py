@@ -94,10 +94,10 @@ class _EqualShares:
             for p in sorted(remaining, key=lower.__getitem__):
                 if lower[p] > best * (1 + _TOL):
                     break
-                if not self._affordable(p):
+                rho = self._evaluate(p, lower[p])
+                if rho is None:
                     remaining.discard(p)
                     continue
-                rho = self._rho_float(p)
                 lower[p] = rho
                 evaluated.append((rho, p))
                 best = min(best, rho)
@@ -163,28 +163,35 @@ class _EqualShares:
             for e, k in zip(self.exhausted[idx], inverse.reshape(-1), strict=True)
         ]
 
-    def _affordable(self, p: int) -> bool:
-        idx = self.supporters[p]
-        money = float(self.m_f[p] @ self.budget_f[idx])
-        cost = self.costs_f[p]
-        if money >= cost * (1 + _TOL):
-            return True
-        if money < cost * (1 - _TOL):
-            return False
-        return self._exact_sum(idx) >= self.costs[p]
+    def _evaluate(self, p: int, lower: float) -> float | None:
+        """rho of p in floats, or None if its supporters cannot pay for it.
 
-    def _rho_float(self, p: int) -> float:
-        """Smallest rho with sum(min(budget, rho u)) = cost, by scanning supporters by budget/u."""
+        rho is the smallest value with sum(min(budget, rho u)) = cost. Starting from a lower
+        bound, capping the supporters who cannot pay rho u and re-solving only raises rho and
+        reaches it in a few passes (pabutools' "poor/rich" loop), with no sorting.
+        """
         idx = self.supporters[p]
         b = self.budget_f[idx]
-        ratio = b / self.u_f[p]
-        order = np.argsort(ratio, kind="stable")
-        paid = (self.m_f[p] * b)[order]
-        before = np.cumsum(paid) - paid
-        util_left = np.cumsum(self.mu_f[p][order][::-1])[::-1]
-        rho = (self.costs_f[p] - before) / util_left
-        fits = np.flatnonzero(rho <= ratio[order])
-        return float(rho[fits[0]] if fits.size else ratio[order][-1])
+        mb = self.m_f[p] * b
+        money = float(mb.sum())
+        cost = self.costs_f[p]
+        if money < cost * (1 + _TOL) and (
+            money < cost * (1 - _TOL) or self._exact_sum(idx) < self.costs[p]
+        ):
+            return None
+        u, mu = self.u_f[p], self.mu_f[p]
+        rho = lower
+        capped_count = -1
+        while True:
+            capped = b < rho * u
+            count = int(np.count_nonzero(capped))
+            if count == capped_count:
+                return rho
+            capped_count = count
+            util_left = float(mu.sum() - mu @ capped)
+            if util_left <= 0:
+                return float(np.max(b / u))
+            rho = max(rho, (cost - float(mb @ capped)) / util_left)
 
     def _split(self, p: int, rho_f: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Masks over live supporters of p: surely capped, surely not, too close to call."""
