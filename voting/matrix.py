@@ -1,8 +1,10 @@
-"""Ballots as a matrix of utilities, one row per group of identical ballots.
+"""Ballots as sparse utilities, grouped by identical ballots.
 
 Rules work on groups, not voters: Warsaw 2026 has 61,668 voters but 51,202 distinct ballots,
-and Wrocław 2022 has 80,694 voters but 73. Utilities are scaled to integers so that sums over
-groups are exact in NumPy; rules divide by `scale` only when they report a number.
+and Wrocław 2022 has 80,694 voters but 73. For each project we keep the groups that give it a
+positive utility and those utilities, scaled to integers so that sums over groups are exact in
+NumPy (float64 sums of integers below 2**52 are exact too); rules divide by `scale` only when
+they report a number.
 """
 
 from __future__ import annotations
@@ -25,20 +27,28 @@ _EXACT_LIMIT = 2**52
 
 @dataclass(frozen=True)
 class BallotMatrix:
-    """`util[g, p] / scale` is the utility of a voter of group g for project p."""
+    """For project p: groups `supporters[p]` give it utility `utils[p] / scale` per voter.
+
+    `negative` is set when some utility is below zero (scoring ballots); those are not kept.
+    """
 
     mult: np.ndarray
-    util: np.ndarray
+    supporters: list[np.ndarray]
+    utils: list[np.ndarray]
     scale: int
     n_voters: int
-    supporters: list[np.ndarray]
+    negative: bool = False
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.mult)
 
     def totals(self) -> list[int]:
-        """Exact total utility of each project (scaled), as Python ints."""
-        return [int(self.mult[s] @ self.util[s, p]) for p, s in enumerate(self.supporters)]
+        """Exact total (positive) utility of each project, scaled, as Python ints."""
+        return [int(self.mult[s] @ u) for s, u in zip(self.supporters, self.utils, strict=True)]
 
 
-def _values(profile: Profile) -> Counter[tuple]:
+def _groups(profile: Profile) -> Counter[tuple]:
     """Count identical ballots. Equal approval sets listed in another order stay apart: groups
     need not be maximal to be exact, and not sorting saves time."""
     if profile.vote_type in ("approval", "ordinal"):
@@ -47,14 +57,15 @@ def _values(profile: Profile) -> Counter[tuple]:
 
 
 def ballot_matrix(instance: Instance, profile: Profile, measure: str) -> BallotMatrix:
-    """Build the utility matrix for a measure.
+    """Build the utilities for a measure.
 
     measure "support": 1 per approval, the points, or the Pabulib positional score L - position;
     measure "mes": the cost of an approved project (pabutools' Cost_Sat), the points, or
     Borda L - 1 - position (pabutools' Additive_Borda_Sat).
     """
+    n_projects = len(instance.projects)
     index = {p.id: i for i, p in enumerate(instance.projects)}
-    counts = _values(profile)
+    counts = _groups(profile)
     keys = list(counts)
     vote_type = profile.vote_type
     default = profile.constraints.default_score if vote_type == "scoring" else Fraction(0)
@@ -71,35 +82,51 @@ def ballot_matrix(instance: Instance, profile: Profile, measure: str) -> BallotM
         else:
             scale, vals = 1, np.ones(len(cols), dtype=np.int64)
     elif vote_type == "ordinal":
-        # position from the end of each ballot: L - 1 - position, plus 1 for the score
+        # L - 1 - position, counted from the end of each ballot; plus 1 for the score
         ends = np.repeat(np.cumsum(lengths), lengths)
         vals = ends - np.arange(len(cols)) - (0 if measure == "support" else 1)
         scale = 1
     else:
         distinct = {v for k in keys for v in (k[1] or ())}
         scale = math.lcm(1, default.denominator, *(v.denominator for v in distinct))
-        as_int = {v: int((v - default) * scale) for v in distinct}
+        as_int = {v: int(v * scale) for v in distinct}
         vals = np.fromiter(
             (as_int[v] for k in keys for v in (k[1] or ())), dtype=np.int64, count=len(cols)
         )
-    util = np.full((len(keys), len(instance.projects)), int(default * scale), dtype=np.int64)
-    if len(cols):
-        if int(np.abs(vals).max()) * max(1, len(profile.ballots)) >= _EXACT_LIMIT:
-            raise OverflowError("utilities too large for exact integer sums")
-        util[rows, cols] += vals  # a ballot names a project at most once
     mult = np.fromiter(counts.values(), dtype=np.int64, count=len(keys))
-    if default == 0:
-        positive = vals > 0
-        by_project = np.argsort(cols[positive], kind="stable")
-        bounds = np.searchsorted(cols[positive][by_project], np.arange(len(instance.projects) + 1))
-        rows_sorted = rows[positive][by_project]
-        supporters = [rows_sorted[a:b] for a, b in pairwise(bounds)]
-    else:
-        supporters = [np.flatnonzero(util[:, p] > 0) for p in range(util.shape[1])]
-    return BallotMatrix(mult, util, scale, len(profile.ballots), supporters)
+    largest = max(int(np.abs(vals).max()) if len(vals) else 0, abs(int(default * scale)))
+    if largest * max(1, len(profile.ballots)) >= _EXACT_LIMIT:
+        raise OverflowError("utilities too large for exact sums")
+    negative = bool((vals < 0).any()) or default < 0
+    if default != 0:
+        # scoring: an unlisted project gets the default score, so every group rates every project
+        dense = np.full((len(keys), n_projects), int(default * scale), dtype=np.int64)
+        dense[rows, cols] = vals
+        supporters = [np.flatnonzero(dense[:, p] > 0) for p in range(n_projects)]
+        utils = [dense[s, p] for p, s in enumerate(supporters)]
+        return BallotMatrix(mult, supporters, utils, scale, len(profile.ballots), negative)
+    keep = vals > 0
+    order = np.argsort(cols[keep], kind="stable")
+    bounds = np.searchsorted(cols[keep][order], np.arange(n_projects + 1))
+    rows_sorted, vals_sorted = rows[keep][order], vals[keep][order]
+    supporters = [rows_sorted[a:b] for a, b in pairwise(bounds)]
+    utils = [vals_sorted[a:b] for a, b in pairwise(bounds)]
+    return BallotMatrix(mult, supporters, utils, scale, len(profile.ballots), negative)
 
 
 def support_totals(instance: Instance, profile: Profile) -> list[Fraction]:
     """Each project's support: votes, points, or the Pabulib positional score."""
     matrix = ballot_matrix(instance, profile, "support")
-    return [Fraction(t, matrix.scale) for t in matrix.totals()]
+    totals = [Fraction(t, matrix.scale) for t in matrix.totals()]
+    if matrix.negative:  # scoring: negative scores count against a project
+        totals = _signed_totals(instance, profile)
+    return totals
+
+
+def _signed_totals(instance: Instance, profile: Profile) -> list[Fraction]:
+    default = profile.constraints.default_score
+    totals = {p.id: default * len(profile.ballots) for p in instance.projects}
+    for b in profile.ballots:
+        for pid, value in zip(b.projects, b.points or (), strict=True):
+            totals[pid] += value - default
+    return [totals[p.id] for p in instance.projects]

@@ -23,6 +23,7 @@ left, a capped voter has 0, so exact sums need only integer sums over groups.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -42,7 +43,11 @@ _TOL = 1e-9
 
 @dataclass
 class _Purchase:
-    """A bought project; `rho` (exact) is derived from who was capped only when needed."""
+    """A bought project; `rho` (exact) is derived from who was capped only when needed.
+
+    `free` and `capped` are positions among the project's supporters (full payers, and
+    supporters who gave all they had left).
+    """
 
     project: int
     rho_f: float
@@ -60,11 +65,11 @@ class _EqualShares:
         self.ranks = ranks
         self.costs = [p.cost for p in instance.projects]
         self.costs_f = [float(c) for c in self.costs]
-        self.util = matrix.util
         self.mult = matrix.mult
-        self.n_groups = matrix.util.shape[0]
+        self.n_groups = matrix.n_groups
         self.supporters = matrix.supporters
-        self.u_f = [matrix.util[idx, p].astype(np.float64) for p, idx in enumerate(self.supporters)]
+        self.utils = matrix.utils
+        self.u_f = [u.astype(np.float64) for u in matrix.utils]
         self.m_f = [matrix.mult[idx].astype(np.float64) for idx in self.supporters]
         self.mu_f = [m * u for m, u in zip(self.m_f, self.u_f, strict=True)]
         self.total_util = matrix.totals()
@@ -75,6 +80,7 @@ class _EqualShares:
             (p for p in range(len(self.costs)) if self.total_util[p] > 0 and self.costs[p] == 0),
             key=lambda p: ranks[p],
         )
+        self._scratch = np.zeros(self.n_groups, dtype=np.float64)
 
     def run(self, x: Fraction) -> list[_Purchase]:
         """MES with initial budget x per voter; returns purchases in order.
@@ -86,6 +92,9 @@ class _EqualShares:
         self.budget_f = np.full(self.n_groups, float(x))
         self.exhausted = np.zeros(self.n_groups, dtype=bool)
         self.bought: list[_Purchase] = []
+        # exact rhos as integers over growing common denominators: rho_k = nums[k] / dens[k]
+        self.nums: list[int] = []
+        self.dens: list[int] = []
         remaining = set(self.mes_projects)
         lower = {p: self.costs_f[p] / self.total_util[p] for p in remaining}
         while remaining:
@@ -105,7 +114,8 @@ class _EqualShares:
                 break
             close = [p for rho, p in evaluated if rho <= best * (1 + _TOL)]
             if len(close) == 1:
-                self._pay(close[0], None, best)
+                winner = close[0]
+                self._pay(winner, None, best)
             else:
                 exact = {p: self._rho_exact(p, lower[p]) for p in close}
                 winner_rho = min(exact.values())
@@ -113,47 +123,61 @@ class _EqualShares:
                     (p for p in close if exact[p] == winner_rho), key=self.ranks.__getitem__
                 )
                 self._pay(winner, winner_rho, lower[winner])
-            remaining.discard(winner if len(close) > 1 else close[0])
+            remaining.discard(winner)
         return self.bought
 
     def _exact_rhos(self) -> list[Fraction]:
         """Exact rho of every purchase so far, from who paid in full and who was capped."""
-        for k, buy in enumerate(self.bought):
+        for k in range(len(self.nums), len(self.bought)):
+            buy = self.bought[k]
             if buy.rho is None:
-                free, capped = buy.free, buy.capped
-                util_left = int(self.mult[free] @ self.util[free, buy.project])
-                money = self._money(capped, self.bought[:k])
-                buy.rho = (self.costs[buy.project] - money) / util_left
+                p = buy.project
+                util_left = int(self.mult[self.supporters[p][buy.free]] @ self.utils[p][buy.free])
+                money = self._money(self.supporters[p][buy.capped], k)
+                buy.rho = (self.costs[p] - money) / util_left
+            previous = self.dens[-1] if self.dens else self.x.denominator
+            den = math.lcm(previous, buy.rho.denominator)
+            self.dens.append(den)
+            self.nums.append(buy.rho.numerator * (den // buy.rho.denominator))
         return [b.rho for b in self.bought if b.rho is not None]
 
-    def _money(self, live: np.ndarray, before: list[_Purchase]) -> Fraction:
-        """Exact money of groups `live` (never capped) after the purchases `before`."""
+    def _money(self, live: np.ndarray, k: int) -> Fraction:
+        """Exact money of groups `live` (never capped) after the first k purchases."""
         if live.size == 0:
             return Fraction(0)
         m = self.mult[live]
-        total = self.x * int(m.sum())
-        if before:
-            cols = np.array([b.project for b in before], dtype=np.int64)
-            # float64 sums of integers below 2**52 (checked in ballot_matrix) are exact
-            spent = m.astype(np.float64) @ self.util[np.ix_(live, cols)].astype(np.float64)
-            total -= sum(
-                (b.rho * int(w) for b, w in zip(before, spent, strict=True) if w and b.rho),
-                Fraction(0),
-            )
-        return total
+        den = self.dens[k - 1] if k else self.x.denominator
+        total = self.x.numerator * (den // self.x.denominator) * int(m.sum())
+        if k:
+            weights = self._scratch
+            weights[live] = m
+            for j in range(k):
+                p = self.bought[j].project
+                # float64 sums of integers below 2**52 (checked in ballot_matrix) are exact
+                w = int(weights[self.supporters[p]] @ self.u_f[p])
+                if w:
+                    total -= self.nums[j] * (den // self.dens[j]) * w
+            weights[live] = 0.0
+        return Fraction(total, den)
 
     def _exact_sum(self, idx: np.ndarray) -> Fraction:
         """Exact money left to the voters of groups idx."""
         self._exact_rhos()
-        return self._money(idx[~self.exhausted[idx]], self.bought)
+        return self._money(idx[~self.exhausted[idx]], len(self.bought))
 
     def _exact_budgets(self, idx: np.ndarray) -> list[Fraction]:
         """Exact money left to each group in idx (one Fraction per distinct spending pattern)."""
         rhos = self._exact_rhos()
         if not self.bought:
             return [Fraction(0) if e else self.x for e in self.exhausted[idx]]
-        cols = np.array([b.project for b in self.bought], dtype=np.int64)
-        patterns, inverse = np.unique(self.util[np.ix_(idx, cols)], axis=0, return_inverse=True)
+        rows = np.zeros((len(idx), len(self.bought)), dtype=np.int64)
+        scratch = np.zeros(self.n_groups, dtype=np.int64)
+        for j, buy in enumerate(self.bought):
+            sup = self.supporters[buy.project]
+            scratch[sup] = self.utils[buy.project]
+            rows[:, j] = scratch[idx]
+            scratch[sup] = 0
+        patterns, inverse = np.unique(rows, axis=0, return_inverse=True)
         values = [
             self.x - sum((r * int(u) for r, u in zip(rhos, row, strict=True) if u), Fraction(0))
             for row in patterns
@@ -208,7 +232,7 @@ class _EqualShares:
     def _rho_exact(self, p: int, rho_f: float) -> Fraction:
         """The exact rho: capped groups pay all they have, the others share the rest."""
         idx = self.supporters[p]
-        u = self.util[idx, p]
+        u = self.utils[p]
         m = self.mult[idx]
         capped, free, near = self._split(p, rho_f)
         near_idx = np.flatnonzero(near)
@@ -241,7 +265,7 @@ class _EqualShares:
                 rho = self._rho_exact(p, rho_f)
             near_idx = np.flatnonzero(near)
             exact = self._exact_budgets(idx[near_idx])
-            u = self.util[idx[near_idx], p]
+            u = self.utils[p][near_idx]
             for j, k in enumerate(near_idx):
                 if exact[j] <= rho * int(u[j]):
                     capped[k] = True
@@ -249,13 +273,13 @@ class _EqualShares:
                     free[k] = True
         if rho is not None:
             rho_f = float(rho)
-        buy = _Purchase(p, rho_f, idx[free], idx[capped], rho)
+        buy = _Purchase(p, rho_f, np.flatnonzero(free), np.flatnonzero(capped), rho)
         if rho is None and not free.any():
             buy.rho = self._rho_exact(p, rho_f)
         self.bought.append(buy)
-        self.budget_f[buy.free] -= rho_f * self.u_f[p][free]
-        self.budget_f[buy.capped] = 0.0
-        self.exhausted[buy.capped] = True
+        self.budget_f[idx[free]] -= rho_f * self.u_f[p][free]
+        self.budget_f[idx[capped]] = 0.0
+        self.exhausted[idx[capped]] = True
 
     # --- reporting ---------------------------------------------------------------------
     def purchases(self) -> list[MESPurchase]:
@@ -264,12 +288,14 @@ class _EqualShares:
         result = []
         for r, (buy, rho) in enumerate(zip(self.bought, rhos, strict=True), start=1):
             groups: list[PayerGroup] = []
+            p = buy.project
+            sup, util = self.supporters[p], self.utils[p]
             full = buy.free
-            capped_share = rho * int(self.mult[buy.capped] @ self.util[buy.capped, buy.project])
-            if buy.capped.size and self._money(buy.capped, self.bought[: r - 1]) == capped_share:
+            capped_share = rho * int(self.mult[sup[buy.capped]] @ util[buy.capped])
+            if buy.capped.size and self._money(sup[buy.capped], r - 1) == capped_share:
                 full = np.concatenate((buy.free, buy.capped))  # they had exactly their share
-            free_u = self.util[full, buy.project]
-            free_m = self.mult[full]
+            free_u = util[full]
+            free_m = self.mult[sup[full]]
             full_paid = Fraction(0)
             for value in np.unique(free_u):
                 voters = int(free_m[free_u == value].sum())
@@ -278,9 +304,9 @@ class _EqualShares:
                 groups.append(
                     PayerGroup(voters, Fraction(int(value), scale), each, each * voters, False)
                 )
-            capped_voters = int(self.mult[buy.capped].sum())
+            capped_voters = int(self.mult[sup[buy.capped]].sum())
             if capped_voters and full is buy.free:
-                cost = self.costs[buy.project]
+                cost = self.costs[p]
                 groups.append(PayerGroup(capped_voters, None, None, cost - full_paid, True))
             result.append(
                 MESPurchase(
@@ -329,7 +355,7 @@ def method_of_equal_shares(
 ) -> Outcome:
     """MES, optionally with the Add1 completion and/or a final utilitarian greedy."""
     matrix = ballot_matrix(instance, profile, "mes")
-    if profile.vote_type == "scoring" and (matrix.util < 0).any():
+    if matrix.negative:
         raise UnsupportedRuleError("Equal Shares needs non-negative scores")
     if tie_break == "cost":
         support = support_totals(instance, profile)

@@ -38,10 +38,8 @@ def sequential_phragmen(instance: Instance, profile: Profile, tie_break: str = "
     ranks = tie_ranks(instance, approvals, tie_break)
     mult = matrix.mult
     mult_f = mult.astype(np.float64)
-    util_f = matrix.util.astype(np.float64)
     last = np.full(len(mult), -1, dtype=np.int64)  # round of the load each group carries
-    load_f = np.zeros(len(mult))
-    numer_f = np.zeros(len(projects))  # sum of supporters' loads, per project
+    carried = np.zeros(len(mult))  # load x voters, per group
     loads: list[Fraction] = []
     spent = Fraction(0)
     remaining = {p for p, project in enumerate(projects) if project.cost <= instance.budget}
@@ -58,7 +56,11 @@ def sequential_phragmen(instance: Instance, profile: Profile, tie_break: str = "
     while remaining:
         supported = [p for p in remaining if approvals[p] > 0]
         if supported:
-            est = {p: (numer_f[p] + float(projects[p].cost)) / approvals[p] for p in supported}
+            est = {
+                p: (float(carried[matrix.supporters[p]].sum()) + float(projects[p].cost))
+                / approvals[p]
+                for p in supported
+            }
             best = min(est.values())
             close = [p for p in supported if est[p] <= best * (1 + _TOL)]
             exact = {p: exact_load(p) for p in close}
@@ -77,10 +79,7 @@ def sequential_phragmen(instance: Instance, profile: Profile, tie_break: str = "
         sup = matrix.supporters[winner]
         if supported:
             loads.append(load)
-            new_f = float(load)
-            delta = (new_f - load_f[sup]) * mult_f[sup]
-            numer_f += delta @ util_f[sup]
-            load_f[sup] = new_f
+            carried[sup] = float(load) * mult_f[sup]
             last[sup] = len(loads) - 1
         steps.append(
             PhragmenStep(
