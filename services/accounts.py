@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 
 from models import Account, Alliance, AllianceMember, Person, Place, RoleGrant
 from models.base import CommitteePosition, Role, utc_now
-from services.common import choice, clean_text, get_or_fail, record_audit, require_at
+from services.common import choice, clean_text, get_or_fail, id_of, record_audit, require_at
 from services.errors import Conflict, InvalidInput, NotAllowed, SignInFailed
 from services.permissions import ANONYMOUS, Action, Grant, Viewer
 
@@ -111,29 +111,30 @@ def create_person(
     """Building block for the first admin, admins adding people, and the demo. Everything is
     checked before anything is written, so a refusal leaves the session clean."""
     name = clean_text(display_name, "name", max_length=80)
-    accounts: list[Account] = []
+    sign_ins: list[tuple[str, str, str | None]] = []  # provider, subject, password hash
     if username is not None:
         subject = clean_text(username, "username", max_length=60).lower()
         if session.exec(
             select(Account).where(Account.provider == LOCAL_PROVIDER, Account.subject == subject)
         ).first():
             raise Conflict("username_taken", username=subject)
-        accounts.append(
-            Account(
-                provider=LOCAL_PROVIDER,
-                subject=subject,
-                password_hash=hash_password(password or ""),
-            )
-        )  # type: ignore[call-arg]
+        sign_ins.append((LOCAL_PROVIDER, subject, hash_password(password or "")))
     if provider_subject is not None:
         provider, subject = provider_subject
-        accounts.append(Account(provider=provider, subject=subject.lower()))  # type: ignore[call-arg]
+        sign_ins.append((provider, subject.lower(), None))
     person = Person(display_name=name, home_place_id=home_place_id)
     session.add(person)
     session.flush()
-    for account in accounts:
-        account.person_id = person.id  # type: ignore[assignment]
-        session.add(account)
+    person_id = id_of(person)
+    for provider, subject, password_hash in sign_ins:
+        session.add(
+            Account(
+                person_id=person_id,
+                provider=provider,
+                subject=subject,
+                password_hash=password_hash,
+            )
+        )
     return person
 
 

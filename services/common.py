@@ -5,7 +5,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
@@ -16,6 +16,17 @@ from services.permissions import Action, PlaceTree, Viewer, require
 Row = TypeVar("Row", bound=SQLModel)
 FEN_PER_YUAN = 100
 MAX_AMOUNT_FEN = 10**13  # 100 billion yuan: anything larger is a typing slip
+
+
+class _Keyed(Protocol):
+    id: int | None
+
+
+def id_of(row: _Keyed) -> int:
+    """The primary key of a row that has been flushed or loaded."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: flush it first")
+    return row.id
 
 
 def get_or_fail(session: Session, model: type[Row], row_id: int | None) -> Row:

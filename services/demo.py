@@ -542,13 +542,15 @@ def _cast(
         cast += 1
     for sheet in range(1, paper + 1):
         picks = sorted(set(chooser.choices(on_ballot, weights=weights, k=chooser.randint(1, 3))))
+        if clerk is None:
+            raise ValueError("paper ballots need a clerk to enter them")
         rounds.enter_paper_ballot(
             session,
             clerk,
             round_id=round_id,
             sheet_number=f"PY-{seed}-{sheet:03d}",
             ballot=rounds.BallotChoice(approvals=tuple(picks)),
-        )  # type: ignore[arg-type]
+        )
         cast += 1
     return cast
 

@@ -7,8 +7,9 @@ proposal's expenses can never exceed its allocation (no overspend, enforced here
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, func, select
 
 from models import Contribution, Fund, FundCharter, LedgerEntry, Person, Proposal
@@ -48,7 +49,7 @@ class FundBalance:
         return self.cash_fen - self.earmarked_fen
 
 
-def _sum(session: Session, *conditions) -> int:  # type: ignore[no-untyped-def]
+def _sum(session: Session, *conditions: Any) -> int:
     total = session.exec(
         select(func.coalesce(func.sum(LedgerEntry.amount_fen), 0)).where(*conditions)
     ).one()
@@ -56,13 +57,12 @@ def _sum(session: Session, *conditions) -> int:  # type: ignore[no-untyped-def]
 
 
 def _reversed_ids(session: Session) -> set[int]:
-    return set(
-        session.exec(
-            select(LedgerEntry.reverses_entry_id).where(
-                col(LedgerEntry.reverses_entry_id).is_not(None)
-            )
-        ).all()
-    )  # type: ignore[arg-type]
+    ids = session.exec(
+        select(col(LedgerEntry.reverses_entry_id)).where(
+            col(LedgerEntry.reverses_entry_id).is_not(None)
+        )
+    ).all()
+    return {entry_id for entry_id in ids if entry_id is not None}
 
 
 def allocated_fen(session: Session, proposal_id: int) -> int:
@@ -87,7 +87,7 @@ def spent_fen(session: Session, proposal_id: int) -> int:
     return spent - refunded
 
 
-def _moves_cash():  # type: ignore[no-untyped-def]
+def _moves_cash() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     """Cash entries: everything but earmarks and the reversals of earmarks."""
     allocation_ids = select(LedgerEntry.id).where(LedgerEntry.kind == LedgerKind.ALLOCATION)
     return (
@@ -105,12 +105,14 @@ def fund_balance(session: Session, fund_id: int) -> FundBalance:
     money_out = _sum(session, LedgerEntry.source_fund_id == fund_id, *_moves_cash())
     earmarked = 0
     proposal_ids = session.exec(
-        select(LedgerEntry.proposal_id)
+        select(col(LedgerEntry.proposal_id))
         .where(LedgerEntry.source_fund_id == fund_id, LedgerEntry.kind == LedgerKind.ALLOCATION)
         .distinct()
     ).all()
     for proposal_id in proposal_ids:
-        earmarked += max(0, allocated_fen(session, proposal_id) - spent_fen(session, proposal_id))  # type: ignore[arg-type]
+        if proposal_id is None:  # allocations always name their proposal
+            continue
+        earmarked += max(0, allocated_fen(session, proposal_id) - spent_fen(session, proposal_id))
     return FundBalance(
         fund_id=fund.id,  # type: ignore[arg-type]
         name=fund.name,
@@ -123,10 +125,8 @@ def fund_balance(session: Session, fund_id: int) -> FundBalance:
 
 
 def fund_balances(session: Session) -> list[FundBalance]:
-    return [
-        fund_balance(session, fund_id)
-        for fund_id in session.exec(select(Fund.id).order_by(Fund.id))
-    ]  # type: ignore[arg-type]
+    fund_ids = session.exec(select(col(Fund.id)).order_by(col(Fund.id))).all()
+    return [fund_balance(session, fund_id) for fund_id in fund_ids if fund_id is not None]
 
 
 def create_fund(

@@ -1,8 +1,10 @@
 """Proposals (提案): submitted with a budget, co-funding and maintenance plan, checked against
 the fund's charter, then moved through eligibility, deliberation, the ballot and delivery."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, func, select
 
@@ -22,6 +24,7 @@ from services.common import (
     choice,
     clean_text,
     get_or_fail,
+    id_of,
     parse_yuan,
     record_audit,
     require_at,
@@ -87,7 +90,54 @@ class ProposalDraft:
     proposer_group: str = ""
 
 
-def _line_items(draft: ProposalDraft) -> list[ProposalLineItem]:
+class HasCategory(Protocol):
+    """What the charter check reads of a budget line (a checked input or a stored row)."""
+
+    @property
+    def category(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class _LineItem:
+    """A checked budget line, stored as a ProposalLineItem once the proposal has its id."""
+
+    position: int
+    description: str
+    category: str
+    quantity: int
+    unit_price_fen: int
+
+    def row(self, proposal_id: int) -> ProposalLineItem:
+        return ProposalLineItem(
+            proposal_id=proposal_id,
+            position=self.position,
+            description=self.description,
+            category=self.category,
+            quantity=self.quantity,
+            unit_price_fen=self.unit_price_fen,
+        )
+
+
+@dataclass(frozen=True)
+class _Pledge:
+    """A checked co-funding pledge, stored as a CoFundingPledge once the proposal has its id."""
+
+    source_kind: str
+    source_name: str
+    amount_fen: int
+    is_confirmed: bool
+
+    def row(self, proposal_id: int) -> CoFundingPledge:
+        return CoFundingPledge(
+            proposal_id=proposal_id,
+            source_kind=self.source_kind,
+            source_name=self.source_name,
+            amount_fen=self.amount_fen,
+            is_confirmed=self.is_confirmed,
+        )
+
+
+def _line_items(draft: ProposalDraft) -> list[_LineItem]:
     if not draft.line_items:
         raise InvalidInput("line_items_required")
     if len(draft.line_items) > MAX_LINE_ITEMS:
@@ -97,7 +147,7 @@ def _line_items(draft: ProposalDraft) -> list[ProposalLineItem]:
         if not isinstance(item.quantity, int) or item.quantity < 1:
             raise InvalidInput("field_invalid", field="quantity")
         items.append(
-            ProposalLineItem(
+            _LineItem(
                 position=position,
                 description=clean_text(item.description, "line_item", max_length=200),
                 category=choice(item.category, Category, "category"),
@@ -108,9 +158,9 @@ def _line_items(draft: ProposalDraft) -> list[ProposalLineItem]:
     return items
 
 
-def _pledges(draft: ProposalDraft) -> list[CoFundingPledge]:
+def _pledges(draft: ProposalDraft) -> list[_Pledge]:
     return [
-        CoFundingPledge(
+        _Pledge(
             source_kind=choice(p.source_kind, CoFundingSource, "source_kind"),
             source_name=clean_text(p.source_name, "source_name", max_length=120),
             amount_fen=parse_yuan(p.amount, "co_funding"),
@@ -124,7 +174,7 @@ def check_charter(
     charter: FundCharter | None,
     *,
     category: str,
-    items: list[ProposalLineItem],
+    items: Sequence[HasCategory],
     cost_fen: int,
     co_funding_fen: int,
 ) -> None:
@@ -194,17 +244,19 @@ def submit_proposal(session: Session, viewer: Viewer, *, draft: ProposalDraft) -
     )
     session.add(proposal)
     session.flush()
-    for row in [*items, *pledges]:
-        row.proposal_id = proposal.id  # type: ignore[assignment]
-        session.add(row)
+    proposal_id = id_of(proposal)
+    for item in items:
+        session.add(item.row(proposal_id))
+    for pledge in pledges:
+        session.add(pledge.row(proposal_id))
     session.add(
         ProposalStatusChange(
-            proposal_id=proposal.id, to_status=S.SUBMITTED, changed_by_id=viewer.person_id
+            proposal_id=proposal_id, to_status=S.SUBMITTED, changed_by_id=viewer.person_id
         )
-    )  # type: ignore[arg-type]
+    )
     record_audit(session, viewer, "submit_proposal", proposal)
     session.commit()
-    return proposal.id  # type: ignore[return-value]
+    return proposal_id
 
 
 def change_proposal_status(
@@ -277,10 +329,13 @@ class ProposalRow:
         return self.cost_fen - self.co_funding_fen
 
 
-def _totals(session: Session, model: type, amount) -> dict[int, int]:  # type: ignore[no-untyped-def]
-    return dict(
-        session.exec(select(model.proposal_id, func.sum(amount)).group_by(model.proposal_id)).all()
-    )
+def _totals(
+    session: Session,
+    model: type[ProposalLineItem] | type[CoFundingPledge] | type[ProposalSupport],
+    amount: Any,
+) -> dict[int, int]:
+    proposal_id = col(model.proposal_id)
+    return dict(session.exec(select(proposal_id, func.sum(amount)).group_by(proposal_id)).all())
 
 
 def list_proposals(

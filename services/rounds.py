@@ -38,6 +38,7 @@ from services.common import (
     choice,
     clean_text,
     get_or_fail,
+    id_of,
     parse_yuan,
     record_audit,
     require_at,
@@ -167,18 +168,24 @@ class BallotChoice:
 
 
 def ballot_proposal_ids(session: Session, round_id: int) -> list[int]:
-    return list(
-        session.exec(
-            select(Proposal.id)
-            .where(Proposal.round_id == round_id, Proposal.status == ProposalStatus.ON_BALLOT)
-            .order_by(col(Proposal.id))
-        )
-    )  # type: ignore[arg-type]
+    ids = session.exec(
+        select(col(Proposal.id))
+        .where(Proposal.round_id == round_id, Proposal.status == ProposalStatus.ON_BALLOT)
+        .order_by(col(Proposal.id))
+    )
+    return [pid for pid in ids if pid is not None]
 
 
-def _entries(
-    budget_round: BudgetRound, ballot: BallotChoice, on_ballot: set[int]
-) -> list[BallotEntry]:
+@dataclass(frozen=True)
+class _Mark:
+    """One checked entry of a ballot, stored as a BallotEntry once the ballot has its id."""
+
+    proposal_id: int
+    points: int | None = None
+    rank: int | None = None
+
+
+def _entries(budget_round: BudgetRound, ballot: BallotChoice, on_ballot: set[int]) -> list[_Mark]:
     """Checks the ballot against the round's rules; a rejected ballot stores nothing."""
     kind = BallotKind(budget_round.ballot_kind)
     if kind is BallotKind.APPROVAL:
@@ -198,9 +205,9 @@ def _entries(
     if len(chosen) > max_length:
         raise BallotRejected("ballot_too_many", max=max_length)
     if kind is BallotKind.APPROVAL:
-        return [BallotEntry(proposal_id=pid) for pid in chosen]
+        return [_Mark(proposal_id=pid) for pid in chosen]
     if kind is BallotKind.ORDINAL:
-        return [BallotEntry(proposal_id=pid, rank=rank) for rank, pid in enumerate(chosen)]
+        return [_Mark(proposal_id=pid, rank=rank) for rank, pid in enumerate(chosen)]
     points = {pid: ballot.points[pid] for pid in chosen}
     if any(p < 0 for p in points.values()):
         raise BallotRejected("ballot_points_negative")
@@ -213,7 +220,7 @@ def _entries(
         and sum(points.values()) > budget_round.max_sum_points
     ):
         raise BallotRejected("ballot_points_over_sum", max=budget_round.max_sum_points)
-    return [BallotEntry(proposal_id=pid, points=pts) for pid, pts in points.items()]
+    return [_Mark(proposal_id=pid, points=pts) for pid, pts in points.items()]
 
 
 def voter_key(round_id: int, voter: str) -> str:
@@ -240,28 +247,36 @@ def _store_ballot(
 ) -> str:
     if budget_round.phase != RoundPhase.VOTING:
         raise WrongPhase("round_not_voting", phase=budget_round.phase)
-    entries = _entries(budget_round, ballot, set(ballot_proposal_ids(session, budget_round.id)))  # type: ignore[arg-type]
+    round_id = id_of(budget_round)
+    marks = _entries(budget_round, ballot, set(ballot_proposal_ids(session, round_id)))
     if session.exec(
-        select(Ballot.id).where(Ballot.round_id == budget_round.id, Ballot.voter_key == key)
+        select(Ballot.id).where(Ballot.round_id == round_id, Ballot.voter_key == key)
     ).first():
         raise Conflict("ballot_already_cast")
     receipt = _new_receipt()
     row = Ballot(
-        round_id=budget_round.id,
+        round_id=round_id,
         voter_key=key,
         receipt_hash=receipt_hash(receipt),
         channel=channel,
         cast_on=today(),
-    )  # type: ignore[arg-type]
+    )
     session.add(row)
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
         raise Conflict("ballot_already_cast") from None
-    for entry in entries:
-        entry.ballot_id = row.id  # type: ignore[assignment]
-        session.add(entry)
+    ballot_id = id_of(row)
+    for mark in marks:
+        session.add(
+            BallotEntry(
+                ballot_id=ballot_id,
+                proposal_id=mark.proposal_id,
+                points=mark.points,
+                rank=mark.rank,
+            )
+        )
     return receipt
 
 
@@ -358,7 +373,7 @@ def list_rounds(session: Session, *, place_id: int | None = None) -> list[RoundR
         (rid, ch): n
         for rid, ch, n in session.exec(
             select(Ballot.round_id, Ballot.channel, func.count()).group_by(
-                Ballot.round_id, Ballot.channel
+                col(Ballot.round_id), col(Ballot.channel)
             )
         )
     }

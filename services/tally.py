@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from models import Ballot as StoredBallot
 from models import BallotEntry, BudgetRound, Proposal, ProposalStatusChange, Tally
 from models.base import BallotKind, ProposalStatus, RoundPhase, utc_now
-from services.common import get_or_fail, place_tree, record_audit, require_at
+from services.common import get_or_fail, id_of, place_tree, record_audit, require_at
 from services.errors import WrongPhase
 from services.permissions import Action, Viewer, can
 from services.proposals import list_proposals
@@ -110,12 +110,12 @@ def publish_tally(session: Session, viewer: Viewer, *, tally_id: int) -> None:
         target = ProposalStatus.SELECTED if proposal.id in selected else ProposalStatus.NOT_SELECTED
         session.add(
             ProposalStatusChange(
-                proposal_id=proposal.id,
+                proposal_id=id_of(proposal),
                 from_status=proposal.status,
                 to_status=target,
                 changed_by_id=viewer.person_id,
             )
-        )  # type: ignore[arg-type]
+        )
         proposal.status = target
         proposal.updated_at = utc_now()
         session.add(proposal)
