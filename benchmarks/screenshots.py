@@ -1,0 +1,251 @@
+"""Screenshots of Linli for the docs and for a visual check, taken with Debian's Chromium.
+
+    .venv/bin/python benchmarks/screenshots.py [--out docs/screenshots]
+
+Loads the demo street into a temporary SQLite store (``python -m services demo``), starts
+``streamlit run app.py`` on a free loopback port, signs in where a page needs it, and writes:
+
+- notice-phone.png       the notice board on a phone (390x844, full page)
+- notice-wall.png        the notice board on a 1920x1080 wall screen
+- tally-2025-wall.png    the 2025 round's published result, explanation open, 1920x1080
+- meetings-wall.png      a committee meeting in wall mode (the chair), 1920x1080
+- vote-phone.png         the resident's ballot on a phone (390x844, full page)
+
+Never runs ``playwright install``: the browser is /usr/bin/chromium (``apt-get install chromium``).
+"""
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "linli-demo-2026"
+PHONE = {"width": 390, "height": 844}
+WALL = {"width": 1920, "height": 1080}
+DESK = {"width": 1280, "height": 900}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def demo_server(directory: Path) -> Iterator[str]:
+    env = dict(os.environ)
+    env.update(
+        LINLI_DATABASE_URL=f"sqlite:///{directory / 'demo.db'}",
+        LINLI_ENV="development",
+        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+    )
+    subprocess.run([sys.executable, "-m", "services", "demo"], cwd=REPO, env=env, check=True)
+    port = _free_port()
+    log = (directory / "streamlit.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 45
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start; see {directory / 'streamlit.log'}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def settle(page: Page) -> None:
+    """The script finished (twice, a rerun may follow), then a moment for charts to draw."""
+    finished = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    page.wait_for_selector(finished, timeout=30_000)
+    time.sleep(0.4)
+    page.wait_for_selector(finished, timeout=30_000)
+    time.sleep(1.2)
+
+
+def new_page(browser: Browser, viewport: dict[str, int], locale: str = "zh-CN") -> Page:
+    context = browser.new_context(viewport=viewport, locale=locale, timezone_id="Asia/Shanghai")
+    context.set_default_timeout(20_000)
+    return context.new_page()
+
+
+def sign_in(page: Page, url: str, username: str) -> None:
+    page.goto(f"{url}/account")
+    settle(page)
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+    settle(page)
+
+
+def go(page: Page, title: str) -> None:
+    """Through the sidebar: a new URL would start a new session (and sign out)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    settle(page)
+
+
+def _content_height(page: Page) -> int:
+    """Streamlit scrolls inside its main container, not the document, so ``full_page`` alone
+    captures one screen: the tallest scrolling element's height is the page's real length."""
+    return int(
+        page.evaluate(
+            """() => Math.max(document.documentElement.scrollHeight,
+                ...[...document.querySelectorAll('*')]
+                    .filter(e => e.scrollHeight > e.clientHeight + 1)
+                    .map(e => e.scrollHeight))"""
+        )
+    )
+
+
+def shoot(page: Page, path: Path, *, full_page: bool) -> None:
+    if full_page:
+        width = page.viewport_size["width"] if page.viewport_size else PHONE["width"]
+        page.set_viewport_size({"width": width, "height": min(_content_height(page), 12_000)})
+        settle(page)
+    page.screenshot(path=str(path), full_page=full_page)
+    print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+
+
+def take(browser: Browser, url: str, out: Path) -> None:
+    page = new_page(browser, PHONE)
+    page.goto(url)
+    settle(page)
+    shoot(page, out / "notice-phone.png", full_page=True)
+    page.context.close()
+
+    page = new_page(browser, WALL)
+    page.goto(url)
+    settle(page)
+    shoot(page, out / "notice-wall.png", full_page=False)
+
+    page.goto(f"{url}/tally")
+    settle(page)
+    page.get_by_role("combobox", name="投票轮次", exact=True).click()
+    page.get_by_role("option", name="平阳社区2025年微基金项目").click()
+    settle(page)
+    page.get_by_text("为什么是这些项目？").click()
+    settle(page)
+    page.get_by_role("heading", level=1).scroll_into_view_if_needed()  # the click scrolled
+    settle(page)
+    shoot(page, out / "tally-2025-wall.png", full_page=False)
+    page.context.close()
+
+    page = new_page(browser, DESK)
+    sign_in(page, url, "chair")
+    go(page, "议事会")
+    meeting = (
+        page.get_by_test_id("stVerticalBlock")
+        .filter(has_text="第三次")
+        .filter(has=page.get_by_role("button", name="查看"))
+    )
+    if meeting.count():
+        meeting.last.get_by_role("button", name="查看").click()
+        settle(page)
+    page.set_viewport_size(WALL)
+    page.get_by_text("投屏模式").click()
+    settle(page)
+    shoot(page, out / "meetings-wall.png", full_page=False)
+    page.context.close()
+
+    page = new_page(browser, DESK)
+    sign_in(page, url, "resident")
+    go(page, "投票")
+    page.set_viewport_size(PHONE)
+    settle(page)
+    shoot(page, out / "vote-phone.png", full_page=True)
+    page.context.close()
+
+
+def _warn_without_cjk_fonts() -> None:
+    try:
+        found = subprocess.run(
+            ["fc-list", ":lang=zh"], capture_output=True, text=True, check=False
+        ).stdout
+    except FileNotFoundError:
+        found = ""
+    if not found.strip():
+        print(
+            "warning: no Chinese font installed; Chinese text will show as boxes "
+            "(apt-get install fonts-noto-cjk)",
+            file=sys.stderr,
+        )
+
+
+def main() -> int:
+    _warn_without_cjk_fonts()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    args = parser.parse_args()
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="linli-shots-") as tmp,
+        demo_server(Path(tmp)) as url,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            take(browser, url, out)
+        finally:
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
