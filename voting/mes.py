@@ -82,16 +82,20 @@ class _EqualShares:
         )
         self._scratch = np.zeros(self.n_groups, dtype=np.float64)
 
-    def run(self, x: Fraction) -> list[_Purchase]:
+    def run(self, x: Fraction, below: list[float] | None = None) -> list[_Purchase]:
         """MES with initial budget x per voter; returns purchases in order.
 
         As in pabutools, a project's last rho is a lower bound on its next one (budgets only
         shrink), so each round evaluates projects by increasing bound and stops early.
+        With `below` (the winners' rhos of a run at a smaller x), `certified` tells whether
+        every x in between surely gives the same purchases (see `_certify`).
         """
+        self.certified = below is not None
         self.x = x
         self.budget_f = np.full(self.n_groups, float(x))
         self.exhausted = np.zeros(self.n_groups, dtype=bool)
         self.bought: list[_Purchase] = []
+        self.winner_rho: list[float] = []  # per round, for `_certify`
         # exact rhos as integers over growing common denominators: rho_k = nums[k] / dens[k]
         self.nums: list[int] = []
         self.dens: list[int] = []
@@ -115,16 +119,50 @@ class _EqualShares:
             close = [p for rho, p in evaluated if rho <= best * (1 + _TOL)]
             if len(close) == 1:
                 winner = close[0]
-                self._pay(winner, None, best)
+                winner_rho = None
             else:
                 exact = {p: self._rho_exact(p, lower[p]) for p in close}
                 winner_rho = min(exact.values())
                 winner = min(
                     (p for p in close if exact[p] == winner_rho), key=self.ranks.__getitem__
                 )
-                self._pay(winner, winner_rho, lower[winner])
+            if below is not None and self.certified:
+                self._certify(below, winner, remaining, lower)
+            self._pay(winner, winner_rho, lower[winner])
             remaining.discard(winner)
+            self.winner_rho.append(lower[winner])
+        if below is not None and len(below) != len(self.bought):
+            self.certified = False
         return self.bought
+
+    def _certify(
+        self, below: list[float], winner: int, remaining: set[int], lower: dict[int, float]
+    ) -> None:
+        """Check that this round's winner also wins at every smaller x down to a run whose
+        winners' rhos were `below`; clear `certified` if not.
+
+        Given the same earlier purchases, every budget is non-decreasing in the initial budget
+        x and every rho non-increasing (paying max(0, b - rho u) keeps that order). So if no
+        rival's rho here, at the larger x, is below the winner's rho at the smaller x, nothing
+        overtakes the winner in between; rivals unaffordable here are unaffordable there too.
+        Stale lower bounds that are too low are replaced by the rival's actual rho.
+        """
+        r = len(self.bought)
+        if r >= len(below):
+            self.certified = False
+            return
+        limit = below[r] * (1 + 100 * _TOL)
+        for q in list(remaining):
+            if q == winner or lower[q] > limit:
+                continue
+            rho = self._evaluate(q, lower[q])
+            if rho is None:
+                remaining.discard(q)
+                continue
+            lower[q] = rho
+            if rho <= limit:
+                self.certified = False
+                return
 
     def _exact_rhos(self) -> list[Fraction]:
         """Exact rho of every purchase so far, from who paid in full and who was capped."""
@@ -345,6 +383,40 @@ def _exhaustive(instance: Instance, chosen: list[int], candidates: list[int]) ->
     return all(instance.projects[p].cost > left for p in candidates if p not in taken)
 
 
+def _add1(
+    instance: Instance, engine: _EqualShares, x: Fraction, chosen: list[int], free: list[int]
+) -> tuple[Fraction, int]:
+    """pabutools' Add1 loop over x = B/n, B/n + 1, ...: stop at an exhaustive outcome, or
+    keep the previous one at the first outcome over budget. Leaves `engine` at the returned x.
+
+    Runs are skipped, not guessed: after a probe `step` units ahead gives the same purchases
+    and `_certify` proves every x in between does too, the loop jumps there and doubles
+    the step; a failed probe halves it, and a step of 1 is the plain loop.
+    """
+    start = x
+    if _exhaustive(instance, chosen, engine.mes_projects):
+        return x, 1
+    sequence, low = [b.project for b in engine.bought], engine.winner_rho
+    step = 1
+    while True:
+        trial = [b.project for b in engine.run(x + step, below=low)]
+        same = trial == sequence and engine.certified
+        if step > 1 and not same:
+            step //= 2
+            continue
+        x += step
+        if step == 1 and not same:
+            outcome = free + trial
+            if sum((instance.projects[i].cost for i in outcome), Fraction(0)) > instance.budget:
+                x -= 1
+                engine.run(x)
+                return x, int(x - start) + 2
+            if _exhaustive(instance, outcome, engine.mes_projects):
+                return x, int(x - start) + 1
+        sequence, low = trial, engine.winner_rho
+        step = step * 2 if same else 1
+
+
 def method_of_equal_shares(
     instance: Instance,
     profile: Profile,
@@ -376,17 +448,8 @@ def method_of_equal_shares(
     if n:
         chosen = free + [b.project for b in engine.run(x)]
         if add1:
-            # pabutools' loop: x = B/n, B/n + 1, ...; stop at an exhaustive outcome, or keep
-            # the previous one at the first outcome over budget
-            iterations = 1
-            while not _exhaustive(instance, chosen, engine.mes_projects):
-                trial = free + [b.project for b in engine.run(x + 1)]
-                iterations += 1
-                if cost_of(trial) > instance.budget:
-                    engine.run(x)
-                    break
-                x += 1
-                chosen = trial
+            x, iterations = _add1(instance, engine, x, chosen, free)
+            chosen = free + [b.project for b in engine.bought]
     explanation = MESExplanation(
         x,
         engine.purchases() if n else [],
