@@ -10,8 +10,11 @@ from voting import Ballot, BallotConstraints, Election, Instance, Profile, Proje
 
 
 @st.composite
-def elections(draw: st.DrawFn, vote_type: str = "approval", unit_costs: bool = False) -> Election:
-    n_projects = draw(st.integers(1, 6))
+def elections(
+    draw: st.DrawFn, vote_type: str = "approval", unit_costs: bool = False, many: bool = False
+) -> Election:
+    """`many`: more voters and dearer projects, so that Add1 takes many steps."""
+    n_projects = draw(st.integers(1, 8 if many else 6))
     ids = [f"p{i}" for i in range(n_projects)]
     if unit_costs:
         costs = [Fraction(1)] * n_projects
@@ -23,8 +26,9 @@ def elections(draw: st.DrawFn, vote_type: str = "approval", unit_costs: bool = F
         budget = Fraction(draw(st.integers(1, 40)), draw(st.sampled_from([1, 1, 4])))
     projects = [Project(i, c) for i, c in zip(ids, costs, strict=True)]
     ballots = []
-    for v in range(draw(st.integers(1, 7))):
-        chosen = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=n_projects, unique=True))
+    for v in range(draw(st.integers(20, 40) if many else st.integers(1, 7))):
+        longest = min(2, n_projects) if many else n_projects
+        chosen = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=longest, unique=True))
         points = None
         if vote_type in ("cumulative", "scoring"):
             points = tuple(Fraction(draw(st.integers(1, 4))) for _ in chosen)

@@ -65,3 +65,16 @@ def test_same_outcome_as_pabutools_with_unit_costs(election: Election) -> None:
     for rule in rules_for("approval"):
         expected = pabutools_selected(election, rule)
         assert sorted(tally(election, rule=rule).selected) == expected, rule
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(["approval", "cumulative", "ordinal"]).flatmap(
+        lambda vote_type: elections(vote_type, many=True)
+    )
+)
+def test_add1_with_many_steps_as_pabutools(election: Election) -> None:
+    # many voters and dear projects: Add1 takes many steps, so the run-skipping is exercised
+    for rule in ("mes-add1", "mes-add1+greedy"):
+        expected = pabutools_selected(election, rule)
+        assert sorted(tally(election, rule=rule).selected) == expected, rule
