@@ -44,4 +44,4 @@ def test_treasurer_opens_the_ledger_without_an_error(server, page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("基金与账目")
     # the default fund is the district's, outside the treasurer's community (fixed in d4bd166)
     assert "您无权" not in main_text(page)
-    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    expect(page.get_by_test_id("stMain").get_by_test_id("stAlert")).to_have_count(0)
