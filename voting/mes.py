@@ -81,14 +81,18 @@ class _EqualShares:
             key=lambda p: ranks[p],
         )
         self._scratch = np.zeros(self.n_groups, dtype=np.float64)
+        self.winners: list[int] = []  # the purchases a probe must repeat (see `_certify`)
 
-    def run(self, x: Fraction, below: list[float] | None = None) -> list[_Purchase]:
+    def run(
+        self, x: Fraction, below: list[float] | None = None, probe: bool = False
+    ) -> list[_Purchase]:
         """MES with initial budget x per voter; returns purchases in order.
 
         As in pabutools, a project's last rho is a lower bound on its next one (budgets only
         shrink), so each round evaluates projects by increasing bound and stops early.
-        With `below` (the winners' rhos of a run at a smaller x), `certified` tells whether
-        every x in between surely gives the same purchases (see `_certify`).
+        With `below` (the winners' rhos of a run at a smaller x, which bought `winners`),
+        `certified` tells whether every x in between surely gives the same purchases (see
+        `_certify`); a `probe` stops as soon as it cannot prove it.
         """
         self.certified = below is not None
         self.x = x
@@ -128,6 +132,8 @@ class _EqualShares:
                 )
             if below is not None and self.certified:
                 self._certify(below, winner, remaining, lower)
+                if probe and not self.certified:
+                    return self.bought  # a failed probe: the caller discards it
             self._pay(winner, winner_rho, lower[winner])
             remaining.discard(winner)
             self.winner_rho.append(lower[winner])
@@ -148,7 +154,7 @@ class _EqualShares:
         Stale lower bounds that are too low are replaced by the rival's actual rho.
         """
         r = len(self.bought)
-        if r >= len(below):
+        if r >= len(below) or self.winners[r] != winner:
             self.certified = False
             return
         limit = below[r] * (1 + 100 * _TOL)
@@ -389,32 +395,45 @@ def _add1(
     """pabutools' Add1 loop over x = B/n, B/n + 1, ...: stop at an exhaustive outcome, or
     keep the previous one at the first outcome over budget. Leaves `engine` at the returned x.
 
-    Runs are skipped, not guessed: after a probe `step` units ahead gives the same purchases
-    and `_certify` proves every x in between does too, the loop jumps there and doubles
-    the step; a failed probe halves it, and a step of 1 is the plain loop.
+    Runs are skipped, not guessed: once a step is proved to repeat the previous one, a
+    probe `step` units ahead that `_certify` proves to give them at every x in between lets
+    the loop jump there and double the step; a failed probe (stopped early) halves it, and a
+    step of 1 is the plain loop.
     """
     start = x
     if _exhaustive(instance, chosen, engine.mes_projects):
         return x, 1
     sequence, low = [b.project for b in engine.bought], engine.winner_rho
     step = 1
+    pause, wait = 0, 0  # after failed proofs, try again only every so often
     while True:
-        trial = [b.project for b in engine.run(x + step, below=low)]
-        same = trial == sequence and engine.certified
-        if step > 1 and not same:
-            step //= 2
+        if step > 1:
+            engine.winners = sequence
+            engine.run(x + step, below=low, probe=True)
+            if engine.certified:
+                x += step
+                low = engine.winner_rho
+                step *= 2
+            else:
+                step //= 2
             continue
-        x += step
-        if step == 1 and not same:
-            outcome = free + trial
-            if sum((instance.projects[i].cost for i in outcome), Fraction(0)) > instance.budget:
-                x -= 1
-                engine.run(x)
-                return x, int(x - start) + 2
-            if _exhaustive(instance, outcome, engine.mes_projects):
-                return x, int(x - start) + 1
+        engine.winners = sequence
+        trying = wait == 0
+        trial = [b.project for b in engine.run(x + 1, below=low if trying else None)]
+        wait = max(0, wait - 1)
+        x += 1
+        outcome = free + trial
+        if sum((instance.projects[i].cost for i in outcome), Fraction(0)) > instance.budget:
+            x -= 1
+            engine.run(x)
+            return x, int(x - start) + 2
+        if _exhaustive(instance, outcome, engine.mes_projects):
+            return x, int(x - start) + 1
+        if trying:
+            pause = 0 if engine.certified else min(2 * pause + 1, 16)
+            wait = pause
+        step = 2 if trying and engine.certified else 1
         sequence, low = trial, engine.winner_rho
-        step = step * 2 if same else 1
 
 
 def method_of_equal_shares(
