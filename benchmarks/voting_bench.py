@@ -1,7 +1,8 @@
 """Time Linli's tally engine on the shared Pabulib files, and pabutools when it is installed.
 
-For each file and rule: read time, tally time, peak memory of the tally (tracemalloc, on a
-second run, so tracing does not slow the timed one), and pabutools' time with the ratio.
+For each file and rule: read time, tally time (wall and CPU: the CPU time is steadier on a
+shared machine), peak memory of the tally (tracemalloc, on a second run, so tracing does not
+slow the timed one), and pabutools' time with the ratio to Linli's wall time.
 pabutools runs in a child process killed after --timeout seconds; then the time recorded in
 reference-outcomes.json (same kind of machine) is shown with an "r" and used for the ratio.
 
@@ -75,9 +76,10 @@ def main() -> int:
         for rule in rules_for(election.profile.vote_type):
             if wanted_rules and rule not in wanted_rules:
                 continue
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             tally(election, rule=rule)
             tally_s = time.perf_counter() - start
+            cpu_s = time.process_time() - cpu
             peak = "-"
             if not args.no_memory:
                 tracemalloc.start()

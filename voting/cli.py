@@ -51,7 +51,7 @@ def _money(value: Fraction) -> str:
 
 def _number(value: Fraction) -> str:
     text = format_exact(value)
-    return text if "/" not in text else f"{float(value):.6g} ({text})"
+    return text if "/" not in text else f"{float(value):.6g} (exact in --json)"
 
 
 def _print_table(election: Election, outcome: Outcome, seconds: dict[str, float]) -> None:
