@@ -62,7 +62,7 @@ def main() -> int:
     wanted_rules = [r for r in args.rules.split(",") if r]
     paths = sorted(pabulib_dir().glob("*.pb"), key=lambda p: p.stat().st_size)
     print(
-        f"{'file':44} {'rule':16} {'read s':>7} {'tally s':>8} {'peak MiB':>8} "
+        f"{'file':44} {'rule':16} {'read s':>7} {'tally s':>8} {'cpu s':>7} {'peak MiB':>8} "
         f"{'pabutools s':>11} {'ratio':>7}"
     )
     for path in paths:
@@ -97,8 +97,8 @@ def main() -> int:
             ratio = f"{theirs / tally_s:.0f}x" if theirs else "-"
             shown = f"{theirs:.2f}{mark}" if theirs else "-"
             print(
-                f"{path.name[:44]:44} {rule:16} {read_s:7.3f} {tally_s:8.3f} {peak:>8} "
-                f"{shown:>11} {ratio:>7}",
+                f"{path.name[:44]:44} {rule:16} {read_s:7.3f} {tally_s:8.3f} {cpu_s:7.3f} "
+                f"{peak:>8} {shown:>11} {ratio:>7}",
                 flush=True,
             )
     return 0
