@@ -91,14 +91,11 @@ def main() -> None:
         ]
     else:
         viewer = current_viewer()
+        # The notice board is the default page: Streamlit serves it at "/" and nowhere else.
         pages = [
-            st.Page(
-                s.render,
-                title=t(s.title_key),
-                url_path=s.url_path,
-                icon=s.icon,
-                default=(s.url_path == "notice"),
-            )
+            st.Page(s.render, title=t(s.title_key), icon=s.icon, default=True)
+            if s is SCREENS[0]
+            else st.Page(s.render, title=t(s.title_key), url_path=s.url_path, icon=s.icon)
             for s in SCREENS
             if s.visible_to(viewer)
         ]

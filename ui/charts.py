@@ -28,7 +28,7 @@ def fund_balances(rows: list[dict[str, object]], *, available: str, earmarked: s
         .mark_bar()
         .encode(
             x=alt.X("yuan:Q", title="¥", stack="zero"),
-            y=alt.Y("fund:N", title=None),
+            y=alt.Y("fund:N", title=None, axis=alt.Axis(labelLimit=360)),
             color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom")),
             tooltip=["fund", "part", "yuan"],
         )
@@ -45,7 +45,7 @@ def result_bars(rows: list[dict[str, object]], *, support: str, won: str, lost: 
         .mark_bar(cornerRadiusEnd=4)
         .encode(
             x=alt.X("support:Q", title=support),
-            y=alt.Y("title:N", title=None, sort="-x"),
+            y=alt.Y("title:N", title=None, sort="-x", axis=alt.Axis(labelLimit=360)),
             color=alt.Color(
                 "outcome:N",
                 title=None,

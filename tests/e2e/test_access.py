@@ -97,15 +97,3 @@ def test_fresh_server_anonymous_deep_links(fresh_server, page) -> None:
     assert wire.carries("平阳一村停车管理"), "the public ledger lines were not sent"
     _assert_nothing_restricted(page, wire, "/ledger (平阳社区微基金)")
     expect(page.get_by_role("tab", name="记账")).to_have_count(0)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: app.py registers the notice board with url_path='notice' and default=True; "
-    "Streamlit serves the default page at '/' only, so /notice shows 'Page not found'",
-)
-def test_notice_url_opens_without_page_not_found(server, page) -> None:
-    open_page(page, server.url)  # app.py has run once: the server left the pages/ folder mode
-    open_page(page, f"{server.url}/notice")
-    expect(page.get_by_role("heading", level=1)).to_have_text(NOTICE)
-    assert "Page not found" not in main_text(page)
