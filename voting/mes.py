@@ -18,7 +18,8 @@ the last outcome that fits the budget, stopping early at an exhaustive one (pabu
 Speed: the rule runs on groups of identical ballots with NumPy float budgets; every comparison
 that decides the outcome and falls within a relative 1e-9 is redone with exact Fractions.
 Exact budgets are never stored per voter: a voter who was never capped has x - sum(rho_k u_k)
-left, a capped voter has 0, so exact sums need only integer sums over groups.
+left, a capped voter has 0, so exact sums need only integer sums over groups. Add1 skips
+the runs it can prove would repeat the previous outcome (see `_add1`).
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ class _Purchase:
     """
 
     project: int
-    rho_f: float
     free: np.ndarray
     capped: np.ndarray
     rho: Fraction | None = None
@@ -197,8 +197,9 @@ class _EqualShares:
             weights[live] = m
             for j in range(k):
                 p = self.bought[j].project
-                # float64 sums of integers below 2**52 (checked in ballot_matrix) are exact
-                w = int(weights[self.supporters[p]] @ self.u_f[p])
+                # float64 sums of integers below 2**52 (checked in ballot_matrix) are exact;
+                # no `@`: BLAS would spin up threads for long vectors on a busy machine
+                w = int((weights[self.supporters[p]] * self.u_f[p]).sum())
                 if w:
                     total -= self.nums[j] * (den // self.dens[j]) * w
             weights[live] = 0.0
@@ -256,10 +257,10 @@ class _EqualShares:
             if count == capped_count:
                 return rho
             capped_count = count
-            util_left = float(mu.sum() - mu @ capped)
+            util_left = float(mu[~capped].sum())
             if util_left <= 0:
                 return float(np.max(b / u))
-            rho = max(rho, (cost - float(mb @ capped)) / util_left)
+            rho = max(rho, (cost - float(mb[capped].sum())) / util_left)
 
     def _split(self, p: int, rho_f: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Masks over live supporters of p: surely capped, surely not, too close to call."""
@@ -317,7 +318,7 @@ class _EqualShares:
                     free[k] = True
         if rho is not None:
             rho_f = float(rho)
-        buy = _Purchase(p, rho_f, np.flatnonzero(free), np.flatnonzero(capped), rho)
+        buy = _Purchase(p, np.flatnonzero(free), np.flatnonzero(capped), rho)
         if rho is None and not free.any():
             buy.rho = self._rho_exact(p, rho_f)
         self.bought.append(buy)
