@@ -384,10 +384,25 @@ class _EqualShares:
         return result
 
 
-def _exhaustive(instance: Instance, chosen: list[int], candidates: list[int]) -> bool:
-    left = instance.budget - sum((instance.projects[i].cost for i in chosen), Fraction(0))
-    taken = set(chosen)
-    return all(instance.projects[p].cost > left for p in candidates if p not in taken)
+class _Budget:
+    """Feasibility and exhaustiveness in integers (costs scaled by a common denominator)."""
+
+    def __init__(self, instance: Instance, candidates: list[int]) -> None:
+        scale = math.lcm(
+            instance.budget.denominator, *(p.cost.denominator for p in instance.projects)
+        )
+        self.costs = [int(p.cost * scale) for p in instance.projects]
+        self.limit = int(instance.budget * scale)
+        self.candidates = candidates
+
+    def fits(self, chosen: list[int]) -> bool:
+        return sum(self.costs[i] for i in chosen) <= self.limit
+
+    def exhaustive(self, chosen: list[int]) -> bool:
+        """No other supported project (pabutools' MES projects) fits in what is left."""
+        left = self.limit - sum(self.costs[i] for i in chosen)
+        taken = set(chosen)
+        return all(self.costs[p] > left for p in self.candidates if p not in taken)
 
 
 def _add1(
@@ -402,7 +417,8 @@ def _add1(
     step of 1 is the plain loop.
     """
     start = x
-    if _exhaustive(instance, chosen, engine.mes_projects):
+    budget = _Budget(instance, engine.mes_projects)
+    if budget.exhaustive(chosen):
         return x, 1
     sequence, low = [b.project for b in engine.bought], engine.winner_rho
     step = 1
@@ -424,11 +440,11 @@ def _add1(
         wait = max(0, wait - 1)
         x += 1
         outcome = free + trial
-        if sum((instance.projects[i].cost for i in outcome), Fraction(0)) > instance.budget:
+        if not budget.fits(outcome):
             x -= 1
             engine.run(x)
             return x, int(x - start) + 2
-        if _exhaustive(instance, outcome, engine.mes_projects):
+        if budget.exhaustive(outcome):
             return x, int(x - start) + 1
         if trying:
             pause = 0 if engine.certified else min(2 * pause + 1, 16)
