@@ -85,10 +85,11 @@ class Ballot:
 
     approval: `projects` is the approved set (file order kept); ordinal: most preferred first;
     cumulative/scoring: `points[i]` goes to `projects[i]`, unlisted projects get the default.
+    Points are exact: ints for whole numbers, Fractions otherwise.
     """
 
     projects: tuple[str, ...]
-    points: tuple[Fraction, ...] | None = None
+    points: tuple[int | Fraction, ...] | None = None
     voter_id: str = ""
     fields: tuple[tuple[str, str], ...] = ()
 
