@@ -1,0 +1,1 @@
+"""Tests of the tally engine (voting/)."""
