@@ -36,7 +36,7 @@ def _pabutools_worker(path: str, rule: str, queue: Any) -> None:
 
 
 def _pabutools_time(path: str, rule: str, timeout: float) -> float | None:
-    """pabutools' wall time (parse excluded is not possible: its parse is inside), or None."""
+    """pabutools' wall time, its own parse of the file included; None after the timeout."""
     queue: Any = multiprocessing.Queue()
     process = multiprocessing.Process(target=_pabutools_worker, args=(path, rule, queue))
     process.start()
