@@ -555,6 +555,40 @@ def _cast(
     return cast
 
 
+def _round_with_proposals(
+    session: Session,
+    chair: Viewer,
+    residents: dict[int, list[Viewer]],
+    fund_id: int,
+    community: int,
+    *,
+    year: int,
+    budget: str,
+    specs: list,
+    first_proposer: int,
+) -> tuple[int, list[int]]:
+    """A Pingyang round opened for proposals, each spec submitted by a resident of its compound."""
+    round_id = rounds.create_round(
+        session,
+        chair,
+        config=rounds.RoundSettings(
+            name=f"平阳社区{year}年微基金项目",
+            year=year,
+            fund_id=fund_id,
+            place_id=community,
+            budget=budget,
+            rule="mes+greedy",
+            max_length=3,
+        ),
+    )
+    _advance_to(session, chair, round_id, "proposals")
+    ids = [
+        _proposal(session, residents[spec[0]][first_proposer + i], spec[0], round_id, *spec[1:])
+        for i, spec in enumerate(specs)
+    ]
+    return round_id, ids
+
+
 def _round_2025(
     session: Session,
     chair: Viewer,
@@ -568,20 +602,6 @@ def _round_2025(
     compound_2: int,
     need_ids: list[int],
 ) -> dict:
-    round_id = rounds.create_round(
-        session,
-        chair,
-        config=rounds.RoundSettings(
-            name="平阳社区2025年微基金项目",
-            year=2025,
-            fund_id=fund_id,
-            place_id=community,
-            budget="60000",
-            rule="mes+greedy",
-            max_length=3,
-        ),
-    )
-    _advance_to(session, chair, round_id, "proposals")
     specs = [
         (
             compound_1,
@@ -634,22 +654,17 @@ def _round_2025(
             need_ids[4],
         ),
     ]
-    ids = [
-        _proposal(
-            session,
-            residents[place][i],
-            place,
-            round_id,
-            title,
-            summary,
-            category,
-            items,
-            pledge,
-            upkeep,
-            need,
-        )
-        for i, (place, title, summary, category, items, pledge, upkeep, need) in enumerate(specs)
-    ]
+    round_id, ids = _round_with_proposals(
+        session,
+        chair,
+        residents,
+        fund_id,
+        community,
+        year=2025,
+        budget="60000",
+        specs=specs,
+        first_proposer=0,
+    )
     _advance_to(session, chair, round_id, "eligibility")
     for proposal_id in ids:
         proposals.change_proposal_status(
@@ -748,20 +763,6 @@ def _round_2026(
     compound_2: int,
     need_ids: list[int],
 ) -> int:
-    round_id = rounds.create_round(
-        session,
-        chair,
-        config=rounds.RoundSettings(
-            name="平阳社区2026年微基金项目",
-            year=2026,
-            fund_id=fund_id,
-            place_id=community,
-            budget="90000",
-            rule="mes+greedy",
-            max_length=3,
-        ),
-    )
-    _advance_to(session, chair, round_id, "proposals")
     specs = [
         (
             compound_2,
@@ -827,22 +828,17 @@ def _round_2026(
             need_ids[7],
         ),
     ]
-    ids = [
-        _proposal(
-            session,
-            residents[place][2 + i],
-            place,
-            round_id,
-            title,
-            summary,
-            category,
-            items,
-            pledge,
-            upkeep,
-            need,
-        )
-        for i, (place, title, summary, category, items, pledge, upkeep, need) in enumerate(specs)
-    ]
+    round_id, ids = _round_with_proposals(
+        session,
+        chair,
+        residents,
+        fund_id,
+        community,
+        year=2026,
+        budget="90000",
+        specs=specs,
+        first_proposer=2,
+    )
     for offset, proposal_id in enumerate(ids[:4]):
         place = specs[offset][0]
         for neighbour in residents[place][8 + offset : 14 + 2 * offset]:
