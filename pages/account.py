@@ -4,6 +4,7 @@ is configured, or with a local account for a community that runs Linli on one la
 import streamlit as st
 
 from services.accounts import sign_in_local
+from services.permissions import Viewer
 from ui.context import attempt, current_viewer, forget_sign_in, label, remember_sign_in, t
 from ui.widgets import empty_state
 
@@ -20,8 +21,7 @@ def _providers() -> list[str]:
     return names
 
 
-def _signed_in() -> None:
-    viewer = current_viewer()
+def _signed_in(viewer: Viewer) -> None:
     st.subheader(viewer.display_name, anchor=False)
     if viewer.grants:
         for grant in viewer.grants:
@@ -58,11 +58,12 @@ def _sign_in() -> None:
 
 
 def render() -> None:
+    viewer = current_viewer()
     st.title(t("nav.account"))
-    if current_viewer().is_anonymous:
+    if viewer.is_anonymous:
         _sign_in()
     else:
-        _signed_in()
+        _signed_in(viewer)
 
 
 if __name__ == "__main__":

@@ -7,14 +7,13 @@ import streamlit as st
 from models.base import CommitteePosition, PlaceKind, Role
 from services.accounts import add_person, grant_role, list_people
 from services.notice import audit_log
-from services.permissions import Action, can_somewhere
+from services.permissions import Action, Viewer, can_somewhere
 from services.places import create_place, list_places
 from ui.context import act, current_viewer, label, moment, read, t
 from ui.widgets import guard, vocabulary_select
 
 
-def _places() -> None:
-    viewer = current_viewer()
+def _places(viewer: Viewer) -> None:
     rows = read(list_places)
     st.dataframe(
         [{t("field.kind"): label("place_kind", p.kind), t("field.name"): p.path} for p in rows],
@@ -46,8 +45,7 @@ def _places() -> None:
             st.success(t("app.saved"))
 
 
-def _people() -> None:
-    viewer = current_viewer()
+def _people(viewer: Viewer) -> None:
     people = act(list_people, viewer) or []
     st.dataframe(
         [
@@ -112,8 +110,8 @@ def _people() -> None:
             st.success(t("app.saved"))
 
 
-def _audit() -> None:
-    entries = act(audit_log, current_viewer()) or []
+def _audit(viewer: Viewer) -> None:
+    entries = act(audit_log, viewer) or []
     st.caption(t("admin.audit_note"))
     st.dataframe(
         [
@@ -139,12 +137,12 @@ def render() -> None:
     st.title(t("nav.admin"))
     places, people, audit = st.tabs([t("admin.places"), t("admin.people"), t("admin.audit")])
     with places:
-        _places()
+        _places(viewer)
     with people:
-        _people()
+        _people(viewer)
     if can_somewhere(viewer, Action.VIEW_AUDIT_LOG):
         with audit:
-            _audit()
+            _audit(viewer)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from services.ledger import (
     record_expense,
     reverse_entry,
 )
-from services.permissions import Action, can_somewhere
+from services.permissions import Action, Viewer, can_somewhere
 from services.proposals import list_proposals
 from ui.context import act, current_viewer, day, label, locale, money, read, t
 from ui.i18n import format_permille
@@ -46,8 +46,7 @@ def _lines_table(lines: list) -> None:
     )
 
 
-def _money_in(fund_id: int) -> None:
-    viewer = current_viewer()
+def _money_in(viewer: Viewer, fund_id: int) -> None:
     with st.form("money_in", clear_on_submit=True):
         st.markdown(f"**{t('ledger.money_in')}**")
         kind = vocabulary_select(
@@ -77,8 +76,7 @@ def _money_in(fund_id: int) -> None:
             st.success(t("app.saved"))
 
 
-def _money_out(fund_id: int) -> None:
-    viewer = current_viewer()
+def _money_out(viewer: Viewer, fund_id: int) -> None:
     funded = {p.id: p.title for p in read(list_proposals, statuses=FUNDED)}
     with st.form("money_out", clear_on_submit=True):
         st.markdown(f"**{t('ledger.money_out')}**")
@@ -131,8 +129,7 @@ def _money_out(fund_id: int) -> None:
             st.success(t("app.saved"))
 
 
-def _contribution(fund_id: int) -> None:
-    viewer = current_viewer()
+def _contribution(viewer: Viewer, fund_id: int) -> None:
     with st.form("contribution", clear_on_submit=True):
         st.markdown(f"**{t('ledger.contribution')}**")
         kinds = [k.value for k in ContributionKind if k is not ContributionKind.MONEY]
@@ -230,10 +227,10 @@ def render() -> None:
     if may_record:
         with shown[2]:
             if can_somewhere(viewer, Action.RECORD_DONATION):
-                _money_in(fund_id)
-                _contribution(fund_id)
+                _money_in(viewer, fund_id)
+                _contribution(viewer, fund_id)
             if can_somewhere(viewer, Action.RECORD_EXPENSE):
-                _money_out(fund_id)
+                _money_out(viewer, fund_id)
 
 
 if __name__ == "__main__":

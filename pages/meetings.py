@@ -22,7 +22,7 @@ from services.meetings import (
     start_meeting,
     take_note,
 )
-from services.permissions import Action, can_somewhere
+from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from ui.context import act, current_viewer, moment, read, t
 from ui.i18n import DEFAULT_TIMEZONE
@@ -68,8 +68,7 @@ def _badges(meeting: MeetingRow) -> None:
 # --- forms -----------------------------------------------------------------------------------
 
 
-def _schedule_form() -> None:
-    viewer = current_viewer()
+def _schedule_form(viewer: Viewer) -> None:
     allowed = read(
         places_where_allowed,
         viewer=viewer,
@@ -108,8 +107,7 @@ def _schedule_form() -> None:
                 st.toast(t("meetings.scheduled"), icon=":material/check:")
 
 
-def _phase_buttons(minutes: MeetingMinutes) -> None:
-    viewer = current_viewer()
+def _phase_buttons(viewer: Viewer, minutes: MeetingMinutes) -> None:
     meeting = minutes.meeting
     offered = [
         (minutes.may_run and meeting.status == "planned", start_meeting, "start", "play_arrow"),
@@ -143,8 +141,7 @@ def _agenda_choice(minutes: MeetingMinutes, key: str, *, allow_none: bool = True
     )
 
 
-def _agenda_form(minutes: MeetingMinutes) -> None:
-    viewer = current_viewer()
+def _agenda_form(viewer: Viewer, minutes: MeetingMinutes) -> None:
     proposals = read(proposals_for_meeting, meeting_id=minutes.meeting.id)
     titles: dict[int | None, str] = {None: t("meetings.no_proposal")}
     titles |= {p.id: p.name for p in proposals}
@@ -170,8 +167,7 @@ def _agenda_form(minutes: MeetingMinutes) -> None:
             st.rerun()
 
 
-def _attendance_form(minutes: MeetingMinutes) -> None:
-    viewer = current_viewer()
+def _attendance_form(viewer: Viewer, minutes: MeetingMinutes) -> None:
     people = act(attendance_candidates, viewer, meeting_id=minutes.meeting.id) or []
     if not isinstance(people, list) or not people:
         return
@@ -198,8 +194,7 @@ def _attendance_form(minutes: MeetingMinutes) -> None:
             st.rerun()
 
 
-def _note_form(minutes: MeetingMinutes, key: str) -> None:
-    viewer = current_viewer()
+def _note_form(viewer: Viewer, minutes: MeetingMinutes, key: str) -> None:
     with st.form(f"{key}_{minutes.meeting.id}", clear_on_submit=True):
         agenda_item_id = _agenda_choice(minutes, f"{key}_item")
         body = st.text_area(t("field.body"), max_chars=4000, key=f"{key}_body")
@@ -213,8 +208,7 @@ def _note_form(minutes: MeetingMinutes, key: str) -> None:
             st.rerun()
 
 
-def _decision_form(minutes: MeetingMinutes) -> None:
-    viewer = current_viewer()
+def _decision_form(viewer: Viewer, minutes: MeetingMinutes) -> None:
     proposals = read(proposals_for_meeting, meeting_id=minutes.meeting.id)
     titles: dict[int | None, str] = {None: t("meetings.proposal_from_agenda")}
     titles |= {p.id: p.name for p in proposals}
@@ -292,12 +286,12 @@ def _private_notice(minutes: MeetingMinutes) -> bool:
     return minutes.content_visible
 
 
-def _detail(minutes: MeetingMinutes) -> None:
+def _detail(viewer: Viewer, minutes: MeetingMinutes) -> None:
     meeting = minutes.meeting
     st.subheader(meeting.title)
     _badges(meeting)
     st.caption(f"{t(f'meetings.kind.{meeting.kind}')} · {_meta(meeting)}")
-    _phase_buttons(minutes)
+    _phase_buttons(viewer, minutes)
     agenda_tab, attendance_tab, notes_tab, decisions_tab = st.tabs(
         [
             t("meetings.agenda"),
@@ -318,7 +312,7 @@ def _detail(minutes: MeetingMinutes) -> None:
             )
             st.markdown(f"{item.position + 1}\\. {plain(item.title)}{extra}{allotted}")
         if minutes.may_run:
-            _agenda_form(minutes)
+            _agenda_form(viewer, minutes)
     with attendance_tab:
         if _private_notice(minutes):
             if minutes.attendance:
@@ -338,26 +332,26 @@ def _detail(minutes: MeetingMinutes) -> None:
             else:
                 empty_state("meetings.no_attendance")
         if minutes.may_run:
-            _attendance_form(minutes)
+            _attendance_form(viewer, minutes)
     with notes_tab:
         if _private_notice(minutes):
             if not minutes.notes:
                 empty_state("meetings.no_notes")
             _notes(minutes)
         if minutes.may_run:
-            _note_form(minutes, "note")
+            _note_form(viewer, minutes, "note")
     with decisions_tab:
         if _private_notice(minutes):
             if not minutes.decisions:
                 empty_state("meetings.no_decisions")
             _decision_lines(minutes)
         if minutes.may_run and meeting.status == "in_progress":
-            _decision_form(minutes)
+            _decision_form(viewer, minutes)
         elif minutes.may_run:
             st.caption(t("meetings.decisions_when_running"))
 
 
-def _wall(minutes: MeetingMinutes) -> None:
+def _wall(viewer: Viewer, minutes: MeetingMinutes) -> None:
     """The projected screen: readable from the back of the room at 1920x1080."""
     st.markdown(WALL_CSS, unsafe_allow_html=True)
     meeting = minutes.meeting
@@ -390,7 +384,7 @@ def _wall(minutes: MeetingMinutes) -> None:
                 st.metric(t("meetings.present_label"), minutes.present_count)
     if minutes.may_run:
         with st.expander(t("meetings.take_note"), expanded=True, icon=":material/edit_note:"):
-            _note_form(minutes, "wall_note")
+            _note_form(viewer, minutes, "wall_note")
 
 
 def _meeting_list(rows: list[MeetingRow]) -> None:
@@ -421,20 +415,20 @@ def render() -> None:
         st.title(t("nav.meetings"))
         st.caption(t("meetings.intro"))
         if can_somewhere(viewer, Action.RUN_MEETING):
-            _schedule_form()
+            _schedule_form(viewer)
     if selected is None:
         empty_state("meetings.none")
         return
     st.toggle(t("meetings.wall_mode"), key=WALL_KEY, help=t("meetings.wall_help"))
     minutes = read(meeting_minutes, viewer=viewer, meeting_id=selected)
     if wall:
-        _wall(minutes)
+        _wall(viewer, minutes)
         return
     list_column, detail_column = st.columns([2, 3], gap="large")
     with list_column:
         _meeting_list(rows)
     with detail_column:
-        _detail(minutes)
+        _detail(viewer, minutes)
 
 
 if __name__ == "__main__":

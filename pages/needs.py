@@ -4,14 +4,13 @@ import streamlit as st
 
 from models.base import Category, PlaceKind
 from services.needs import list_needs, post_need, support_need
-from services.permissions import Action, can_somewhere
+from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from ui.context import act, current_viewer, day, label, read, t
 from ui.widgets import empty_state, place_select, vocabulary_select
 
 
-def _post_form() -> None:
-    viewer = current_viewer()
+def _post_form(viewer: Viewer) -> None:
     allowed = read(
         places_where_allowed,
         viewer=viewer,
@@ -47,7 +46,7 @@ def render() -> None:
     st.title(t("nav.needs"))
     st.caption(t("needs.intro"))
     if can_somewhere(viewer, Action.POST_NEED):
-        _post_form()
+        _post_form(viewer)
     needs = read(list_needs)
     if not needs:
         empty_state("needs.none")

@@ -4,7 +4,7 @@ plan, and (for the committee) move it through eligibility review."""
 import streamlit as st
 
 from models.base import Category, CoFundingSource, PlaceKind, ProposalStatus
-from services.permissions import Action, can_somewhere
+from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from services.proposals import (
     COMMITTEE_MOVES,
@@ -29,8 +29,7 @@ def _rows(editor_value: object, columns: tuple[str, ...]) -> list[dict[str, obje
     return [row for row in rows if any(str(row.get(c) or "").strip() for c in columns)]
 
 
-def _submit_form() -> None:
-    viewer = current_viewer()
+def _submit_form(viewer: Viewer) -> None:
     allowed = read(
         places_where_allowed,
         viewer=viewer,
@@ -136,8 +135,7 @@ def _submit_form() -> None:
                 st.success(t("proposals.sent", id=proposal_id), icon=":material/check:")
 
 
-def _detail(proposal_id: int) -> None:
-    viewer = current_viewer()
+def _detail(viewer: Viewer, proposal_id: int) -> None:
     detail = read(proposal_detail, proposal_id=proposal_id)
     row = detail.row
     st.markdown(detail.summary)
@@ -192,7 +190,7 @@ def render() -> None:
     st.title(t("nav.proposals"))
     st.caption(t("proposals.intro"))
     if can_somewhere(viewer, Action.SUBMIT_PROPOSAL):
-        _submit_form()
+        _submit_form(viewer)
     rows = read(list_proposals)
     statuses = sorted({r.status for r in rows}, key=[s.value for s in ProposalStatus].index)
     chosen = st.pills(
@@ -215,7 +213,7 @@ def render() -> None:
                     supporters=row.supporters,
                 )
             )
-            _detail(row.id)
+            _detail(viewer, row.id)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import altair as alt
 import streamlit as st
 
 from models.base import PlaceKind, Recommendation, RubricCriterion
-from services.permissions import Action, can_somewhere
+from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from services.reviews import (
     ReviewBoard,
@@ -75,8 +75,7 @@ def score_chart(rows: list[dict[str, object]], legend: str) -> alt.LayerChart:
 # --- forms -----------------------------------------------------------------------------------
 
 
-def _open_form() -> None:
-    viewer = current_viewer()
+def _open_form(viewer: Viewer) -> None:
     streets = read(
         places_where_allowed, viewer=viewer, action=Action.SCORE_PROJECT, kinds=(PlaceKind.STREET,)
     ) | read(
@@ -114,8 +113,7 @@ def _open_form() -> None:
                 st.rerun()
 
 
-def _score_form(board: ReviewBoard, project: ReviewProject) -> None:
-    viewer = current_viewer()
+def _score_form(viewer: Viewer, board: ReviewBoard, project: ReviewProject) -> None:
     own = project.own_review
     key = f"score_{board.session.id}_{project.proposal_id}"
     with st.form(key):
@@ -218,7 +216,7 @@ def _project_scores(project: ReviewProject) -> None:
         st.markdown(f"> {plain(comment)}")
 
 
-def _project(board: ReviewBoard, project: ReviewProject, position: int) -> None:
+def _project(viewer: Viewer, board: ReviewBoard, project: ReviewProject, position: int) -> None:
     st.caption(t("review.position", position=position + 1, total=len(board.projects)))
     st.markdown(f"# {plain(project.title)}")
     status_badge("status", project.status)
@@ -238,7 +236,7 @@ def _project(board: ReviewBoard, project: ReviewProject, position: int) -> None:
     st.markdown(f"**{t('field.maintenance_plan')}**{maintainer}: {plain(upkeep)}")
     _project_scores(project)
     if project.may_score:
-        _score_form(board, project)
+        _score_form(viewer, board, project)
 
 
 def _stepper(board: ReviewBoard) -> int:
@@ -311,7 +309,7 @@ def render() -> None:
         if can_somewhere(viewer, Action.SCORE_PROJECT) or can_somewhere(
             viewer, Action.MANAGE_PLACES
         ):
-            _open_form()
+            _open_form(viewer)
     if not sessions:
         empty_state("review.no_sessions")
         return
@@ -339,7 +337,7 @@ def render() -> None:
     else:
         index = _stepper(board)
         with st.container(border=True):
-            _project(board, board.projects[index], index)
+            _project(viewer, board, board.projects[index], index)
     if (
         board.may_close
         and st.button(t("review.close"), icon=":material/lock:", key="review_close")

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import streamlit as st
 
-from services.permissions import Action, can_somewhere
+from services.permissions import Action, Viewer, can_somewhere
 from services.rounds import advance_round, list_rounds
 from services.tally import count_votes, publish_tally, round_result
 from ui import charts
@@ -63,8 +63,7 @@ def _explain(explanation: dict, titles: dict[str, str]) -> None:
         st.markdown(t(key, rank=step["rank"], title=name(step["project"])))
 
 
-def _round(round_id: int) -> None:
-    viewer = current_viewer()
+def _round(viewer: Viewer, round_id: int) -> None:
     budget_round = next(r for r in read(list_rounds) if r.id == round_id)
     result = read(round_result, viewer=viewer, round_id=round_id)
     a, b, c = st.columns(3)
@@ -147,6 +146,7 @@ def _round(round_id: int) -> None:
 
 
 def render() -> None:
+    viewer = current_viewer()
     st.title(t("nav.tally"))
     rounds = read(list_rounds)
     if not rounds:
@@ -156,7 +156,7 @@ def render() -> None:
     round_id = st.selectbox(
         t("vote.round"), list(names), format_func=names.__getitem__, key="tally_round"
     )
-    _round(round_id)
+    _round(viewer, round_id)
 
 
 if __name__ == "__main__":

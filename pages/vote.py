@@ -4,7 +4,7 @@ and paper-ballot entry for clerks (elderly residents often vote on paper)."""
 import streamlit as st
 
 from models.base import BallotKind, ProposalStatus
-from services.permissions import Action, can_somewhere
+from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from services.proposals import ProposalRow, list_proposals
 from services.rounds import (
@@ -62,8 +62,7 @@ def _ballot_inputs(
     return BallotChoice(approvals=approvals)
 
 
-def _ballot(budget_round: RoundRow) -> None:
-    viewer = current_viewer()
+def _ballot(viewer: Viewer, budget_round: RoundRow) -> None:
     proposals = read(list_proposals, round_id=budget_round.id, statuses=(ProposalStatus.ON_BALLOT,))
     with st.container(border=True):
         st.subheader(budget_round.name, anchor=False)
@@ -87,8 +86,7 @@ def _ballot(budget_round: RoundRow) -> None:
                     st.success(t("vote.cast_done", receipt=receipt), icon=":material/how_to_vote:")
 
 
-def _paper_entry(rounds: list[RoundRow]) -> None:
-    viewer = current_viewer()
+def _paper_entry(viewer: Viewer, rounds: list[RoundRow]) -> None:
     with st.expander(t("vote.paper_title"), icon=":material/edit_note:"):
         names = {r.id: r.name for r in rounds}
         round_id = st.selectbox(
@@ -146,14 +144,14 @@ def render() -> None:
     elif not open_to_me and not can_somewhere(viewer, Action.ENTER_PAPER_BALLOT):
         empty_state("vote.none_for_you")
     for budget_round in open_to_me:
-        _ballot(budget_round)
+        _ballot(viewer, budget_round)
     paper_rounds = [
         r
         for r in voting
         if r.place_id in read(places_where_allowed, viewer=viewer, action=Action.ENTER_PAPER_BALLOT)
     ]
     if paper_rounds:
-        _paper_entry(paper_rounds)
+        _paper_entry(viewer, paper_rounds)
     _receipt_check()
 
 

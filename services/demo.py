@@ -9,6 +9,7 @@ that is open for voting. Demo accounts share one password, shown on the welcome 
 import random
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 
 from sqlmodel import Session
 
@@ -555,6 +556,40 @@ def _cast(
     return cast
 
 
+# What became of the 2025 winners, in the order they were selected: who was paid, which share of
+# the allocation, against which invoice, and how the project ended (None: still under way).
+DELIVERIES_2025 = (
+    (
+        "上海明亮照明工程有限公司",
+        Fraction(1),
+        "31002500001234",
+        date(2025, 9, 15),
+        "全部款项",
+        ProposalStatus.COMPLETED,
+        "",
+    ),
+    (
+        "上海适老家具有限公司",
+        Fraction(1, 2),
+        "31002500005678",
+        date(2025, 10, 8),
+        "首期款",
+        None,
+        "",
+    ),
+    # the green wall that died for lack of upkeep (烂尾)
+    (
+        "上海绿立方园艺有限公司",
+        Fraction(4, 5),
+        "31002500009012",
+        date(2025, 8, 20),
+        "绿墙模块与滴灌",
+        ProposalStatus.ABANDONED,
+        "认养居民搬离后无人浇水，植物枯死",
+    ),
+)
+
+
 def _round_with_proposals(
     session: Session,
     chair: Viewer,
@@ -694,60 +729,26 @@ def _round_2025(
             amount=f"{requested // 100}.{requested % 100:02d}",
             occurred_on=date(2025, 7, 1),
         )
-        if index == 0:
+        if index >= len(DELIVERIES_2025):
+            continue  # selected, money earmarked, work not started
+        payee, share, invoice, paid_on, what, outcome, reason = DELIVERIES_2025[index]
+        proposals.change_proposal_status(
+            session, chair, proposal_id=proposal_id, to_status=ProposalStatus.IN_PROGRESS
+        )
+        ledger.record_expense(
+            session,
+            treasurer,
+            fund_id=fund_id,
+            amount=str(requested * share.numerator // (100 * share.denominator)),
+            payee=payee,
+            purpose=f"{by_id[proposal_id].title}：{what}",
+            invoice_number=invoice,
+            occurred_on=paid_on,
+            proposal_id=proposal_id,
+        )
+        if outcome is not None:
             proposals.change_proposal_status(
-                session, chair, proposal_id=proposal_id, to_status=ProposalStatus.IN_PROGRESS
-            )
-            ledger.record_expense(
-                session,
-                treasurer,
-                fund_id=fund_id,
-                amount=str(requested // 100),
-                payee="上海明亮照明工程有限公司",
-                purpose=f"{by_id[proposal_id].title}：全部款项",
-                invoice_number="31002500001234",
-                occurred_on=date(2025, 9, 15),
-                proposal_id=proposal_id,
-            )
-            proposals.change_proposal_status(
-                session, chair, proposal_id=proposal_id, to_status=ProposalStatus.COMPLETED
-            )
-        elif index == 1:
-            proposals.change_proposal_status(
-                session, chair, proposal_id=proposal_id, to_status=ProposalStatus.IN_PROGRESS
-            )
-            ledger.record_expense(
-                session,
-                treasurer,
-                fund_id=fund_id,
-                amount=str(requested // 200),
-                payee="上海适老家具有限公司",
-                purpose=f"{by_id[proposal_id].title}：首期款",
-                invoice_number="31002500005678",
-                occurred_on=date(2025, 10, 8),
-                proposal_id=proposal_id,
-            )
-        elif index == 2:  # the green wall that died for lack of upkeep (烂尾)
-            proposals.change_proposal_status(
-                session, chair, proposal_id=proposal_id, to_status=ProposalStatus.IN_PROGRESS
-            )
-            ledger.record_expense(
-                session,
-                treasurer,
-                fund_id=fund_id,
-                amount=str(requested * 8 // 1000),
-                payee="上海绿立方园艺有限公司",
-                purpose=f"{by_id[proposal_id].title}：绿墙模块与滴灌",
-                invoice_number="31002500009012",
-                occurred_on=date(2025, 8, 20),
-                proposal_id=proposal_id,
-            )
-            proposals.change_proposal_status(
-                session,
-                chair,
-                proposal_id=proposal_id,
-                to_status=ProposalStatus.ABANDONED,
-                reason="认养居民搬离后无人浇水，植物枯死",
+                session, chair, proposal_id=proposal_id, to_status=outcome, reason=reason
             )
     return {"round_id": round_id, "selected": selected, "ballots": ballots}
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, Select, or_
 from sqlmodel import Session, col, func, select
 
 from models import Contribution, Fund, FundCharter, LedgerEntry, Person, Proposal
@@ -18,6 +18,7 @@ from services.common import (
     choice,
     clean_text,
     get_or_fail,
+    id_of,
     parse_yuan,
     place_tree,
     record_audit,
@@ -56,35 +57,55 @@ def _sum(session: Session, *conditions: Any) -> int:
     return int(total)
 
 
-def _reversed_ids(session: Session) -> set[int]:
-    ids = session.exec(
-        select(col(LedgerEntry.reverses_entry_id)).where(
-            col(LedgerEntry.reverses_entry_id).is_not(None)
-        )
-    ).all()
-    return {entry_id for entry_id in ids if entry_id is not None}
+def _reversed() -> Select:
+    """Ids of entries that a reversal has undone (a subquery, never loaded into Python)."""
+    return select(LedgerEntry.reverses_entry_id).where(
+        col(LedgerEntry.reverses_entry_id).is_not(None)
+    )
+
+
+def _by_proposal(
+    session: Session, *conditions: Any, proposal_id: int | None = None
+) -> dict[int, int]:
+    query = select(LedgerEntry.proposal_id, func.sum(LedgerEntry.amount_fen)).where(
+        col(LedgerEntry.proposal_id).is_not(None), *conditions
+    )
+    if proposal_id is not None:
+        query = query.where(LedgerEntry.proposal_id == proposal_id)
+    return {
+        pid: int(total)
+        for pid, total in session.exec(query.group_by(col(LedgerEntry.proposal_id)))
+        if pid is not None
+    }
+
+
+def _allocated(session: Session, proposal_id: int | None = None) -> dict[int, int]:
+    return _by_proposal(
+        session,
+        LedgerEntry.kind == LedgerKind.ALLOCATION,
+        col(LedgerEntry.id).not_in(_reversed()),
+        proposal_id=proposal_id,
+    )
+
+
+def _spent(session: Session, proposal_id: int | None = None) -> dict[int, int]:
+    """Expenses less the refunds of reversed expenses (reversals that pay a fund back)."""
+    spent = _by_proposal(session, LedgerEntry.kind == LedgerKind.EXPENSE, proposal_id=proposal_id)
+    refunded = _by_proposal(
+        session,
+        LedgerEntry.kind == LedgerKind.REVERSAL,
+        col(LedgerEntry.destination_fund_id).is_not(None),
+        proposal_id=proposal_id,
+    )
+    return {pid: spent.get(pid, 0) - refunded.get(pid, 0) for pid in spent.keys() | refunded.keys()}
 
 
 def allocated_fen(session: Session, proposal_id: int) -> int:
-    return _sum(
-        session,
-        LedgerEntry.proposal_id == proposal_id,
-        LedgerEntry.kind == LedgerKind.ALLOCATION,
-        col(LedgerEntry.id).not_in(_reversed_ids(session)),
-    )
+    return _allocated(session, proposal_id).get(proposal_id, 0)
 
 
 def spent_fen(session: Session, proposal_id: int) -> int:
-    spent = _sum(
-        session, LedgerEntry.proposal_id == proposal_id, LedgerEntry.kind == LedgerKind.EXPENSE
-    )
-    refunded = _sum(
-        session,
-        LedgerEntry.proposal_id == proposal_id,
-        LedgerEntry.kind == LedgerKind.REVERSAL,
-        col(LedgerEntry.destination_fund_id).is_not(None),
-    )
-    return spent - refunded
+    return _spent(session, proposal_id).get(proposal_id, 0)
 
 
 def _moves_cash() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
@@ -99,34 +120,52 @@ def _moves_cash() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     )
 
 
-def fund_balance(session: Session, fund_id: int) -> FundBalance:
-    fund = get_or_fail(session, Fund, fund_id)
-    money_in = _sum(session, LedgerEntry.destination_fund_id == fund_id, *_moves_cash())
-    money_out = _sum(session, LedgerEntry.source_fund_id == fund_id, *_moves_cash())
-    earmarked = 0
-    proposal_ids = session.exec(
-        select(col(LedgerEntry.proposal_id))
-        .where(LedgerEntry.source_fund_id == fund_id, LedgerEntry.kind == LedgerKind.ALLOCATION)
+def _cash_by_fund(session: Session, side: Any) -> dict[int, int]:
+    query = select(side, func.sum(LedgerEntry.amount_fen)).where(side.is_not(None), *_moves_cash())
+    return {fund_id: int(total) for fund_id, total in session.exec(query.group_by(side))}
+
+
+def _balances(session: Session, funds: list[Fund]) -> list[FundBalance]:
+    """A handful of grouped queries for any number of funds: the notice board runs this on
+    every visit. A proposal's earmark is what it was allocated and has not yet spent."""
+    money_in = _cash_by_fund(session, col(LedgerEntry.destination_fund_id))
+    money_out = _cash_by_fund(session, col(LedgerEntry.source_fund_id))
+    allocated, spent = _allocated(session), _spent(session)
+    funded_by = session.exec(
+        select(LedgerEntry.source_fund_id, LedgerEntry.proposal_id)
+        .where(LedgerEntry.kind == LedgerKind.ALLOCATION)
         .distinct()
     ).all()
-    for proposal_id in proposal_ids:
-        if proposal_id is None:  # allocations always name their proposal
-            continue
-        earmarked += max(0, allocated_fen(session, proposal_id) - spent_fen(session, proposal_id))
-    return FundBalance(
-        fund_id=fund.id,  # type: ignore[arg-type]
-        name=fund.name,
-        kind=fund.kind,
-        place_id=fund.place_id,
-        money_in_fen=money_in,
-        money_out_fen=money_out,
-        earmarked_fen=earmarked,
-    )
+    earmarked: dict[int, int] = {}
+    for fund_id, proposal_id in funded_by:
+        if fund_id is not None and proposal_id is not None:
+            left = max(0, allocated.get(proposal_id, 0) - spent.get(proposal_id, 0))
+            earmarked[fund_id] = earmarked.get(fund_id, 0) + left
+    return [
+        FundBalance(
+            fund_id=id_of(fund),
+            name=fund.name,
+            kind=fund.kind,
+            place_id=fund.place_id,
+            money_in_fen=money_in.get(id_of(fund), 0),
+            money_out_fen=money_out.get(id_of(fund), 0),
+            earmarked_fen=earmarked.get(id_of(fund), 0),
+        )
+        for fund in funds
+    ]
+
+
+def fund_balance(session: Session, fund_id: int) -> FundBalance:
+    return _balances(session, [get_or_fail(session, Fund, fund_id)])[0]
 
 
 def fund_balances(session: Session) -> list[FundBalance]:
-    fund_ids = session.exec(select(col(Fund.id)).order_by(col(Fund.id))).all()
-    return [fund_balance(session, fund_id) for fund_id in fund_ids if fund_id is not None]
+    return _balances(session, list(session.exec(select(Fund).order_by(col(Fund.id)))))
+
+
+def _require_within(amount_fen: int, available_fen: int, code: str = "overspend_fund") -> None:
+    if amount_fen > available_fen:
+        raise Overspend(code, available_fen=available_fen, amount_fen=amount_fen)
 
 
 def create_fund(
@@ -267,9 +306,7 @@ def transfer_between_funds(
     if source_fund_id == destination_fund_id:
         raise InvalidInput("field_invalid", field="destination")
     amount_fen = parse_yuan(amount)
-    available = fund_balance(session, source_fund_id).available_fen
-    if amount_fen > available:
-        raise Overspend("overspend_fund", available_fen=available, amount_fen=amount_fen)
+    _require_within(amount_fen, fund_balance(session, source_fund_id).available_fen)
     entry = LedgerEntry(
         kind=LedgerKind.TRANSFER,
         amount_fen=amount_fen,
@@ -298,9 +335,7 @@ def allocate_to_proposal(
     if proposal.status not in FUNDABLE:
         raise InvalidInput("proposal_not_fundable", status=proposal.status)
     amount_fen = parse_yuan(amount)
-    available = fund_balance(session, fund_id).available_fen
-    if amount_fen > available:
-        raise Overspend("overspend_fund", available_fen=available, amount_fen=amount_fen)
+    _require_within(amount_fen, fund_balance(session, fund_id).available_fen)
     entry = LedgerEntry(
         kind=LedgerKind.ALLOCATION,
         amount_fen=amount_fen,
@@ -335,16 +370,10 @@ def record_expense(
     if proposal_id is not None:
         get_or_fail(session, Proposal, proposal_id)
         remaining = allocated_fen(session, proposal_id) - spent_fen(session, proposal_id)
-        if amount_fen > remaining:
-            raise Overspend(
-                "overspend_allocation", available_fen=max(remaining, 0), amount_fen=amount_fen
-            )
-        if amount_fen > balance.cash_fen:
-            raise Overspend("overspend_fund", available_fen=balance.cash_fen, amount_fen=amount_fen)
-    elif amount_fen > balance.available_fen:
-        raise Overspend(
-            "overspend_fund", available_fen=balance.available_fen, amount_fen=amount_fen
-        )
+        _require_within(amount_fen, max(remaining, 0), "overspend_allocation")
+        _require_within(amount_fen, balance.cash_fen)
+    else:
+        _require_within(amount_fen, balance.available_fen)
     entry = LedgerEntry(
         kind=LedgerKind.EXPENSE,
         amount_fen=amount_fen,
@@ -367,18 +396,17 @@ def reverse_entry(
     original = get_or_fail(session, LedgerEntry, entry_id)
     fund_id = original.source_fund_id or original.destination_fund_id
     require_at(session, viewer, Action.RECORD_EXPENSE, get_or_fail(session, Fund, fund_id).place_id)
-    if original.kind == LedgerKind.REVERSAL or entry_id in _reversed_ids(session):
+    already = session.exec(
+        select(LedgerEntry.id).where(LedgerEntry.reverses_entry_id == entry_id)
+    ).first()
+    if original.kind == LedgerKind.REVERSAL or already is not None:
         raise InvalidInput("entry_already_reversed")
     if original.kind == LedgerKind.ALLOCATION:
         source, destination = original.source_fund_id, None
     else:
         source, destination = original.destination_fund_id, original.source_fund_id
-        if source is not None and original.amount_fen > fund_balance(session, source).cash_fen:
-            raise Overspend(
-                "overspend_fund",
-                available_fen=fund_balance(session, source).cash_fen,
-                amount_fen=original.amount_fen,
-            )
+        if source is not None:
+            _require_within(original.amount_fen, fund_balance(session, source).cash_fen)
     entry = LedgerEntry(
         kind=LedgerKind.REVERSAL,
         amount_fen=original.amount_fen,

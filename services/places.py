@@ -70,10 +70,6 @@ def list_places(session: Session, kind: str | None = None) -> list[PlaceRow]:
     return sorted(rows, key=lambda row: row.path)
 
 
-def place_name(session: Session, place_id: int) -> str:
-    return get_or_fail(session, Place, place_id).name
-
-
 def places_where_allowed(
     session: Session, viewer: Viewer, action: Action, kinds: tuple[str, ...] = ()
 ) -> set[int]:

@@ -11,6 +11,7 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -44,9 +45,12 @@ from services.common import (
     require_at,
     snapshot,
 )
+from services.election import round_instance, round_profile
 from services.errors import BallotRejected, Conflict, InvalidInput, NotFound, WrongPhase
 from services.permissions import Action, Viewer
 from services.settings import settings
+from voting import Ballot as EngineBallot
+from voting import BallotError, validate_ballot
 
 RULES = (
     "greedy",
@@ -167,15 +171,6 @@ class BallotChoice:
     ranking: tuple[int, ...] = ()
 
 
-def ballot_proposal_ids(session: Session, round_id: int) -> list[int]:
-    ids = session.exec(
-        select(col(Proposal.id))
-        .where(Proposal.round_id == round_id, Proposal.status == ProposalStatus.ON_BALLOT)
-        .order_by(col(Proposal.id))
-    )
-    return [pid for pid in ids if pid is not None]
-
-
 @dataclass(frozen=True)
 class _Mark:
     """One checked entry of a ballot, stored as a BallotEntry once the ballot has its id."""
@@ -185,42 +180,47 @@ class _Mark:
     rank: int | None = None
 
 
-def _entries(budget_round: BudgetRound, ballot: BallotChoice, on_ballot: set[int]) -> list[_Mark]:
-    """Checks the ballot against the round's rules; a rejected ballot stores nothing."""
+# The engine's ballot codes, as the app names them (and translates them).
+BALLOT_CODES = {
+    "unknown_project": "ballot_unknown_project",
+    "duplicate_project": "ballot_duplicate_project",
+    "too_few": "ballot_too_few",
+    "too_many": "ballot_too_many",
+    "points_under_min": "ballot_points_negative",
+    "points_over_max": "ballot_points_over_max",
+    "sum_over_max": "ballot_points_over_sum",
+}
+SHOWN_PARAMS = ("min", "max", "project")
+
+
+def _entries(session: Session, budget_round: BudgetRound, ballot: BallotChoice) -> list[_Mark]:
+    """Checks the ballot with the engine's rules for this round; a rejected ballot stores
+    nothing."""
     kind = BallotKind(budget_round.ballot_kind)
     if kind is BallotKind.APPROVAL:
-        chosen = list(ballot.approvals)
+        chosen, points = list(ballot.approvals), None
     elif kind is BallotKind.ORDINAL:
-        chosen = list(ballot.ranking)
+        chosen, points = list(ballot.ranking), None
     else:
         chosen = [pid for pid, pts in ballot.points.items() if pts != 0]
-    if len(set(chosen)) != len(chosen):
-        raise BallotRejected("ballot_duplicate_project")
-    unknown = [pid for pid in chosen if pid not in on_ballot]
-    if unknown:
-        raise BallotRejected("ballot_unknown_project", project=unknown[0])
-    max_length = budget_round.max_length or len(on_ballot)
-    if len(chosen) < max(budget_round.min_length, 1):
-        raise BallotRejected("ballot_too_few", min=max(budget_round.min_length, 1))
-    if len(chosen) > max_length:
-        raise BallotRejected("ballot_too_many", max=max_length)
+        points = tuple(Fraction(ballot.points[pid]) for pid in chosen)
+    marked = EngineBallot(projects=tuple(str(pid) for pid in chosen), points=points)
+    try:
+        validate_ballot(
+            round_instance(session, budget_round), round_profile(budget_round, []), marked
+        )
+    except BallotError as error:
+        shown = {
+            name: int(value) if isinstance(value, Fraction) else value
+            for name, value in error.params.items()
+            if name in SHOWN_PARAMS
+        }
+        raise BallotRejected(BALLOT_CODES.get(error.code, BallotRejected.code), **shown) from None
     if kind is BallotKind.APPROVAL:
         return [_Mark(proposal_id=pid) for pid in chosen]
     if kind is BallotKind.ORDINAL:
         return [_Mark(proposal_id=pid, rank=rank) for rank, pid in enumerate(chosen)]
-    points = {pid: ballot.points[pid] for pid in chosen}
-    if any(p < 0 for p in points.values()):
-        raise BallotRejected("ballot_points_negative")
-    if budget_round.max_points is not None and any(
-        p > budget_round.max_points for p in points.values()
-    ):
-        raise BallotRejected("ballot_points_over_max", max=budget_round.max_points)
-    if (
-        budget_round.max_sum_points is not None
-        and sum(points.values()) > budget_round.max_sum_points
-    ):
-        raise BallotRejected("ballot_points_over_sum", max=budget_round.max_sum_points)
-    return [_Mark(proposal_id=pid, points=pts) for pid, pts in points.items()]
+    return [_Mark(proposal_id=pid, points=ballot.points[pid]) for pid in chosen]
 
 
 def voter_key(round_id: int, voter: str) -> str:
@@ -248,7 +248,7 @@ def _store_ballot(
     if budget_round.phase != RoundPhase.VOTING:
         raise WrongPhase("round_not_voting", phase=budget_round.phase)
     round_id = id_of(budget_round)
-    marks = _entries(budget_round, ballot, set(ballot_proposal_ids(session, round_id)))
+    marks = _entries(session, budget_round, ballot)
     if session.exec(
         select(Ballot.id).where(Ballot.round_id == round_id, Ballot.voter_key == key)
     ).first():

@@ -7,9 +7,6 @@ secret keys every voter hash, so a guessable one would let anyone link ballots t
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-
-from models.engine import REPO_ROOT, database_url
 
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "placeholder", "dev"})
 DEV_BALLOT_SECRET = "linli-development-ballot-secret"
@@ -18,14 +15,7 @@ DEV_BALLOT_SECRET = "linli-development-ballot-secret"
 @dataclass(frozen=True)
 class Settings:
     environment: str
-    database_url: str
     ballot_secret: str
-    upload_dir: Path
-    max_upload_bytes: int
-
-    @property
-    def is_development(self) -> bool:
-        return self.environment == "development"
 
 
 class InsecureSettings(RuntimeError):
@@ -43,10 +33,7 @@ def load_settings() -> Settings:
         )
     return Settings(
         environment=environment,
-        database_url=database_url(),
         ballot_secret=secret or DEV_BALLOT_SECRET,
-        upload_dir=Path(os.environ.get("LINLI_UPLOAD_DIR", REPO_ROOT / "data" / "uploads")),
-        max_upload_bytes=int(os.environ.get("LINLI_MAX_UPLOAD_BYTES", 8 * 1024 * 1024)),
     )
 
 

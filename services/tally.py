@@ -16,25 +16,17 @@ from models import Ballot as StoredBallot
 from models import BallotEntry, BudgetRound, Proposal, ProposalStatusChange, Tally
 from models.base import BallotKind, ProposalStatus, RoundPhase, utc_now
 from services.common import get_or_fail, id_of, place_tree, record_audit, require_at
+from services.election import POINTS_KINDS, round_instance, round_profile
 from services.errors import WrongPhase
 from services.permissions import Action, Viewer, can
 from services.proposals import list_proposals
-from voting import Ballot, BallotConstraints, Instance, Profile, Project, tally
-
-VOTE_TYPE = {
-    BallotKind.APPROVAL: "approval",
-    BallotKind.CUMULATIVE: "cumulative",
-    BallotKind.SCORES: "scoring",
-    BallotKind.ORDINAL: "ordinal",
-}
+from voting import Ballot, Instance, Profile, tally
 
 
 def _election(session: Session, budget_round: BudgetRound) -> tuple[Instance, Profile]:
-    rows = list_proposals(session, round_id=budget_round.id, statuses=(ProposalStatus.ON_BALLOT,))
-    projects = [
-        Project(id=str(row.id), cost=Fraction(row.requested_fen), name=row.title) for row in rows
-    ]
-    on_ballot = {row.id for row in rows}
+    """Every stored ballot, keeping only the proposals still on the ballot."""
+    instance = round_instance(session, budget_round)
+    on_ballot = {int(project.id) for project in instance.projects}
     entries: dict[int, list[BallotEntry]] = {}
     query = (
         select(BallotEntry)
@@ -45,24 +37,16 @@ def _election(session: Session, budget_round: BudgetRound) -> tuple[Instance, Pr
     for entry in session.exec(query):
         if entry.proposal_id in on_ballot:
             entries.setdefault(entry.ballot_id, []).append(entry)
-    kind = BallotKind(budget_round.ballot_kind)
-    ballots = []
-    for ballot_id, marks in entries.items():
-        ids = tuple(str(mark.proposal_id) for mark in marks)
-        points = None
-        if kind in (BallotKind.CUMULATIVE, BallotKind.SCORES):
-            points = tuple(Fraction(mark.points or 0) for mark in marks)
-        ballots.append(Ballot(projects=ids, points=points, voter_id=str(ballot_id)))
-    constraints = BallotConstraints(
-        min_length=budget_round.min_length,
-        max_length=budget_round.max_length,
-        max_points=Fraction(budget_round.max_points) if budget_round.max_points else None,
-        max_sum_points=Fraction(budget_round.max_sum_points)
-        if budget_round.max_sum_points
-        else None,
-    )
-    instance = Instance(projects=projects, budget=Fraction(budget_round.budget_fen))
-    return instance, Profile(vote_type=VOTE_TYPE[kind], ballots=ballots, constraints=constraints)
+    with_points = BallotKind(budget_round.ballot_kind) in POINTS_KINDS
+    ballots = [
+        Ballot(
+            projects=tuple(str(mark.proposal_id) for mark in marks),
+            points=tuple(Fraction(mark.points or 0) for mark in marks) if with_points else None,
+            voter_id=str(ballot_id),
+        )
+        for ballot_id, marks in entries.items()
+    ]
+    return instance, round_profile(budget_round, ballots)
 
 
 def count_votes(session: Session, viewer: Viewer, *, round_id: int) -> int:

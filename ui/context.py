@@ -59,10 +59,6 @@ def money(fen: int) -> str:
     return i18n.format_money(fen, locale())
 
 
-def number(value: int) -> str:
-    return i18n.format_number(value, locale())
-
-
 def day(value: Any) -> str:
     return i18n.format_date(value, locale())
 

@@ -73,10 +73,6 @@ def translate(locale: str, key: str, **params: Any) -> str:
         return template
 
 
-def format_number(value: int, locale: str) -> str:
-    return f"{value:,}"
-
-
 def format_money(fen: int, locale: str) -> str:
     """Integer fen to "¥1,234.50"; no float anywhere on the way."""
     sign = "-" if fen < 0 else ""
