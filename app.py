@@ -23,6 +23,7 @@ from pages import (
 )
 from services.accounts import store_is_empty
 from services.permissions import Action, Viewer, can_somewhere
+from services.settings import settings
 from ui.context import current_viewer, locale, read, t
 from ui.i18n import LOCALES
 
@@ -77,6 +78,7 @@ def _language_switch() -> None:
 
 
 def main() -> None:
+    settings()  # outside development, a weak ballot secret stops the app here, before anyone votes
     st.set_page_config(page_title=t("app.title"), page_icon=":material/diversity_3:", layout="wide")
     _language_switch()
     if read(store_is_empty):

@@ -10,12 +10,14 @@ from sqlmodel import Session
 from models import database_url, make_engine, upgrade_database
 from services.demo import DEMO_PASSWORD, load_demo
 from services.errors import LinliError
+from services.settings import settings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services", description=__doc__)
     parser.add_argument("command", choices=("upgrade", "demo"))
     args = parser.parse_args(argv)
+    settings()  # refuses a weak ballot secret outside development
     url = database_url()
     engine = make_engine(url)
     upgrade_database(engine)

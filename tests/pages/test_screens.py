@@ -135,3 +135,25 @@ def test_first_run_creates_the_first_administrator(empty_db: str) -> None:
     assert not at.exception
     assert at.session_state["person_id"] >= 1
     assert at.title[0].value == "公示栏"
+
+
+def test_the_app_refuses_to_run_in_production_with_a_weak_ballot_secret(
+    demo_db: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.settings import settings
+
+    monkeypatch.setenv("LINLI_ENV", "production")
+    monkeypatch.setenv("LINLI_BALLOT_SECRET", "changeme")
+    settings.cache_clear()
+    try:
+        at = AppTest.from_string(ENTRY, default_timeout=30)
+        at.user = {"is_logged_in": False}
+        at.run()
+        assert at.exception and "LINLI_BALLOT_SECRET" in at.exception[0].message
+        assert not at.title  # nothing of the app was drawn
+        monkeypatch.setenv("LINLI_BALLOT_SECRET", "a-random-production-secret-0123456789")
+        settings.cache_clear()
+        assert not AppTest.from_string(ENTRY, default_timeout=30).run().exception
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
