@@ -23,8 +23,7 @@ from pages import (
 )
 from services.accounts import store_is_empty
 from services.permissions import Action, Viewer, can_somewhere
-from services.settings import settings
-from ui.context import current_viewer, locale, read, t
+from ui.context import check_start_up, current_viewer, locale, read, sync_sign_in_cookie, t
 from ui.i18n import LOCALES
 
 
@@ -78,8 +77,9 @@ def _language_switch() -> None:
 
 
 def main() -> None:
-    settings()  # outside development, a weak ballot secret stops the app here, before anyone votes
+    check_start_up()  # outside development, weak secrets stop the app here, before anyone signs in
     st.set_page_config(page_title=t("app.title"), page_icon=":material/diversity_3:", layout="wide")
+    sync_sign_in_cookie()
     _language_switch()
     if read(store_is_empty):
         pages = [

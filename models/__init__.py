@@ -9,7 +9,7 @@ from models.engine import database_url, make_engine, upgrade_database
 from models.funds import Contribution, Fund, FundCharter, LedgerEntry
 from models.meetings import AgendaItem, Attendance, Decision, Meeting, MeetingNote
 from models.needs import Need, NeedSupport
-from models.people import Account, Household, Person, RoleGrant
+from models.people import Account, FailedAttempt, Household, Person, RoleGrant, SignInSession
 from models.places import Alliance, AllianceMember, Place
 from models.points import PointsAccount, PointsEntry
 from models.proposals import (
@@ -37,6 +37,7 @@ __all__ = [
     "CoFundingPledge",
     "Contribution",
     "Decision",
+    "FailedAttempt",
     "Fund",
     "FundCharter",
     "Household",
@@ -58,6 +59,7 @@ __all__ = [
     "RoleGrant",
     "RoundPhaseChange",
     "RubricScore",
+    "SignInSession",
     "Tally",
     "VotingCode",
     "audit",

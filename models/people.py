@@ -54,3 +54,26 @@ class RoleGrant(SQLModel, table=True):
     granted_by_id: int | None = Field(default=None, foreign_key="person.id")
     granted_at: datetime = Field(default_factory=utc_now)
     revoked_at: datetime | None = None
+
+
+class SignInSession(SQLModel, table=True):
+    """A local sign-in that survives a reload: the browser keeps a random token in a cookie,
+    the store only its hash, so a copy of the database cannot be used to sign in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utc_now)
+    expires_at: datetime
+    ended_at: datetime | None = None
+
+
+class FailedAttempt(SQLModel, table=True):
+    """A refused sign-in or voting code, for rate limits. ``key_hash`` is a keyed hash of the
+    login name or the address, so the table holds no addresses; successes are never recorded,
+    so nothing here dates a ballot."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    key_hash: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utc_now, index=True)

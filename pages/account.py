@@ -3,18 +3,27 @@ is configured, or with a local account for a community that runs Linli on one la
 
 import streamlit as st
 
-from services.accounts import sign_in_local
+from services.accounts import change_password, has_local_account, sign_in_local
 from services.permissions import Viewer
-from ui.context import attempt, current_viewer, forget_sign_in, label, remember_sign_in, t
+from ui.context import (
+    act,
+    attempt,
+    auth_config,
+    client_address,
+    current_viewer,
+    forget_sign_in,
+    label,
+    read,
+    remember_sign_in,
+    signed_in_with_provider,
+    t,
+)
 from ui.widgets import empty_state
 
 
 def _providers() -> list[str]:
     """Names of the OIDC providers in secrets.toml: "default" for keys at the top of [auth]."""
-    try:
-        auth = st.secrets.get("auth", {})
-    except FileNotFoundError:
-        return []
+    auth = auth_config() or {}
     names = [name for name, value in auth.items() if isinstance(value, dict)]
     if "client_id" in auth:
         names.insert(0, "default")
@@ -31,12 +40,29 @@ def _signed_in(viewer: Viewer) -> None:
             st.markdown(f"- {role}")
     else:
         empty_state("account.no_roles")
+    if read(has_local_account, person_id=viewer.person_id):
+        _change_password(viewer)
     if st.button(t("account.sign_out"), key="sign_out", icon=":material/logout:"):
-        via_provider = st.session_state.get("signed_in_with") == "oidc"
+        via_provider = signed_in_with_provider()
         forget_sign_in()
         if via_provider:
             st.logout()
         st.rerun()
+
+
+def _change_password(viewer: Viewer) -> None:
+    with (
+        st.expander(t("account.change_password"), icon=":material/password:"),
+        st.form("change_password", clear_on_submit=True),
+    ):
+        current = st.text_input(t("account.current_password"), type="password", key="pw_current")
+        new = st.text_input(t("account.new_password"), type="password", key="pw_new")
+        repeat = st.text_input(t("setup.repeat_password"), type="password", key="pw_repeat")
+        if st.form_submit_button(t("account.change_password")):
+            if new != repeat:
+                st.error(t("setup.passwords_differ"))
+            elif act(change_password, viewer, current=current, new=new, address=client_address()):
+                st.success(t("account.password_changed"), icon=":material/check:")
 
 
 def _sign_in() -> None:
@@ -51,9 +77,11 @@ def _sign_in() -> None:
         username = st.text_input(t("field.username"), key="sign_in_username")
         password = st.text_input(t("field.password"), type="password", key="sign_in_password")
         if st.form_submit_button(t("account.sign_in")):
-            viewer = attempt(sign_in_local, username=username, password=password)
-            if viewer:
-                remember_sign_in(viewer)  # type: ignore[arg-type]
+            signed_in = attempt(
+                sign_in_local, username=username, password=password, address=client_address()
+            )
+            if signed_in:
+                remember_sign_in(signed_in)  # type: ignore[arg-type]
                 st.rerun()
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from models.base import CommitteePosition, PlaceKind, Role
 from services.accounts import add_person, grant_role, list_people
-from services.notice import audit_log
+from services.notice import audit_log, export_audit_log
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import create_place, list_places
 from ui.context import act, current_viewer, label, moment, read, t
@@ -113,6 +113,16 @@ def _people(viewer: Viewer) -> None:
 def _audit(viewer: Viewer) -> None:
     entries = act(audit_log, viewer) or []
     st.caption(t("admin.audit_note"))
+    export = act(export_audit_log, viewer)
+    if export:
+        st.download_button(
+            t("admin.audit_export"),
+            export,  # type: ignore[arg-type]
+            file_name="linli-audit-log.csv",
+            mime="text/csv",
+            key="export_audit",
+            icon=":material/download:",
+        )
     st.dataframe(
         [
             {

@@ -33,14 +33,14 @@ def render() -> None:
                 if password != repeat:
                     st.error(t("setup.passwords_differ"))
                 else:
-                    viewer = attempt(
+                    signed_in = attempt(
                         create_first_admin,
                         display_name=name,
                         username=username,
                         password=password,
                     )
-                    if viewer:
-                        remember_sign_in(viewer)  # type: ignore[arg-type]
+                    if signed_in:
+                        remember_sign_in(signed_in)  # type: ignore[arg-type]
                         st.rerun()
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from services.permissions import Action, Viewer, can_somewhere
 from services.rounds import advance_round, list_rounds
-from services.tally import count_votes, publish_tally, round_result
+from services.tally import count_votes, export_ballots, publish_tally, round_result
 from ui import charts
 from ui.context import act, current_viewer, label, moment, money, read, t
 from ui.widgets import empty_state
@@ -138,6 +138,17 @@ def _round(viewer: Viewer, round_id: int) -> None:
         with st.expander(t("tally.why"), icon=":material/help:"):
             _explain(
                 result.explanation, {str(line.proposal_id): line.title for line in result.lines}
+            )
+        ballots = act(export_ballots, viewer, round_id=round_id)
+        if ballots:
+            st.download_button(
+                t("tally.export_ballots"),
+                ballots,  # type: ignore[arg-type]
+                file_name=f"linli-round-{round_id}.pb",
+                mime="text/plain",
+                key="export_ballots",
+                icon=":material/download:",
+                help=t("tally.export_ballots_help"),
             )
     may_advance = can_somewhere(viewer, Action.MANAGE_ROUND) and budget_round.phase != "closed"
     advance = may_advance and st.button(t("tally.advance"), key="advance_round")

@@ -1,5 +1,6 @@
-"""Voting: the ballot of each open round the viewer may vote in, a receipt check anyone can use,
-and paper-ballot entry for clerks (elderly residents often vote on paper)."""
+"""Voting: the ballot of each open round the viewer may vote in, voting with a household code,
+a receipt check anyone can use, and for clerks paper-ballot entry (elderly residents often vote
+on paper) and the printing of household codes."""
 
 import streamlit as st
 
@@ -16,8 +17,21 @@ from services.rounds import (
     has_voted,
     list_rounds,
 )
-from ui.context import act, attempt, current_viewer, day, label, money, read, t
+from services.voting_codes import (
+    CodeTarget,
+    cast_ballot_with_code,
+    code_targets,
+    issue_voting_codes,
+    open_code_ballot,
+    register_households,
+)
+from ui.code_sheet import code_sheet_html
+from ui.context import act, attempt, client_address, current_viewer, day, label, money, read, t
 from ui.widgets import empty_state
+
+OPENED_CODE = "household_code_opened"  # the code and what it opens, until the ballot is cast
+CODE_RECEIPT = "household_code_receipt"
+ISSUED_CODES = "household_codes_issued"  # shown once to the clerk who issued them
 
 
 def _rules(budget_round: RoundRow, on_ballot: int) -> str:
@@ -103,6 +117,130 @@ def _paper_entry(viewer: Viewer, rounds: list[RoundRow]) -> None:
                 st.success(t("vote.paper_done", sheet=sheet), icon=":material/check:")
 
 
+def _code_ballot(viewer: Viewer, voting: list[RoundRow]) -> None:
+    opened = st.session_state.get(OPENED_CODE)
+    with st.expander(
+        t("codes.vote_title"),
+        icon=":material/pin:",
+        expanded=viewer.is_anonymous or opened is not None or CODE_RECEIPT in st.session_state,
+    ):
+        if receipt := st.session_state.pop(CODE_RECEIPT, None):
+            st.success(t("vote.cast_done", receipt=receipt), icon=":material/how_to_vote:")
+        budget_round = next((r for r in voting if opened and r.id == opened["round_id"]), None)
+        if opened is None or budget_round is None:
+            st.session_state.pop(OPENED_CODE, None)
+            with st.form("code_open"):
+                code = st.text_input(
+                    t("codes.code"), key="household_code", placeholder="ABCD-EFGH-JKLM"
+                )
+                if st.form_submit_button(t("codes.open")):
+                    found = attempt(
+                        open_code_ballot,
+                        code=code,
+                        address=client_address(),
+                        person_id=viewer.person_id,
+                    )
+                    if found:
+                        st.session_state[OPENED_CODE] = {
+                            "code": code,
+                            "round_id": found.round_id,  # type: ignore[union-attr]
+                            "household": f"{found.compound} · {found.household}",  # type: ignore[union-attr]
+                        }
+                        st.rerun()
+            return
+        st.markdown(f"**{budget_round.name}** · {opened['household']}")
+        proposals = read(
+            list_proposals, round_id=budget_round.id, statuses=(ProposalStatus.ON_BALLOT,)
+        )
+        st.markdown(_rules(budget_round, len(proposals)))
+        with st.form("code_ballot"):
+            choice = _ballot_inputs(budget_round, proposals, "code")
+            if st.form_submit_button(t("vote.cast"), type="primary"):
+                receipt = attempt(
+                    cast_ballot_with_code,
+                    code=opened["code"],
+                    ballot=choice,
+                    address=client_address(),
+                    person_id=viewer.person_id,
+                )
+                if receipt:
+                    st.session_state.pop(OPENED_CODE)
+                    st.session_state[CODE_RECEIPT] = receipt
+                    st.rerun()
+        if st.button(t("codes.cancel"), key="code_cancel"):
+            st.session_state.pop(OPENED_CODE)
+            st.rerun()
+
+
+def _issued_codes() -> None:
+    issued = st.session_state[ISSUED_CODES]
+    st.warning(t("codes.shown_once"), icon=":material/print:")
+    sheet = code_sheet_html(
+        issued["round"], issued["compound"], issued["codes"], (st.context.url or "").split("?")[0]
+    )
+    st.download_button(
+        t("codes.download_sheet"),
+        sheet,
+        file_name=f"voting-codes-{issued['round_id']}-{issued['compound_id']}.html",
+        mime="text/html",
+        key="download_codes",
+        type="primary",
+        icon=":material/download:",
+    )
+    st.dataframe(
+        [
+            {t("codes.household"): code.household, t("codes.code"): code.code}
+            for code in issued["codes"]
+        ],
+        hide_index=True,
+    )
+    if st.button(t("codes.forget"), key="forget_codes"):
+        st.session_state.pop(ISSUED_CODES)
+        st.rerun()
+
+
+def _issue_codes(viewer: Viewer, targets: list[CodeTarget]) -> None:
+    with st.expander(t("codes.issue_title"), icon=":material/qr_code_2:"):
+        if ISSUED_CODES in st.session_state:
+            _issued_codes()
+            return
+        target = st.selectbox(
+            t("codes.target"),
+            targets,
+            format_func=lambda target: f"{target.round_name} · {target.compound}",
+            key="code_target",
+        )
+        st.caption(t("codes.target_meta", households=target.households, used=target.codes_used))
+        with st.form("households", clear_on_submit=True):
+            labels = st.text_area(
+                t("codes.households"), placeholder="1-1-101\n1-1-102", key="household_labels"
+            )
+            if st.form_submit_button(t("codes.add_households")):
+                added = act(
+                    register_households, viewer, compound_id=target.compound_id, labels=labels
+                )
+                if added is not None:
+                    st.success(t("codes.households_added", count=int(added)))
+        if st.button(
+            t("codes.issue"), key="issue_codes", disabled=not target.households, type="primary"
+        ):
+            codes = act(
+                issue_voting_codes,
+                viewer,
+                round_id=target.round_id,
+                compound_id=target.compound_id,
+            )
+            if codes:
+                st.session_state[ISSUED_CODES] = {
+                    "round": target.round_name,
+                    "round_id": target.round_id,
+                    "compound": target.compound,
+                    "compound_id": target.compound_id,
+                    "codes": codes,
+                }
+                st.rerun()
+
+
 def _receipt_check() -> None:
     with (
         st.expander(t("vote.receipt_title"), icon=":material/receipt_long:"),
@@ -152,6 +290,11 @@ def render() -> None:
     ]
     if paper_rounds:
         _paper_entry(viewer, paper_rounds)
+    targets = read(code_targets, viewer=viewer)
+    if targets:
+        _issue_codes(viewer, targets)
+    if voting:
+        _code_ballot(viewer, voting)
     _receipt_check()
 
 

@@ -8,7 +8,8 @@ import sys
 from sqlmodel import Session
 
 from models import database_url, make_engine, upgrade_database
-from services.demo import DEMO_PASSWORD, load_demo
+from services.accounts import DEMO_PASSWORD
+from services.demo import load_demo
 from services.errors import LinliError
 from services.settings import settings
 
@@ -27,7 +28,9 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 summary = load_demo(session)
             except LinliError as error:
-                print(f"not loaded: {error.code} (the demo needs an empty store)", file=sys.stderr)
+                needs_dev = error.code == "demo_needs_development"
+                reason = "LINLI_ENV=development" if needs_dev else "an empty store"
+                print(f"not loaded: {error.code} (the demo needs {reason})", file=sys.stderr)
                 return 2
         print(
             f"demo loaded: {summary.people} people, {summary.proposals} proposals, "

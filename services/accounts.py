@@ -1,24 +1,43 @@
 """People, sign-in and role grants.
 
 Local passwords are hashed with Argon2id (argon2-cffi). A failed sign-in says the same thing for
-an unknown name and a wrong password, so the form cannot be used to find out who has an account.
+an unknown name and a wrong password, so the form cannot be used to find out who has an account,
+and repeated failures lock the name and the address for a while (``services.limits``).
+A local sign-in survives a reload through a random token the browser keeps; the store keeps only
+its hash and ends it on sign-out.
 """
 
+import hashlib
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
-from models import Account, Alliance, AllianceMember, Person, Place, RoleGrant
+from models import Account, Alliance, AllianceMember, Person, Place, RoleGrant, SignInSession
 from models.base import CommitteePosition, Role, utc_now
+from services import limits
 from services.common import choice, clean_text, get_or_fail, id_of, record_audit, require_at
 from services.errors import Conflict, InvalidInput, NotAllowed, SignInFailed
 from services.permissions import ANONYMOUS, Action, Grant, Viewer
+from services.settings import InsecureSettings, settings
 
 LOCAL_PROVIDER = "local"
 MIN_PASSWORD_LENGTH = 10
+DEMO_PASSWORD = "linli-demo-2026"
+DEFAULT_PASSWORDS = frozenset({DEMO_PASSWORD})
+SIGN_IN_LIFETIME = timedelta(days=14)
 _hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """Who signed in, and the token their browser keeps to stay signed in across reloads."""
+
+    viewer: Viewer
+    token: str
 
 
 def viewer_for_person(session: Session, person_id: int) -> Viewer:
@@ -47,29 +66,137 @@ def viewer_for_person(session: Session, person_id: int) -> Viewer:
     return Viewer(person_id=person.id, display_name=person.display_name, grants=tuple(grants))
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, *, allow_default: bool = False) -> str:
+    """``allow_default`` is for the demo alone, which refuses to load outside development."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput("password_too_short", min=MIN_PASSWORD_LENGTH)
+    if password in DEFAULT_PASSWORDS and not allow_default:
+        raise InvalidInput("password_is_default")
     return _hasher.hash(password)
 
 
-def sign_in_local(session: Session, *, username: str, password: str) -> Viewer:
-    account = session.exec(
-        select(Account).where(
-            Account.provider == LOCAL_PROVIDER, Account.subject == username.strip().lower()
-        )
-    ).first()
-    if account is None or account.password_hash is None:
+def _verifies(password_hash: str | None, password: str) -> bool:
+    if password_hash is None:
         _hasher.hash(password)  # same work either way: timing does not reveal unknown names
-        raise SignInFailed()
+        return False
     try:
-        _hasher.verify(account.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
-        raise SignInFailed() from None
+        return False
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(f"linli-sign-in|{token}".encode()).hexdigest()
+
+
+def _start_sign_in(session: Session, person_id: int) -> SignIn:
+    token = secrets.token_urlsafe(32)
+    session.add(
+        SignInSession(
+            person_id=person_id,
+            token_hash=_token_hash(token),
+            expires_at=utc_now() + SIGN_IN_LIFETIME,
+        )
+    )
+    session.commit()
+    return SignIn(viewer_for_person(session, person_id), token)
+
+
+def sign_in_local(
+    session: Session, *, username: str, password: str, address: str | None = None
+) -> SignIn:
+    name = username.strip().lower()
+    limits.check_attempts(session, limits.SIGN_IN, key=name, address=address)
+    account = session.exec(
+        select(Account).where(Account.provider == LOCAL_PROVIDER, Account.subject == name)
+    ).first()
+    if not _verifies(account.password_hash if account else None, password):
+        limits.record_failure(session, limits.SIGN_IN, key=name, address=address)
+        raise SignInFailed()
+    assert account is not None
+    limits.clear_failures(session, limits.SIGN_IN, key=name)
     account.last_sign_in_at = utc_now()
     session.add(account)
+    return _start_sign_in(session, account.person_id)
+
+
+def change_password(
+    session: Session, viewer: Viewer, *, current: str, new: str, address: str | None = None
+) -> None:
+    """Asks for the current password, so an unattended signed-in screen cannot be taken over;
+    wrong ones count against the name like failed sign-ins."""
+    account = session.exec(
+        select(Account).where(
+            Account.provider == LOCAL_PROVIDER, Account.person_id == viewer.person_id
+        )
+    ).first()
+    if account is None:
+        raise NotAllowed("no_local_account")
+    limits.check_attempts(session, limits.SIGN_IN, key=account.subject, address=address)
+    if not _verifies(account.password_hash, current):
+        limits.record_failure(session, limits.SIGN_IN, key=account.subject, address=address)
+        raise SignInFailed("password_wrong")
+    account.password_hash = hash_password(new)
+    session.add(account)
+    record_audit(session, viewer, "change_password", account, after={"account_id": account.id})
     session.commit()
-    return viewer_for_person(session, account.person_id)
+
+
+def has_local_account(session: Session, *, person_id: int) -> bool:
+    return (
+        session.exec(
+            select(Account.id).where(
+                Account.provider == LOCAL_PROVIDER, Account.person_id == person_id
+            )
+        ).first()
+        is not None
+    )
+
+
+def resume_sign_in(session: Session, *, token: str) -> Viewer:
+    """The viewer a browser's token stands for; anonymous once it has ended or expired."""
+    if not token:
+        return ANONYMOUS
+    person_id = session.exec(
+        select(SignInSession.person_id).where(
+            SignInSession.token_hash == _token_hash(token),
+            col(SignInSession.ended_at).is_(None),
+            col(SignInSession.expires_at) > utc_now(),
+        )
+    ).first()
+    return ANONYMOUS if person_id is None else viewer_for_person(session, person_id)
+
+
+def end_sign_in(session: Session, *, token: str) -> None:
+    """Sign-out ends the token in the store, so a copied cookie stops working too."""
+    for row in session.exec(
+        select(SignInSession).where(SignInSession.token_hash == _token_hash(token))
+    ):
+        row.ended_at = utc_now()
+        session.add(row)
+    session.commit()
+
+
+def refuse_default_admin_passwords(session: Session) -> None:
+    """At start-up outside development: an admin who still has a published default password
+    (the demo's) would hand the whole store to anyone who has read the README."""
+    if settings().environment == "development":
+        return
+    hashes = session.exec(
+        select(Account.password_hash)
+        .join(RoleGrant, col(RoleGrant.person_id) == Account.person_id)
+        .where(
+            Account.provider == LOCAL_PROVIDER,
+            RoleGrant.role == Role.ADMIN.value,
+            col(RoleGrant.revoked_at).is_(None),
+        )
+    ).all()
+    for password_hash in hashes:
+        if any(_verifies(password_hash, default) for default in DEFAULT_PASSWORDS):
+            raise InsecureSettings(
+                "an administrator still has the demo's default password: change it, or start "
+                "with LINLI_ENV=development"
+            )
 
 
 def sign_in_with_provider(
@@ -107,6 +234,7 @@ def create_person(
     password: str | None = None,
     provider_subject: tuple[str, str] | None = None,
     home_place_id: int | None = None,
+    allow_default_password: bool = False,
 ) -> Person:
     """Building block for the first admin, admins adding people, and the demo. Everything is
     checked before anything is written, so a refusal leaves the session clean."""
@@ -118,7 +246,8 @@ def create_person(
             select(Account).where(Account.provider == LOCAL_PROVIDER, Account.subject == subject)
         ).first():
             raise Conflict("username_taken", username=subject)
-        sign_ins.append((LOCAL_PROVIDER, subject, hash_password(password or "")))
+        password_hash = hash_password(password or "", allow_default=allow_default_password)
+        sign_ins.append((LOCAL_PROVIDER, subject, password_hash))
     if provider_subject is not None:
         provider, subject = provider_subject
         sign_ins.append((provider, subject.lower(), None))
@@ -139,17 +268,27 @@ def create_person(
 
 
 def create_first_admin(
-    session: Session, *, display_name: str, username: str, password: str
-) -> Viewer:
+    session: Session,
+    *,
+    display_name: str,
+    username: str,
+    password: str,
+    allow_default_password: bool = False,
+) -> SignIn:
     """Only on an empty store: afterwards, admins are made by admins."""
     if not store_is_empty(session):
         raise NotAllowed("store_not_empty")
-    person = create_person(session, display_name=display_name, username=username, password=password)
+    person = create_person(
+        session,
+        display_name=display_name,
+        username=username,
+        password=password,
+        allow_default_password=allow_default_password,
+    )
     grant = RoleGrant(person_id=person.id, role=Role.ADMIN.value)  # type: ignore[arg-type]
     session.add(grant)
     record_audit(session, Viewer(person.id), "create_first_admin", person)
-    session.commit()
-    return viewer_for_person(session, person.id)  # type: ignore[arg-type]
+    return _start_sign_in(session, id_of(person))
 
 
 def add_person(

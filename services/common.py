@@ -103,8 +103,10 @@ def record_audit(
     row: SQLModel,
     *,
     before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> None:
-    """Added to the caller's session, so it commits or rolls back with the change itself."""
+    """Added to the caller's session, so it commits or rolls back with the change itself.
+    ``after`` replaces the row's snapshot where the row alone would not say what changed."""
     session.flush()
     session.add(
         AuditEntry(
@@ -113,6 +115,6 @@ def record_audit(
             entity=type(row).__name__.lower(),
             entity_id=getattr(row, "id", None),
             before=before,
-            after=snapshot(row),
+            after=snapshot(row) if after is None else after,
         )
     )

@@ -15,10 +15,12 @@ from sqlmodel import Session
 
 from models.base import CommitteePosition, PlaceKind, ProposalStatus, Role
 from services import accounts, ledger, needs, places, proposals, rounds, tally
+from services.accounts import DEMO_PASSWORD
+from services.common import id_of, record_audit
+from services.errors import NotAllowed
 from services.permissions import Viewer
 from services.proposals import LineItemInput, PledgeInput, ProposalDraft
-
-DEMO_PASSWORD = "linli-demo-2026"
+from services.settings import settings
 
 RESIDENT_NAMES = tuple(
     [
@@ -130,19 +132,17 @@ def _person(
     username: str | None = None,
     position: CommitteePosition | None = None,
 ) -> Viewer:
-    if username:
-        person_id = accounts.add_person(
-            session,
-            admin,
-            display_name=name,
-            username=username,
-            password=DEMO_PASSWORD,
-            home_place_id=place_id,
-        )
-    else:
-        person = accounts.create_person(session, display_name=name, home_place_id=place_id)
-        session.commit()
-        person_id = person.id  # type: ignore[assignment]
+    person = accounts.create_person(
+        session,
+        display_name=name,
+        username=username,
+        password=DEMO_PASSWORD if username else None,
+        home_place_id=place_id,
+        allow_default_password=True,
+    )
+    record_audit(session, admin, "add_person", person)
+    session.commit()
+    person_id = id_of(person)
     accounts.grant_role(
         session, admin, person_id=person_id, role=role, position=position, place_id=place_id
     )
@@ -185,9 +185,15 @@ def _proposal(
 
 def load_demo(session: Session) -> DemoSummary:
     """Only on an empty store (``create_first_admin`` refuses otherwise)."""
+    if settings().environment != "development":
+        raise NotAllowed("demo_needs_development")
     admin = accounts.create_first_admin(
-        session, display_name="系统管理员", username="admin", password=DEMO_PASSWORD
-    )
+        session,
+        display_name="系统管理员",
+        username="admin",
+        password=DEMO_PASSWORD,
+        allow_default_password=True,
+    ).viewer
     street = _places(session, admin)
     pingyang = street.communities["平阳社区"]
     compound_1, compound_2 = street.compounds["平阳一村"], street.compounds["平阳二村"]

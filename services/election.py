@@ -20,8 +20,14 @@ VOTE_TYPE = {
 POINTS_KINDS = (BallotKind.CUMULATIVE, BallotKind.SCORES)
 
 
-def round_instance(session: Session, budget_round: BudgetRound) -> Instance:
-    rows = list_proposals(session, round_id=budget_round.id, statuses=(ProposalStatus.ON_BALLOT,))
+def round_instance(
+    session: Session,
+    budget_round: BudgetRound,
+    statuses: tuple[ProposalStatus, ...] = (ProposalStatus.ON_BALLOT,),
+) -> Instance:
+    """While the vote is open the projects are the proposals on the ballot; once a result is
+    published, they are the ones that were (selected or not, and what became of them)."""
+    rows = list_proposals(session, round_id=budget_round.id, statuses=statuses)
     projects = [
         Project(id=str(row.id), cost=Fraction(row.requested_fen), name=row.title) for row in rows
     ]

@@ -10,7 +10,8 @@
     ├── WrongPhase          the round or meeting is not in a phase that allows this
     ├── Overspend           more money out than the fund or the allocation holds
     ├── CharterViolation    the fund's charter forbids it (category, cap, co-funding)
-    └── SignInFailed        unknown account or wrong password (one message for both)
+    ├── SignInFailed        unknown account or wrong password (one message for both)
+    └── TooManyAttempts     too many failures from one name or address: wait a while
 """
 
 from typing import Any
@@ -61,3 +62,9 @@ class CharterViolation(LinliError):
 
 class SignInFailed(LinliError):
     code = "sign_in_failed"
+
+
+class TooManyAttempts(LinliError):
+    """Too many failed sign-ins or voting codes from one name or address; ``minutes`` to wait."""
+
+    code = "too_many_attempts"

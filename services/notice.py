@@ -1,11 +1,15 @@
-"""The public notice board (公示): what every resident may see without signing in."""
+"""The public notice board (公示): what every resident may see without signing in; and the
+audit log, which only admins read and export."""
 
+import csv
+import io
+import json
 from collections import Counter
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from models import AuditEntry, BudgetRound, Tally
+from models import AuditEntry, BudgetRound, Person, Tally
 from services.common import require_at
 from services.ledger import FundBalance, LedgerLine, fund_balances, ledger_lines
 from services.permissions import Action, Viewer
@@ -71,3 +75,47 @@ def audit_log(session: Session, viewer: Viewer, *, limit: int = 500) -> list[Aud
         AuditLine(e.id, e.at, e.actor_id, e.action, e.entity, e.entity_id, e.before, e.after)  # type: ignore[arg-type]
         for e in session.exec(query)
     ]
+
+
+AUDIT_COLUMNS = (
+    "id",
+    "at_utc",
+    "actor_id",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "before",
+    "after",
+)
+
+
+def export_audit_log(session: Session, viewer: Viewer) -> str:
+    """Every entry, oldest first, as CSV (UTF-8 with a byte-order mark, so that spreadsheet
+    programs on Chinese Windows read the names right). Casting a ballot writes no entry, so the
+    export cannot say who voted when."""
+    require_at(session, viewer, Action.VIEW_AUDIT_LOG, None)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(AUDIT_COLUMNS)
+    query = (
+        select(AuditEntry, Person.display_name)
+        .join(Person, col(Person.id) == AuditEntry.actor_id, isouter=True)
+        .order_by(col(AuditEntry.id))
+    )
+    for entry, actor in session.exec(query):
+        writer.writerow(
+            (
+                entry.id,
+                entry.at.isoformat(),
+                entry.actor_id or "",
+                actor or "",
+                entry.action,
+                entry.entity,
+                entry.entity_id or "",
+                json.dumps(entry.before, ensure_ascii=False) if entry.before else "",
+                json.dumps(entry.after, ensure_ascii=False) if entry.after else "",
+            )
+        )
+    return out.getvalue()

@@ -30,6 +30,7 @@ class Action(StrEnum):
     TALLY_ROUND = "tally_round"
     PUBLISH_TALLY = "publish_tally"
     ENTER_PAPER_BALLOT = "enter_paper_ballot"
+    ISSUE_VOTING_CODES = "issue_voting_codes"
     RECORD_DONATION = "record_donation"
     RECORD_EXPENSE = "record_expense"
     VIEW_BOOKS = "view_books"
@@ -76,6 +77,7 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.TALLY_ROUND: (COMMITTEE,),
     Action.PUBLISH_TALLY: (CHAIR,),
     Action.ENTER_PAPER_BALLOT: (CLERK,),
+    Action.ISSUE_VOTING_CODES: (CLERK,),
     Action.RECORD_DONATION: (TREASURER, CLERK),
     Action.RECORD_EXPENSE: (TREASURER,),
     Action.VIEW_BOOKS: (COMMITTEE, CLERK, REVIEWER, ADMIN),

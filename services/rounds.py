@@ -233,18 +233,20 @@ def receipt_hash(receipt_code: str) -> str:
     return hashlib.sha256(f"linli-receipt|{normalized}".encode()).hexdigest()
 
 
-def _new_receipt() -> str:
+def random_code() -> str:
+    """Twelve characters, about 60 bits: receipts and household voting codes alike."""
     code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
     return "-".join(code[i : i + 4] for i in range(0, 12, 4))
 
 
-def _store_ballot(
+def store_ballot(
     session: Session,
     budget_round: BudgetRound,
     key: str,
     ballot: BallotChoice,
     channel: BallotChannel,
 ) -> str:
+    """Every channel (online, household code, paper) ends here; the caller commits."""
     if budget_round.phase != RoundPhase.VOTING:
         raise WrongPhase("round_not_voting", phase=budget_round.phase)
     round_id = id_of(budget_round)
@@ -253,7 +255,7 @@ def _store_ballot(
         select(Ballot.id).where(Ballot.round_id == round_id, Ballot.voter_key == key)
     ).first():
         raise Conflict("ballot_already_cast")
-    receipt = _new_receipt()
+    receipt = random_code()
     row = Ballot(
         round_id=round_id,
         voter_key=key,
@@ -284,7 +286,7 @@ def cast_ballot(session: Session, viewer: Viewer, *, round_id: int, ballot: Ball
     """Returns the receipt code. The audit log records that *a* ballot was cast, never whose."""
     budget_round = get_or_fail(session, BudgetRound, round_id)
     require_at(session, viewer, Action.CAST_BALLOT, budget_round.place_id)
-    receipt = _store_ballot(
+    receipt = store_ballot(
         session,
         budget_round,
         voter_key(round_id, f"person:{viewer.person_id}"),
@@ -302,7 +304,7 @@ def enter_paper_ballot(
     budget_round = get_or_fail(session, BudgetRound, round_id)
     require_at(session, viewer, Action.ENTER_PAPER_BALLOT, budget_round.place_id)
     sheet = clean_text(sheet_number, "sheet_number", max_length=40)
-    receipt = _store_ballot(
+    receipt = store_ballot(
         session, budget_round, voter_key(round_id, f"paper:{sheet}"), ballot, BallotChannel.PAPER
     )
     session.commit()

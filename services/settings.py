@@ -1,12 +1,16 @@
 """Typed settings from the environment, read once per process.
 
 Outside development the app refuses to start with a missing or placeholder secret: the ballot
-secret keys every voter hash, so a guessable one would let anyone link ballots to people.
+secret keys every voter hash, so a guessable one would let anyone link ballots to people, and the
+OIDC ``cookie_secret`` signs every identity cookie, so a guessable one would let anyone sign in
+as anyone.
 """
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "placeholder", "dev"})
 DEV_BALLOT_SECRET = "linli-development-ballot-secret"
@@ -40,3 +44,16 @@ def load_settings() -> Settings:
 @lru_cache(maxsize=1)
 def settings() -> Settings:
     return load_settings()
+
+
+def refuse_weak_cookie_secret(auth: Mapping[str, Any] | None) -> None:
+    """``auth`` is the ``[auth]`` section of secrets.toml (None when there is none)."""
+    if not auth or settings().environment == "development":
+        return
+    secret = str(auth.get("cookie_secret", "")).strip()
+    if secret.lower() in PLACEHOLDERS or "replace" in secret.lower() or len(secret) < 32:
+        raise InsecureSettings(
+            "[auth] cookie_secret in secrets.toml must be a random value of at least 32 "
+            "characters outside development (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))')"
+        )

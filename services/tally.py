@@ -13,40 +13,69 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models import Ballot as StoredBallot
-from models import BallotEntry, BudgetRound, Proposal, ProposalStatusChange, Tally
+from models import BallotEntry, BudgetRound, Place, Proposal, ProposalStatusChange, Tally
 from models.base import BallotKind, ProposalStatus, RoundPhase, utc_now
 from services.common import get_or_fail, id_of, place_tree, record_audit, require_at
 from services.election import POINTS_KINDS, round_instance, round_profile
 from services.errors import WrongPhase
 from services.permissions import Action, Viewer, can
 from services.proposals import list_proposals
-from voting import Ballot, Instance, Profile, tally
+from voting import Ballot, Election, Instance, Profile, tally, write_pb
 
 
-def _election(session: Session, budget_round: BudgetRound) -> tuple[Instance, Profile]:
-    """Every stored ballot, keeping only the proposals still on the ballot."""
-    instance = round_instance(session, budget_round)
+def _election(
+    session: Session,
+    budget_round: BudgetRound,
+    statuses: tuple[ProposalStatus, ...] = (ProposalStatus.ON_BALLOT,),
+) -> tuple[Instance, Profile]:
+    """Every stored ballot, keeping only the proposals still on the ballot. Ballots come in the
+    order of their voter keys, which is random, and are numbered 1, 2, ...: neither the order of
+    casting nor a stored id leaves the store with them."""
+    instance = round_instance(session, budget_round, statuses)
     on_ballot = {int(project.id) for project in instance.projects}
-    entries: dict[int, list[BallotEntry]] = {}
+    entries: dict[str, list[BallotEntry]] = {}
     query = (
-        select(BallotEntry)
+        select(StoredBallot.voter_key, BallotEntry)
         .join(StoredBallot, col(StoredBallot.id) == BallotEntry.ballot_id)
         .where(StoredBallot.round_id == budget_round.id)
-        .order_by(col(BallotEntry.ballot_id), col(BallotEntry.rank), col(BallotEntry.id))
+        .order_by(col(StoredBallot.voter_key), col(BallotEntry.rank), col(BallotEntry.id))
     )
-    for entry in session.exec(query):
+    for key, entry in session.exec(query):
         if entry.proposal_id in on_ballot:
-            entries.setdefault(entry.ballot_id, []).append(entry)
+            entries.setdefault(key, []).append(entry)
     with_points = BallotKind(budget_round.ballot_kind) in POINTS_KINDS
     ballots = [
         Ballot(
             projects=tuple(str(mark.proposal_id) for mark in marks),
             points=tuple(Fraction(mark.points or 0) for mark in marks) if with_points else None,
-            voter_id=str(ballot_id),
+            voter_id=str(number),
         )
-        for ballot_id, marks in entries.items()
+        for number, marks in enumerate(entries.values(), start=1)
     ]
     return instance, round_profile(budget_round, ballots)
+
+
+def export_ballots(session: Session, viewer: Viewer, *, round_id: int) -> str:
+    """The round's anonymous ballots as a Pabulib file, so anyone can recount them with any
+    tool: public once a result is published, committee material before (as the result is)."""
+    budget_round = get_or_fail(session, BudgetRound, round_id)
+    published = session.exec(
+        select(Tally.id).where(Tally.round_id == round_id, col(Tally.published_at).is_not(None))
+    ).first()
+    if published is None:
+        require_at(session, viewer, Action.VIEW_COMMITTEE_MATERIAL, budget_round.place_id)
+    statuses = (ProposalStatus.ON_BALLOT,) if published is None else WERE_ON_THE_BALLOT
+    instance, profile = _election(session, budget_round, statuses)
+    place = get_or_fail(session, Place, budget_round.place_id)
+    instance.meta = {
+        "description": budget_round.name,
+        "country": "China",
+        "unit": place.name,
+        "instance": str(budget_round.year),
+        "currency": "CNY (fen)",
+        "rule": budget_round.rule,
+    }
+    return write_pb(Election(instance, profile))
 
 
 def count_votes(session: Session, viewer: Viewer, *, round_id: int) -> int:
@@ -175,6 +204,7 @@ NOT_ON_A_BALLOT = (
     ProposalStatus.INELIGIBLE,
     ProposalStatus.WITHDRAWN,
 )
+WERE_ON_THE_BALLOT = tuple(status for status in ProposalStatus if status not in NOT_ON_A_BALLOT)
 
 
 def round_result(session: Session, viewer: Viewer, *, round_id: int) -> RoundResult | None:

@@ -1,10 +1,11 @@
 """Per-run context for pages: the database session, who is asking, and their language.
 
-Session state keeps only plain values (a person id, a locale code); the viewer and its grants
-are read from the store on every run, so a revoked role or a deleted account takes effect at once.
+Session state keeps only plain values (a person id, a sign-in token, a locale code); the viewer
+and its grants are read from the store on every run, so a revoked role, a deleted account or a
+sign-out in another tab takes effect at once.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -13,13 +14,27 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from models import database_url, make_engine, upgrade_database
-from services.accounts import sign_in_with_provider, viewer_for_person
+from services.accounts import (
+    SIGN_IN_LIFETIME,
+    SignIn,
+    end_sign_in,
+    refuse_default_admin_passwords,
+    resume_sign_in,
+    sign_in_with_provider,
+    viewer_for_person,
+)
 from services.errors import LinliError
 from services.permissions import ANONYMOUS, Viewer
+from services.settings import refuse_weak_cookie_secret, settings
 from ui import i18n
 
 T = TypeVar("T")
 PERSON_KEY = "person_id"
+TOKEN_KEY = "sign_in_token"
+VIA_PROVIDER_KEY = "signed_in_with_provider"
+COOKIE_READ_KEY = "sign_in_cookie_read"
+COOKIE_PENDING_KEY = "sign_in_cookie_pending"
+SIGN_IN_COOKIE = "linli_sign_in"
 LOCALE_KEY = "locale"
 
 
@@ -28,11 +43,29 @@ def _engine_for(url: str) -> Engine:
     """One engine per database URL per process; migrations run once, when it is first made."""
     engine = make_engine(url)
     upgrade_database(engine)
+    with Session(engine) as session:
+        refuse_default_admin_passwords(session)
     return engine
 
 
 def engine() -> Engine:
     return _engine_for(database_url())
+
+
+def auth_config() -> Mapping[str, Any] | None:
+    """The ``[auth]`` section of secrets.toml: OIDC providers, if any are configured."""
+    try:
+        return st.secrets.get("auth")
+    except FileNotFoundError:
+        return None
+
+
+def check_start_up() -> None:
+    """Outside development, refuse to serve with a weak ballot or cookie secret, or with an
+    admin who still has the demo's password: an operator error, shown before anyone signs in."""
+    settings()
+    refuse_weak_cookie_secret(auth_config())
+    engine()
 
 
 @contextmanager
@@ -76,6 +109,17 @@ def _oidc_identity() -> tuple[str, str, str] | None:
     return str(st.user.get("provider") or "default"), str(subject), str(st.user.get("name") or "")
 
 
+def _sign_in_token() -> str | None:
+    """The local sign-in token: from this session, or once per session from the cookie the
+    browser kept from an earlier visit."""
+    if TOKEN_KEY not in st.session_state and not st.session_state.get(COOKIE_READ_KEY):
+        st.session_state[COOKIE_READ_KEY] = True
+        cookie = st.context.cookies.get(SIGN_IN_COOKIE)
+        if isinstance(cookie, str) and cookie:  # AppTest answers with a mock
+            st.session_state[TOKEN_KEY] = cookie
+    return st.session_state.get(TOKEN_KEY)
+
+
 def current_viewer() -> Viewer:
     identity = _oidc_identity()
     with db_session() as session:
@@ -85,7 +129,16 @@ def current_viewer() -> Viewer:
                 session, provider=provider, subject=subject, display_name=name
             )
             st.session_state[PERSON_KEY] = viewer.person_id
-            st.session_state["signed_in_with"] = "oidc"
+            st.session_state[VIA_PROVIDER_KEY] = True
+            return viewer
+        token = _sign_in_token()
+        if token is not None:
+            # Checked on every run, so a sign-out in another tab ends this one too.
+            viewer = resume_sign_in(session, token=token)
+            if viewer.is_anonymous:
+                _forget()
+            else:
+                st.session_state[PERSON_KEY] = viewer.person_id
             return viewer
         person_id = st.session_state.get(PERSON_KEY)
         if person_id is None:
@@ -93,14 +146,51 @@ def current_viewer() -> Viewer:
         return viewer_for_person(session, person_id)
 
 
-def remember_sign_in(viewer: Viewer) -> None:
-    st.session_state[PERSON_KEY] = viewer.person_id
-    st.session_state["signed_in_with"] = "local"
+def signed_in_with_provider() -> bool:
+    return bool(st.session_state.get(VIA_PROVIDER_KEY))
+
+
+def client_address() -> str | None:
+    """The browser's address, for rate limits (behind a proxy: the proxy's, see README)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
+
+
+def remember_sign_in(sign_in: SignIn) -> None:
+    st.session_state[PERSON_KEY] = sign_in.viewer.person_id
+    st.session_state[TOKEN_KEY] = sign_in.token
+    st.session_state[COOKIE_PENDING_KEY] = sign_in.token
+
+
+def _forget() -> None:
+    for key in (PERSON_KEY, TOKEN_KEY, VIA_PROVIDER_KEY):
+        st.session_state.pop(key, None)
+    st.session_state[COOKIE_PENDING_KEY] = ""
 
 
 def forget_sign_in() -> None:
-    for key in (PERSON_KEY, "signed_in_with"):
-        st.session_state.pop(key, None)
+    """Ends the local sign-in in the store first: the cookie is only a key to it."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        with db_session() as session:
+            end_sign_in(session, token=token)
+    _forget()
+
+
+def sync_sign_in_cookie() -> None:
+    """Streamlit cannot set cookies from Python, so a one-off script does it in the page: the
+    token after a local sign-in, an expired cookie after a sign-out."""
+    pending = st.session_state.pop(COOKIE_PENDING_KEY, None)
+    if pending is None:
+        return
+    lifetime = int(SIGN_IN_LIFETIME.total_seconds()) if pending else 0
+    st.html(
+        "<script>document.cookie = "
+        f'"{SIGN_IN_COOKIE}={pending}; Path=/; Max-Age={lifetime}; SameSite=Strict"'
+        ' + (location.protocol === "https:" ? "; Secure" : "");</script>',
+        unsafe_allow_javascript=True,
+        width="content",
+    )
 
 
 def show_error(error: LinliError) -> None:

@@ -2,9 +2,14 @@
 shows nothing of its content. The router runs from a string entry so that AppTest does not
 fall back to the pages/ folder mode (docs: streamlit-recipes §1.1)."""
 
+import os
+
 import pytest
+from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
+from models import make_engine
+from services.accounts import DEMO_PASSWORD, change_password, viewer_for_person
 from tests.pages.conftest import ROLES
 
 PAGES = (
@@ -137,7 +142,7 @@ def test_first_run_creates_the_first_administrator(empty_db: str) -> None:
     assert at.title[0].value == "公示栏"
 
 
-def test_the_app_refuses_to_run_in_production_with_a_weak_ballot_secret(
+def test_the_app_refuses_to_run_in_production_with_weak_secrets_or_the_demo_password(
     demo_db: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from services.settings import settings
@@ -153,6 +158,14 @@ def test_the_app_refuses_to_run_in_production_with_a_weak_ballot_secret(
         assert not at.title  # nothing of the app was drawn
         monkeypatch.setenv("LINLI_BALLOT_SECRET", "a-random-production-secret-0123456789")
         settings.cache_clear()
+        at = AppTest.from_string(ENTRY, default_timeout=30).run()
+        assert at.exception and "default password" in at.exception[0].message
+        assert not at.title  # the demo's admin password is public: refused too
+        engine = make_engine(os.environ["LINLI_DATABASE_URL"])
+        with Session(engine) as session:
+            admin = viewer_for_person(session, demo_db["admin"])
+            change_password(session, admin, current=DEMO_PASSWORD, new="a private passphrase")
+        engine.dispose()
         assert not AppTest.from_string(ENTRY, default_timeout=30).run().exception
     finally:
         monkeypatch.undo()

@@ -15,7 +15,7 @@ def test_first_admin_only_on_an_empty_store(session: Session) -> None:
     admin = create_first_admin(
         session, display_name="Admin", username="Root", password="a long passphrase"
     )
-    assert admin.has_role(Role.ADMIN)
+    assert admin.viewer.has_role(Role.ADMIN)
     stored = session.exec(select(Account)).one()
     assert stored.subject == "root" and stored.password_hash.startswith("$argon2id$")  # type: ignore[union-attr]
     with pytest.raises(NotAllowed):
@@ -29,7 +29,7 @@ def test_local_sign_in_says_the_same_for_unknown_names_and_wrong_passwords(
 ) -> None:
     create_first_admin(session, display_name="Admin", username="root", password="a long passphrase")
     assert (
-        sign_in_local(session, username=" ROOT ", password="a long passphrase").display_name
+        sign_in_local(session, username=" ROOT ", password="a long passphrase").viewer.display_name
         == "Admin"
     )
     for username, password in (("root", "wrong passphrase"), ("nobody", "a long passphrase")):

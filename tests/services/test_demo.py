@@ -3,8 +3,8 @@
 import pytest
 from sqlmodel import Session
 
-from services.accounts import sign_in_local, store_is_empty
-from services.demo import DEMO_PASSWORD, load_demo
+from services.accounts import DEMO_PASSWORD, sign_in_local, store_is_empty
+from services.demo import load_demo
 from services.errors import NotAllowed
 from services.ledger import fund_balances
 from services.proposals import list_proposals
@@ -42,6 +42,9 @@ def test_demo_loads_a_street_with_everything_in_it(session: Session) -> None:
     pingyang = next(b for b in fund_balances(session) if b.name == "平阳社区微基金")
     assert pingyang.money_in_fen == 16_715_000
     assert pingyang.available_fen >= 0
-    assert sign_in_local(session, username="chair", password=DEMO_PASSWORD).display_name == "李建国"
+    assert (
+        sign_in_local(session, username="chair", password=DEMO_PASSWORD).viewer.display_name
+        == "李建国"
+    )
     with pytest.raises(NotAllowed):
         load_demo(session)

@@ -41,6 +41,7 @@ IN_A = {
     Action.TALLY_ROUND: {"chair_a", "secretary_a", "treasurer_a", "member_a"},
     Action.PUBLISH_TALLY: {"chair_a"},
     Action.ENTER_PAPER_BALLOT: {"clerk_a"},
+    Action.ISSUE_VOTING_CODES: {"clerk_a"},
     Action.RECORD_DONATION: {"treasurer_a", "clerk_a"},
     Action.RECORD_EXPENSE: {"treasurer_a"},
     Action.VIEW_BOOKS: {

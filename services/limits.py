@@ -1,0 +1,81 @@
+"""Rate limits on guessing: passwords and household voting codes.
+
+Failures are counted over a sliding window per key (the login name, or the signed-in person)
+and per network address. Keys are stored as keyed hashes, never in clear, and only failures are
+recorded: a row here can never be matched with the time a ballot was cast.
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, col, delete, func, select
+
+from models import FailedAttempt
+from models.base import utc_now
+from services.errors import TooManyAttempts
+from services.settings import settings
+
+WINDOW = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Limit:
+    kind: str
+    per_key: int
+    per_address: int
+
+
+SIGN_IN = Limit("sign_in", per_key=5, per_address=20)
+VOTING_CODE = Limit("voting_code", per_key=5, per_address=10)
+
+
+def _hashed(limit: Limit, scope: str, value: str) -> str:
+    secret = settings().ballot_secret.encode()
+    message = f"{limit.kind}|{scope}|{value.strip().lower()}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def _keys(limit: Limit, key: str | None, address: str | None) -> list[tuple[str, int]]:
+    keys = []
+    if key:
+        keys.append((_hashed(limit, "key", key), limit.per_key))
+    if address:
+        keys.append((_hashed(limit, "address", address), limit.per_address))
+    return keys
+
+
+def check_attempts(session: Session, limit: Limit, *, key: str | None, address: str | None) -> None:
+    """Refuses before the password or code is even looked at, so a locked name learns nothing."""
+    since = utc_now() - WINDOW
+    for key_hash, allowed in _keys(limit, key, address):
+        failures = session.exec(
+            select(func.count())
+            .select_from(FailedAttempt)
+            .where(
+                FailedAttempt.kind == limit.kind,
+                FailedAttempt.key_hash == key_hash,
+                col(FailedAttempt.at) > since,
+            )
+        ).one()
+        if failures >= allowed:
+            raise TooManyAttempts(minutes=int(WINDOW.total_seconds() // 60))
+
+
+def record_failure(session: Session, limit: Limit, *, key: str | None, address: str | None) -> None:
+    """Committed at once: the refusal that follows rolls back everything else, not this."""
+    session.exec(delete(FailedAttempt).where(col(FailedAttempt.at) < utc_now() - WINDOW))
+    for key_hash, _ in _keys(limit, key, address):
+        session.add(FailedAttempt(kind=limit.kind, key_hash=key_hash))
+    session.commit()
+
+
+def clear_failures(session: Session, limit: Limit, *, key: str) -> None:
+    """A success forgives the name's earlier slips (not the address's: others share it)."""
+    session.exec(
+        delete(FailedAttempt).where(
+            FailedAttempt.kind == limit.kind,
+            FailedAttempt.key_hash == _hashed(limit, "key", key),
+        )
+    )
