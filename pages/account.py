@@ -8,10 +8,10 @@ from services.permissions import Viewer
 from ui.context import (
     act,
     attempt,
-    auth_config,
     client_address,
     current_viewer,
     forget_sign_in,
+    identity_providers,
     label,
     read,
     remember_sign_in,
@@ -19,15 +19,6 @@ from ui.context import (
     t,
 )
 from ui.widgets import empty_state
-
-
-def _providers() -> list[str]:
-    """Names of the OIDC providers in secrets.toml: "default" for keys at the top of [auth]."""
-    auth = auth_config() or {}
-    names = [name for name, value in auth.items() if isinstance(value, dict)]
-    if "client_id" in auth:
-        names.insert(0, "default")
-    return names
 
 
 def _signed_in(viewer: Viewer) -> None:
@@ -46,8 +37,9 @@ def _signed_in(viewer: Viewer) -> None:
         via_provider = signed_in_with_provider()
         forget_sign_in()
         if via_provider:
-            st.logout()
-        st.rerun()
+            st.logout()  # the browser goes to the provider's sign-out; a rerun would cancel it
+        else:
+            st.rerun()
 
 
 def _change_password(viewer: Viewer) -> None:
@@ -66,7 +58,7 @@ def _change_password(viewer: Viewer) -> None:
 
 
 def _sign_in() -> None:
-    for provider in _providers():
+    for provider in identity_providers():
         name = t("account.provider_default") if provider == "default" else provider
         if st.button(
             t("account.sign_in_with", provider=name), key=f"login_{provider}", type="primary"

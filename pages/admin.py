@@ -5,11 +5,11 @@ import json
 import streamlit as st
 
 from models.base import CommitteePosition, PlaceKind, Role
-from services.accounts import add_person, grant_role, list_people
+from services.accounts import PersonRow, add_person, grant_role, link_identity, list_people
 from services.notice import audit_log, export_audit_log
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import create_place, list_places
-from ui.context import act, current_viewer, label, moment, read, t
+from ui.context import act, current_viewer, identity_providers, label, moment, read, t
 from ui.widgets import guard, vocabulary_select
 
 
@@ -83,6 +83,9 @@ def _people(viewer: Viewer) -> None:
             home_place_id=home,
         ):
             st.success(t("app.saved"))
+    providers = identity_providers()
+    if providers:
+        _link_identity(viewer, people, providers)  # type: ignore[arg-type]
     with right, st.form("grant", clear_on_submit=True):
         st.markdown(f"**{t('admin.grant')}**")
         names = {p.id: p.display_name for p in people}  # type: ignore[union-attr]
@@ -106,6 +109,27 @@ def _people(viewer: Viewer) -> None:
             role=role,
             place_id=place_id,
             position=position if role == Role.COMMITTEE_MEMBER else None,
+        ):
+            st.success(t("app.saved"))
+
+
+def _link_identity(viewer: Viewer, people: list[PersonRow], providers: list[str]) -> None:
+    with st.form("link_identity", clear_on_submit=True):
+        st.markdown(f"**{t('admin.link_identity')}**")
+        st.caption(t("admin.link_identity_hint"))
+        names = {p.id: p.display_name for p in people}
+        person_id = st.selectbox(
+            t("admin.person"), list(names), format_func=lambda pid: names[pid], key="link_person"
+        )
+        provider = st.selectbox(
+            t("field.provider"),
+            providers,
+            format_func=lambda name: t("account.provider_default") if name == "default" else name,
+            key="link_provider",
+        )
+        subject = st.text_input(t("field.subject"), key="link_subject")
+        if st.form_submit_button(t("admin.link_button")) and act(
+            link_identity, viewer, person_id=person_id, provider=provider, subject=subject
         ):
             st.success(t("app.saved"))
 

@@ -1,9 +1,10 @@
 """Proposals (提案): read every proposal, submit one with its budget, co-funding and upkeep
-plan, and (for the committee) move it through eligibility review."""
+plan, (for the committee) move it through eligibility review, and see or attach its photos,
+documents and receipts."""
 
 import streamlit as st
 
-from models.base import Category, CoFundingSource, PlaceKind, ProposalStatus
+from models.base import AttachmentKind, Category, CoFundingSource, PlaceKind, ProposalStatus
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from services.proposals import (
@@ -17,7 +18,18 @@ from services.proposals import (
     submit_proposal,
 )
 from services.rounds import list_rounds
+from services.uploads import (
+    ACCEPTED,
+    AttachmentInfo,
+    accepted_extensions,
+    attach_file,
+    attachable_kinds,
+    list_attachments,
+    max_upload_mb,
+    open_attachment,
+)
 from ui.context import act, current_viewer, label, moment, money, read, t
+from ui.images import thumbnail
 from ui.widgets import empty_state, place_select, status_badge, vocabulary_select
 
 LINE_COLUMNS = ("description", "category", "quantity", "unit_price")
@@ -169,6 +181,7 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
             st.markdown(
                 f"- {moment(change.changed_at)} · {label('status', change.to_status)}{reason}"
             )
+    _attachments(viewer, proposal_id)
     moves = sorted(COMMITTEE_MOVES.get(ProposalStatus(row.status), ()))
     if moves and can_somewhere(viewer, Action.REVIEW_ELIGIBILITY):
         left, middle, right = st.columns([2, 3, 1], vertical_alignment="bottom")
@@ -183,6 +196,79 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
             change_proposal_status, viewer, proposal_id=proposal_id, to_status=target, reason=reason
         ):
             st.rerun()
+
+
+def _size(info: AttachmentInfo) -> str:
+    if info.size_bytes < 1024 * 1024:
+        return t("uploads.size_kb", size=max(1, round(info.size_bytes / 1024)))
+    return t("uploads.size_mb", size=f"{info.size_bytes / 1024 / 1024:.1f}")
+
+
+def _attachments(viewer: Viewer, proposal_id: int) -> None:
+    """Behind a toggle, so that a list of proposals does not read every photo on every run."""
+    files = read(list_attachments, viewer=viewer, proposal_id=proposal_id)
+    kinds = read(attachable_kinds, viewer=viewer, proposal_id=proposal_id)
+    if not files and not kinds:
+        return
+    if not st.toggle(t("uploads.show", count=len(files)), key=f"attachments_{proposal_id}"):
+        return
+    if not files:
+        st.caption(t("uploads.none"))
+    photos = [f for f in files if f.kind == AttachmentKind.PHOTO]
+    columns = st.columns(3) if photos else []
+    for index, info in enumerate(photos):
+        if opened := act(open_attachment, viewer, attachment_id=info.id):
+            columns[index % 3].image(thumbnail(opened[1]), caption=info.original_name)
+    for info in (f for f in files if f.kind != AttachmentKind.PHOTO):
+        if not (opened := act(open_attachment, viewer, attachment_id=info.id)):
+            continue
+        st.download_button(
+            f"{label('attachment_kind', info.kind)} · {info.original_name} · {_size(info)}",
+            data=opened[1],
+            file_name=info.original_name,
+            mime=info.content_type,
+            key=f"download_{info.id}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+    if kinds:
+        _attach_form(viewer, proposal_id, kinds)
+
+
+def _attach_form(viewer: Viewer, proposal_id: int, kinds: list[str]) -> None:
+    """The widget refuses other extensions and larger files in the browser already; the
+    service checks the bytes again and says what is wrong in the user's language."""
+    left, right = st.columns([1, 2])
+    kind = left.selectbox(
+        t("uploads.kind"),
+        kinds,
+        format_func=lambda k: label("attachment_kind", k),
+        key=f"attach_kind_{proposal_id}",
+    )
+    sent_key = f"attached_{proposal_id}"  # a new uploader (empty) after each attached file
+    upload = right.file_uploader(
+        t("uploads.file"),
+        type=accepted_extensions(kind),
+        max_upload_size=max_upload_mb(kind),
+        key=f"attach_file_{proposal_id}_{st.session_state.get(sent_key, 0)}",
+    )
+    types = ", ".join(f.name for f in ACCEPTED[AttachmentKind(kind)])
+    st.caption(t("uploads.hint", types=types, max_mb=max_upload_mb(kind)))
+    if (
+        st.button(t("uploads.attach"), key=f"attach_send_{proposal_id}", disabled=upload is None)
+        and upload is not None
+        and act(
+            attach_file,
+            viewer,
+            proposal_id=proposal_id,
+            kind=kind,
+            filename=upload.name,
+            data=upload.getvalue(),
+        )
+    ):
+        st.session_state[sent_key] = st.session_state.get(sent_key, 0) + 1
+        st.toast(t("uploads.attached", name=upload.name), icon=":material/check:")
+        st.rerun()
 
 
 def render() -> None:

@@ -350,6 +350,28 @@ def grant_role(
     return grant.id  # type: ignore[return-value]
 
 
+def link_identity(
+    session: Session, viewer: Viewer, *, person_id: int, provider: str, subject: str
+) -> int:
+    """Ties an identity a provider vouches for (the e-mail of the district's single sign-on) to
+    a person, so that their first sign-in through it lands with their roles."""
+    person = get_or_fail(session, Person, person_id)
+    require_at(session, viewer, Action.GRANT_ROLES, person.home_place_id)
+    provider = clean_text(provider, "provider", max_length=40)
+    if provider == LOCAL_PROVIDER:
+        raise InvalidInput("field_invalid", field="provider")
+    subject = clean_text(subject, "subject", max_length=200).lower()
+    if session.exec(
+        select(Account.id).where(Account.provider == provider, Account.subject == subject)
+    ).first():
+        raise Conflict("identity_taken", subject=subject)
+    account = Account(person_id=person_id, provider=provider, subject=subject)
+    session.add(account)
+    record_audit(session, viewer, "link_identity", account)
+    session.commit()
+    return id_of(account)
+
+
 @dataclass(frozen=True)
 class PersonRow:
     id: int

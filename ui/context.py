@@ -60,6 +60,15 @@ def auth_config() -> Mapping[str, Any] | None:
         return None
 
 
+def identity_providers() -> list[str]:
+    """Names of the OIDC providers in secrets.toml: "default" for keys at the top of [auth]."""
+    auth = auth_config() or {}
+    names = [name for name, value in auth.items() if isinstance(value, Mapping)]
+    if "client_id" in auth:
+        names.insert(0, "default")
+    return names
+
+
 def check_start_up() -> None:
     """Outside development, refuse to serve with a weak ballot or cookie secret, or with an
     admin who still has the demo's password: an operator error, shown before anyone signs in."""

@@ -37,7 +37,7 @@ DEMO_PASSWORD = "linli-demo-2026"
 START_TIMEOUT = 45.0
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -96,15 +96,29 @@ def load_demo(directory: Path) -> Path:
     return path
 
 
-def start_server(template: Path, directory: Path) -> Server:
-    """``streamlit run app.py`` on a private copy of the demo store; returns once healthy."""
+def copy_store(template: Path, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     db = directory / "e2e.db"
     for suffix in ("", "-wal", "-shm"):
         source = template.with_name(template.name + suffix)
         if source.exists():
             shutil.copy(source, db.with_name(db.name + suffix))
-    port = _free_port()
+    return db
+
+
+def start_server(
+    template: Path,
+    directory: Path,
+    *,
+    port: int | None = None,
+    extra_args: tuple[str, ...] = (),
+    store: Path | None = None,
+) -> Server:
+    """``streamlit run app.py`` on a private copy of the demo store (or on ``store``, already
+    copied and prepared); returns once healthy."""
+    directory.mkdir(parents=True, exist_ok=True)
+    db = store or copy_store(template, directory)
+    port = port or free_port()
     log = directory / "streamlit.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -124,6 +138,7 @@ def start_server(template: Path, directory: Path) -> Server:
                 "none",
                 "--browser.gatherUsageStats",
                 "false",
+                *extra_args,
             ],
             cwd=REPO,
             env=_env(f"sqlite:///{db}"),

@@ -42,7 +42,12 @@ def test_resident_votes_and_checks_the_receipt(server, page) -> None:
     expect(main).to_contain_text("您已在本轮投票，谢谢参与！")
     expect(main.get_by_role("button", name="投出选票")).to_have_count(0)
 
-    # A reload starts a new session (signed out); anyone holding the code may check the ballot.
+    # A reload keeps the resident signed in (and voted); without the sign-in cookie the page is
+    # anonymous, and anyone holding the code may check the ballot.
+    page.reload()
+    wait_for_app(page)
+    expect(main).to_contain_text("您已在本轮投票，谢谢参与！")
+    page.context.clear_cookies()
     page.reload()
     wait_for_app(page)
     expect(main).to_contain_text("请登录后投票")
@@ -56,7 +61,7 @@ def test_resident_votes_and_checks_the_receipt(server, page) -> None:
         assert title in text, f"the receipt check does not list {title!r}"
     assert "线上" in text  # the channel
 
-    # Signed in again after the reload: still recorded as voted.
+    # Signed in again: still recorded as voted.
     sign_in(page, server.url, "resident")
     open_vote = nav_link(page, "投票")
     open_vote.click()
