@@ -14,7 +14,7 @@ from fractions import Fraction
 from sqlmodel import Session
 
 from models.base import CommitteePosition, PlaceKind, ProposalStatus, Role
-from services import accounts, ledger, needs, places, proposals, rounds, tally
+from services import accounts, ledger, needs, places, proposals, rounds, tally, voting_codes
 from services.accounts import DEMO_PASSWORD
 from services.common import id_of, record_audit
 from services.errors import NotAllowed
@@ -283,6 +283,18 @@ def load_demo(session: Session) -> DemoSummary:
         session, chair, voters, residents, pingyang, pingyang_fund, compound_1, compound_2, need_ids
     )
     ballots += last_year["ballots"]
+    voting_codes.register_households(
+        session,
+        clerk,
+        compound_id=compound_2,
+        labels="\n".join(
+            f"{building}-{unit}-{floor}0{room}"
+            for building in (1, 2, 3)
+            for unit in (1, 2)
+            for floor in range(1, 7)
+            for room in (1, 2)
+        ),
+    )
     guolong_round = rounds.create_round(
         session,
         admin,

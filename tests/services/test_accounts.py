@@ -86,3 +86,39 @@ def test_only_admins_grant_roles_and_revoked_grants_stop_working(world: World) -
         place_id=world.community_a,
     )
     assert world.viewer("outsider").has_role(Role.COMMITTEE_MEMBER)
+
+
+def test_an_admin_links_a_provider_identity_to_a_person(world: World) -> None:
+    from services.accounts import link_identity
+    from services.errors import Conflict
+
+    chair = world.people["chair_a"]
+    link_identity(
+        world.session,
+        world.viewer("admin"),
+        person_id=chair,
+        provider="default",
+        subject=" Chair.A@Example.org ",
+    )
+    signed_in = sign_in_with_provider(
+        world.session, provider="default", subject="chair.a@example.org", display_name="someone"
+    )
+    assert signed_in.person_id == chair and signed_in.has_role(Role.COMMITTEE_MEMBER)
+    with pytest.raises(Conflict):
+        link_identity(
+            world.session,
+            world.viewer("admin"),
+            person_id=world.people["member_a"],
+            provider="default",
+            subject="chair.a@example.org",
+        )
+    with pytest.raises(NotAllowed):
+        link_identity(
+            world.session,
+            world.viewer("chair_a"),
+            person_id=world.people["member_a"],
+            provider="default",
+            subject="member.a@example.org",
+        )
+    world.session.rollback()
+    assert world.session.exec(select(func.count()).select_from(Account)).one() == 1
