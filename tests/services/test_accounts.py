@@ -3,8 +3,14 @@ from sqlmodel import Session, func, select
 
 from models import Account, Person, RoleGrant
 from models.base import Role
-from services.accounts import create_first_admin, grant_role, sign_in_local, sign_in_with_provider
-from services.errors import InvalidInput, NotAllowed, SignInFailed
+from services.accounts import (
+    create_first_admin,
+    grant_role,
+    link_identity,
+    sign_in_local,
+    sign_in_with_provider,
+)
+from services.errors import Conflict, InvalidInput, NotAllowed, SignInFailed
 from tests.world import World
 
 
@@ -89,9 +95,6 @@ def test_only_admins_grant_roles_and_revoked_grants_stop_working(world: World) -
 
 
 def test_an_admin_links_a_provider_identity_to_a_person(world: World) -> None:
-    from services.accounts import link_identity
-    from services.errors import Conflict
-
     chair = world.people["chair_a"]
     link_identity(
         world.session,
