@@ -26,6 +26,7 @@ from services.common import (
     get_or_fail,
     id_of,
     parse_yuan,
+    place_tree,
     record_audit,
     require_at,
     snapshot,
@@ -39,7 +40,7 @@ from services.errors import (
     WrongPhase,
 )
 from services.ledger import current_charter
-from services.permissions import Action, Viewer
+from services.permissions import Action, Viewer, require
 
 S = ProposalStatus
 COMMITTEE_MOVES: dict[ProposalStatus, frozenset[ProposalStatus]] = {
@@ -201,8 +202,12 @@ def check_charter(
 
 
 def submit_proposal(session: Session, viewer: Viewer, *, draft: ProposalDraft) -> int:
+    """A proposal joins only a round whose area contains its place: else one community's
+    people could put it on another community's ballot, to be paid from that community's fund,
+    with its eligibility reviewed by their own committee."""
     get_or_fail(session, Place, draft.place_id)
-    require_at(session, viewer, Action.SUBMIT_PROPOSAL, draft.place_id)
+    tree = place_tree(session)
+    require(viewer, Action.SUBMIT_PROPOSAL, draft.place_id, tree)
     items = _line_items(draft)
     pledges = _pledges(draft)
     cost_fen = sum(item.quantity * item.unit_price_fen for item in items)
@@ -213,6 +218,8 @@ def submit_proposal(session: Session, viewer: Viewer, *, draft: ProposalDraft) -
         raise InvalidInput("field_invalid", field="maintenance_years")
     if draft.round_id is not None:
         budget_round = get_or_fail(session, BudgetRound, draft.round_id)
+        if not tree.covers(budget_round.place_id, draft.place_id):
+            raise NotAllowed(action=Action.SUBMIT_PROPOSAL.value)
         if budget_round.phase not in (RoundPhase.NEEDS, RoundPhase.PROPOSALS):
             raise WrongPhase("round_not_taking_proposals", phase=budget_round.phase)
         check_charter(

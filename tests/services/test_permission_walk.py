@@ -1,0 +1,813 @@
+"""The whole permission table, walked through the services.
+
+For every action there is one probe: a real service call that takes exactly that action at a
+place of community A ("in" scope) or community B ("out" of scope). Every kind of holder is a
+person in the store whose role grant is on community A (a resident's on a compound of A), and
+acts through the viewer ``viewer_for_person`` reads from the store. What should happen is
+computed with ``permissions.can`` from the grant each walker was given, never from a second
+table: allowed, the call succeeds and changes exactly the tables it should; refused, it raises
+``NotAllowed`` for that action and no row of any table changes.
+
+Two actions are refused by leaving things out rather than by an error (a resident opening a
+meeting gets it without the committee's notes): their probes check that the material is shown
+exactly when the table allows it.
+
+Speed: one staged street per backend; each case runs in a transaction that is rolled back
+(the services' commits become savepoints), so the cases cannot see each other.
+"""
+
+import hashlib
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+from sqlalchemy import Engine, event
+from sqlmodel import Session, SQLModel, select
+
+from models import (
+    BudgetRound,
+    Fund,
+    Household,
+    LedgerEntry,
+    Meeting,
+    Need,
+    NeedSupport,
+    Person,
+    Place,
+    Proposal,
+    Review,
+    RoleGrant,
+    RubricScore,
+    Tally,
+    VotingCode,
+    make_engine,
+)
+from models.base import CommitteePosition, ProposalStatus, Role, utc_now
+from services import (
+    accounts,
+    ledger,
+    meetings,
+    needs,
+    notice,
+    places,
+    proposals,
+    reviews,
+    rounds,
+    voting_codes,
+)
+from services import tally as tallies
+from services.accounts import viewer_for_person
+from services.common import id_of, place_tree
+from services.errors import NotAllowed
+from services.permissions import ANONYMOUS, Action, Grant, Viewer, can
+from tests.conftest import _empty_postgres
+from tests.world import World, build_world
+
+WHEN = date(2026, 3, 1)
+MEETING_AT = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
+HIDDEN_DONOR = "A neighbour who gives quietly"
+COMMITTEE_NOTE = "Quotes from two contractors; the cheaper one has no licence."
+GOOD = {"goal_met": 5, "participation": 4, "maintenance": 3, "books_complete": 5, "satisfaction": 4}
+S = ProposalStatus
+
+
+# --- the staged street -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Side:
+    """What one community offers the probes: A is in the walkers' scope, B is not."""
+
+    community: int
+    compound: int
+    fund: int
+    need: int
+    submitted: int  # a proposal awaiting the eligibility review
+    selected: int  # a funded proposal, scored once at the open review session
+    open_round: int  # taking proposals
+    voting_round: int
+    on_ballot: tuple[int, ...]
+    tally: int  # an unpublished count of the voting round (one ballot)
+    meeting: int  # closed, with a committee note, minutes not yet published
+
+
+@dataclass(frozen=True)
+class Walker:
+    role: Role | None
+    position: CommitteePosition | None = None
+    place: str | None = None  # "compound" or "community" of A; None: granted without a place
+    state: str = "active"  # or "revoked" (the grant), "inactive" (the person)
+
+
+WALKERS: dict[str, Walker] = {
+    "resident": Walker(Role.RESIDENT, place="compound"),
+    "member": Walker(Role.COMMITTEE_MEMBER, CommitteePosition.MEMBER, "community"),
+    "chair": Walker(Role.COMMITTEE_MEMBER, CommitteePosition.CHAIR, "community"),
+    "secretary": Walker(Role.COMMITTEE_MEMBER, CommitteePosition.SECRETARY, "community"),
+    "treasurer": Walker(Role.COMMITTEE_MEMBER, CommitteePosition.TREASURER, "community"),
+    "clerk": Walker(Role.CLERK, place="community"),
+    "reviewer": Walker(Role.REVIEWER, place="community"),
+    "admin": Walker(Role.ADMIN, place="community"),
+    "admin_everywhere": Walker(Role.ADMIN),
+    "no_role": Walker(None),
+    "revoked_chair": Walker(
+        Role.COMMITTEE_MEMBER, CommitteePosition.CHAIR, "community", state="revoked"
+    ),
+    "inactive_chair": Walker(
+        Role.COMMITTEE_MEMBER, CommitteePosition.CHAIR, "community", state="inactive"
+    ),
+}
+SCOPES = ("in", "out")
+# Revoked grants and inactive people make viewers without grants: once the mapping test has
+# shown that, walking them would repeat the walk of the person without a role.
+WALK = [kind for kind, walker in WALKERS.items() if walker.state == "active"]
+
+
+@dataclass(frozen=True)
+class Stage:
+    engine: Engine
+    street: int
+    review_session: int
+    sides: dict[str, Side]  # "in": community A, "out": community B
+    walkers: dict[str, int]  # walker kind -> person id
+    grantee: int  # a person without a role, for the role-granting probe
+
+
+def _draft(
+    place_id: int, title: str, round_id: int | None = None, need_id: int | None = None
+) -> proposals.ProposalDraft:
+    """6,700 yuan with 700 pledged: within community A's charter (cap, co-funding share)."""
+    return proposals.ProposalDraft(
+        place_id=place_id,
+        round_id=round_id,
+        need_id=need_id,
+        title=title,
+        summary="s",
+        category="safety",
+        line_items=[proposals.LineItemInput(title, "safety", 1, "6700")],
+        co_funding=[proposals.PledgeInput("residents", "residents", "700")],
+        maintenance_plan="m",
+        maintainer="m",
+        maintenance_years=1,
+    )
+
+
+def _stage_side(world: World, letter: str) -> Side:
+    """Built through the services, by the world's own officials of that community."""
+    session = world.session
+    community, compound, fund = {
+        "a": (world.community_a, world.compound_a1, world.fund_a),
+        "b": (world.community_b, world.compound_b1, world.fund_b),
+    }[letter]
+    chair = world.viewer(f"chair_{letter}")
+    treasurer = world.viewer(f"treasurer_{letter}")
+    resident = world.viewer(f"resident_{letter}1")
+    need = needs.post_need(
+        session, resident, place_id=compound, title="Lights", description="", category="safety"
+    )
+    submitted = proposals.submit_proposal(session, resident, draft=_draft(compound, "Benches"))
+    selected = proposals.submit_proposal(session, resident, draft=_draft(compound, "Garden"))
+    for step in (S.ELIGIBLE, S.ON_BALLOT, S.SELECTED):
+        proposals.change_proposal_status(session, chair, proposal_id=selected, to_status=step)
+    round_ids = []
+    for name in ("2026", "2026 autumn"):
+        config = rounds.RoundSettings(
+            name=f"{name} {letter}",
+            year=2026,
+            fund_id=fund,
+            place_id=community,
+            budget="10000",
+            rule="greedy",
+        )
+        round_ids.append(rounds.create_round(session, chair, config=config))
+        for _ in range(2):  # draft -> needs -> proposals
+            rounds.advance_round(session, chair, round_id=round_ids[-1])
+    round_id, open_round = round_ids
+    on_ballot = tuple(
+        proposals.submit_proposal(session, resident, draft=_draft(compound, title, round_id))
+        for title in ("Lamps", "Swings")
+    )
+    rounds.advance_round(session, chair, round_id=round_id)  # eligibility
+    for proposal_id in on_ballot:
+        proposals.change_proposal_status(
+            session, chair, proposal_id=proposal_id, to_status=S.ELIGIBLE
+        )
+    for _ in range(2):  # deliberation -> voting
+        rounds.advance_round(session, chair, round_id=round_id)
+    rounds.cast_ballot(
+        session, resident, round_id=round_id, ballot=rounds.BallotChoice(approvals=on_ballot[:1])
+    )
+    tally_id = tallies.count_votes(session, chair, round_id=round_id)
+    for amount, donor, anonymous in (("5000", "Street office", False), ("300", HIDDEN_DONOR, True)):
+        ledger.record_donation(
+            session,
+            treasurer,
+            fund_id=fund,
+            amount=amount,
+            donor=donor,
+            purpose="seed money",
+            occurred_on=WHEN,
+            is_anonymous=anonymous,
+        )
+    meeting = meetings.schedule_meeting(
+        session, chair, place_id=community, title="Committee", scheduled_at=MEETING_AT
+    )
+    meetings.start_meeting(session, chair, meeting_id=meeting)
+    meetings.take_note(session, chair, meeting_id=meeting, body=COMMITTEE_NOTE)
+    meetings.close_meeting(session, chair, meeting_id=meeting)
+    # Dwellings straight into the store: community B has no clerk to register them.
+    session.add_all(Household(compound_id=compound, label=label) for label in ("1-101", "1-102"))
+    session.commit()
+    return Side(
+        community=community,
+        compound=compound,
+        fund=fund,
+        need=need,
+        submitted=submitted,
+        selected=selected,
+        open_round=open_round,
+        voting_round=round_id,
+        on_ballot=on_ballot,
+        tally=tally_id,
+        meeting=meeting,
+    )
+
+
+def _stage_walkers(world: World) -> dict[str, int]:
+    """One person per kind of holder, granted through the service an administrator uses."""
+    session = world.session
+    place_of = {"compound": world.compound_a1, "community": world.community_a, None: None}
+    people = {}
+    for kind, walker in WALKERS.items():
+        person = Person(
+            display_name=f"walker {kind}",
+            home_place_id=world.compound_a1 if walker.role is Role.RESIDENT else None,
+            is_active=walker.state != "inactive",
+        )
+        session.add(person)
+        session.commit()
+        people[kind] = id_of(person)
+        if walker.role is None:
+            continue
+        grant_id = accounts.grant_role(
+            session,
+            world.viewer("admin"),
+            person_id=people[kind],
+            role=walker.role,
+            position=walker.position,
+            place_id=place_of[walker.place],
+        )
+        if walker.state == "revoked":
+            grant = _row(session, RoleGrant, grant_id)
+            grant.revoked_at = utc_now()
+            session.add(grant)
+            session.commit()
+    return people
+
+
+def _stage(engine: Engine) -> Stage:
+    with Session(engine) as session:
+        world = build_world(session)
+        sides = {"in": _stage_side(world, "a"), "out": _stage_side(world, "b")}
+        reviewer = world.viewer("reviewer")
+        review_session = reviews.open_review_session(
+            session,
+            reviewer,
+            street_id=world.street,
+            year=2026,
+            title="Year-end review",
+            held_on=date(2026, 12, 20),
+        )
+        for side in sides.values():
+            reviews.score_project(
+                session,
+                reviewer,
+                session_id=review_session,
+                proposal_id=side.selected,
+                scores=GOOD,
+                recommendation="continue",
+            )
+        return Stage(
+            engine=engine,
+            street=world.street,
+            review_session=review_session,
+            sides=sides,
+            walkers=_stage_walkers(world),
+            grantee=world.people["outsider"],
+        )
+
+
+def _sqlite_with_savepoints(path: Path) -> Engine:
+    """pysqlite starts transactions on its own and so breaks SAVEPOINT; let SQLAlchemy do it
+    (the recipe in SQLAlchemy's SQLite dialect documentation)."""
+    engine = make_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def stage(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
+) -> Iterator[Stage]:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("walk") / "linli.db"
+        shutil.copy(sqlite_template, path)
+        engine = _sqlite_with_savepoints(path)
+        yield _stage(engine)
+        engine.dispose()
+    else:
+        engine = request.getfixturevalue("postgres_engine")
+        _empty_postgres(engine)
+        yield _stage(engine)
+        _empty_postgres(engine)
+
+
+@pytest.fixture
+def sandbox(stage: Stage) -> Iterator[Session]:
+    """A session whose commits are savepoints of one transaction, rolled back afterwards."""
+    with stage.engine.connect() as connection:
+        transaction = connection.begin()
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+            yield session
+        transaction.rollback()
+
+
+TABLES = SQLModel.metadata.sorted_tables
+
+
+def _all_rows(dialect: str) -> str:
+    """Every row of every table as one line of text, in a single statement (a query per table
+    would be most of the walk's time on PostgreSQL). Each backend writes a row its own way;
+    only its own fingerprints are ever compared."""
+    selects = []
+    for table in TABLES:
+        (key,) = table.primary_key.columns
+        if dialect == "postgresql":
+            line = "t::text"
+        else:
+            line = " || '|' || ".join(f"quote(t.{column.name})" for column in table.columns)
+        selects.append(f"SELECT '{table.name}', t.{key.name}, {line} FROM {table.name} t")
+    return " UNION ALL ".join(selects) + " ORDER BY 1, 2"
+
+
+ALL_ROWS = {dialect: _all_rows(dialect) for dialect in ("sqlite", "postgresql")}
+
+
+def fingerprint(session: Session) -> dict[str, str]:
+    """Every table's row count and a hash of all its rows, in primary-key order."""
+    session.flush()  # anything the call left pending counts as a change
+    connection = session.connection()
+    counts = dict.fromkeys((table.name for table in TABLES), 0)
+    hashes = {name: hashlib.sha256() for name in counts}
+    for name, _key, line in connection.exec_driver_sql(ALL_ROWS[connection.dialect.name]):
+        counts[name] += 1
+        hashes[name].update(f"{line}\n".encode())
+    return {name: f"{counts[name]} {hashes[name].hexdigest()}" for name in counts}
+
+
+def expected_viewer(stage: Stage, kind: str) -> Viewer:
+    """The viewer each walker should be, from the grant the stage gave it (the oracle)."""
+    walker = WALKERS[kind]
+    person_id = stage.walkers[kind]
+    if walker.state == "inactive":
+        return ANONYMOUS
+    if walker.role is None or walker.state == "revoked":
+        return Viewer(person_id=person_id)
+    side = stage.sides["in"]
+    place = {"compound": side.compound, "community": side.community}.get(walker.place or "")
+    places = frozenset({place}) if place is not None else None
+    return Viewer(person_id=person_id, grants=(Grant(walker.role, walker.position, places),))
+
+
+# --- the probes: one service call per action -------------------------------------------------
+
+
+class Attempt(NamedTuple):
+    """The place whose grants decide, and the call (which checks its own effect on success; a
+    probe of a read that leaves things out returns whether it showed them)."""
+
+    place_id: int | None
+    act: Callable[[], bool | None]
+
+
+@dataclass(frozen=True)
+class Probe:
+    attempt: Callable[[Session, Viewer, Stage, Side], Attempt]
+    writes: frozenset[str]  # the tables an allowed call changes; none for a read
+    hides: bool = False  # refused by leaving the material out, not by an error
+
+
+PROBES: dict[Action, Probe] = {}
+
+
+def probe(action: Action, *writes: str, hides: bool = False) -> Callable[..., Any]:
+    def register(attempt: Callable[[Session, Viewer, Stage, Side], Attempt]) -> Any:
+        assert action not in PROBES, f"two probes for {action}"
+        PROBES[action] = Probe(attempt, frozenset(writes), hides)
+        return attempt
+
+    return register
+
+
+def _row(session: Session, model: type[Any], row_id: int | None) -> Any:
+    row = session.get(model, row_id)
+    assert row is not None, f"{model.__name__} {row_id} missing"
+    return row
+
+
+@probe(Action.POST_NEED, "need", "auditentry")
+def _post_need(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        need_id = needs.post_need(
+            session,
+            viewer,
+            place_id=side.compound,
+            title="Shade over the bench",
+            description="",
+            category="greening",
+        )
+        need = _row(session, Need, need_id)
+        assert (need.place_id, need.author_id) == (side.compound, viewer.person_id)
+
+    return Attempt(side.compound, act)
+
+
+@probe(Action.SUPPORT, "needsupport", "auditentry")
+def _support(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        needs.support_need(session, viewer, need_id=side.need)
+        supporters = session.exec(
+            select(NeedSupport.person_id).where(NeedSupport.need_id == side.need)
+        ).all()
+        assert supporters == [viewer.person_id]
+
+    return Attempt(_row(session, Need, side.need).place_id, act)
+
+
+@probe(
+    Action.SUBMIT_PROPOSAL,
+    "proposal",
+    "proposallineitem",
+    "cofundingpledge",
+    "proposalstatuschange",
+    "need",
+    "auditentry",
+)
+def _submit_proposal(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """Into the community's open round, adopting the need posted there."""
+
+    def act() -> None:
+        draft = _draft(side.compound, "Bike shed", side.open_round, side.need)
+        proposal = _row(session, Proposal, proposals.submit_proposal(session, viewer, draft=draft))
+        assert (proposal.place_id, proposal.round_id, proposal.proposer_id, proposal.status) == (
+            side.compound,
+            side.open_round,
+            viewer.person_id,
+            S.SUBMITTED,
+        )
+        assert _row(session, Need, side.need).status == "adopted"
+
+    return Attempt(side.compound, act)
+
+
+@probe(Action.CAST_BALLOT, "ballot", "ballotentry")
+def _cast_ballot(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        choice = rounds.BallotChoice(approvals=side.on_ballot[1:])
+        receipt = rounds.cast_ballot(session, viewer, round_id=side.voting_round, ballot=choice)
+        check = rounds.check_receipt(session, receipt_code=receipt)
+        assert (check.channel, check.entries) == ("online", [(side.on_ballot[1], None, None)])
+        assert rounds.has_voted(session, viewer, round_id=side.voting_round)
+
+    return Attempt(_row(session, BudgetRound, side.voting_round).place_id, act)
+
+
+@probe(Action.VIEW_COMMITTEE_MATERIAL, hides=True)
+def _view_committee_material(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> bool:
+        minutes = meetings.meeting_minutes(session, viewer, side.meeting)
+        shown = minutes.content_visible
+        assert [note.body for note in minutes.notes] == ([COMMITTEE_NOTE] if shown else [])
+        return shown
+
+    return Attempt(_row(session, Meeting, side.meeting).place_id, act)
+
+
+@probe(Action.REVIEW_ELIGIBILITY, "proposal", "proposalstatuschange", "auditentry")
+def _review_eligibility(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    proposal = _row(session, Proposal, side.submitted)
+    assert proposal.proposer_id != viewer.person_id  # a proposer's own moves need no role
+
+    def act() -> None:
+        proposals.change_proposal_status(
+            session, viewer, proposal_id=side.submitted, to_status=S.ELIGIBLE
+        )
+        assert _row(session, Proposal, side.submitted).status == S.ELIGIBLE
+
+    return Attempt(proposal.place_id, act)
+
+
+@probe(Action.RUN_MEETING, "meeting", "auditentry")
+def _run_meeting(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        meeting_id = meetings.schedule_meeting(
+            session, viewer, place_id=side.community, title="Site visit", scheduled_at=MEETING_AT
+        )
+        meeting = _row(session, Meeting, meeting_id)
+        assert (meeting.place_id, meeting.status) == (side.community, "planned")
+
+    return Attempt(side.community, act)
+
+
+@probe(Action.PUBLISH_MINUTES, "meeting", "auditentry")
+def _publish_minutes(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        meetings.publish_minutes(session, viewer, meeting_id=side.meeting)
+        assert _row(session, Meeting, side.meeting).minutes_status == "published"
+
+    return Attempt(_row(session, Meeting, side.meeting).place_id, act)
+
+
+@probe(Action.MANAGE_ROUND, "budgetround", "auditentry")
+def _manage_round(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    config = rounds.RoundSettings(
+        name="2027", year=2027, fund_id=side.fund, place_id=side.community, budget="8000"
+    )
+
+    def act() -> None:
+        budget_round = _row(
+            session, BudgetRound, rounds.create_round(session, viewer, config=config)
+        )
+        assert (budget_round.place_id, budget_round.fund_id, budget_round.budget_fen) == (
+            side.community,
+            side.fund,
+            8000_00,
+        )
+
+    return Attempt(config.place_id, act)
+
+
+@probe(Action.TALLY_ROUND, "tally", "auditentry")
+def _tally_round(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        result = _row(
+            session, Tally, tallies.count_votes(session, viewer, round_id=side.voting_round)
+        )
+        assert (result.ballots_counted, result.published_at) == (1, None)
+        assert result.selected_proposal_ids == [side.on_ballot[0]]
+
+    return Attempt(_row(session, BudgetRound, side.voting_round).place_id, act)
+
+
+@probe(Action.PUBLISH_TALLY, "tally", "proposal", "proposalstatuschange", "auditentry")
+def _publish_tally(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    result = _row(session, Tally, side.tally)
+
+    def act() -> None:
+        tallies.publish_tally(session, viewer, tally_id=side.tally)
+        assert _row(session, Tally, side.tally).published_at is not None
+        statuses = [_row(session, Proposal, pid).status for pid in side.on_ballot]
+        assert statuses == [S.SELECTED, S.NOT_SELECTED]
+
+    return Attempt(_row(session, BudgetRound, result.round_id).place_id, act)
+
+
+@probe(Action.ENTER_PAPER_BALLOT, "ballot", "ballotentry")
+def _enter_paper_ballot(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        receipt = rounds.enter_paper_ballot(
+            session,
+            viewer,
+            round_id=side.voting_round,
+            sheet_number="P-0001",
+            ballot=rounds.BallotChoice(approvals=side.on_ballot[1:]),
+        )
+        check = rounds.check_receipt(session, receipt_code=receipt)
+        assert (check.channel, check.entries) == ("paper", [(side.on_ballot[1], None, None)])
+
+    return Attempt(_row(session, BudgetRound, side.voting_round).place_id, act)
+
+
+@probe(Action.ISSUE_VOTING_CODES, "votingcode", "auditentry")
+def _issue_voting_codes(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        issued = voting_codes.issue_voting_codes(
+            session, viewer, round_id=side.voting_round, compound_id=side.compound
+        )
+        assert [code.household for code in issued] == ["1-101", "1-102"]
+        stored = session.exec(
+            select(VotingCode.issued_by_id).where(VotingCode.round_id == side.voting_round)
+        ).all()
+        assert stored == [viewer.person_id] * 2
+
+    return Attempt(side.compound, act)
+
+
+@probe(Action.RECORD_DONATION, "ledgerentry", "auditentry")
+def _record_donation(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        entry_id = ledger.record_donation(
+            session,
+            viewer,
+            fund_id=side.fund,
+            amount="200",
+            donor="Corner shop",
+            purpose="benches",
+            occurred_on=WHEN,
+        )
+        entry = _row(session, LedgerEntry, entry_id)
+        assert (entry.kind, entry.destination_fund_id, entry.amount_fen) == (
+            "donation",
+            side.fund,
+            200_00,
+        )
+
+    return Attempt(_row(session, Fund, side.fund).place_id, act)
+
+
+@probe(Action.RECORD_EXPENSE, "ledgerentry", "auditentry")
+def _record_expense(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        entry_id = ledger.record_expense(
+            session,
+            viewer,
+            fund_id=side.fund,
+            amount="100",
+            payee="Hardware shop",
+            purpose="bolts",
+            invoice_number="INV-0001",
+            occurred_on=WHEN,
+        )
+        entry = _row(session, LedgerEntry, entry_id)
+        assert (entry.kind, entry.source_fund_id, entry.amount_fen) == (
+            "expense",
+            side.fund,
+            100_00,
+        )
+
+    return Attempt(_row(session, Fund, side.fund).place_id, act)
+
+
+@probe(Action.VIEW_BOOKS)
+def _view_books(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        lines = ledger.books(session, viewer, fund_id=side.fund)
+        assert HIDDEN_DONOR in [line.counterparty for line in lines]  # the books name donors
+
+    return Attempt(_row(session, Fund, side.fund).place_id, act)
+
+
+@probe(Action.SCORE_PROJECT, "review", "rubricscore", "auditentry")
+def _score_project(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        review_id = reviews.score_project(
+            session,
+            viewer,
+            session_id=stage.review_session,
+            proposal_id=side.selected,
+            scores=GOOD,
+            recommendation="continue",
+        )
+        review = _row(session, Review, review_id)
+        assert (review.proposal_id, review.reviewer_id) == (side.selected, viewer.person_id)
+        scores = session.exec(
+            select(RubricScore.criterion, RubricScore.score).where(
+                RubricScore.review_id == review_id
+            )
+        ).all()
+        assert dict(scores) == GOOD
+
+    return Attempt(_row(session, Proposal, side.selected).place_id, act)
+
+
+@probe(Action.VIEW_REVIEWS, hides=True)
+def _view_reviews(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> bool:
+        board = reviews.review_board(session, viewer, stage.review_session)
+        (project,) = [p for p in board.projects if p.proposal_id == side.selected]
+        if project.scores is None:
+            return False
+        assert project.scores.reviews == 1  # the stage's review, seen while the session is open
+        return True
+
+    return Attempt(_row(session, Proposal, side.selected).place_id, act)
+
+
+@probe(Action.MANAGE_PLACES, "place", "auditentry")
+def _manage_places(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        place_id = places.create_place(
+            session, viewer, kind="compound", name="New estate", parent_id=side.community
+        )
+        assert _row(session, Place, place_id).parent_id == side.community
+
+    return Attempt(side.community, act)
+
+
+@probe(Action.GRANT_ROLES, "rolegrant", "auditentry")
+def _grant_roles(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        accounts.grant_role(
+            session, viewer, person_id=stage.grantee, role="resident", place_id=side.compound
+        )
+        granted = viewer_for_person(session, stage.grantee).grants
+        assert granted == (Grant(Role.RESIDENT, None, frozenset({side.compound})),)
+
+    return Attempt(side.compound, act)
+
+
+@probe(Action.VIEW_AUDIT_LOG)
+def _view_audit_log(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        lines = notice.audit_log(session, viewer)
+        assert lines  # the stage was built through the services, so there is history
+        assert [line.id for line in lines] == sorted((line.id for line in lines), reverse=True)
+
+    return Attempt(None, act)
+
+
+# --- the walk --------------------------------------------------------------------------------
+
+
+def test_every_action_has_a_probe() -> None:
+    assert set(PROBES) == set(Action)
+
+
+@pytest.mark.parametrize("kind", list(WALKERS))
+def test_each_walker_is_the_viewer_its_grant_makes(
+    sandbox: Session, stage: Stage, kind: str
+) -> None:
+    """The store-to-viewer mapping the walk relies on: revoked grants and inactive people count
+    for nothing, a grant without a place reaches everywhere."""
+    viewer = viewer_for_person(sandbox, stage.walkers[kind])
+    expected = expected_viewer(stage, kind)
+    assert (viewer.person_id, viewer.grants) == (expected.person_id, expected.grants)
+
+
+def test_each_probe_allows_someone_and_refuses_someone(sandbox: Session, stage: Stage) -> None:
+    """Else a probe would only ever test one half; and "in" must be A, "out" must be B."""
+    tree = place_tree(sandbox)
+    one_sided = []
+    for action, one in PROBES.items():
+        outcomes = set()
+        for scope in SCOPES:
+            side = stage.sides[scope]
+            viewer = viewer_for_person(sandbox, stage.walkers["no_role"])
+            place_id = one.attempt(sandbox, viewer, stage, side).place_id
+            if place_id is not None:
+                assert tree.covers(side.community, place_id), (action, scope)
+            outcomes |= {
+                can(expected_viewer(stage, kind), action, place_id, tree) for kind in WALKERS
+            }
+        if outcomes != {True, False}:
+            one_sided.append(action)
+    assert one_sided == []
+
+
+@pytest.mark.parametrize("action", list(Action), ids=str)
+@pytest.mark.parametrize("kind", WALK)
+@pytest.mark.parametrize("scope", SCOPES)
+def test_walk(sandbox: Session, stage: Stage, scope: str, kind: str, action: Action) -> None:
+    viewer = viewer_for_person(sandbox, stage.walkers[kind])
+    one = PROBES[action]
+    attempt = one.attempt(sandbox, viewer, stage, stage.sides[scope])
+    allowed = can(expected_viewer(stage, kind), action, attempt.place_id, place_tree(sandbox))
+    before = fingerprint(sandbox)
+    if one.hides:
+        assert attempt.act() is allowed
+    elif allowed:
+        attempt.act()
+    else:
+        with pytest.raises(NotAllowed) as refusal:
+            attempt.act()
+        assert refusal.value.params == {"action": action.value}
+    after = fingerprint(sandbox)
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == (one.writes if allowed else set())
+
+
+@pytest.mark.parametrize("kind", WALK)
+def test_a_proposal_of_a_cannot_join_bs_round(sandbox: Session, stage: Stage, kind: str) -> None:
+    """The place is in scope, the round it names is not: refused, nothing changed (else A's
+    committee would review it and put it on B's ballot, to be paid from B's fund)."""
+    draft = _draft(stage.sides["in"].compound, "Smuggled", stage.sides["out"].open_round)
+    viewer = viewer_for_person(sandbox, stage.walkers[kind])
+    before = fingerprint(sandbox)
+    with pytest.raises(NotAllowed) as refusal:
+        proposals.submit_proposal(sandbox, viewer, draft=draft)
+    assert refusal.value.params == {"action": Action.SUBMIT_PROPOSAL.value}
+    assert fingerprint(sandbox) == before
