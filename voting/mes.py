@@ -18,15 +18,19 @@ the last outcome that fits the budget, stopping early at an exhaustive one (pabu
 Speed: the rule runs on groups of identical ballots with NumPy float budgets; every comparison
 that decides the outcome and falls within a relative 1e-9 is redone with exact Fractions.
 Exact budgets are never stored per voter: a voter who was never capped has x - sum(rho_k u_k)
-left, a capped voter has 0, so exact sums need only integer sums over groups. Add1 skips
-the runs it can prove would repeat the previous outcome (see `_add1`).
+left, a capped voter has 0, so exact sums need only integer sums over groups. Add1 runs MES
+hundreds of times on some files, so a run makes few NumPy calls (a handful per project it
+looks at) and Add1 skips the runs it can prove would repeat a neighbouring outcome (`_add1`).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 import numpy as np
 
@@ -40,197 +44,185 @@ from voting.tiebreak import tie_ranks
 __all__ = ["method_of_equal_shares"]
 
 _TOL = 1e-9
+#: Add1's skipping proof compares float rhos of two runs; this margin covers their rounding.
+_PROOF_TOL = 100 * _TOL
+#: OpenBLAS spreads dot products of more terms than this over threads that then spin, which
+#: costs more than it saves on a busy 2-core machine; longer vectors are summed by NumPy.
+_BLAS_DOT_LIMIT = 10_000
+
+
+def _sum_product(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.multiply(a, b).sum())
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.dot(a, b)) if a.size <= _BLAS_DOT_LIMIT else _sum_product(a, b)
+
+
+class _Arrays(NamedTuple):
+    """One project as floats: its supporter groups, their voters, voters x utility, the
+    utility (a single float when all supporters give the same), cost and total utility."""
+
+    groups: np.ndarray
+    voters: np.ndarray
+    weight: np.ndarray
+    util: float | np.ndarray
+    cost: float
+    total: float
+    dot: Callable[[np.ndarray, np.ndarray], float]
 
 
 @dataclass
 class _Purchase:
-    """A bought project; `rho` (exact) is derived from who was capped only when needed.
-
-    `free` and `capped` are positions among the project's supporters (full payers, and
-    supporters who gave all they had left).
-    """
+    """A bought project. `capped` marks the supporters (positions in its supporter array) who
+    did not pay rho x utility but all they had left, those with nothing left included.
+    `rho` (exact) is derived only when needed."""
 
     project: int
-    free: np.ndarray
     capped: np.ndarray
     rho: Fraction | None = None
 
 
 class _EqualShares:
-    """Precomputed supporter arrays, reused by every run (Add1 runs MES many times)."""
+    """What every run shares: each project's supporters, exact and as floats."""
 
     def __init__(self, instance: Instance, matrix: BallotMatrix, ranks: list[int]) -> None:
         self.instance = instance
         self.matrix = matrix
         self.ranks = ranks
         self.costs = [p.cost for p in instance.projects]
-        self.costs_f = [float(c) for c in self.costs]
         self.mult = matrix.mult
-        self.n_groups = matrix.n_groups
         self.supporters = matrix.supporters
         self.utils = matrix.utils
         self.u_f = [u.astype(np.float64) for u in matrix.utils]
-        self.m_f = [matrix.mult[idx].astype(np.float64) for idx in self.supporters]
-        self.mu_f = [m * u for m, u in zip(self.m_f, self.u_f, strict=True)]
-        self.total_util = matrix.totals()
-        self.mes_projects = [
-            p for p in range(len(self.costs)) if self.total_util[p] > 0 and self.costs[p] > 0
-        ]
+        totals = matrix.totals()
+        projects = range(len(self.costs))
+        self.mes_projects = [p for p in projects if totals[p] > 0 and self.costs[p] > 0]
         self.free_projects = sorted(
-            (p for p in range(len(self.costs)) if self.total_util[p] > 0 and self.costs[p] == 0),
+            (p for p in projects if totals[p] > 0 and self.costs[p] == 0),
             key=lambda p: ranks[p],
         )
-        self._scratch = np.zeros(self.n_groups, dtype=np.float64)
-        self.winners: list[int] = []  # the purchases a probe must repeat (see `_certify`)
+        self.arrays = [self._arrays(p, totals[p]) for p in projects]
+        # every run starts from the lower bounds cost / total utility, as a heap
+        self.start = sorted((float(self.costs[p]) / totals[p], p) for p in self.mes_projects)
 
-    def run(
-        self, x: Fraction, below: list[float] | None = None, probe: bool = False
-    ) -> list[_Purchase]:
-        """MES with initial budget x per voter; returns purchases in order.
+    def _arrays(self, p: int, total: int) -> _Arrays:
+        groups = self.supporters[p]
+        voters = self.mult[groups].astype(np.float64)
+        u = self.u_f[p]
+        util = float(u[0]) if u.size and bool((u == u[0]).all()) else u
+        dot = np.dot if groups.size <= _BLAS_DOT_LIMIT else _sum_product
+        return _Arrays(groups, voters, voters * u, util, float(self.costs[p]), float(total), dot)
 
-        As in pabutools, a project's last rho is a lower bound on its next one (budgets only
-        shrink), so each round evaluates projects by increasing bound and stops early.
-        With `below` (the winners' rhos of a run at a smaller x, which bought `winners`),
-        `certified` tells whether every x in between surely gives the same purchases (see
-        `_certify`); a `probe` stops as soon as it cannot prove it.
-        """
-        self.certified = below is not None
+    def run(self, x: Fraction, reference: _Run | None = None, upper: _Run | None = None) -> _Run:
+        """MES with initial budget x per voter; `reference` and `upper` are runs at a smaller
+        and a larger x that make Add1's work lighter (see `_Run.buy`)."""
+        run = _Run(self, x)
+        run.buy(reference, upper)
+        return run
+
+
+class _Run:
+    """One MES run: purchases in order and the float budgets they leave.
+
+    For Add1's proofs it keeps, per round, the winner's float rho (`winner_rho`) and a lower
+    bound on the rho of every other project its supporters could still pay for (`floor`).
+    """
+
+    def __init__(self, shares: _EqualShares, x: Fraction) -> None:
+        self.shares = shares
         self.x = x
-        self.budget_f = np.full(self.n_groups, float(x))
-        self.exhausted = np.zeros(self.n_groups, dtype=bool)
+        self.budget = np.full(shares.matrix.n_groups, float(x))
         self.bought: list[_Purchase] = []
-        self.winner_rho: list[float] = []  # per round, for `_certify`
+        self.winner_rho: list[float] = []
+        self.floor: list[float] = []
+        self.bounds: list[list[tuple[float, int]]] = []  # per round, for runs at a smaller x
+        self._seen: dict[int, np.ndarray] = {}  # this round: supporters' budgets, by project
         # exact rhos as integers over growing common denominators: rho_k = nums[k] / dens[k]
         self.nums: list[int] = []
         self.dens: list[int] = []
-        remaining = set(self.mes_projects)
-        lower = {p: self.costs_f[p] / self.total_util[p] for p in remaining}
-        while remaining:
-            evaluated: list[tuple[float, int]] = []
-            best = float("inf")
-            for p in sorted(remaining, key=lower.__getitem__):
-                if lower[p] > best * (1 + _TOL):
-                    break
-                rho = self._evaluate(p, lower[p])
-                if rho is None:
-                    remaining.discard(p)
-                    continue
-                lower[p] = rho
-                evaluated.append((rho, p))
-                best = min(best, rho)
-            if not evaluated:
-                break
-            close = [p for rho, p in evaluated if rho <= best * (1 + _TOL)]
-            if len(close) == 1:
-                winner = close[0]
-                winner_rho = None
-            else:
-                exact = {p: self._rho_exact(p, lower[p]) for p in close}
-                winner_rho = min(exact.values())
-                winner = min(
-                    (p for p in close if exact[p] == winner_rho), key=self.ranks.__getitem__
-                )
-            if below is not None and self.certified:
-                self._certify(below, winner, remaining, lower)
-                if probe and not self.certified:
-                    return self.bought  # a failed probe: the caller discards it
-            self._pay(winner, winner_rho, lower[winner])
-            remaining.discard(winner)
-            self.winner_rho.append(lower[winner])
-        if below is not None and len(below) != len(self.bought):
-            self.certified = False
-        return self.bought
+        self._exhausted = np.zeros(shares.matrix.n_groups, dtype=bool)
+        self._exhausted_count = 0  # purchases marked in _exhausted
 
-    def _certify(
-        self, below: list[float], winner: int, remaining: set[int], lower: dict[int, float]
-    ) -> None:
-        """Check that this round's winner also wins at every smaller x down to a run whose
-        winners' rhos were `below`; clear `certified` if not.
+    @property
+    def sequence(self) -> list[int]:
+        return [b.project for b in self.bought]
 
-        Given the same earlier purchases, every budget is non-decreasing in the initial budget
-        x and every rho non-increasing (paying max(0, b - rho u) keeps that order). So if no
-        rival's rho here, at the larger x, is below the winner's rho at the smaller x, nothing
-        overtakes the winner in between; rivals unaffordable here are unaffordable there too.
-        Stale lower bounds that are too low are replaced by the rival's actual rho.
+    def buy(self, reference: _Run | None, upper: _Run | None) -> None:
+        """Buy round by round.
+
+        As in pabutools, a project's last rho is a lower bound on its next one (budgets only
+        shrink), so projects wait in a heap by that bound and a round evaluates only those
+        whose bound is within 1e-9 of the best rho found so far. While this run buys what
+        `upper` (a run at a larger x) bought, that run's heap of the same round gives better
+        bounds (see `_same_between` for why). While it buys what `reference` (at a smaller x)
+        bought, rivals below the reference's winner are evaluated too, so that `floor` is
+        tight where `_same_between` needs it.
         """
-        r = len(self.bought)
-        if r >= len(below) or self.winners[r] != winner:
-            self.certified = False
-            return
-        limit = below[r] * (1 + 100 * _TOL)
-        for q in list(remaining):
-            if q == winner or lower[q] > limit:
-                continue
-            rho = self._evaluate(q, lower[q])
-            if rho is None:
-                remaining.discard(q)
-                continue
-            lower[q] = rho
-            if rho <= limit:
-                self.certified = False
+        heap = self.shares.start.copy()
+        ahead = reference.sequence if reference is not None else []
+        ahead_rho = reference.winner_rho if reference is not None else []
+        above = upper.bounds if upper is not None else []
+        above_seq = upper.sequence if upper is not None else []
+        gone: set[int] = set()  # projects found unaffordable
+        while heap:
+            r = len(self.bought)
+            if r < len(above):
+                heap = above[r].copy()
+            self._seen.clear()
+            evaluated: list[tuple[float, int]] = []
+            best = limit = math.inf
+            while heap and heap[0][0] <= limit:
+                lower, p = heapq.heappop(heap)
+                if p in gone:
+                    continue
+                rho = self._evaluate(p, lower)
+                if rho is None:
+                    gone.add(p)
+                    continue
+                evaluated.append((rho, p))
+                if rho < best:
+                    best, limit = rho, rho * (1 + _TOL)
+            if not evaluated:
+                self.bounds.append(heap)
                 return
+            close = [(rho, p) for rho, p in evaluated if rho <= limit]
+            if len(close) == 1:
+                [(rho_f, winner)], rho_exact = close, None
+            else:
+                winner, rho_exact, rho_f = self._winner(close)
+            for rho, p in evaluated:
+                if p != winner:
+                    heapq.heappush(heap, (rho, p))
+            if r < len(ahead) and ahead[r] == winner:
+                self._tighten(heap, ahead_rho[r] * (1 + _PROOF_TOL))
+            else:
+                ahead = []
+            if r >= len(above_seq) or above_seq[r] != winner:
+                above = []
+            self.floor.append(heap[0][0] if heap else math.inf)
+            self.winner_rho.append(rho_f)
+            bound = heap.copy()
+            heapq.heappush(bound, (rho_f, winner))
+            self.bounds.append(bound)
+            self._pay(winner, rho_exact, rho_f)
 
-    def _exact_rhos(self) -> list[Fraction]:
-        """Exact rho of every purchase so far, from who paid in full and who was capped."""
-        for k in range(len(self.nums), len(self.bought)):
-            buy = self.bought[k]
-            if buy.rho is None:
-                p = buy.project
-                util_left = int(self.mult[self.supporters[p][buy.free]] @ self.utils[p][buy.free])
-                money = self._money(self.supporters[p][buy.capped], k)
-                buy.rho = (self.costs[p] - money) / util_left
-            previous = self.dens[-1] if self.dens else self.x.denominator
-            den = math.lcm(previous, buy.rho.denominator)
-            self.dens.append(den)
-            self.nums.append(buy.rho.numerator * (den // buy.rho.denominator))
-        return [b.rho for b in self.bought if b.rho is not None]
+    def _winner(self, close: list[tuple[float, int]]) -> tuple[int, Fraction, float]:
+        """Between float rhos within 1e-9: the lowest exact rho, then the tie-break order."""
+        exact = {p: self._rho_exact(p, rho) for rho, p in close}
+        lowest = min(exact.values())
+        winner = min((p for p in exact if exact[p] == lowest), key=self.shares.ranks.__getitem__)
+        return winner, lowest, next(rho for rho, p in close if p == winner)
 
-    def _money(self, live: np.ndarray, k: int) -> Fraction:
-        """Exact money of groups `live` (never capped) after the first k purchases."""
-        if live.size == 0:
-            return Fraction(0)
-        m = self.mult[live]
-        den = self.dens[k - 1] if k else self.x.denominator
-        total = self.x.numerator * (den // self.x.denominator) * int(m.sum())
-        if k:
-            weights = self._scratch
-            weights[live] = m
-            for j in range(k):
-                p = self.bought[j].project
-                # float64 sums of integers below 2**52 (checked in ballot_matrix) are exact;
-                # no `@`: BLAS would spin up threads for long vectors on a busy machine
-                w = int((weights[self.supporters[p]] * self.u_f[p]).sum())
-                if w:
-                    total -= self.nums[j] * (den // self.dens[j]) * w
-            weights[live] = 0.0
-        return Fraction(total, den)
-
-    def _exact_sum(self, idx: np.ndarray) -> Fraction:
-        """Exact money left to the voters of groups idx."""
-        self._exact_rhos()
-        return self._money(idx[~self.exhausted[idx]], len(self.bought))
-
-    def _exact_budgets(self, idx: np.ndarray) -> list[Fraction]:
-        """Exact money left to each group in idx (one Fraction per distinct spending pattern)."""
-        rhos = self._exact_rhos()
-        if not self.bought:
-            return [Fraction(0) if e else self.x for e in self.exhausted[idx]]
-        rows = np.zeros((len(idx), len(self.bought)), dtype=np.int64)
-        scratch = np.zeros(self.n_groups, dtype=np.int64)
-        for j, buy in enumerate(self.bought):
-            sup = self.supporters[buy.project]
-            scratch[sup] = self.utils[buy.project]
-            rows[:, j] = scratch[idx]
-            scratch[sup] = 0
-        patterns, inverse = np.unique(rows, axis=0, return_inverse=True)
-        values = [
-            self.x - sum((r * int(u) for r, u in zip(rhos, row, strict=True) if u), Fraction(0))
-            for row in patterns
-        ]
-        return [
-            Fraction(0) if e else values[k]
-            for e, k in zip(self.exhausted[idx], inverse.reshape(-1), strict=True)
-        ]
+    def _tighten(self, heap: list[tuple[float, int]], limit: float) -> None:
+        """Replace the stale lower bounds up to `limit` by the projects' rhos."""
+        stale = []
+        while heap and heap[0][0] <= limit:
+            stale.append(heapq.heappop(heap))
+        for lower, p in stale:
+            rho = lower if p in self._seen else self._evaluate(p, lower)
+            if rho is not None:
+                heapq.heappush(heap, (rho, p))
 
     def _evaluate(self, p: int, lower: float) -> float | None:
         """rho of p in floats, or None if its supporters cannot pay for it.
@@ -239,53 +231,197 @@ class _EqualShares:
         bound, capping the supporters who cannot pay rho u and re-solving only raises rho and
         reaches it in a few passes (pabutools' "poor/rich" loop), with no sorting.
         """
-        idx = self.supporters[p]
-        b = self.budget_f[idx]
-        mb = self.m_f[p] * b
-        money = float(mb.sum())
-        cost = self.costs_f[p]
+        groups, voters, weight, util, cost, total, dot = self.shares.arrays[p]
+        b = self.budget[groups]
+        money = dot(voters, b)
         if money < cost * (1 + _TOL) and (
-            money < cost * (1 - _TOL) or self._exact_sum(idx) < self.costs[p]
+            money < cost * (1 - _TOL) or self._exact_sum(groups) < self.shares.costs[p]
         ):
             return None
-        u, mu = self.u_f[p], self.mu_f[p]
+        self._seen[p] = b
         rho = lower
-        capped_count = -1
-        while True:
-            capped = b < rho * u
-            count = int(np.count_nonzero(capped))
-            if count == capped_count:
-                return rho
-            capped_count = count
-            util_left = float(mu[~capped].sum())
-            if util_left <= 0:
-                return float(np.max(b / u))
-            rho = max(rho, (cost - float(mb[capped].sum())) / util_left)
+        capped = b < rho * util
+        count = np.count_nonzero(capped)
+        if count:
+            paid = voters * b
+            while True:
+                left = total - dot(weight, capped)
+                if left <= 0:
+                    rho = float(np.max(b / util))
+                    break
+                rho = max(rho, (cost - dot(paid, capped)) / left)
+                capped = b < rho * util
+                new_count = np.count_nonzero(capped)
+                if new_count == count:
+                    break
+                count = new_count
+        # else nobody is capped at the bound: everybody pays cost / total utility
+        return rho
+
+    def _pay(self, p: int, rho: Fraction | None, rho_f: float) -> None:
+        """Charge the supporters of p; rho None means floats were unambiguous (exact later)."""
+        groups, util = self.shares.supporters[p], self.shares.arrays[p].util
+        if rho is not None:
+            rho_f = float(rho)
+        b = self._seen[p]
+        need = rho_f * util
+        left = b - need
+        if np.count_nonzero(np.abs(left) <= _TOL * need):
+            capped, rho = self._decide_near(p, rho, rho_f)
+            left = b - float(rho) * util
+        else:
+            capped = left < 0
+        buy = _Purchase(p, capped, rho)
+        if rho is None and np.count_nonzero(capped) == capped.size:
+            buy.rho = self._rho_exact(p, rho_f)
+        self.bought.append(buy)
+        left[capped] = 0.0
+        self.budget[groups] = left
+
+    def _decide_near(
+        self, p: int, rho: Fraction | None, rho_f: float
+    ) -> tuple[np.ndarray, Fraction]:
+        """Who pays in full when some budgets are within 1e-9 of rho u, decided exactly:
+        the mask of those who do not, and the exact rho."""
+        groups = self.shares.supporters[p]
+        _, free, near = self._split(p, rho_f)
+        if rho is None:
+            rho = self._rho_exact(p, rho_f)
+        near_idx = np.flatnonzero(near)
+        exact = self._exact_budgets(groups[near_idx])
+        u = self.shares.utils[p][near_idx]
+        for j, k in enumerate(near_idx):
+            if exact[j] > rho * int(u[j]):
+                free[k] = True
+        return ~free, rho
+
+    # --- exact arithmetic, only near ties and explanations need it ---------------------
+    def _exhausted_after(self, k: int) -> np.ndarray:
+        """Groups capped in one of the first k purchases: they have nothing left."""
+        if k < self._exhausted_count:
+            self._exhausted[:] = False
+            self._exhausted_count = 0
+        for buy in self.bought[self._exhausted_count : k]:
+            self._exhausted[self.shares.supporters[buy.project][buy.capped]] = True
+        self._exhausted_count = k
+        return self._exhausted
+
+    def _exact_rhos(self) -> list[Fraction]:
+        """Exact rho of every purchase so far, from who paid in full and who was capped."""
+        shares = self.shares
+        first = len(self.nums)
+        pending = [k for k in range(first, len(self.bought)) if self.bought[k].rho is None]
+        capped = {}
+        for k in pending:  # increasing k, as _exhausted_after wants
+            buy = self.bought[k]
+            groups = shares.supporters[buy.project]
+            capped[k] = groups[buy.capped & ~self._exhausted_after(k)[groups]]
+        spent = dict(zip(pending, self._spent([capped[k] for k in pending], pending), strict=True))
+        for k in range(first, len(self.bought)):
+            buy = self.bought[k]
+            if buy.rho is None:
+                p = buy.project
+                groups, util = shares.supporters[p], shares.utils[p]
+                full = ~buy.capped
+                util_left = int(shares.mult[groups[full]] @ util[full])
+                money = self._money_after(int(shares.mult[capped[k]].sum()), spent[k], k)
+                buy.rho = (shares.costs[p] - money) / util_left
+            previous = self.dens[-1] if self.dens else self.x.denominator
+            den = math.lcm(previous, buy.rho.denominator)
+            self.dens.append(den)
+            self.nums.append(buy.rho.numerator * (den // buy.rho.denominator))
+        return [b.rho for b in self.bought if b.rho is not None]
+
+    def _spent(self, sets: list[np.ndarray], counts: list[int]) -> list[list[int]]:
+        """For each set of groups and its count k: the sum of voters x utility it has in each
+        of the first k purchases, all from one pass over the purchases (float64 sums of
+        integers below 2**52, checked in ballot_matrix, are exact)."""
+        shares = self.shares
+        spent = [[0] * k for k in counts]
+        voters = [shares.mult[s].astype(np.float64) for s in sets]
+        dense = np.zeros(shares.matrix.n_groups)
+        for j, buy in enumerate(self.bought[: max(counts, default=0)]):
+            groups = shares.supporters[buy.project]
+            dense[groups] = shares.u_f[buy.project]
+            for i, s in enumerate(sets):
+                if j < counts[i]:
+                    spent[i][j] = int(_dot(voters[i], dense[s]))
+            dense[groups] = 0.0
+        return spent
+
+    def _money_after(self, voters: int, spent: list[int], k: int) -> Fraction:
+        """Exact money of live groups with `voters` voters and `spent` (see `_spent`) after
+        the first k purchases: x per voter less rho_j x utility for each purchase j."""
+        den = self.dens[k - 1] if k else self.x.denominator
+        total = self.x.numerator * (den // self.x.denominator) * voters
+        for j, w in enumerate(spent):
+            if w:
+                total -= self.nums[j] * (den // self.dens[j]) * w
+        return Fraction(total, den)
+
+    def _moneys(self, sets: list[np.ndarray], k: int) -> list[Fraction]:
+        """Exact money of each set of live groups (never capped) after the first k purchases."""
+        self._exact_rhos()
+        spent = self._spent(sets, [k] * len(sets))
+        voters = [int(self.shares.mult[s].sum()) for s in sets]
+        return [self._money_after(v, w, k) for v, w in zip(voters, spent, strict=True)]
+
+    def _live(self, groups: np.ndarray, k: int) -> np.ndarray:
+        """The groups not capped in the first k purchases."""
+        return groups[~self._exhausted_after(k)[groups]]
+
+    def _exact_sum(self, groups: np.ndarray) -> Fraction:
+        """Exact money left to the voters of `groups`."""
+        return self._moneys([self._live(groups, len(self.bought))], len(self.bought))[0]
+
+    def _exact_budgets(self, groups: np.ndarray) -> list[Fraction]:
+        """Exact money left to each of `groups` (one Fraction per distinct spending pattern)."""
+        shares = self.shares
+        rhos = self._exact_rhos()
+        exhausted = self._exhausted_after(len(self.bought))[groups]
+        if not self.bought:
+            return [Fraction(0) if e else self.x for e in exhausted]
+        rows = np.zeros((len(groups), len(self.bought)), dtype=np.int64)
+        scratch = np.zeros(shares.matrix.n_groups, dtype=np.int64)
+        for j, buy in enumerate(self.bought):
+            sup = shares.supporters[buy.project]
+            scratch[sup] = shares.utils[buy.project]
+            rows[:, j] = scratch[groups]
+            scratch[sup] = 0
+        patterns, inverse = np.unique(rows, axis=0, return_inverse=True)
+        values = [
+            self.x - sum((r * int(u) for r, u in zip(rhos, row, strict=True) if u), Fraction(0))
+            for row in patterns
+        ]
+        return [
+            Fraction(0) if e else values[k]
+            for e, k in zip(exhausted, inverse.reshape(-1), strict=True)
+        ]
 
     def _split(self, p: int, rho_f: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Masks over live supporters of p: surely capped, surely not, too close to call."""
-        idx = self.supporters[p]
-        b = self.budget_f[idx]
-        need = rho_f * self.u_f[p]
+        groups = self.shares.supporters[p]
+        b = self.budget[groups]
+        need = rho_f * self.shares.u_f[p]
         margin = _TOL * np.maximum(b, need) + 1e-300
         diff = b - need
-        live = ~self.exhausted[idx]
+        live = ~self._exhausted_after(len(self.bought))[groups]
         capped = (diff < -margin) & live
         free = diff > margin
         return capped, free, live & ~(capped | free)
 
     def _rho_exact(self, p: int, rho_f: float) -> Fraction:
         """The exact rho: capped groups pay all they have, the others share the rest."""
-        idx = self.supporters[p]
-        u = self.utils[p]
-        m = self.mult[idx]
+        groups = self.shares.supporters[p]
+        u = self.shares.utils[p]
+        m = self.shares.mult[groups]
         capped, free, near = self._split(p, rho_f)
         near_idx = np.flatnonzero(near)
-        near_budget = self._exact_budgets(idx[near_idx]) if near_idx.size else []
-        capped_money = self._exact_sum(idx[capped])
+        near_budget = self._exact_budgets(groups[near_idx]) if near_idx.size else []
+        capped_money = self._exact_sum(groups[capped])
         util_left = int(m[free | near] @ u[free | near])
         moved = [False] * len(near_idx)
-        cost = self.costs[p]
+        cost = self.shares.costs[p]
         while True:
             if util_left == 0:
                 return max(
@@ -301,156 +437,142 @@ class _EqualShares:
             if not changed:
                 return rho
 
-    def _pay(self, p: int, rho: Fraction | None, rho_f: float) -> None:
-        """Charge the supporters of p; rho None means floats were unambiguous (exact later)."""
-        idx = self.supporters[p]
-        capped, free, near = self._split(p, rho_f)
-        if near.any():
-            if rho is None:
-                rho = self._rho_exact(p, rho_f)
-            near_idx = np.flatnonzero(near)
-            exact = self._exact_budgets(idx[near_idx])
-            u = self.utils[p][near_idx]
-            for j, k in enumerate(near_idx):
-                if exact[j] <= rho * int(u[j]):
-                    capped[k] = True
-                else:
-                    free[k] = True
-        if rho is not None:
-            rho_f = float(rho)
-        buy = _Purchase(p, np.flatnonzero(free), np.flatnonzero(capped), rho)
-        if rho is None and not free.any():
-            buy.rho = self._rho_exact(p, rho_f)
-        self.bought.append(buy)
-        self.budget_f[idx[free]] -= rho_f * self.u_f[p][free]
-        self.budget_f[idx[capped]] = 0.0
-        self.exhausted[idx[capped]] = True
-
     # --- reporting ---------------------------------------------------------------------
     def purchases(self) -> list[MESPurchase]:
+        shares = self.shares
         rhos = self._exact_rhos()
-        scale = self.matrix.scale
+        scale = shares.matrix.scale
+        capped = [  # who gave all they had left, and had something
+            buy.capped & ~self._exhausted_after(r)[shares.supporters[buy.project]]
+            for r, buy in enumerate(self.bought)
+        ]
+        sets = [shares.supporters[b.project][c] for b, c in zip(self.bought, capped, strict=True)]
+        spent = self._spent(sets, list(range(len(self.bought))))
         result = []
-        for r, (buy, rho) in enumerate(zip(self.bought, rhos, strict=True), start=1):
-            groups: list[PayerGroup] = []
+        for r, (buy, rho) in enumerate(zip(self.bought, rhos, strict=True)):
+            payers: list[PayerGroup] = []
             p = buy.project
-            sup, util = self.supporters[p], self.utils[p]
-            full = buy.free
-            capped_share = rho * int(self.mult[sup[buy.capped]] @ util[buy.capped])
-            if buy.capped.size and self._money(sup[buy.capped], r - 1) == capped_share:
-                full = np.concatenate((buy.free, buy.capped))  # they had exactly their share
+            sup, util = shares.supporters[p], shares.utils[p]
+            voters = int(shares.mult[sets[r]].sum())
+            capped_share = rho * int(shares.mult[sets[r]] @ util[capped[r]])
+            exactly = voters > 0 and self._money_after(voters, spent[r], r) == capped_share
+            full = ~buy.capped
+            if exactly:
+                full |= capped[r]  # they had exactly their share
             free_u = util[full]
-            free_m = self.mult[sup[full]]
+            free_m = shares.mult[sup[full]]
             full_paid = Fraction(0)
             for value in np.unique(free_u):
-                voters = int(free_m[free_u == value].sum())
+                n = int(free_m[free_u == value].sum())
                 each = rho * int(value)
-                full_paid += each * voters
-                groups.append(
-                    PayerGroup(voters, Fraction(int(value), scale), each, each * voters, False)
-                )
-            capped_voters = int(self.mult[sup[buy.capped]].sum())
-            if capped_voters and full is buy.free:
-                cost = self.costs[p]
-                groups.append(PayerGroup(capped_voters, None, None, cost - full_paid, True))
+                full_paid += each * n
+                payers.append(PayerGroup(n, Fraction(int(value), scale), each, each * n, False))
+            if voters and not exactly:
+                payers.append(PayerGroup(voters, None, None, shares.costs[p] - full_paid, True))
             result.append(
                 MESPurchase(
-                    self.instance.projects[buy.project].id,
-                    r,
+                    shares.instance.projects[p].id,
+                    r + 1,
                     rho * scale,
-                    self.costs[buy.project],
-                    int(self.mult[self.supporters[buy.project]].sum()),
-                    groups,
+                    shares.costs[p],
+                    int(shares.mult[sup].sum()),
+                    payers,
                 )
             )
         return result
 
     def losers(self, chosen: set[int]) -> list[MESLoser]:
-        result = []
-        for p, project in enumerate(self.instance.projects):
-            if p in chosen:
-                continue
-            idx = self.supporters[p]
-            money = self._exact_sum(idx)
-            result.append(
-                MESLoser(
-                    project.id,
-                    project.cost,
-                    int(self.mult[idx].sum()),
-                    money,
-                    max(Fraction(0), project.cost - money),
-                )
+        shares = self.shares
+        projects = shares.instance.projects
+        losing = [p for p in range(len(projects)) if p not in chosen]
+        k = len(self.bought)
+        money = self._moneys([self._live(shares.supporters[p], k) for p in losing], k)
+        return [
+            MESLoser(
+                projects[p].id,
+                projects[p].cost,
+                int(shares.mult[shares.supporters[p]].sum()),
+                left,
+                max(Fraction(0), projects[p].cost - left),
             )
-        return result
+            for p, left in zip(losing, money, strict=True)
+        ]
 
 
 class _Budget:
-    """Feasibility and exhaustiveness in integers (costs scaled by a common denominator)."""
+    """Feasibility and exhaustiveness of a run's outcome in integers (costs scaled by a
+    common denominator)."""
 
-    def __init__(self, instance: Instance, candidates: list[int]) -> None:
+    def __init__(self, instance: Instance, shares: _EqualShares) -> None:
         scale = math.lcm(
             instance.budget.denominator, *(p.cost.denominator for p in instance.projects)
         )
         self.costs = [int(p.cost * scale) for p in instance.projects]
         self.limit = int(instance.budget * scale)
-        self.candidates = candidates
+        self.candidates = shares.mes_projects
+        self.free = shares.free_projects
 
-    def fits(self, chosen: list[int]) -> bool:
-        return sum(self.costs[i] for i in chosen) <= self.limit
+    def fits(self, run: _Run) -> bool:
+        return sum(self.costs[i] for i in self.free + run.sequence) <= self.limit
 
-    def exhaustive(self, chosen: list[int]) -> bool:
+    def exhaustive(self, run: _Run) -> bool:
         """No other supported project (pabutools' MES projects) fits in what is left."""
+        chosen = self.free + run.sequence
         left = self.limit - sum(self.costs[i] for i in chosen)
         taken = set(chosen)
         return all(self.costs[p] > left for p in self.candidates if p not in taken)
 
 
-def _add1(
-    instance: Instance, engine: _EqualShares, x: Fraction, chosen: list[int], free: list[int]
-) -> tuple[Fraction, int]:
-    """pabutools' Add1 loop over x = B/n, B/n + 1, ...: stop at an exhaustive outcome, or
-    keep the previous one at the first outcome over budget. Leaves `engine` at the returned x.
+def _same_between(left: _Run, right: _Run) -> bool:
+    """Whether every x between left.x and right.x buys what both buy.
 
-    Runs are skipped, not guessed: once a step is proved to repeat the previous one, a
-    probe `step` units ahead that `_certify` proves to give them at every x in between lets
-    the loop jump there and double the step; a failed probe (stopped early) halves it, and a
-    step of 1 is the plain loop.
+    Given the same earlier purchases, every budget is non-decreasing in the initial budget x
+    and every rho non-increasing (paying max(0, b - rho u) keeps that order). So if in each
+    round every rival's rho at the larger x (at least `right.floor`) is above the winner's at
+    the smaller x, no rival overtakes the winner in between; and a project its supporters
+    cannot pay for at the larger x, they cannot pay for at a smaller one either.
     """
-    start = x
-    budget = _Budget(instance, engine.mes_projects)
-    if budget.exhaustive(chosen):
-        return x, 1
-    sequence, low = [b.project for b in engine.bought], engine.winner_rho
-    step = 1
-    pause, wait = 0, 0  # after failed proofs, try again only every so often
+    return left.sequence == right.sequence and all(
+        floor > rho * (1 + _PROOF_TOL)
+        for floor, rho in zip(right.floor, left.winner_rho, strict=True)
+    )
+
+
+def _settle(shares: _EqualShares, budget: _Budget, left: _Run, right: _Run) -> _Run | None:
+    """Go through every x in (left.x, right.x] in order, `left` fitting and not exhaustive;
+    return the run Add1 ends with if it ends there. A gap that `_same_between` cannot prove
+    is split at a run in its middle."""
+    if right.x - left.x > 1 and not _same_between(left, right):
+        middle = shares.run(left.x + (right.x - left.x) // 2, reference=left, upper=right)
+        end = _settle(shares, budget, left, middle)
+        return end if end is not None else _settle(shares, budget, middle, right)
+    if not budget.fits(right):
+        return left
+    return right if budget.exhaustive(right) else None
+
+
+def _add1(shares: _EqualShares, first: _Run, budget: _Budget) -> tuple[_Run, int]:
+    """pabutools' Add1 loop over x = B/n, B/n + 1, ...: stop at an exhaustive outcome, or
+    keep the previous one at the first outcome over budget. Returns the run kept and
+    pabutools' number of MES runs.
+
+    Runs are skipped, not guessed. A run `step` units past the last settled x either proves
+    that every x in between buys the same, and the step doubles, or the gap is split at runs
+    in its middle until every part is proved or has no x inside (`_settle`), and the step
+    halves, to no less than 4: runs inside a gap are cheaper, as the run at its end bounds
+    their rhos (`_Run.buy`). Where nothing can be skipped this is one run per x, and a few
+    past the end.
+    """
+    if budget.exhaustive(first):
+        return first, 1
+    left, step = first, 4
     while True:
-        if step > 1:
-            engine.winners = sequence
-            engine.run(x + step, below=low, probe=True)
-            if engine.certified:
-                x += step
-                low = engine.winner_rho
-                step *= 2
-            else:
-                step //= 2
-            continue
-        engine.winners = sequence
-        trying = wait == 0
-        trial = [b.project for b in engine.run(x + 1, below=low if trying else None)]
-        wait = max(0, wait - 1)
-        x += 1
-        outcome = free + trial
-        if not budget.fits(outcome):
-            x -= 1
-            engine.run(x)
-            return x, int(x - start) + 2
-        if budget.exhaustive(outcome):
-            return x, int(x - start) + 1
-        if trying:
-            pause = 0 if engine.certified else min(2 * pause + 1, 16)
-            wait = pause
-        step = 2 if trying and engine.certified else 1
-        sequence, low = trial, engine.winner_rho
+        right = shares.run(left.x + step, reference=left)
+        skipped = _same_between(left, right)
+        end = _settle(shares, budget, left, right)
+        if end is not None:
+            return end, int(end.x - first.x) + (1 if budget.exhaustive(end) else 2)
+        left, step = right, step * 2 if skipped else max(4, step // 2)
 
 
 def method_of_equal_shares(
@@ -470,28 +592,20 @@ def method_of_equal_shares(
     else:
         support = [Fraction(0)] * len(instance.projects)
     ranks = tie_ranks(instance, support, tie_break)
-    engine = _EqualShares(instance, matrix, ranks)
+    shares = _EqualShares(instance, matrix, ranks)
     n = matrix.n_voters
-    free = engine.free_projects
     projects = instance.projects
-
-    def cost_of(chosen: list[int]) -> Fraction:
-        return sum((projects[i].cost for i in chosen), Fraction(0))
-
     x = Fraction(instance.budget, n) if n else Fraction(0)
-    chosen = list(free)
-    iterations: int | None = None
+    chosen = list(shares.free_projects)
+    explanation = MESExplanation(x, [], [])
     if n:
-        chosen = free + [b.project for b in engine.run(x)]
+        run = shares.run(x)
         if add1:
-            x, iterations = _add1(instance, engine, x, chosen, free)
-            chosen = free + [b.project for b in engine.bought]
-    explanation = MESExplanation(
-        x,
-        engine.purchases() if n else [],
-        engine.losers(set(chosen)) if n else [],
-        iterations,
-    )
+            run, explanation.add1_iterations = _add1(shares, run, _Budget(instance, shares))
+        chosen += run.sequence
+        explanation.budget_per_voter = run.x
+        explanation.purchases = run.purchases()
+        explanation.losers = run.losers(set(chosen))
     rule = "mes-add1" if add1 else "mes"
     if completion:
         rule += "+greedy"
@@ -509,7 +623,7 @@ def method_of_equal_shares(
         rule,
         tie_break,
         [projects[i].id for i in chosen],
-        cost_of(chosen),
+        sum((projects[i].cost for i in chosen), Fraction(0)),
         instance.budget,
         explanation,
     )
