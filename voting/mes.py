@@ -137,7 +137,8 @@ class _Run:
         self.winner_rho: list[float] = []
         self.floor: list[float] = []
         self.bounds: list[list[tuple[float, int]]] = []  # per round, for runs at a smaller x
-        self._seen: dict[int, np.ndarray] = {}  # this round: supporters' budgets, by project
+        # this round, by project: supporters' budgets, and who is capped at the rho found
+        self._seen: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         # exact rhos as integers over growing common denominators: rho_k = nums[k] / dens[k]
         self.nums: list[int] = []
         self.dens: list[int] = []
@@ -238,7 +239,6 @@ class _Run:
             money < cost * (1 - _TOL) or self._exact_sum(groups) < self.shares.costs[p]
         ):
             return None
-        self._seen[p] = b
         rho = lower
         capped = b < rho * util
         count = np.count_nonzero(capped)
@@ -246,8 +246,9 @@ class _Run:
             paid = voters * b
             while True:
                 left = total - dot(weight, capped)
-                if left <= 0:
+                if left <= 0:  # all capped: the last to be capped sets rho
                     rho = float(np.max(b / util))
+                    capped = b < rho * util
                     break
                 rho = max(rho, (cost - dot(paid, capped)) / left)
                 capped = b < rho * util
@@ -256,21 +257,21 @@ class _Run:
                     break
                 count = new_count
         # else nobody is capped at the bound: everybody pays cost / total utility
+        self._seen[p] = (b, capped)
         return rho
 
     def _pay(self, p: int, rho: Fraction | None, rho_f: float) -> None:
         """Charge the supporters of p; rho None means floats were unambiguous (exact later)."""
         groups, util = self.shares.supporters[p], self.shares.arrays[p].util
+        b, capped = self._seen[p]
         if rho is not None:
             rho_f = float(rho)
-        b = self._seen[p]
+            capped = b < rho_f * util
         need = rho_f * util
         left = b - need
         if np.count_nonzero(np.abs(left) <= _TOL * need):
             capped, rho = self._decide_near(p, rho, rho_f)
             left = b - float(rho) * util
-        else:
-            capped = left < 0
         buy = _Purchase(p, capped, rho)
         if rho is None and np.count_nonzero(capped) == capped.size:
             buy.rho = self._rho_exact(p, rho_f)
@@ -559,20 +560,20 @@ def _add1(shares: _EqualShares, first: _Run, budget: _Budget) -> tuple[_Run, int
     Runs are skipped, not guessed. A run `step` units past the last settled x either proves
     that every x in between buys the same, and the step doubles, or the gap is split at runs
     in its middle until every part is proved or has no x inside (`_settle`), and the step
-    halves, to no less than 4: runs inside a gap are cheaper, as the run at its end bounds
+    halves, to no less than 8: runs inside a gap are cheaper, as the run at its end bounds
     their rhos (`_Run.buy`). Where nothing can be skipped this is one run per x, and a few
     past the end.
     """
     if budget.exhaustive(first):
         return first, 1
-    left, step = first, 4
+    left, step = first, 8
     while True:
         right = shares.run(left.x + step, reference=left)
         skipped = _same_between(left, right)
         end = _settle(shares, budget, left, right)
         if end is not None:
             return end, int(end.x - first.x) + (1 if budget.exhaustive(end) else 2)
-        left, step = right, step * 2 if skipped else max(4, step // 2)
+        left, step = right, step * 2 if skipped else max(8, step // 2)
 
 
 def method_of_equal_shares(
