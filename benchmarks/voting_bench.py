@@ -1,13 +1,14 @@
 """Time Linli's tally engine on the shared Pabulib files, and pabutools when it is installed.
 
-For each file and rule: read time, tally time (wall and CPU: the CPU time is steadier on a
-shared machine), peak memory of the tally (tracemalloc, on a second run, so tracing does not
-slow the timed one), and pabutools' time with the ratio to Linli's wall time.
+For each file and rule: read time, tally time (wall and CPU, medians of --repeat runs: the CPU
+time is steadier on a shared machine), peak memory of the tally (tracemalloc, on another run,
+so tracing does not slow the timed ones), and pabutools' time with the ratio to Linli's wall
+time.
 pabutools runs in a child process killed after --timeout seconds; then the time recorded in
 reference-outcomes.json (same kind of machine) is shown with an "r" and used for the ratio.
 
     python benchmarks/voting_bench.py [--files Warszawa,Wroclaw] [--rules mes,mes+greedy]
-                                      [--timeout 60] [--no-pabutools] [--no-memory]
+                                      [--repeat 5] [--timeout 60] [--no-pabutools] [--no-memory]
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import multiprocessing
+import statistics
 import sys
 import time
 import tracemalloc
@@ -52,6 +54,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", default="", help="comma-separated parts of file names")
     parser.add_argument("--rules", default="", help="comma-separated rule names")
+    parser.add_argument("--repeat", type=int, default=5, help="timed tallies per file and rule")
     parser.add_argument("--timeout", type=float, default=60.0, help="per pabutools call")
     parser.add_argument("--no-pabutools", action="store_true")
     parser.add_argument("--no-memory", action="store_true")
@@ -76,10 +79,13 @@ def main() -> int:
         for rule in rules_for(election.profile.vote_type):
             if wanted_rules and rule not in wanted_rules:
                 continue
-            start, cpu = time.perf_counter(), time.process_time()
-            tally(election, rule=rule)
-            tally_s = time.perf_counter() - start
-            cpu_s = time.process_time() - cpu
+            walls, cpus = [], []
+            for _ in range(max(1, args.repeat)):
+                start, cpu = time.perf_counter(), time.process_time()
+                tally(election, rule=rule)
+                walls.append(time.perf_counter() - start)
+                cpus.append(time.process_time() - cpu)
+            tally_s, cpu_s = statistics.median(walls), statistics.median(cpus)
             peak = "-"
             if not args.no_memory:
                 tracemalloc.start()
