@@ -10,6 +10,9 @@ Loads the demo street into a temporary SQLite store (``python -m services demo``
 - tally-2025-wall.png    the 2025 round's published result, explanation open, 1920x1080
 - meetings-wall.png      a committee meeting in wall mode (the chair), 1920x1080
 - vote-phone.png         the resident's ballot on a phone (390x844, full page)
+- codes-desk.png         a clerk has just issued 平阳二村's household voting codes (1280x900)
+- code-sheet.png         the printable sheet of those codes, as the browser prints it
+- code-vote-phone.png    a neighbour without an account votes with one code, on a phone
 
 Never runs ``playwright install``: the browser is /usr/bin/chromium (``apt-get install chromium``).
 """
@@ -207,6 +210,40 @@ def take(browser: Browser, url: str, out: Path) -> None:
     page.set_viewport_size(PHONE)
     settle(page)
     shoot(page, out / "vote-phone.png", full_page=True)
+    page.context.close()
+
+    page = new_page(browser, DESK)
+    sign_in(page, url, "clerk")
+    go(page, "投票")
+    page.get_by_text("发放入户投票码", exact=True).click()
+    target = page.get_by_role("combobox", name="预算轮次与小区", exact=True)
+    expect(target).to_be_visible()
+    time.sleep(0.5)  # the expander is still opening
+    target.focus()  # the click lands outside Streamlit's scrolling container: type instead
+    page.keyboard.type("平阳二村")
+    page.keyboard.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="为每户生成投票码").click()
+    settle(page)
+    page.get_by_text("投票码只显示这一次").scroll_into_view_if_needed()
+    shoot(page, out / "codes-desk.png", full_page=False)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载可打印的投票码单").click()
+    sheet = download.value.path().read_text(encoding="utf-8")
+    code = sheet.split('<div class="code">', 1)[1].split("<", 1)[0]
+    printed = page.context.new_page()
+    printed.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    printed.set_content(sheet)
+    shoot(printed, out / "code-sheet.png", full_page=False)
+    page.context.close()
+
+    page = new_page(browser, PHONE)
+    page.goto(f"{url}/vote")
+    settle(page)
+    page.get_by_label("入户投票码", exact=True).fill(code)
+    page.get_by_role("button", name="打开选票").click()
+    settle(page)
+    shoot(page, out / "code-vote-phone.png", full_page=True)
     page.context.close()
 
 

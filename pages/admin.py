@@ -5,7 +5,15 @@ import json
 import streamlit as st
 
 from models.base import CommitteePosition, PlaceKind, Role
-from services.accounts import PersonRow, add_person, grant_role, link_identity, list_people
+from services.accounts import (
+    PersonRow,
+    active_grants,
+    add_person,
+    grant_role,
+    link_identity,
+    list_people,
+    revoke_role,
+)
 from services.notice import audit_log, export_audit_log
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import create_place, list_places
@@ -83,6 +91,7 @@ def _people(viewer: Viewer) -> None:
             home_place_id=home,
         ):
             st.success(t("app.saved"))
+    _revoke(viewer)
     providers = identity_providers()
     if providers:
         _link_identity(viewer, people, providers)  # type: ignore[arg-type]
@@ -109,6 +118,38 @@ def _people(viewer: Viewer) -> None:
             role=role,
             place_id=place_id,
             position=position if role == Role.COMMITTEE_MEMBER else None,
+        ):
+            st.success(t("app.saved"))
+
+
+def _revoke(viewer: Viewer) -> None:
+    grants = act(active_grants, viewer) or []
+    with st.form("revoke_role", clear_on_submit=True):
+        st.markdown(f"**{t('admin.revoke')}**")
+        labels = {
+            g.id: " · ".join(
+                filter(
+                    None,
+                    [
+                        g.person,
+                        label("role", g.role),
+                        label("position", g.position) if g.position else "",
+                        g.place or t("admin.everywhere"),
+                    ],
+                )
+            )
+            for g in grants  # type: ignore[union-attr]
+        }
+        grant_id = st.selectbox(
+            t("admin.grant_to_revoke"),
+            list(labels),
+            format_func=labels.__getitem__,
+            key="revoke_grant",
+        )
+        if (
+            st.form_submit_button(t("admin.revoke_button"))
+            and grant_id is not None
+            and act(revoke_role, viewer, grant_id=grant_id)
         ):
             st.success(t("app.saved"))
 

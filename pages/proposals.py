@@ -17,7 +17,7 @@ from services.proposals import (
     proposal_detail,
     submit_proposal,
 )
-from services.rounds import list_rounds
+from services.rounds import rounds_taking_proposals
 from services.uploads import (
     ACCEPTED,
     AttachmentInfo,
@@ -50,7 +50,7 @@ def _submit_form(viewer: Viewer) -> None:
     )
     with st.expander(t("proposals.submit"), icon=":material/add:"):
         place_id = place_select(t("proposals.place"), key="proposal_place", allowed=allowed)
-        open_rounds = [r for r in read(list_rounds) if r.phase in ("needs", "proposals")]
+        open_rounds = read(rounds_taking_proposals, place_id=place_id)
         round_ids = [None, *[r.id for r in open_rounds]]
         names = {r.id: r.name for r in open_rounds}
         round_id = st.selectbox(

@@ -19,7 +19,15 @@ from sqlmodel import Session, col, func, select
 from models import Account, Alliance, AllianceMember, Person, Place, RoleGrant, SignInSession
 from models.base import CommitteePosition, Role, utc_now
 from services import limits
-from services.common import choice, clean_text, get_or_fail, id_of, record_audit, require_at
+from services.common import (
+    choice,
+    clean_text,
+    get_or_fail,
+    id_of,
+    record_audit,
+    require_at,
+    snapshot,
+)
 from services.errors import Conflict, InvalidInput, NotAllowed, SignInFailed
 from services.permissions import ANONYMOUS, Action, Grant, Viewer
 from services.settings import InsecureSettings, settings
@@ -246,8 +254,8 @@ def create_person(
             select(Account).where(Account.provider == LOCAL_PROVIDER, Account.subject == subject)
         ).first():
             raise Conflict("username_taken", username=subject)
-        password_hash = hash_password(password or "", allow_default=allow_default_password)
-        sign_ins.append((LOCAL_PROVIDER, subject, password_hash))
+        hashed = hash_password(password or "", allow_default=allow_default_password)
+        sign_ins.append((LOCAL_PROVIDER, subject, hashed))
     if provider_subject is not None:
         provider, subject = provider_subject
         sign_ins.append((provider, subject.lower(), None))
@@ -330,12 +338,19 @@ def grant_role(
         position = choice(position or CommitteePosition.MEMBER, CommitteePosition, "position")
     elif position:
         raise InvalidInput("field_invalid", field="position")
+    if place_id is not None and alliance_id is not None:
+        raise InvalidInput("grant_place_or_alliance")
     require_at(session, viewer, Action.GRANT_ROLES, place_id)
     get_or_fail(session, Person, person_id)
     if place_id is not None:
         get_or_fail(session, Place, place_id)
     if alliance_id is not None:
         get_or_fail(session, Alliance, alliance_id)
+        # An alliance grant reaches every member community: the granter must reach them all.
+        for community_id in session.exec(
+            select(AllianceMember.community_id).where(AllianceMember.alliance_id == alliance_id)
+        ):
+            require_at(session, viewer, Action.GRANT_ROLES, community_id)
     grant = RoleGrant(
         person_id=person_id,
         role=role,
@@ -370,6 +385,62 @@ def link_identity(
     record_audit(session, viewer, "link_identity", account)
     session.commit()
     return id_of(account)
+
+
+def revoke_role(session: Session, viewer: Viewer, *, grant_id: int) -> None:
+    """Grants are kept, marked revoked, so the audit trail still says who held what when. An
+    admin cannot revoke their own admin grant: someone must be left who can grant roles."""
+    grant = get_or_fail(session, RoleGrant, grant_id)
+    require_at(session, viewer, Action.GRANT_ROLES, grant.place_id)
+    if grant.alliance_id is not None:
+        for community_id in session.exec(
+            select(AllianceMember.community_id).where(
+                AllianceMember.alliance_id == grant.alliance_id
+            )
+        ):
+            require_at(session, viewer, Action.GRANT_ROLES, community_id)
+    if grant.revoked_at is not None:
+        raise Conflict("grant_already_revoked")
+    if grant.person_id == viewer.person_id and grant.role == Role.ADMIN:
+        raise NotAllowed("own_admin_grant")
+    before = snapshot(grant)
+    grant.revoked_at = utc_now()
+    session.add(grant)
+    record_audit(session, viewer, "revoke_role", grant, before=before)
+    session.commit()
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    id: int
+    person: str
+    role: str
+    position: str | None
+    place: str
+
+
+def active_grants(session: Session, viewer: Viewer) -> list[GrantRow]:
+    require_at(session, viewer, Action.GRANT_ROLES, None)
+    places = dict(session.exec(select(Place.id, Place.name)).all())
+    alliances = dict(session.exec(select(Alliance.id, Alliance.name)).all())
+    query = (
+        select(RoleGrant, Person.display_name)
+        .join(Person, col(Person.id) == RoleGrant.person_id)
+        .where(col(RoleGrant.revoked_at).is_(None))
+        .order_by(col(Person.display_name), col(RoleGrant.id))
+    )
+    return [
+        GrantRow(
+            id=id_of(grant),
+            person=name,
+            role=grant.role,
+            position=grant.position,
+            place=places.get(grant.place_id, "")
+            if grant.place_id
+            else alliances.get(grant.alliance_id, ""),
+        )
+        for grant, name in session.exec(query)
+    ]
 
 
 @dataclass(frozen=True)

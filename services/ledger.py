@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, or_
 from sqlmodel import Session, col, func, select
 
-from models import Contribution, Fund, FundCharter, LedgerEntry, Person, Proposal
-from models.base import ContributionKind, FundKind, LedgerKind, ProposalStatus
+from models import Attachment, Contribution, Fund, FundCharter, LedgerEntry, Person, Proposal
+from models.base import AttachmentKind, ContributionKind, FundKind, LedgerKind, ProposalStatus
 from services.common import (
     choice,
     clean_text,
@@ -349,6 +349,21 @@ def allocate_to_proposal(
     return _append(session, viewer, entry, "allocate_to_proposal")
 
 
+def _check_receipt(
+    session: Session, fund: Fund, proposal_id: int | None, attachment_id: int
+) -> None:
+    """Naming a receipt makes it public with the line: it must be a receipt of this payment's
+    project, or of a project in the fund's area when the payment names none."""
+    receipt = get_or_fail(session, Attachment, attachment_id)
+    owner = session.get(Proposal, receipt.proposal_id) if receipt.proposal_id else None
+    if receipt.kind != AttachmentKind.RECEIPT or owner is None:
+        raise InvalidInput("receipt_not_for_this_expense")
+    if proposal_id is not None and owner.id != proposal_id:
+        raise InvalidInput("receipt_not_for_this_expense")
+    if fund.place_id is not None and not place_tree(session).covers(fund.place_id, owner.place_id):
+        raise InvalidInput("receipt_not_for_this_expense")
+
+
 def record_expense(
     session: Session,
     viewer: Viewer,
@@ -374,6 +389,9 @@ def record_expense(
         _require_within(amount_fen, balance.cash_fen)
     else:
         _require_within(amount_fen, balance.available_fen)
+    if receipt_attachment_id is not None:
+        # Naming a receipt makes it public with the line: it must be this payment's own.
+        _check_receipt(session, fund, proposal_id, receipt_attachment_id)
     entry = LedgerEntry(
         kind=LedgerKind.EXPENSE,
         amount_fen=amount_fen,

@@ -75,7 +75,7 @@ def clear_failures(session: Session, limit: Limit, *, key: str) -> None:
     """A success forgives the name's earlier slips (not the address's: others share it)."""
     session.exec(
         delete(FailedAttempt).where(
-            FailedAttempt.kind == limit.kind,
-            FailedAttempt.key_hash == _hashed(limit, "key", key),
+            col(FailedAttempt.kind) == limit.kind,
+            col(FailedAttempt.key_hash) == _hashed(limit, "key", key),
         )
     )

@@ -19,7 +19,15 @@ from models import (
     ProposalStatusChange,
     ProposalSupport,
 )
-from models.base import Category, CoFundingSource, NeedStatus, ProposalStatus, RoundPhase, utc_now
+from models.base import (
+    Category,
+    CoFundingSource,
+    NeedStatus,
+    PlaceKind,
+    ProposalStatus,
+    RoundPhase,
+    utc_now,
+)
 from services.common import (
     choice,
     clean_text,
@@ -40,7 +48,7 @@ from services.errors import (
     WrongPhase,
 )
 from services.ledger import current_charter
-from services.permissions import Action, Viewer, require
+from services.permissions import Action, PlaceTree, Viewer, require
 
 S = ProposalStatus
 COMMITTEE_MOVES: dict[ProposalStatus, frozenset[ProposalStatus]] = {
@@ -201,6 +209,14 @@ def check_charter(
         )
 
 
+def _community(session: Session, tree: PlaceTree, place_id: int) -> int:
+    """The community a place belongs to, or the place itself when it lies above communities:
+    needs and proposals meet within one community, where the neighbours deliberate together."""
+    lineage = tree.lineage(place_id)
+    kinds = dict(session.exec(select(Place.id, Place.kind).where(col(Place.id).in_(lineage))).all())
+    return next((pid for pid in lineage if kinds.get(pid) == PlaceKind.COMMUNITY), place_id)
+
+
 def submit_proposal(session: Session, viewer: Viewer, *, draft: ProposalDraft) -> int:
     """A proposal joins only a round whose area contains its place: else one community's
     people could put it on another community's ballot, to be paid from that community's fund,
@@ -231,6 +247,8 @@ def submit_proposal(session: Session, viewer: Viewer, *, draft: ProposalDraft) -
         )
     if draft.need_id is not None:
         need = get_or_fail(session, Need, draft.need_id)
+        if _community(session, tree, need.place_id) != _community(session, tree, draft.place_id):
+            raise InvalidInput("need_from_elsewhere")
         need.status = NeedStatus.ADOPTED
         session.add(need)
     proposal = Proposal(

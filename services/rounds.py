@@ -41,6 +41,7 @@ from services.common import (
     get_or_fail,
     id_of,
     parse_yuan,
+    place_tree,
     record_audit,
     require_at,
     snapshot,
@@ -81,9 +82,15 @@ class RoundSettings:
 
 
 def create_round(session: Session, viewer: Viewer, *, config: RoundSettings) -> int:
+    """The round spends its fund, so the fund must be held for the round's area (a community's
+    fund, or the street's above it) and the viewer must manage rounds where the fund is held."""
     get_or_fail(session, Place, config.place_id)
-    get_or_fail(session, Fund, config.fund_id)
+    fund = get_or_fail(session, Fund, config.fund_id)
     require_at(session, viewer, Action.MANAGE_ROUND, config.place_id)
+    require_at(session, viewer, Action.MANAGE_ROUND, fund.place_id)
+    held_for = fund.place_id  # None: a fund held for no place, which only a global admin runs
+    if held_for is not None and not place_tree(session).covers(held_for, config.place_id):
+        raise InvalidInput("fund_outside_round")
     if config.rule not in RULES:
         raise InvalidInput("field_invalid", field="rule")
     if config.tie_break not in ("id", "cost"):
@@ -408,3 +415,15 @@ def list_rounds(session: Session, *, place_id: int | None = None) -> list[RoundR
             )
         )
     return rows
+
+
+def rounds_taking_proposals(session: Session, *, place_id: int | None) -> list[RoundRow]:
+    """The rounds a proposal for this place may join: open for proposals, and covering it."""
+    if place_id is None:
+        return []
+    tree = place_tree(session)
+    return [
+        r
+        for r in list_rounds(session)
+        if r.phase in (RoundPhase.NEEDS, RoundPhase.PROPOSALS) and tree.covers(r.place_id, place_id)
+    ]

@@ -251,8 +251,8 @@ def code_targets(session: Session, viewer: Viewer) -> list[CodeTarget]:
                         round_name=budget_round.name,
                         compound_id=id_of(compound),
                         compound=compound.name,
-                        households=households.get(compound.id, 0),
-                        codes_used=used.get((budget_round.id, compound.id), 0),
+                        households=households.get(id_of(compound), 0),
+                        codes_used=used.get((id_of(budget_round), id_of(compound)), 0),
                     )
                 )
     return targets

@@ -68,6 +68,17 @@ def sign_out(page: Page) -> None:
     wait_for_app(page)
 
 
+def type_choice(page: Page, label: str, typed: str) -> None:
+    """A ``st.selectbox`` inside an expander: a click can land outside Streamlit's scrolling
+    container while the expander opens, so focus it and type instead."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    expect(box).to_be_visible()
+    box.focus()
+    page.keyboard.type(typed)
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+
+
 def choose(page: Page, label: str, option: str) -> None:
     """A ``st.selectbox`` by its label."""
     page.get_by_role("combobox", name=label, exact=True).click()

@@ -4,9 +4,11 @@ from sqlmodel import Session, func, select
 from models import Account, Person, RoleGrant
 from models.base import Role
 from services.accounts import (
+    active_grants,
     create_first_admin,
     grant_role,
     link_identity,
+    revoke_role,
     sign_in_local,
     sign_in_with_provider,
 )
@@ -125,3 +127,22 @@ def test_an_admin_links_a_provider_identity_to_a_person(world: World) -> None:
         )
     world.session.rollback()
     assert world.session.exec(select(func.count()).select_from(Account)).one() == 1
+
+
+def test_a_revoked_role_stops_at_once_and_stays_on_record(world: World) -> None:
+    admin = world.viewer("admin")
+    (grant,) = [g for g in active_grants(world.session, admin) if g.person == "chair_a"]
+    assert (grant.role, grant.position) == ("committee_member", "chair")
+    with pytest.raises(NotAllowed):
+        revoke_role(world.session, world.viewer("chair_a"), grant_id=grant.id)
+    revoke_role(world.session, admin, grant_id=grant.id)
+    assert world.viewer("chair_a").grants == ()
+    assert world.session.get(RoleGrant, grant.id).revoked_at is not None  # type: ignore[union-attr]
+    with pytest.raises(Conflict):
+        revoke_role(world.session, admin, grant_id=grant.id)
+    (own,) = [g for g in active_grants(world.session, admin) if g.person == "admin"]
+    with pytest.raises(NotAllowed) as refused:
+        revoke_role(world.session, admin, grant_id=own.id)
+    assert refused.value.code == "own_admin_grant"
+    world.session.rollback()
+    assert world.viewer("admin").has_role(Role.ADMIN)
