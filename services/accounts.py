@@ -323,6 +323,23 @@ def add_person(
     return person.id  # type: ignore[return-value]
 
 
+def _require_reach(
+    session: Session, viewer: Viewer, place_id: int | None, alliance_id: int | None
+) -> None:
+    """Granting or revoking a role needs GRANT_ROLES where the grant reaches: its place, or every
+    member community of its alliance (else an admin of one community could make someone chair
+    of another through an alliance)."""
+    members = (
+        session.exec(
+            select(AllianceMember.community_id).where(AllianceMember.alliance_id == alliance_id)
+        ).all()
+        if alliance_id is not None
+        else []
+    )
+    for reached in members or [place_id]:  # an alliance without members: admins everywhere
+        require_at(session, viewer, Action.GRANT_ROLES, reached)
+
+
 def grant_role(
     session: Session,
     viewer: Viewer,
@@ -340,17 +357,12 @@ def grant_role(
         raise InvalidInput("field_invalid", field="position")
     if place_id is not None and alliance_id is not None:
         raise InvalidInput("grant_place_or_alliance")
-    require_at(session, viewer, Action.GRANT_ROLES, place_id)
     get_or_fail(session, Person, person_id)
     if place_id is not None:
         get_or_fail(session, Place, place_id)
     if alliance_id is not None:
         get_or_fail(session, Alliance, alliance_id)
-        # An alliance grant reaches every member community: the granter must reach them all.
-        for community_id in session.exec(
-            select(AllianceMember.community_id).where(AllianceMember.alliance_id == alliance_id)
-        ):
-            require_at(session, viewer, Action.GRANT_ROLES, community_id)
+    _require_reach(session, viewer, place_id, alliance_id)
     grant = RoleGrant(
         person_id=person_id,
         role=role,
@@ -391,14 +403,7 @@ def revoke_role(session: Session, viewer: Viewer, *, grant_id: int) -> None:
     """Grants are kept, marked revoked, so the audit trail still says who held what when. An
     admin cannot revoke their own admin grant: someone must be left who can grant roles."""
     grant = get_or_fail(session, RoleGrant, grant_id)
-    require_at(session, viewer, Action.GRANT_ROLES, grant.place_id)
-    if grant.alliance_id is not None:
-        for community_id in session.exec(
-            select(AllianceMember.community_id).where(
-                AllianceMember.alliance_id == grant.alliance_id
-            )
-        ):
-            require_at(session, viewer, Action.GRANT_ROLES, community_id)
+    _require_reach(session, viewer, grant.place_id, grant.alliance_id)
     if grant.revoked_at is not None:
         raise Conflict("grant_already_revoked")
     if grant.person_id == viewer.person_id and grant.role == Role.ADMIN:
