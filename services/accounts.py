@@ -329,15 +329,14 @@ def _require_reach(
     """Granting or revoking a role needs GRANT_ROLES where the grant reaches: its place, or every
     member community of its alliance (else an admin of one community could make someone chair
     of another through an alliance)."""
-    members = (
-        session.exec(
+    reached: list[int | None] = [place_id]
+    if alliance_id is not None:
+        members = session.exec(
             select(AllianceMember.community_id).where(AllianceMember.alliance_id == alliance_id)
         ).all()
-        if alliance_id is not None
-        else []
-    )
-    for reached in members or [place_id]:  # an alliance without members: admins everywhere
-        require_at(session, viewer, Action.GRANT_ROLES, reached)
+        reached = [*members] or [None]  # an alliance without members: admins everywhere only
+    for target in reached:
+        require_at(session, viewer, Action.GRANT_ROLES, target)
 
 
 def grant_role(
