@@ -115,8 +115,9 @@ class _EqualShares:
         return _Arrays(groups, voters, voters * u, util, float(self.costs[p]), float(total), dot)
 
     def run(self, x: Fraction, reference: _Run | None = None, upper: _Run | None = None) -> _Run:
-        """MES with initial budget x per voter; `reference` and `upper` are runs at a smaller
-        and a larger x that make Add1's work lighter (see `_Run.buy`)."""
+        """MES with initial budget x per voter. For Add1: `reference`, a run at a smaller x,
+        is the one this run will be compared with; `upper`, at a larger x, lends its bounds
+        (see `_Run.buy`)."""
         run = _Run(self, x)
         run.buy(reference, upper)
         return run
