@@ -15,39 +15,36 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import multiprocessing
 import statistics
 import sys
 import time
 import tracemalloc
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from voting_common import pabulib_dir, pabutools_outcome, rule_keys, shared_reference
+from voting_common import (
+    call_in_child,
+    pabulib_dir,
+    pabutools_outcome,
+    rule_keys,
+    shared_reference,
+)
 
 from voting import read_pb, rules_for, tally
 
 
-def _pabutools_worker(path: str, rule: str, queue: Any) -> None:
+def _pabutools_seconds(path: str, rule: str) -> float:
     start = time.perf_counter()
     pabutools_outcome(path, rule)
-    queue.put(time.perf_counter() - start)
+    return time.perf_counter() - start
 
 
 def _pabutools_time(path: str, rule: str, timeout: float) -> float | None:
     """pabutools' wall time, its own parse of the file included; None after the timeout."""
-    queue: Any = multiprocessing.Queue()
-    process = multiprocessing.Process(target=_pabutools_worker, args=(path, rule, queue))
-    process.start()
-    process.join(timeout)
-    if process.is_alive():
-        process.terminate()
-        process.join()
-        return None
-    return None if queue.empty() else float(queue.get())
+    status, seconds = call_in_child(_pabutools_seconds, (path, rule), timeout)
+    return float(seconds) if status == "ok" else None
 
 
 def main() -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,28 @@ def rule_keys(reference: dict[str, Any], file_vote_type: str) -> dict[str, str]:
         "approval and choose-1" if file_vote_type in ("approval", "choose-1") else file_vote_type
     )
     return dict(table[group])
+
+
+def _child(function: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:
+    queue.put(function(*args))
+
+
+def call_in_child(
+    function: Callable[..., Any], args: tuple[Any, ...], timeout: float
+) -> tuple[str, Any]:
+    """function(*args) in a child process killed after `timeout` seconds: ("ok", its result),
+    ("timeout", None), or ("failed", None) when it raised."""
+    queue: Any = multiprocessing.Queue()
+    process = multiprocessing.Process(target=_child, args=(function, args, queue))
+    process.start()
+    process.join(timeout)
+    if process.is_alive():
+        process.terminate()
+        process.join()
+        return "timeout", None
+    if process.exitcode != 0 or queue.empty():
+        return "failed", None
+    return "ok", queue.get()
 
 
 def pabutools_outcome(path: str, rule: str) -> list[str] | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import multiprocessing
 import subprocess
 import sys
 from pathlib import Path
@@ -24,29 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from voting_common import (
     FIXTURE,
+    call_in_child,
     pabulib_dir,
     pabutools_outcome,
     rule_keys,
     shared_reference,
 )
-
-
-def _worker(path: str, rule: str, queue: Any) -> None:
-    queue.put(pabutools_outcome(path, rule))
-
-
-def _timed(path: str, rule: str, timeout: float) -> tuple[str, list[str] | None]:
-    queue: Any = multiprocessing.Queue()
-    process = multiprocessing.Process(target=_worker, args=(path, rule, queue))
-    process.start()
-    process.join(timeout)
-    if process.is_alive():
-        process.terminate()
-        process.join()
-        return "timeout", None
-    if process.exitcode != 0 or queue.empty():
-        return "failed", None
-    return "ok", queue.get()
 
 
 def main() -> int:
@@ -88,7 +70,7 @@ def main() -> int:
                 "source": f"shared reference-outcomes.json ({key})",
             }
             if use_pabutools:
-                status, selected = _timed(str(path), rule, args.timeout)
+                status, selected = call_in_child(pabutools_outcome, (str(path), rule), args.timeout)
                 if status == "ok" and selected is not None:
                     agrees = selected == shared["selected"]
                     mismatches += not agrees

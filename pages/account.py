@@ -73,7 +73,7 @@ def _sign_in() -> None:
                 sign_in_local, username=username, password=password, address=client_address()
             )
             if signed_in:
-                remember_sign_in(signed_in)  # type: ignore[arg-type]
+                remember_sign_in(signed_in)
                 st.rerun()
 
 

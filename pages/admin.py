@@ -17,8 +17,17 @@ from services.accounts import (
 from services.notice import audit_log, export_audit_log
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import create_place, list_places
-from ui.context import act, current_viewer, identity_providers, label, moment, read, t
-from ui.widgets import guard, vocabulary_select
+from ui.context import (
+    act,
+    current_viewer,
+    identity_providers,
+    label,
+    moment,
+    read,
+    t,
+    when_downloaded,
+)
+from ui.widgets import guard, id_select, vocabulary_select
 
 
 def _places(viewer: Viewer) -> None:
@@ -32,11 +41,8 @@ def _places(viewer: Viewer) -> None:
         st.markdown(f"**{t('admin.new_place')}**")
         kind = vocabulary_select(t("field.kind"), PlaceKind, "place_kind", key="place_kind")
         parents = {p.id: p.path for p in rows}
-        parent = st.selectbox(
-            t("admin.parent"),
-            [None, *parents],
-            format_func=lambda pid: parents.get(pid, t("admin.no_parent")),
-            key="place_parent",
+        parent = id_select(
+            t("admin.parent"), parents, none=t("admin.no_parent"), key="place_parent"
         )
         name = st.text_input(t("field.name"), key="place_name")
         households = st.number_input(
@@ -64,7 +70,7 @@ def _people(viewer: Viewer) -> None:
                 t("field.role"): ", ".join(p.roles),
                 t("admin.sign_ins"): ", ".join(p.sign_ins),
             }
-            for p in people  # type: ignore[union-attr]
+            for p in people
         ],
         hide_index=True,
         width="stretch",
@@ -76,12 +82,7 @@ def _people(viewer: Viewer) -> None:
         name = st.text_input(t("field.name"), key="person_name")
         username = st.text_input(t("field.username"), key="person_username")
         password = st.text_input(t("field.password"), type="password", key="person_password")
-        home = st.selectbox(
-            t("admin.home"),
-            [None, *places],
-            format_func=lambda pid: places.get(pid, "—"),
-            key="person_home",
-        )
+        home = id_select(t("admin.home"), places, none="—", key="person_home")
         if st.form_submit_button(t("admin.create")) and act(
             add_person,
             viewer,
@@ -94,22 +95,17 @@ def _people(viewer: Viewer) -> None:
     _revoke(viewer)
     providers = identity_providers()
     if providers:
-        _link_identity(viewer, people, providers)  # type: ignore[arg-type]
+        _link_identity(viewer, people, providers)
     with right, st.form("grant", clear_on_submit=True):
         st.markdown(f"**{t('admin.grant')}**")
-        names = {p.id: p.display_name for p in people}  # type: ignore[union-attr]
-        person_id = st.selectbox(
-            t("admin.person"), list(names), format_func=lambda pid: names[pid], key="grant_person"
-        )
+        names = {p.id: p.display_name for p in people}
+        person_id = id_select(t("admin.person"), names, key="grant_person")
         role = vocabulary_select(t("field.role"), Role, "role", key="grant_role")
         position = vocabulary_select(
             t("field.position"), CommitteePosition, "position", key="grant_position"
         )
-        place_id = st.selectbox(
-            t("admin.scope"),
-            [None, *places],
-            format_func=lambda pid: places.get(pid, t("admin.everywhere")),
-            key="grant_place",
+        place_id = id_select(
+            t("admin.scope"), places, none=t("admin.everywhere"), key="grant_place"
         )
         if st.form_submit_button(t("admin.grant_button")) and act(
             grant_role,
@@ -138,14 +134,9 @@ def _revoke(viewer: Viewer) -> None:
                     ],
                 )
             )
-            for g in grants  # type: ignore[union-attr]
+            for g in grants
         }
-        grant_id = st.selectbox(
-            t("admin.grant_to_revoke"),
-            list(labels),
-            format_func=labels.__getitem__,
-            key="revoke_grant",
-        )
+        grant_id = id_select(t("admin.grant_to_revoke"), labels, key="revoke_grant")
         if (
             st.form_submit_button(t("admin.revoke_button"))
             and grant_id is not None
@@ -159,9 +150,7 @@ def _link_identity(viewer: Viewer, people: list[PersonRow], providers: list[str]
         st.markdown(f"**{t('admin.link_identity')}**")
         st.caption(t("admin.link_identity_hint"))
         names = {p.id: p.display_name for p in people}
-        person_id = st.selectbox(
-            t("admin.person"), list(names), format_func=lambda pid: names[pid], key="link_person"
-        )
+        person_id = id_select(t("admin.person"), names, key="link_person")
         provider = st.selectbox(
             t("field.provider"),
             providers,
@@ -176,16 +165,16 @@ def _link_identity(viewer: Viewer, people: list[PersonRow], providers: list[str]
 
 
 def _audit(viewer: Viewer) -> None:
-    entries = act(audit_log, viewer) or []
+    entries = act(audit_log, viewer)
     st.caption(t("admin.audit_note"))
-    export = act(export_audit_log, viewer)
-    if export:
+    if entries is not None:  # the export asks for the same permission as the log
         st.download_button(
             t("admin.audit_export"),
-            export,  # type: ignore[arg-type]
+            when_downloaded(export_audit_log, viewer),  # the whole log: made on the click
             file_name="linli-audit-log.csv",
             mime="text/csv",
             key="export_audit",
+            on_click="ignore",
             icon=":material/download:",
         )
     st.dataframe(
@@ -198,7 +187,7 @@ def _audit(viewer: Viewer) -> None:
                 t("admin.entity"): f"{e.entity} {e.entity_id}",
                 t("admin.after"): json.dumps(e.after, ensure_ascii=False)[:200],
             }
-            for e in entries  # type: ignore[union-attr]
+            for e in entries or []
         ],
         hide_index=True,
         width="stretch",

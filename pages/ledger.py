@@ -21,7 +21,7 @@ from services.permissions import Action, Viewer, can_somewhere
 from services.proposals import list_proposals
 from ui.context import act, current_viewer, day, label, locale, money, read, t
 from ui.i18n import format_permille
-from ui.widgets import empty_state, vocabulary_select
+from ui.widgets import empty_state, id_select, vocabulary_select
 
 FUNDED = ("selected", "in_progress", "completed")
 
@@ -80,11 +80,8 @@ def _money_out(viewer: Viewer, fund_id: int) -> None:
     funded = {p.id: p.title for p in read(list_proposals, statuses=FUNDED)}
     with st.form("money_out", clear_on_submit=True):
         st.markdown(f"**{t('ledger.money_out')}**")
-        proposal_id = st.selectbox(
-            t("ledger.project"),
-            [None, *funded],
-            format_func=lambda pid: funded.get(pid, t("ledger.no_project")),
-            key="out_project",
+        proposal_id = id_select(
+            t("ledger.project"), funded, none=t("ledger.no_project"), key="out_project"
         )
         allocation = st.toggle(t("ledger.is_allocation"), key="out_allocation")
         left, right = st.columns(2)
@@ -163,9 +160,7 @@ def render() -> None:
         empty_state("ledger.no_funds")
         return
     names = {b.fund_id: b.name for b in balances}
-    fund_id = st.selectbox(
-        t("notice.fund"), list(names), format_func=names.__getitem__, key="ledger_fund"
-    )
+    fund_id = id_select(t("notice.fund"), names, key="ledger_fund")
     balance = next(b for b in balances if b.fund_id == fund_id)
     a, b, c, d = st.columns(4)
     a.metric(t("notice.money_in"), money(balance.money_in_fen))

@@ -26,7 +26,7 @@ from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from ui.context import act, current_viewer, moment, read, t
 from ui.i18n import DEFAULT_TIMEZONE
-from ui.widgets import empty_state, place_select, status_badge
+from ui.widgets import empty_state, id_select, place_select, plain, status_badge
 
 SELECTED_KEY = "meeting_selected"
 WALL_KEY = "meeting_wall"
@@ -44,12 +44,6 @@ section[data-testid="stSidebar"], header[data-testid="stHeader"] { display: none
 </style>
 """
 OUTCOME_COLOURS = {"approved": "green", "amended": "blue", "deferred": "orange", "rejected": "red"}
-MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$")
-
-
-def plain(text: str) -> str:
-    """User text shown through markdown as typed: no links, images, headings or emphasis."""
-    return "".join(f"\\{c}" if c in MARKDOWN_SPECIALS else c for c in text).replace("\n", "  \n")
 
 
 def _meta(meeting: MeetingRow) -> str:
@@ -141,17 +135,11 @@ def _agenda_choice(minutes: MeetingMinutes, key: str, *, allow_none: bool = True
     )
 
 
-def _agenda_form(viewer: Viewer, minutes: MeetingMinutes) -> None:
-    proposals = read(proposals_for_meeting, meeting_id=minutes.meeting.id)
-    titles: dict[int | None, str] = {None: t("meetings.no_proposal")}
-    titles |= {p.id: p.name for p in proposals}
+def _agenda_form(viewer: Viewer, minutes: MeetingMinutes, proposals: dict[int, str]) -> None:
     with st.form(f"agenda_{minutes.meeting.id}", clear_on_submit=True):
         title = st.text_input(t("field.title"), max_chars=200, key="agenda_title")
-        proposal_id = st.selectbox(
-            t("meetings.proposal"),
-            list(titles),
-            format_func=titles.__getitem__,
-            key="agenda_proposal",
+        proposal_id = id_select(
+            t("meetings.proposal"), proposals, none=t("meetings.no_proposal"), key="agenda_proposal"
         )
         allotted = st.number_input(
             t("field.minutes_allotted"), min_value=0, max_value=600, step=5, key="agenda_minutes"
@@ -168,14 +156,12 @@ def _agenda_form(viewer: Viewer, minutes: MeetingMinutes) -> None:
 
 
 def _attendance_form(viewer: Viewer, minutes: MeetingMinutes) -> None:
-    people = act(attendance_candidates, viewer, meeting_id=minutes.meeting.id) or []
-    if not isinstance(people, list) or not people:
+    people = act(attendance_candidates, viewer, meeting_id=minutes.meeting.id)
+    if not people:
         return
     names = {p.id: p.name for p in people}
     with st.form(f"attendance_{minutes.meeting.id}", clear_on_submit=True):
-        person_id = st.selectbox(
-            t("meetings.person"), list(names), format_func=names.__getitem__, key="attendee"
-        )
+        person_id = id_select(t("meetings.person"), names, key="attendee")
         capacity = st.text_input(
             t("field.capacity"),
             max_chars=60,
@@ -208,16 +194,13 @@ def _note_form(viewer: Viewer, minutes: MeetingMinutes, key: str) -> None:
             st.rerun()
 
 
-def _decision_form(viewer: Viewer, minutes: MeetingMinutes) -> None:
-    proposals = read(proposals_for_meeting, meeting_id=minutes.meeting.id)
-    titles: dict[int | None, str] = {None: t("meetings.proposal_from_agenda")}
-    titles |= {p.id: p.name for p in proposals}
+def _decision_form(viewer: Viewer, minutes: MeetingMinutes, proposals: dict[int, str]) -> None:
     with st.form(f"decision_{minutes.meeting.id}", clear_on_submit=True):
         agenda_item_id = _agenda_choice(minutes, "decision_item")
-        proposal_id = st.selectbox(
+        proposal_id = id_select(
             t("meetings.proposal"),
-            list(titles),
-            format_func=titles.__getitem__,
+            proposals,
+            none=t("meetings.proposal_from_agenda"),
             key="decision_proposal",
         )
         outcome = st.selectbox(
@@ -292,6 +275,11 @@ def _detail(viewer: Viewer, minutes: MeetingMinutes) -> None:
     _badges(meeting)
     st.caption(f"{t(f'meetings.kind.{meeting.kind}')} · {_meta(meeting)}")
     _phase_buttons(viewer, minutes)
+    proposals = (  # for the agenda and decision forms' pickers
+        {p.id: p.name for p in read(proposals_for_meeting, meeting_id=meeting.id)}
+        if minutes.may_run
+        else {}
+    )
     agenda_tab, attendance_tab, notes_tab, decisions_tab = st.tabs(
         [
             t("meetings.agenda"),
@@ -312,7 +300,7 @@ def _detail(viewer: Viewer, minutes: MeetingMinutes) -> None:
             )
             st.markdown(f"{item.position + 1}\\. {plain(item.title)}{extra}{allotted}")
         if minutes.may_run:
-            _agenda_form(viewer, minutes)
+            _agenda_form(viewer, minutes, proposals)
     with attendance_tab:
         if _private_notice(minutes):
             if minutes.attendance:
@@ -346,7 +334,7 @@ def _detail(viewer: Viewer, minutes: MeetingMinutes) -> None:
                 empty_state("meetings.no_decisions")
             _decision_lines(minutes)
         if minutes.may_run and meeting.status == "in_progress":
-            _decision_form(viewer, minutes)
+            _decision_form(viewer, minutes, proposals)
         elif minutes.may_run:
             st.caption(t("meetings.decisions_when_running"))
 

@@ -30,7 +30,7 @@ from services.uploads import (
 )
 from ui.context import act, current_viewer, label, moment, money, read, t
 from ui.images import thumbnail
-from ui.widgets import empty_state, place_select, status_badge, vocabulary_select
+from ui.widgets import empty_state, id_select, place_select, status_badge, vocabulary_select
 
 LINE_COLUMNS = ("description", "category", "quantity", "unit_price")
 PLEDGE_COLUMNS = ("source_kind", "source_name", "amount")
@@ -50,14 +50,9 @@ def _submit_form(viewer: Viewer) -> None:
     )
     with st.expander(t("proposals.submit"), icon=":material/add:"):
         place_id = place_select(t("proposals.place"), key="proposal_place", allowed=allowed)
-        open_rounds = read(rounds_taking_proposals, place_id=place_id)
-        round_ids = [None, *[r.id for r in open_rounds]]
-        names = {r.id: r.name for r in open_rounds}
-        round_id = st.selectbox(
-            t("proposals.round"),
-            round_ids,
-            format_func=lambda rid: names.get(rid, t("proposals.no_round")),
-            key="proposal_round",
+        open_rounds = {r.id: r.name for r in read(rounds_taking_proposals, place_id=place_id)}
+        round_id = id_select(
+            t("proposals.round"), open_rounds, none=t("proposals.no_round"), key="proposal_round"
         )
         title = st.text_input(t("field.title"), max_chars=120, key="proposal_title")
         category = vocabulary_select(

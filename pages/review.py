@@ -4,7 +4,6 @@ screen, the reviewers' scoring form, the street's indicators, and the scores onc
 from datetime import date
 from fractions import Fraction
 
-import altair as alt
 import streamlit as st
 
 from models.base import PlaceKind, Recommendation, RubricCriterion
@@ -20,8 +19,9 @@ from services.reviews import (
     review_board,
     score_project,
 )
+from ui import charts
 from ui.context import act, current_viewer, day, label, money, read, t
-from ui.widgets import empty_state, guard, place_select, status_badge
+from ui.widgets import empty_state, guard, place_select, plain, status_badge
 
 SESSION_KEY = "review_session"
 INDEX_KEY = "review_project_index"
@@ -40,36 +40,10 @@ section[data-testid="stSidebar"], header[data-testid="stHeader"] { display: none
 [data-testid="stCaptionContainer"] { font-size: 1.5rem; }
 </style>
 """
-MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$")
-
-
-def plain(text: str) -> str:
-    """User text shown through markdown as typed: no links, images, headings or emphasis."""
-    return "".join(f"\\{c}" if c in MARKDOWN_SPECIALS else c for c in text).replace("\n", "  \n")
 
 
 def percent(value: Fraction | None) -> str:
     return "–" if value is None else f"{one_decimal(value * 100)}%"
-
-
-def score_chart(rows: list[dict[str, object]], legend: str) -> alt.LayerChart:
-    """Average score per criterion and project (0-5): a heat map readable on a projector.
-    ``rows``: dicts with ``project``, ``criterion`` (a label) and ``average`` (a number)."""
-    base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("criterion:N", title=None, axis=alt.Axis(labelAngle=0, labelFontSize=14)),
-        y=alt.Y("project:N", title=None, axis=alt.Axis(labelFontSize=14, labelLimit=320)),
-    )
-    cells = base.mark_rect().encode(
-        color=alt.Color("average:Q", scale=alt.Scale(domain=[0, 5], scheme="blues"), title=legend),
-        tooltip=["project:N", "criterion:N", alt.Tooltip("average:Q", format=".1f")],
-    )
-    text = base.mark_text(fontSize=16).encode(
-        text=alt.Text("average:Q", format=".1f"),
-        color=alt.when(alt.datum.average > 3)
-        .then(alt.value("white"))
-        .otherwise(alt.value("black")),
-    )
-    return (cells + text).properties(height=alt.Step(44))
 
 
 # --- forms -----------------------------------------------------------------------------------
@@ -290,7 +264,7 @@ def _summary(board: ReviewBoard) -> None:
         for title, criterion, average in board.summary
     ]
     if chart_rows:
-        st.altair_chart(score_chart(chart_rows, t("review.average")), width="stretch")
+        st.altair_chart(charts.score_chart(chart_rows, t("review.average")), width="stretch")
 
 
 def _back_to_first_project() -> None:

@@ -20,7 +20,6 @@ def render() -> None:
             with st.spinner(t("setup.loading")):
                 loaded = attempt(load_demo)
             if loaded:
-                st.session_state["demo_loaded"] = True
                 st.rerun()
     with admin.container(border=True):
         st.subheader(t("setup.admin_title"), anchor=False)
@@ -40,7 +39,7 @@ def render() -> None:
                         password=password,
                     )
                     if signed_in:
-                        remember_sign_in(signed_in)  # type: ignore[arg-type]
+                        remember_sign_in(signed_in)
                         st.rerun()
 
 

@@ -6,11 +6,11 @@ from fractions import Fraction
 import streamlit as st
 
 from services.permissions import Action, Viewer, can_somewhere
-from services.rounds import advance_round, list_rounds
+from services.rounds import RoundRow, advance_round, list_rounds
 from services.tally import count_votes, export_ballots, publish_tally, round_result
 from ui import charts
-from ui.context import act, current_viewer, label, moment, money, read, t
-from ui.widgets import empty_state
+from ui.context import act, current_viewer, label, moment, money, read, t, when_downloaded
+from ui.widgets import empty_state, id_select
 
 
 def _fen(exact: str | Fraction) -> str:
@@ -63,8 +63,8 @@ def _explain(explanation: dict, titles: dict[str, str]) -> None:
         st.markdown(t(key, rank=step["rank"], title=name(step["project"])))
 
 
-def _round(viewer: Viewer, round_id: int) -> None:
-    budget_round = next(r for r in read(list_rounds) if r.id == round_id)
+def _round(viewer: Viewer, budget_round: RoundRow) -> None:
+    round_id = budget_round.id
     result = read(round_result, viewer=viewer, round_id=round_id)
     a, b, c = st.columns(3)
     a.metric(t("tally.phase"), label("phase", budget_round.phase))
@@ -139,17 +139,18 @@ def _round(viewer: Viewer, round_id: int) -> None:
             _explain(
                 result.explanation, {str(line.proposal_id): line.title for line in result.lines}
             )
-        ballots = act(export_ballots, viewer, round_id=round_id)
-        if ballots:
-            st.download_button(
-                t("tally.export_ballots"),
-                ballots,  # type: ignore[arg-type]
-                file_name=f"linli-round-{round_id}.pb",
-                mime="text/plain",
-                key="export_ballots",
-                icon=":material/download:",
-                help=t("tally.export_ballots_help"),
-            )
+        # Made on the click: with every ballot of the round, it would slow every run. Whoever
+        # sees a result may export its ballots (published: everyone; else the committee).
+        st.download_button(
+            t("tally.export_ballots"),
+            when_downloaded(export_ballots, viewer, round_id=round_id),
+            file_name=f"linli-round-{round_id}.pb",
+            mime="text/plain",
+            key="export_ballots",
+            on_click="ignore",
+            icon=":material/download:",
+            help=t("tally.export_ballots_help"),
+        )
     may_advance = can_somewhere(viewer, Action.MANAGE_ROUND) and budget_round.phase != "closed"
     advance = may_advance and st.button(t("tally.advance"), key="advance_round")
     if advance and act(advance_round, viewer, round_id=round_id):
@@ -164,10 +165,8 @@ def render() -> None:
         empty_state("tally.no_rounds")
         return
     names = {r.id: f"{r.name} · {label('phase', r.phase)}" for r in rounds}
-    round_id = st.selectbox(
-        t("vote.round"), list(names), format_func=names.__getitem__, key="tally_round"
-    )
-    _round(viewer, round_id)
+    round_id = id_select(t("vote.round"), names, key="tally_round")
+    _round(viewer, next(r for r in rounds if r.id == round_id))
 
 
 if __name__ == "__main__":

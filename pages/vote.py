@@ -27,7 +27,7 @@ from services.voting_codes import (
 )
 from ui.code_sheet import code_sheet_html
 from ui.context import act, attempt, client_address, current_viewer, day, label, money, read, t
-from ui.widgets import empty_state
+from ui.widgets import empty_state, id_select
 
 OPENED_CODE = "household_code_opened"  # the code and what it opens, until the ballot is cast
 CODE_RECEIPT = "household_code_receipt"
@@ -103,9 +103,7 @@ def _ballot(viewer: Viewer, budget_round: RoundRow) -> None:
 def _paper_entry(viewer: Viewer, rounds: list[RoundRow]) -> None:
     with st.expander(t("vote.paper_title"), icon=":material/edit_note:"):
         names = {r.id: r.name for r in rounds}
-        round_id = st.selectbox(
-            t("vote.round"), list(names), format_func=names.__getitem__, key="paper_round"
-        )
+        round_id = id_select(t("vote.round"), names, key="paper_round")
         budget_round = next(r for r in rounds if r.id == round_id)
         proposals = read(list_proposals, round_id=round_id, statuses=(ProposalStatus.ON_BALLOT,))
         with st.form("paper_ballot", clear_on_submit=True):
@@ -143,8 +141,8 @@ def _code_ballot(viewer: Viewer, voting: list[RoundRow]) -> None:
                     if found:
                         st.session_state[OPENED_CODE] = {
                             "code": code,
-                            "round_id": found.round_id,  # type: ignore[union-attr]
-                            "household": f"{found.compound} · {found.household}",  # type: ignore[union-attr]
+                            "round_id": found.round_id,
+                            "household": f"{found.compound} · {found.household}",
                         }
                         st.rerun()
             return
@@ -283,11 +281,8 @@ def render() -> None:
         empty_state("vote.none_for_you")
     for budget_round in open_to_me:
         _ballot(viewer, budget_round)
-    paper_rounds = [
-        r
-        for r in voting
-        if r.place_id in read(places_where_allowed, viewer=viewer, action=Action.ENTER_PAPER_BALLOT)
-    ]
+    paper_places = read(places_where_allowed, viewer=viewer, action=Action.ENTER_PAPER_BALLOT)
+    paper_rounds = [r for r in voting if r.place_id in paper_places]
     if paper_rounds:
         _paper_entry(viewer, paper_rounds)
     targets = read(code_targets, viewer=viewer)

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from models import Account, Alliance, AllianceMember, Person, Place, RoleGrant, SignInSession
 from models.base import CommitteePosition, Role, utc_now
@@ -24,12 +24,13 @@ from services.common import (
     clean_text,
     get_or_fail,
     id_of,
+    place_tree,
     record_audit,
     require_at,
     snapshot,
 )
 from services.errors import Conflict, InvalidInput, NotAllowed, SignInFailed
-from services.permissions import ANONYMOUS, Action, Grant, Viewer
+from services.permissions import ANONYMOUS, Action, Grant, Viewer, require
 from services.settings import InsecureSettings, settings
 
 LOCAL_PROVIDER = "local"
@@ -48,23 +49,35 @@ class SignIn:
     token: str
 
 
+def _alliance_communities(session: Session, alliance_ids: set[int]) -> dict[int, list[int]]:
+    """The member communities of each alliance, in one query for any number of alliances."""
+    members: dict[int, list[int]] = {alliance_id: [] for alliance_id in alliance_ids}
+    if alliance_ids:
+        for alliance_id, community_id in session.exec(
+            select(AllianceMember.alliance_id, AllianceMember.community_id).where(
+                col(AllianceMember.alliance_id).in_(alliance_ids)
+            )
+        ):
+            members[alliance_id].append(community_id)
+    return members
+
+
 def viewer_for_person(session: Session, person_id: int) -> Viewer:
     """Grants are read afresh on every request, so a revoked role stops working at once."""
     person = session.get(Person, person_id)
     if person is None or not person.is_active:
         return ANONYMOUS
-    grants = []
-    for grant in session.exec(
+    rows = session.exec(
         select(RoleGrant).where(RoleGrant.person_id == person_id, RoleGrant.revoked_at.is_(None))  # type: ignore[union-attr]
-    ):
+    ).all()
+    alliances = _alliance_communities(
+        session, {row.alliance_id for row in rows if row.alliance_id is not None}
+    )
+    grants = []
+    for grant in rows:
         place_ids: frozenset[int] | None
         if grant.alliance_id is not None:
-            members = session.exec(
-                select(AllianceMember.community_id).where(
-                    AllianceMember.alliance_id == grant.alliance_id
-                )
-            ).all()
-            place_ids = frozenset(members)
+            place_ids = frozenset(alliances[grant.alliance_id])
         elif grant.place_id is not None:
             place_ids = frozenset({grant.place_id})
         else:
@@ -81,6 +94,12 @@ def hash_password(password: str, *, allow_default: bool = False) -> str:
     if password in DEFAULT_PASSWORDS and not allow_default:
         raise InvalidInput("password_is_default")
     return _hasher.hash(password)
+
+
+def _account(session: Session, provider: str, subject: str) -> Account | None:
+    """The account for a login name or a provider's identity (unique together)."""
+    query = select(Account).where(Account.provider == provider, Account.subject == subject)
+    return session.exec(query).first()
 
 
 def _verifies(password_hash: str | None, password: str) -> bool:
@@ -115,9 +134,7 @@ def sign_in_local(
 ) -> SignIn:
     name = username.strip().lower()
     limits.check_attempts(session, limits.SIGN_IN, key=name, address=address)
-    account = session.exec(
-        select(Account).where(Account.provider == LOCAL_PROVIDER, Account.subject == name)
-    ).first()
+    account = _account(session, LOCAL_PROVIDER, name)
     if not _verifies(account.password_hash if account else None, password):
         limits.record_failure(session, limits.SIGN_IN, key=name, address=address)
         raise SignInFailed()
@@ -214,9 +231,7 @@ def sign_in_with_provider(
     subject = subject.strip().lower()
     if not subject:
         raise SignInFailed()
-    account = session.exec(
-        select(Account).where(Account.provider == provider, Account.subject == subject)
-    ).first()
+    account = _account(session, provider, subject)
     if account is None:
         person = Person(display_name=clean_text(display_name or subject, "name", max_length=80))
         session.add(person)
@@ -231,7 +246,8 @@ def sign_in_with_provider(
 
 
 def store_is_empty(session: Session) -> bool:
-    return session.exec(select(func.count()).select_from(Person)).one() == 0
+    """Asked on every run of the app: looks for one person rather than counting them all."""
+    return session.exec(select(Person.id).limit(1)).first() is None
 
 
 def create_person(
@@ -250,9 +266,7 @@ def create_person(
     sign_ins: list[tuple[str, str, str | None]] = []  # provider, subject, password hash
     if username is not None:
         subject = clean_text(username, "username", max_length=60).lower()
-        if session.exec(
-            select(Account).where(Account.provider == LOCAL_PROVIDER, Account.subject == subject)
-        ).first():
+        if _account(session, LOCAL_PROVIDER, subject) is not None:
             raise Conflict("username_taken", username=subject)
         hashed = hash_password(password or "", allow_default=allow_default_password)
         sign_ins.append((LOCAL_PROVIDER, subject, hashed))
@@ -331,12 +345,11 @@ def _require_reach(
     of another through an alliance)."""
     reached: list[int | None] = [place_id]
     if alliance_id is not None:
-        members = session.exec(
-            select(AllianceMember.community_id).where(AllianceMember.alliance_id == alliance_id)
-        ).all()
+        members = _alliance_communities(session, {alliance_id})[alliance_id]
         reached = [*members] or [None]  # an alliance without members: admins everywhere only
+    tree = place_tree(session)
     for target in reached:
-        require_at(session, viewer, Action.GRANT_ROLES, target)
+        require(viewer, Action.GRANT_ROLES, target, tree)
 
 
 def grant_role(
@@ -387,9 +400,7 @@ def link_identity(
     if provider == LOCAL_PROVIDER:
         raise InvalidInput("field_invalid", field="provider")
     subject = clean_text(subject, "subject", max_length=200).lower()
-    if session.exec(
-        select(Account.id).where(Account.provider == provider, Account.subject == subject)
-    ).first():
+    if _account(session, provider, subject) is not None:
         raise Conflict("identity_taken", subject=subject)
     account = Account(person_id=person_id, provider=provider, subject=subject)
     session.add(account)
@@ -457,30 +468,26 @@ class PersonRow:
 
 
 def list_people(session: Session, viewer: Viewer) -> list[PersonRow]:
+    """Three queries for any number of people: grants and accounts are read in bulk."""
     require_at(session, viewer, Action.GRANT_ROLES, None)
     places = dict(session.exec(select(Place.id, Place.name)).all())
-    rows = []
-    for person in session.exec(select(Person).order_by(Person.id)):  # type: ignore[arg-type]
-        grants = session.exec(
-            select(RoleGrant).where(
-                RoleGrant.person_id == person.id,
-                RoleGrant.revoked_at.is_(None),  # type: ignore[union-attr]
-            )
-        ).all()
-        roles = tuple(
-            ":".join(
-                filter(None, [g.role, g.position, places.get(g.place_id, "") if g.place_id else ""])
-            )
-            for g in grants
+    roles: dict[int, list[str]] = {}
+    for grant in session.exec(
+        select(RoleGrant).where(col(RoleGrant.revoked_at).is_(None)).order_by(col(RoleGrant.id))
+    ):
+        place = places.get(grant.place_id, "") if grant.place_id else ""
+        role = ":".join(filter(None, [grant.role, grant.position, place]))
+        roles.setdefault(grant.person_id, []).append(role)
+    sign_ins: dict[int, list[str]] = {}
+    for account in session.exec(select(Account).order_by(col(Account.id))):
+        sign_ins.setdefault(account.person_id, []).append(f"{account.provider}:{account.subject}")
+    return [
+        PersonRow(
+            id=id_of(person),
+            display_name=person.display_name,
+            home_place=places.get(person.home_place_id, "") if person.home_place_id else "",
+            roles=tuple(roles.get(id_of(person), ())),
+            sign_ins=tuple(sign_ins.get(id_of(person), ())),
         )
-        accounts = session.exec(select(Account).where(Account.person_id == person.id)).all()
-        rows.append(
-            PersonRow(
-                id=person.id,  # type: ignore[arg-type]
-                display_name=person.display_name,
-                home_place=places.get(person.home_place_id, "") if person.home_place_id else "",
-                roles=roles,
-                sign_ins=tuple(f"{a.provider}:{a.subject}" for a in accounts),
-            )
-        )
-    return rows
+        for person in session.exec(select(Person).order_by(col(Person.id)))
+    ]

@@ -13,10 +13,12 @@ from fractions import Fraction
 
 from sqlmodel import Session
 
+from models import BudgetRound
 from models.base import CommitteePosition, PlaceKind, ProposalStatus, Role
 from services import accounts, ledger, needs, places, proposals, rounds, tally, voting_codes
 from services.accounts import DEMO_PASSWORD
-from services.common import id_of, record_audit
+from services.common import get_or_fail, id_of, record_audit
+from services.demo_deliberation import add_demo_meetings_and_reviews
 from services.errors import NotAllowed
 from services.permissions import Viewer
 from services.proposals import LineItemInput, PledgeInput, ProposalDraft
@@ -88,6 +90,7 @@ class DemoSummary:
 @dataclass
 class _Street:
     admin: Viewer
+    district: int
     street: int
     communities: dict[str, int]
     compounds: dict[str, int]
@@ -119,7 +122,7 @@ def _places(session: Session, admin: Viewer) -> _Street:
                 parent_id=communities[community],
                 households=420 + 130 * index,
             )
-    return _Street(admin, street, communities, compounds)
+    return _Street(admin, district, street, communities, compounds)
 
 
 def _person(
@@ -231,7 +234,7 @@ def load_demo(session: Session) -> DemoSummary:
         admin,
         "黄伟",
         Role.COMMITTEE_MEMBER,
-        places.list_places(session, PlaceKind.DISTRICT)[0].id,
+        street.district,
         position=CommitteePosition.TREASURER,
     )
     members = [
@@ -308,8 +311,6 @@ def load_demo(session: Session) -> DemoSummary:
         ),
     )
     rounds.advance_round(session, guolong_chair, round_id=guolong_round)
-    from services.demo_deliberation import add_demo_meetings_and_reviews
-
     add_demo_meetings_and_reviews(
         session,
         chair=chair,
@@ -360,9 +361,8 @@ def load_demo(session: Session) -> DemoSummary:
 def _funds(
     session: Session, admin: Viewer, street: _Street, district_treasurer: Viewer
 ) -> dict[str, int]:
-    district_id = places.list_places(session, PlaceKind.DISTRICT)[0].id
     mother = ledger.create_fund(
-        session, admin, name="闵行区社区自治母基金", kind="mother", place_id=district_id
+        session, admin, name="闵行区社区自治母基金", kind="mother", place_id=street.district
     )
     street_fund = ledger.create_fund(
         session,
@@ -537,8 +537,9 @@ def _needs(
 
 
 def _advance_to(session: Session, chair: Viewer, round_id: int, phase: str) -> None:
-    while next(r for r in rounds.list_rounds(session) if r.id == round_id).phase != phase:
-        rounds.advance_round(session, chair, round_id=round_id)
+    current = get_or_fail(session, BudgetRound, round_id).phase
+    while current != phase:
+        current = rounds.advance_round(session, chair, round_id=round_id)
 
 
 def _cast(
@@ -730,13 +731,8 @@ def _round_2025(
     tally_id = tally.count_votes(session, chair, round_id=round_id)
     tally.publish_tally(session, chair, tally_id=tally_id)
     _advance_to(session, chair, round_id, "implementation")
-    selected = [
-        p.id
-        for p in proposals.list_proposals(
-            session, round_id=round_id, statuses=(ProposalStatus.SELECTED,)
-        )
-    ]
     by_id = {p.id: p for p in proposals.list_proposals(session, round_id=round_id)}
+    selected = [p.id for p in by_id.values() if p.status == ProposalStatus.SELECTED]
     for index, proposal_id in enumerate(selected):
         requested = by_id[proposal_id].requested_fen
         ledger.allocate_to_proposal(

@@ -50,13 +50,6 @@ class FundBalance:
         return self.cash_fen - self.earmarked_fen
 
 
-def _sum(session: Session, *conditions: Any) -> int:
-    total = session.exec(
-        select(func.coalesce(func.sum(LedgerEntry.amount_fen), 0)).where(*conditions)
-    ).one()
-    return int(total)
-
-
 def _reversed() -> Select:
     """Ids of entries that a reversal has undone (a subquery, never loaded into Python)."""
     return select(LedgerEntry.reverses_entry_id).where(
@@ -79,7 +72,8 @@ def _by_proposal(
     }
 
 
-def _allocated(session: Session, proposal_id: int | None = None) -> dict[int, int]:
+def allocated_by_proposal(session: Session, proposal_id: int | None = None) -> dict[int, int]:
+    """Allocations not reversed, per proposal (every proposal unless one is named)."""
     return _by_proposal(
         session,
         LedgerEntry.kind == LedgerKind.ALLOCATION,
@@ -88,8 +82,9 @@ def _allocated(session: Session, proposal_id: int | None = None) -> dict[int, in
     )
 
 
-def _spent(session: Session, proposal_id: int | None = None) -> dict[int, int]:
-    """Expenses less the refunds of reversed expenses (reversals that pay a fund back)."""
+def spent_by_proposal(session: Session, proposal_id: int | None = None) -> dict[int, int]:
+    """Expenses less the refunds of reversed expenses (reversals that pay a fund back), per
+    proposal (every proposal unless one is named)."""
     spent = _by_proposal(session, LedgerEntry.kind == LedgerKind.EXPENSE, proposal_id=proposal_id)
     refunded = _by_proposal(
         session,
@@ -101,11 +96,11 @@ def _spent(session: Session, proposal_id: int | None = None) -> dict[int, int]:
 
 
 def allocated_fen(session: Session, proposal_id: int) -> int:
-    return _allocated(session, proposal_id).get(proposal_id, 0)
+    return allocated_by_proposal(session, proposal_id).get(proposal_id, 0)
 
 
 def spent_fen(session: Session, proposal_id: int) -> int:
-    return _spent(session, proposal_id).get(proposal_id, 0)
+    return spent_by_proposal(session, proposal_id).get(proposal_id, 0)
 
 
 def _moves_cash() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
@@ -130,7 +125,7 @@ def _balances(session: Session, funds: list[Fund]) -> list[FundBalance]:
     every visit. A proposal's earmark is what it was allocated and has not yet spent."""
     money_in = _cash_by_fund(session, col(LedgerEntry.destination_fund_id))
     money_out = _cash_by_fund(session, col(LedgerEntry.source_fund_id))
-    allocated, spent = _allocated(session), _spent(session)
+    allocated, spent = allocated_by_proposal(session), spent_by_proposal(session)
     funded_by = session.exec(
         select(LedgerEntry.source_fund_id, LedgerEntry.proposal_id)
         .where(LedgerEntry.kind == LedgerKind.ALLOCATION)

@@ -48,19 +48,22 @@ def _keys(limit: Limit, key: str | None, address: str | None) -> list[tuple[str,
 
 def check_attempts(session: Session, limit: Limit, *, key: str | None, address: str | None) -> None:
     """Refuses before the password or code is even looked at, so a locked name learns nothing."""
-    since = utc_now() - WINDOW
-    for key_hash, allowed in _keys(limit, key, address):
-        failures = session.exec(
-            select(func.count())
-            .select_from(FailedAttempt)
+    keys = _keys(limit, key, address)
+    if not keys:
+        return
+    failures = dict(
+        session.exec(
+            select(FailedAttempt.key_hash, func.count())
             .where(
                 FailedAttempt.kind == limit.kind,
-                FailedAttempt.key_hash == key_hash,
-                col(FailedAttempt.at) > since,
+                col(FailedAttempt.key_hash).in_([key_hash for key_hash, _ in keys]),
+                col(FailedAttempt.at) > utc_now() - WINDOW,
             )
-        ).one()
-        if failures >= allowed:
-            raise TooManyAttempts(minutes=int(WINDOW.total_seconds() // 60))
+            .group_by(col(FailedAttempt.key_hash))
+        ).all()
+    )
+    if any(failures.get(key_hash, 0) >= allowed for key_hash, allowed in keys):
+        raise TooManyAttempts(minutes=int(WINDOW.total_seconds() // 60))
 
 
 def record_failure(session: Session, limit: Limit, *, key: str | None, address: str | None) -> None:

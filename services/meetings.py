@@ -33,13 +33,14 @@ from services.common import (
     choice,
     clean_text,
     get_or_fail,
+    id_of,
     place_tree,
     record_audit,
     require_at,
     snapshot,
 )
 from services.errors import InvalidInput, NotFound, WrongPhase
-from services.permissions import Action, Viewer, can
+from services.permissions import Action, Viewer, can, require
 
 __all__ = [
     "AgendaRow",
@@ -412,6 +413,21 @@ class MeetingMinutes:
         return sum(1 for line in self.attendance if line.present)
 
 
+def _row(meeting: Meeting, place: str, agenda_items: int) -> MeetingRow:
+    return MeetingRow(
+        id=id_of(meeting),
+        place_id=meeting.place_id,
+        place=place,
+        kind=meeting.kind,
+        title=meeting.title,
+        scheduled_at=meeting.scheduled_at,
+        location=meeting.location,
+        status=meeting.status,
+        minutes_status=meeting.minutes_status,
+        agenda_items=agenda_items,
+    )
+
+
 def _rows(session: Session, meetings: list[tuple[Meeting, str]]) -> list[MeetingRow]:
     ids = [m.id for m, _ in meetings]
     counts: dict[int, int] = {}
@@ -419,21 +435,7 @@ def _rows(session: Session, meetings: list[tuple[Meeting, str]]) -> list[Meeting
         select(AgendaItem.meeting_id).where(col(AgendaItem.meeting_id).in_(ids))
     ):
         counts[meeting_id] = counts.get(meeting_id, 0) + 1
-    return [
-        MeetingRow(
-            id=m.id,  # type: ignore[arg-type]
-            place_id=m.place_id,
-            place=place,
-            kind=m.kind,
-            title=m.title,
-            scheduled_at=m.scheduled_at,
-            location=m.location,
-            status=m.status,
-            minutes_status=m.minutes_status,
-            agenda_items=counts.get(m.id, 0),  # type: ignore[arg-type]
-        )
-        for m, place in meetings
-    ]
+    return [_row(m, place, counts.get(id_of(m), 0)) for m, place in meetings]
 
 
 def list_meetings(
@@ -452,8 +454,8 @@ def list_meetings(
 def attendance_candidates(session: Session, viewer: Viewer, *, meeting_id: int) -> list[Choice]:
     """People who live or hold a role at the meeting's place, for the attendance form."""
     meeting = get_or_fail(session, Meeting, meeting_id)
-    require_at(session, viewer, Action.RUN_MEETING, meeting.place_id)
     tree = place_tree(session)
+    require(viewer, Action.RUN_MEETING, meeting.place_id, tree)
     people: dict[int, str] = {}
     for person in session.exec(select(Person).where(col(Person.is_active))):
         if person.home_place_id is not None and tree.covers(meeting.place_id, person.home_place_id):
@@ -562,7 +564,7 @@ def meeting_minutes(session: Session, viewer: Viewer, meeting_id: int) -> Meetin
     latest += [(d.recorded_at, d.id, d.agenda_item_id) for d in decisions if d.agenda_item_id]
     current = max(latest)[2] if latest else (agenda[0].id if agenda else None)
     return MeetingMinutes(
-        meeting=_rows(session, [(meeting, place.name)])[0],
+        meeting=_row(meeting, place.name, len(agenda)),
         agenda=agenda,
         attendance=attendance,
         notes=notes,

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models import AuditEntry, Place, Proposal, Review, ReviewSession, RubricScore
+from models import Place, Proposal, Review, ReviewSession, RubricScore
 from models.base import (
     PlaceKind,
     ProposalStatus,
@@ -33,12 +33,11 @@ from services.common import (
     get_or_fail,
     place_tree,
     record_audit,
-    require_at,
     snapshot,
 )
 from services.errors import Conflict, InvalidInput, NotAllowed, WrongPhase
-from services.ledger import allocated_fen, spent_fen
-from services.permissions import Action, PlaceTree, Viewer, can
+from services.ledger import allocated_by_proposal, spent_by_proposal
+from services.permissions import Action, PlaceTree, Viewer, can, require
 from services.proposals import list_proposals
 
 __all__ = [
@@ -83,13 +82,15 @@ def _ratio(numerator: int, denominator: int) -> Fraction | None:
 # --- changes ---------------------------------------------------------------------------------
 
 
-def _require_organiser(session: Session, viewer: Viewer, street_id: int) -> None:
+def _is_organiser(viewer: Viewer, street_id: int, tree: PlaceTree) -> bool:
     """Review sessions are convened by an administrator or by the street's reviewers."""
-    tree = place_tree(session)
-    if not (
-        can(viewer, Action.MANAGE_PLACES, street_id, tree)
-        or can(viewer, Action.SCORE_PROJECT, street_id, tree)
-    ):
+    return can(viewer, Action.MANAGE_PLACES, street_id, tree) or can(
+        viewer, Action.SCORE_PROJECT, street_id, tree
+    )
+
+
+def _require_organiser(session: Session, viewer: Viewer, street_id: int) -> None:
+    if not _is_organiser(viewer, street_id, place_tree(session)):
         raise NotAllowed(action=Action.SCORE_PROJECT.value)
 
 
@@ -169,11 +170,12 @@ def score_project(
     open revises the reviewer's own review; the audit log keeps the scores before and after."""
     review_session = get_or_fail(session, ReviewSession, session_id)
     proposal = get_or_fail(session, Proposal, proposal_id)
-    require_at(session, viewer, Action.SCORE_PROJECT, proposal.place_id)
+    tree = place_tree(session)
+    require(viewer, Action.SCORE_PROJECT, proposal.place_id, tree)
     if review_session.status != ReviewSessionStatus.OPEN:
         raise WrongPhase("review_session_not_open")
     if (
-        not place_tree(session).covers(review_session.street_id, proposal.place_id)
+        not tree.covers(review_session.street_id, proposal.place_id)
         or proposal.status not in REVIEWED_STATUSES
     ):
         raise InvalidInput("proposal_not_reviewable")
@@ -216,18 +218,15 @@ def score_project(
         )
         row.score = score
         session.add(row)
-    session.flush()
-    # Written by hand rather than with record_audit: the scores live in their own rows and the
-    # before/after must show them, or a revision would look like it changed nothing.
-    session.add(
-        AuditEntry(
-            actor_id=viewer.person_id,
-            action="revise_review" if before else "score_project",
-            entity="review",
-            entity_id=review.id,
-            before=before,
-            after=_review_state(review, cleaned),
-        )
+    # The scores live in their own rows: the before/after must show them, or a revision would
+    # look like it changed nothing.
+    record_audit(
+        session,
+        viewer,
+        "revise_review" if before else "score_project",
+        review,
+        before=before,
+        after=_review_state(review, cleaned),
     )
     session.commit()
     return review.id  # type: ignore[return-value]
@@ -412,6 +411,7 @@ def review_board(session: Session, viewer: Viewer, session_id: int) -> ReviewBoa
         select(Review).where(Review.session_id == session_id).order_by(col(Review.id))
     ):
         reviews.setdefault(review.proposal_id, []).append(review)
+    allocated, spent = allocated_by_proposal(session), spent_by_proposal(session)
     scores: dict[int, dict[str, int]] = {}
     for score in session.exec(
         select(RubricScore)
@@ -440,8 +440,8 @@ def review_board(session: Session, viewer: Viewer, session_id: int) -> ReviewBoa
                 status=row.status,
                 cost_fen=row.cost_fen,
                 co_funding_fen=row.co_funding_fen,
-                allocated_fen=allocated_fen(session, row.id),
-                spent_fen=spent_fen(session, row.id),
+                allocated_fen=allocated.get(row.id, 0),
+                spent_fen=spent.get(row.id, 0),
                 maintenance_plan=proposal.maintenance_plan,
                 maintainer=proposal.maintainer,
                 maintenance_years=proposal.maintenance_years,
@@ -468,15 +468,12 @@ def review_board(session: Session, viewer: Viewer, session_id: int) -> ReviewBoa
         allocated_fen=sum(p.allocated_fen for p in projects),
         spent_fen=sum(p.spent_fen for p in projects),
     )
-    organiser = can(viewer, Action.MANAGE_PLACES, review_session.street_id, tree) or can(
-        viewer, Action.SCORE_PROJECT, review_session.street_id, tree
-    )
     return ReviewBoard(
         session=_session_row(session, review_session),
         projects=projects,
         indicators=indicators,
         scores_visible=any(p.scores is not None for p in projects),
-        may_close=is_open and organiser,
+        may_close=is_open and _is_organiser(viewer, review_session.street_id, tree),
         may_score=any(p.may_score for p in projects),
         summary=[
             (p.title, criterion, average)

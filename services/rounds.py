@@ -48,20 +48,11 @@ from services.common import (
 )
 from services.election import round_instance, round_profile
 from services.errors import BallotRejected, Conflict, InvalidInput, NotFound, WrongPhase
-from services.permissions import Action, Viewer
+from services.permissions import Action, Viewer, require
 from services.settings import settings
+from voting import RULES, TIE_BREAKS, BallotError, validate_ballot
 from voting import Ballot as EngineBallot
-from voting import BallotError, validate_ballot
 
-RULES = (
-    "greedy",
-    "greedy-per-cost",
-    "mes",
-    "mes+greedy",
-    "mes-add1",
-    "mes-add1+greedy",
-    "phragmen",
-)
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 
 
@@ -86,14 +77,15 @@ def create_round(session: Session, viewer: Viewer, *, config: RoundSettings) -> 
     fund, or the street's above it) and the viewer must manage rounds where the fund is held."""
     get_or_fail(session, Place, config.place_id)
     fund = get_or_fail(session, Fund, config.fund_id)
-    require_at(session, viewer, Action.MANAGE_ROUND, config.place_id)
-    require_at(session, viewer, Action.MANAGE_ROUND, fund.place_id)
+    tree = place_tree(session)
+    require(viewer, Action.MANAGE_ROUND, config.place_id, tree)
+    require(viewer, Action.MANAGE_ROUND, fund.place_id, tree)
     held_for = fund.place_id  # None: a fund held for no place, which only a global admin runs
-    if held_for is not None and not place_tree(session).covers(held_for, config.place_id):
+    if held_for is not None and not tree.covers(held_for, config.place_id):
         raise InvalidInput("fund_outside_round")
     if config.rule not in RULES:
         raise InvalidInput("field_invalid", field="rule")
-    if config.tie_break not in ("id", "cost"):
+    if config.tie_break not in TIE_BREAKS:
         raise InvalidInput("field_invalid", field="tie_break")
     kind = choice(config.ballot_kind, BallotKind, "ballot_kind")
     if config.rule == "phragmen" and kind != BallotKind.APPROVAL:
@@ -151,10 +143,7 @@ def advance_round(session: Session, viewer: Viewer, *, round_id: int) -> str:
                 )
                 proposal.status = ProposalStatus.ON_BALLOT
                 session.add(proposal)
-    published = select(Tally).where(
-        Tally.round_id == round_id, col(Tally.published_at).is_not(None)
-    )
-    if target is RoundPhase.TALLIED and not session.exec(published).first():
+    if target is RoundPhase.TALLIED and published_tally_id(session, round_id) is None:
         raise WrongPhase("round_needs_published_tally")
     before = snapshot(budget_round)
     budget_round.phase = target
@@ -235,15 +224,32 @@ def voter_key(round_id: int, voter: str) -> str:
     return hmac.new(secret, f"round:{round_id}|{voter}".encode(), hashlib.sha256).hexdigest()
 
 
+def normalize_code(code: str) -> str:
+    """A receipt or household voting code as typed ("abcd efgh-jkmn"): case, dashes and spaces
+    do not matter, as both come from ``random_code``."""
+    return code.strip().upper().replace("-", "").replace(" ", "")
+
+
 def receipt_hash(receipt_code: str) -> str:
-    normalized = receipt_code.strip().upper().replace("-", "").replace(" ", "")
-    return hashlib.sha256(f"linli-receipt|{normalized}".encode()).hexdigest()
+    return hashlib.sha256(f"linli-receipt|{normalize_code(receipt_code)}".encode()).hexdigest()
 
 
 def random_code() -> str:
     """Twelve characters, about 60 bits: receipts and household voting codes alike."""
     code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
     return "-".join(code[i : i + 4] for i in range(0, 12, 4))
+
+
+def _has_ballot(session: Session, round_id: int, key: str) -> bool:
+    found = select(Ballot.id).where(Ballot.round_id == round_id, Ballot.voter_key == key)
+    return session.exec(found).first() is not None
+
+
+def published_tally_id(session: Session, round_id: int) -> int | None:
+    """The round's published tally (a round has at most one), or None before publication."""
+    return session.exec(
+        select(Tally.id).where(Tally.round_id == round_id, col(Tally.published_at).is_not(None))
+    ).first()
 
 
 def store_ballot(
@@ -258,9 +264,7 @@ def store_ballot(
         raise WrongPhase("round_not_voting", phase=budget_round.phase)
     round_id = id_of(budget_round)
     marks = _entries(session, budget_round, ballot)
-    if session.exec(
-        select(Ballot.id).where(Ballot.round_id == round_id, Ballot.voter_key == key)
-    ).first():
+    if _has_ballot(session, round_id, key):
         raise Conflict("ballot_already_cast")
     receipt = random_code()
     row = Ballot(
@@ -321,13 +325,7 @@ def enter_paper_ballot(
 def has_voted(session: Session, viewer: Viewer, *, round_id: int) -> bool:
     if viewer.person_id is None:
         return False
-    key = voter_key(round_id, f"person:{viewer.person_id}")
-    return (
-        session.exec(
-            select(Ballot.id).where(Ballot.round_id == round_id, Ballot.voter_key == key)
-        ).first()
-        is not None
-    )
+    return _has_ballot(session, round_id, voter_key(round_id, f"person:{viewer.person_id}"))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from services.election import POINTS_KINDS, round_instance, round_profile
 from services.errors import WrongPhase
 from services.permissions import Action, Viewer, can
 from services.proposals import list_proposals
+from services.rounds import published_tally_id
 from voting import Ballot, Election, Instance, Profile, tally, write_pb
 
 
@@ -59,9 +60,7 @@ def export_ballots(session: Session, viewer: Viewer, *, round_id: int) -> str:
     """The round's anonymous ballots as a Pabulib file, so anyone can recount them with any
     tool: public once a result is published, committee material before (as the result is)."""
     budget_round = get_or_fail(session, BudgetRound, round_id)
-    published = session.exec(
-        select(Tally.id).where(Tally.round_id == round_id, col(Tally.published_at).is_not(None))
-    ).first()
+    published = published_tally_id(session, round_id)
     if published is None:
         require_at(session, viewer, Action.VIEW_COMMITTEE_MATERIAL, budget_round.place_id)
     statuses = (ProposalStatus.ON_BALLOT,) if published is None else WERE_ON_THE_BALLOT
@@ -108,11 +107,7 @@ def publish_tally(session: Session, viewer: Viewer, *, tally_id: int) -> None:
     require_at(session, viewer, Action.PUBLISH_TALLY, budget_round.place_id)
     if budget_round.phase != RoundPhase.VOTING:
         raise WrongPhase("round_not_voting", phase=budget_round.phase)
-    if session.exec(
-        select(Tally.id).where(
-            Tally.round_id == result.round_id, col(Tally.published_at).is_not(None)
-        )
-    ).first():
+    if published_tally_id(session, result.round_id) is not None:
         raise WrongPhase("tally_already_published")
     selected = set(result.selected_proposal_ids)
     for proposal in session.exec(
@@ -226,8 +221,7 @@ def round_result(session: Session, viewer: Viewer, *, round_id: int) -> RoundRes
             score=score.get(row.id, Fraction(0)),
             selected=row.id in result.selected_proposal_ids,
         )
-        for row in list_proposals(session, round_id=round_id)
-        if row.status not in NOT_ON_A_BALLOT
+        for row in list_proposals(session, round_id=round_id, statuses=WERE_ON_THE_BALLOT)
     ]
     lines.sort(key=lambda line: (not line.selected, -line.score, line.proposal_id))
     return RoundResult(

@@ -19,18 +19,19 @@ from models.base import ROUND_PHASE_ORDER, BallotChannel, PlaceKind, RoundPhase
 from services import limits
 from services.common import get_or_fail, id_of, place_tree, record_audit, require_at
 from services.errors import Conflict, InvalidInput, WrongPhase
-from services.permissions import Action, Viewer, can
-from services.rounds import BallotChoice, random_code, store_ballot, voter_key
+from services.permissions import Action, Viewer, can, require
+from services.rounds import BallotChoice, normalize_code, random_code, store_ballot, voter_key
 from services.settings import settings
 
 MAX_HOUSEHOLDS_AT_ONCE = 5000
+BEFORE_VOTING_ENDS = ROUND_PHASE_ORDER[: ROUND_PHASE_ORDER.index(RoundPhase.VOTING) + 1]
 HOUSEHOLD_LABEL = re.compile(r"^[\w\-/#.·()（）]{1,40}$")
 
 
 def _code_hash(code: str) -> str:
-    normalized = code.strip().upper().replace("-", "").replace(" ", "")
     secret = settings().ballot_secret.encode()
-    return hmac.new(secret, f"voting-code|{normalized}".encode(), hashlib.sha256).hexdigest()
+    message = f"voting-code|{normalize_code(code)}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
 def _compound(session: Session, compound_id: int) -> Place:
@@ -44,7 +45,7 @@ def register_households(session: Session, viewer: Viewer, *, compound_id: int, l
     """Dwellings as the clerk types them, one per line (楼-单元-室, e.g. 3-2-501); lines already
     registered are skipped. Returns how many were added."""
     require_at(session, viewer, Action.ISSUE_VOTING_CODES, compound_id)
-    _compound(session, compound_id)
+    compound = _compound(session, compound_id)
     wanted = list(dict.fromkeys(line.strip() for line in labels.splitlines() if line.strip()))
     if not wanted:
         raise InvalidInput("field_required", field="household_labels")
@@ -59,7 +60,6 @@ def register_households(session: Session, viewer: Viewer, *, compound_id: int, l
     added = [Household(compound_id=compound_id, label=label) for label in wanted]
     added = [household for household in added if household.label not in known]
     session.add_all(added)
-    compound = get_or_fail(session, Place, compound_id)
     record_audit(
         session,
         viewer,
@@ -69,12 +69,6 @@ def register_households(session: Session, viewer: Viewer, *, compound_id: int, l
     )
     session.commit()
     return len(added)
-
-
-def household_count(session: Session, *, compound_id: int) -> int:
-    return session.exec(
-        select(func.count()).select_from(Household).where(Household.compound_id == compound_id)
-    ).one()
 
 
 @dataclass(frozen=True)
@@ -96,13 +90,12 @@ def issue_voting_codes(
     """One code per household of the compound that has not yet voted with one; the codes are
     returned once, to be printed, and never stored in clear."""
     budget_round = get_or_fail(session, BudgetRound, round_id)
-    require_at(session, viewer, Action.ISSUE_VOTING_CODES, compound_id)
+    tree = place_tree(session)
+    require(viewer, Action.ISSUE_VOTING_CODES, compound_id, tree)
     _compound(session, compound_id)
-    if not place_tree(session).covers(budget_round.place_id, compound_id):
+    if not tree.covers(budget_round.place_id, compound_id):
         raise InvalidInput("compound_outside_round")
-    if ROUND_PHASE_ORDER.index(RoundPhase(budget_round.phase)) > ROUND_PHASE_ORDER.index(
-        RoundPhase.VOTING
-    ):
+    if RoundPhase(budget_round.phase) not in BEFORE_VOTING_ENDS:
         raise WrongPhase("round_voting_over", phase=budget_round.phase)
     households = session.exec(select(Household).where(Household.compound_id == compound_id)).all()
     if not households:
@@ -238,10 +231,9 @@ def code_targets(session: Session, viewer: Viewer) -> list[CodeTarget]:
             .group_by(col(VotingCode.round_id), col(Household.compound_id))
         )
     }
-    open_phases = ROUND_PHASE_ORDER[: ROUND_PHASE_ORDER.index(RoundPhase.VOTING) + 1]
     targets = []
     for budget_round in session.exec(
-        select(BudgetRound).where(col(BudgetRound.phase).in_(open_phases))
+        select(BudgetRound).where(col(BudgetRound.phase).in_(BEFORE_VOTING_ENDS))
     ):
         for compound in compounds:
             if tree.covers(budget_round.place_id, id_of(compound)):

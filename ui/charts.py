@@ -56,3 +56,23 @@ def result_bars(rows: list[dict[str, object]], *, support: str, won: str, lost: 
         )
         .properties(height=alt.Step(30))
     )
+
+
+def score_chart(rows: list[dict[str, object]], legend: str) -> alt.LayerChart:
+    """Average score per criterion and project (0-5): a heat map readable on a projector.
+    ``rows``: dicts with ``project``, ``criterion`` (a label) and ``average`` (a number)."""
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        x=alt.X("criterion:N", title=None, axis=alt.Axis(labelAngle=0, labelFontSize=14)),
+        y=alt.Y("project:N", title=None, axis=alt.Axis(labelFontSize=14, labelLimit=320)),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("average:Q", scale=alt.Scale(domain=[0, 5], scheme="blues"), title=legend),
+        tooltip=["project:N", "criterion:N", alt.Tooltip("average:Q", format=".1f")],
+    )
+    text = base.mark_text(fontSize=16).encode(
+        text=alt.Text("average:Q", format=".1f"),
+        color=alt.when(alt.datum.average > 3)
+        .then(alt.value("white"))
+        .otherwise(alt.value("black")),
+    )
+    return (cells + text).properties(height=alt.Step(44))

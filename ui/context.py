@@ -7,7 +7,7 @@ sign-out in another tab takes effect at once.
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -212,7 +212,11 @@ def read(fn: Callable[..., T], /, **kwargs: Any) -> T:
         return fn(session, **kwargs)
 
 
-def attempt(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | bool | None:
+@overload
+def attempt(fn: Callable[..., None], /, *args: Any, **kwargs: Any) -> Literal[True] | None: ...
+@overload
+def attempt(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None: ...
+def attempt(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     """A service call that may be refused: its result (``True`` when it returns nothing), or
     ``None`` after showing the user why; a refused call has committed nothing."""
     with db_session() as session:
@@ -225,6 +229,26 @@ def attempt(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | bool | No
     return True if result is None else result
 
 
-def act(fn: Callable[..., T], viewer: Viewer, /, **kwargs: Any) -> T | bool | None:
+@overload
+def act(fn: Callable[..., None], viewer: Viewer, /, **kwargs: Any) -> Literal[True] | None: ...
+@overload
+def act(fn: Callable[..., T], viewer: Viewer, /, **kwargs: Any) -> T | None: ...
+def act(fn: Callable[..., Any], viewer: Viewer, /, **kwargs: Any) -> Any:
     """``attempt`` on behalf of the viewer: every service checks the viewer's permission."""
     return attempt(fn, viewer, **kwargs)
+
+
+def when_downloaded(fn: Callable[..., T], viewer: Viewer, /, **kwargs: Any) -> Callable[[], T]:
+    """A service call for ``st.download_button`` to make its file on the click, not on every
+    run. Streamlit calls it in another thread, outside any script run (no session state, no
+    script context), so the engine and the viewer (read by this run, as for a file made at
+    once) are taken now; the service checks the viewer's permission when it runs.
+    Give the button ``on_click="ignore"``: a rerun started by the same click often loses the
+    file (about one click in two, in Chromium)."""
+    bound = engine()
+
+    def call() -> T:
+        with Session(bound) as session:
+            return fn(session, viewer, **kwargs)
+
+    return call

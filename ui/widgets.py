@@ -1,14 +1,17 @@
 """Shared widgets: permission guards, pickers and the small pieces every screen draws."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import streamlit as st
 
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import PlaceRow, list_places
 from ui.context import label, read, t
+
+K = TypeVar("K")
+MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$")
 
 
 def guard(viewer: Viewer, *actions: Action) -> bool:
@@ -29,6 +32,16 @@ def vocabulary_select(
 ) -> str:
     values = list(options) if options is not None else [v.value for v in vocabulary]
     return st.selectbox(title, values, format_func=lambda v: label(name, v), key=key)
+
+
+@overload
+def id_select(title: str, names: Mapping[K, str], *, key: str) -> K: ...
+@overload
+def id_select(title: str, names: Mapping[K, str], *, key: str, none: str) -> K | None: ...
+def id_select(title: str, names: Mapping[Any, str], *, key: str, none: str | None = None) -> Any:
+    """A select box of ids shown by their names; ``none`` labels a first choice of none."""
+    labels = {None: none, **names} if none is not None else dict(names)
+    return st.selectbox(title, list(labels), format_func=labels.__getitem__, key=key)
 
 
 def place_select(
@@ -66,3 +79,8 @@ def status_badge(vocabulary: str, value: str) -> None:
 
 def empty_state(key: str, **params: Any) -> None:
     st.caption(t(key, **params))
+
+
+def plain(text: str) -> str:
+    """User text shown through markdown as typed: no links, images, headings or emphasis."""
+    return "".join(f"\\{c}" if c in MARKDOWN_SPECIALS else c for c in text).replace("\n", "  \n")

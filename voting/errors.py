@@ -24,7 +24,6 @@ class PabulibError(VotingError):
 
     def __init__(self, message: str, line: int | None = None) -> None:
         self.line = line
-        self.reason = message
         super().__init__(f"line {line}: {message}" if line is not None else message)
 
 

@@ -106,11 +106,12 @@ def ballot_matrix(instance: Instance, profile: Profile, measure: str) -> BallotM
         utils = [dense[s, p] for p, s in enumerate(supporters)]
         return BallotMatrix(mult, supporters, utils, scale, len(profile.ballots), negative)
     keep = vals > 0
+    rows, cols, vals = rows[keep], cols[keep], vals[keep]
     # a stable sort of small integers is a radix sort: ten times faster on Warsaw's 270,000
-    small = cols[keep].astype(np.int16) if n_projects <= np.iinfo(np.int16).max else cols[keep]
+    small = cols.astype(np.int16) if n_projects <= np.iinfo(np.int16).max else cols
     order = np.argsort(small, kind="stable")
-    bounds = np.searchsorted(cols[keep][order], np.arange(n_projects + 1))
-    rows_sorted, vals_sorted = rows[keep][order], vals[keep][order]
+    bounds = np.searchsorted(cols[order], np.arange(n_projects + 1))
+    rows_sorted, vals_sorted = rows[order], vals[order]
     supporters = [rows_sorted[a:b] for a, b in pairwise(bounds)]
     utils = [vals_sorted[a:b] for a, b in pairwise(bounds)]
     return BallotMatrix(mult, supporters, utils, scale, len(profile.ballots), negative)
@@ -119,10 +120,9 @@ def ballot_matrix(instance: Instance, profile: Profile, measure: str) -> BallotM
 def support_totals(instance: Instance, profile: Profile) -> list[Fraction]:
     """Each project's support: votes, points, or the Pabulib positional score."""
     matrix = ballot_matrix(instance, profile, "support")
-    totals = [Fraction(t, matrix.scale) for t in matrix.totals()]
-    if matrix.negative:  # scoring: negative scores count against a project
-        totals = _signed_totals(instance, profile)
-    return totals
+    if matrix.negative:  # scoring: negative scores count against a project, the matrix drops them
+        return _signed_totals(instance, profile)
+    return [Fraction(t, matrix.scale) for t in matrix.totals()]
 
 
 def _signed_totals(instance: Instance, profile: Profile) -> list[Fraction]:

@@ -95,7 +95,7 @@ class _EqualShares:
         self.supporters = matrix.supporters
         self.utils = matrix.utils
         self.u_f = [u.astype(np.float64) for u in matrix.utils]
-        totals = matrix.totals()
+        self.totals = totals = matrix.totals()  # scaled, exact
         projects = range(len(self.costs))
         self.mes_projects = [p for p in projects if totals[p] > 0 and self.costs[p] > 0]
         self.free_projects = sorted(
@@ -611,7 +611,7 @@ def method_of_equal_shares(
     rule = "mes-add1" if add1 else "mes"
     if completion:
         rule += "+greedy"
-        totals = [Fraction(t, matrix.scale) for t in matrix.totals()]
+        totals = [Fraction(t, matrix.scale) for t in shares.totals]
         extra, explanation.completion = greedy_select(
             instance,
             totals,

@@ -75,9 +75,6 @@ class Instance:
     meta: dict[str, str] = field(default_factory=dict)
     project_columns: tuple[str, ...] = ("project_id", "cost", "name")
 
-    def project_ids(self) -> list[str]:
-        return [p.id for p in self.projects]
-
 
 @dataclass(frozen=True, slots=True)
 class Ballot:

@@ -76,6 +76,7 @@ class _Reader:
         # and indexing their projects compare by identity (three times faster on Warsaw)
         self.project_ids: dict[str, str] = {}
         self.project_columns: tuple[str, ...] = ()
+        self.project_at: dict[str, int] = {}
         self.ballots: list[Ballot] = []
         self.vote_columns: tuple[str, ...] = ()
         self.vote_type = ""
@@ -111,7 +112,7 @@ class _Reader:
                 if section == "meta":
                     self._meta_row(values, line)
                 elif section == "projects":
-                    self._project_row(header, values, line)
+                    self._project_row(values, line)
                 else:
                     self._vote_row(values, line)
         except csv.Error as exc:
@@ -129,14 +130,12 @@ class _Reader:
         self.section_lines[name] = line
 
     def _check_header(self, section: str, header: list[str], line: int) -> None:
-        required = {"meta": ("key", "value"), "projects": ("project_id", "cost")}.get(
-            section, ("voter_id", "vote")
-        )
-        lowered = [h.lower() for h in header]
         if section == "meta":
             if len(header) < 2:
                 raise PabulibError("META header must be 'key;value'", line)
             return
+        required = ("project_id", "cost") if section == "projects" else ("voter_id", "vote")
+        lowered = [h.lower() for h in header]
         for column in required:
             if column not in lowered:
                 raise PabulibError(f"{section.upper()} header lacks the column {column!r}", line)
@@ -144,6 +143,8 @@ class _Reader:
             raise PabulibError(f"{section.upper()} header repeats a column", line)
         if section == "projects":
             self.project_columns = tuple(header)
+            self.project_at = {c: lowered.index(c) for c in required}
+            self.project_at["name"] = lowered.index("name") if "name" in lowered else -1
         else:
             self.vote_columns = tuple(header)
             self.vote_at = {c: lowered.index(c) for c in ("voter_id", "vote")}
@@ -187,16 +188,15 @@ class _Reader:
         self.vote_type = _FILE_VOTE_TYPES[self.file_vote_type]
         self.budget = _number(self.meta["budget"], "budget", self.meta_lines["budget"])
 
-    def _project_row(self, header: list[str], values: list[str], line: int) -> None:
-        lowered = [h.lower() for h in header]
-        pid = values[lowered.index("project_id")]
+    def _project_row(self, values: list[str], line: int) -> None:
+        pid = values[self.project_at["project_id"]]
         if not pid:
             raise PabulibError("empty project_id", line)
         if pid in self.project_ids:
             raise PabulibError(f"project {pid!r} appears twice", line)
-        cost = _number(values[lowered.index("cost")], f"the cost of project {pid!r}", line)
-        fields = {h: v for h, v, lo in zip(header, values, lowered, strict=True)}
-        name = values[lowered.index("name")] if "name" in lowered else ""
+        cost = _number(values[self.project_at["cost"]], f"the cost of project {pid!r}", line)
+        fields = dict(zip(self.project_columns, values, strict=True))
+        name = values[self.project_at["name"]] if self.project_at["name"] >= 0 else ""
         self.project_ids[pid] = pid
         self.projects.append(Project(pid, cost, name, fields))
 

@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from voting.errors import UnsupportedRuleError
 from voting.greedy import greedy_per_cost, greedy_utilitarian_welfare
 from voting.mes import method_of_equal_shares
-from voting.model import Election, Instance, Profile
+from voting.model import VOTE_TYPES, Election, Instance, Profile
 from voting.outcome import Outcome
 from voting.phragmen import sequential_phragmen
-from voting.tiebreak import TIE_BREAKS
+from voting.tiebreak import check_tie_break
 
 __all__ = ["RULES", "Rule", "rules_for", "tally"]
 
 RuleFunction = Callable[[Instance, Profile, str], Outcome]
 
 _CARDINAL = ("approval", "cumulative", "scoring")
-_ALL = (*_CARDINAL, "ordinal")
+_ALL = VOTE_TYPES
 
 
 @dataclass(frozen=True)
@@ -73,15 +73,10 @@ def tally(
         raise TypeError("tally needs a profile")
     if rule not in RULES:
         raise UnsupportedRuleError(f"unknown rule {rule!r} (choose from {', '.join(RULES)})")
-    if tie_break not in TIE_BREAKS:
-        raise UnsupportedRuleError(
-            f"unknown tie-break {tie_break!r} (choose from {', '.join(TIE_BREAKS)})"
-        )
+    check_tie_break(tie_break)
     if profile.vote_type not in RULES[rule].vote_types:
         raise UnsupportedRuleError(
             f"rule {rule!r} does not apply to {profile.vote_type} ballots "
             f"(use one of {', '.join(rules_for(profile.vote_type))})"
         )
-    outcome = RULES[rule].function(instance, profile, tie_break)
-    outcome.rule = rule
-    return outcome
+    return RULES[rule].function(instance, profile, tie_break)

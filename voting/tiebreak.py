@@ -14,23 +14,28 @@ from fractions import Fraction
 from voting.errors import UnsupportedRuleError
 from voting.model import Instance
 
-__all__ = ["TIE_BREAKS", "tie_ranks"]
+__all__ = ["TIE_BREAKS", "check_tie_break", "tie_ranks"]
 
 TIE_BREAKS = ("id", "cost")
 
 
+def check_tie_break(tie_break: str) -> None:
+    """Raise UnsupportedRuleError for a name not in TIE_BREAKS."""
+    if tie_break not in TIE_BREAKS:
+        raise UnsupportedRuleError(
+            f"unknown tie-break {tie_break!r} (choose from {', '.join(TIE_BREAKS)})"
+        )
+
+
 def tie_ranks(instance: Instance, support: Sequence[Fraction | int], tie_break: str) -> list[int]:
     """rank[p] for each project index p: the lower rank wins a tie."""
+    check_tie_break(tie_break)
     projects = instance.projects
     if tie_break == "id":
         order = sorted(range(len(projects)), key=lambda i: projects[i].id)
-    elif tie_break == "cost":
+    else:
         order = sorted(
             range(len(projects)), key=lambda i: (projects[i].cost, -support[i], projects[i].id)
-        )
-    else:
-        raise UnsupportedRuleError(
-            f"unknown tie-break {tie_break!r} (choose from {', '.join(TIE_BREAKS)})"
         )
     ranks = [0] * len(projects)
     for position, i in enumerate(order):

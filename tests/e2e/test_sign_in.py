@@ -106,20 +106,23 @@ def sso_server(demo_template: Path, tmp_path: Path, identity_provider: str) -> I
     running.stop()
 
 
-def test_the_chair_signs_in_through_the_district_provider_and_out_again(
-    sso_server: Server, page: Page
-) -> None:
-    open_page(page, sso_server.url)
+def sign_in_with_provider(page: Page, base_url: str, subject: str) -> None:
+    """The account page's provider button, then the mock provider's form for ``subject``."""
+    open_page(page, base_url)
     nav_link(page, "账户").click()
     wait_for_app(page)
     page.get_by_role("button", name="使用街道统一账号登录").click()
-
     page.wait_for_url("**/oauth2/authorize**")
-    page.get_by_placeholder("sub").fill(CHAIR_EMAIL)
+    page.get_by_placeholder("sub").fill(subject)
     page.get_by_role("button", name="Authorize").click()
-
-    page.wait_for_url(f"{sso_server.url}/**")
+    page.wait_for_url(f"{base_url}/**")
     wait_for_app(page)
+
+
+def test_the_chair_signs_in_through_the_district_provider_and_out_again(
+    sso_server: Server, page: Page
+) -> None:
+    sign_in_with_provider(page, sso_server.url, CHAIR_EMAIL)
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_contain_text("当前用户：李建国")  # the linked person, not a new one
     assert nav_titles(page) == CHAIR_PAGES
@@ -149,14 +152,7 @@ def test_the_chair_signs_in_through_the_district_provider_and_out_again(
 def test_an_unknown_provider_identity_becomes_a_person_without_roles(
     sso_server: Server, page: Page
 ) -> None:
-    open_page(page, sso_server.url)
-    nav_link(page, "账户").click()
-    wait_for_app(page)
-    page.get_by_role("button", name="使用街道统一账号登录").click()
-    page.get_by_placeholder("sub").fill("new.neighbour@example.org")
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(f"{sso_server.url}/**")
-    wait_for_app(page)
+    sign_in_with_provider(page, sso_server.url, "new.neighbour@example.org")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("new.neighbour@example.org")
     nav_link(page, "账户").click()
     wait_for_app(page)

@@ -10,6 +10,7 @@ from services.errors import Conflict, InvalidInput, NotAllowed, TooManyAttempts,
 from services.rounds import BallotChoice, advance_round, check_receipt
 from services.tally import count_votes, publish_tally
 from services.voting_codes import (
+    IssuedCode,
     cast_ballot_with_code,
     code_targets,
     issue_voting_codes,
@@ -32,6 +33,14 @@ def households(world: World) -> None:
         labels="1-1-101\n1-1-102\n\n10-2-301\n2-1-101\n1-1-101\n",
     )
     assert added == 4
+
+
+def issued_codes(world: World, round_id: int) -> list[IssuedCode]:
+    """The clerk lists the four households of compound A1 and issues their codes."""
+    households(world)
+    return issue_voting_codes(
+        world.session, world.viewer("clerk_a"), round_id=round_id, compound_id=world.compound_a1
+    )
 
 
 def test_a_clerk_lists_households_and_issues_one_code_each(world: World) -> None:
@@ -89,10 +98,7 @@ def test_households_are_refused_and_nothing_is_stored(
 
 def test_a_code_casts_one_ballot_for_its_household(world: World) -> None:
     round_id, ids = voting_round(world)
-    households(world)
-    codes = issue_voting_codes(
-        world.session, world.viewer("clerk_a"), round_id=round_id, compound_id=world.compound_a1
-    )
+    codes = issued_codes(world, round_id)
     audit_before = count(world.session, AuditEntry)
     opened = open_code_ballot(world.session, code=codes[0].code.lower().replace("-", " "))
     assert (opened.round_id, opened.household) == (round_id, "1-1-101")
@@ -119,10 +125,7 @@ def test_a_code_casts_one_ballot_for_its_household(world: World) -> None:
 
 def test_a_malformed_ballot_does_not_spend_the_code(world: World) -> None:
     round_id, ids = voting_round(world)
-    households(world)
-    code = issue_voting_codes(
-        world.session, world.viewer("clerk_a"), round_id=round_id, compound_id=world.compound_a1
-    )[0].code
+    code = issued_codes(world, round_id)[0].code
     with pytest.raises(InvalidInput):
         cast_ballot_with_code(world.session, code=code, ballot=BallotChoice(approvals=(999_999,)))
     world.session.rollback()
@@ -181,10 +184,7 @@ def test_codes_only_for_compounds_inside_the_round(world: World) -> None:
 
 def test_wrong_codes_lock_the_address(world: World) -> None:
     round_id, ids = voting_round(world)
-    households(world)
-    code = issue_voting_codes(
-        world.session, world.viewer("clerk_a"), round_id=round_id, compound_id=world.compound_a1
-    )[0].code
+    code = issued_codes(world, round_id)[0].code
     for _ in range(limits.VOTING_CODE.per_address):
         with pytest.raises(InvalidInput):
             open_code_ballot(world.session, code="AAAA-BBBB-CCCC", address="192.0.2.7")
