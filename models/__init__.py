@@ -3,8 +3,21 @@
 Every table module is imported here so that ``SQLModel.metadata`` is complete for Alembic.
 """
 
-from models import audit, funds, meetings, needs, people, places, points, proposals, reviews, rounds
+from models import (
+    audit,
+    chain,
+    funds,
+    meetings,
+    needs,
+    people,
+    places,
+    points,
+    proposals,
+    reviews,
+    rounds,
+)
 from models.audit import AuditEntry
+from models.chain import BooksCheck, ChainHead
 from models.engine import database_url, make_engine, upgrade_database
 from models.funds import Contribution, Fund, FundCharter, LedgerEntry
 from models.meetings import AgendaItem, Attendance, Decision, Meeting, MeetingNote
@@ -33,7 +46,9 @@ __all__ = [
     "AuditEntry",
     "Ballot",
     "BallotEntry",
+    "BooksCheck",
     "BudgetRound",
+    "ChainHead",
     "CoFundingPledge",
     "Contribution",
     "Decision",
@@ -63,6 +78,7 @@ __all__ = [
     "Tally",
     "VotingCode",
     "audit",
+    "chain",
     "database_url",
     "funds",
     "make_engine",

@@ -18,3 +18,4 @@ class AuditEntry(SQLModel, table=True):
     entity_id: int | None = None
     before: dict | None = Field(default=None, sa_column=Column(JSON))
     after: dict | None = Field(default=None, sa_column=Column(JSON))
+    chain_hash: str = Field(default="", max_length=64)  # set by models.chain on insert

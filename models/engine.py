@@ -2,19 +2,27 @@
 
 The schema is owned by Alembic; ``upgrade_database`` brings any database to the newest revision
 and is what the app calls on start.
+
+Transactions that check and then write must not interleave with each other. On SQLite every
+transaction takes the write lock when it begins (``BEGIN IMMEDIATE``), except those of the
+engine ``for_reading`` returns, which read a consistent snapshot without blocking writers. On
+PostgreSQL ``serialize`` takes transaction-scoped advisory locks by name.
 """
 
+import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
-from sqlmodel import create_engine
+from sqlalchemy import Connection, Engine, event, text
+from sqlmodel import Session, create_engine
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = REPO_ROOT / "data" / "linli.db"
 MIGRATIONS_DIR = REPO_ROOT / "migrations"
+SQLITE_BEGIN = "sqlite_begin"  # execution option: "IMMEDIATE" (default) or "DEFERRED"
 
 
 def database_url() -> str:
@@ -25,26 +33,65 @@ def database_url() -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    """WAL (readers never block the committee's writer), enforced foreign keys, and
+    ``recursive_triggers`` so that ``INSERT OR REPLACE`` fires the append-only triggers.
+    The driver's own transaction handling is off: SQLAlchemy's ``begin`` event starts each
+    transaction itself, so that reads and the write that depends on them are one transaction
+    (pysqlite would run the reads outside it)."""
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "foreign_keys=ON",
+        "recursive_triggers=ON",
+        "busy_timeout=10000",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    options = connection.get_execution_options()
+    if options.get("isolation_level") != "AUTOCOMMIT":  # e.g. for a WAL checkpoint
+        connection.exec_driver_sql(f"BEGIN {options.get(SQLITE_BEGIN, 'IMMEDIATE')}")
+
+
 def make_engine(url: str | None = None) -> Engine:
-    """SQLite gets WAL (readers never block the committee's writer) and enforced foreign keys."""
     url = url or database_url()
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-            cursor = dbapi_connection.cursor()
-            for pragma in (
-                "journal_mode=WAL",
-                "synchronous=NORMAL",
-                "foreign_keys=ON",
-                "busy_timeout=5000",
-            ):
-                cursor.execute(f"PRAGMA {pragma}")
-            cursor.close()
-
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def for_reading(engine: Engine) -> Engine:
+    """The same engine for sessions that only read: on SQLite they do not take the write lock,
+    so a hundred notice boards never queue behind each other or behind a treasurer."""
+    return engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+
+
+def lock_key(name: str) -> int:
+    """A signed 64-bit advisory-lock key for a name (PostgreSQL's lock space is bigint)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def serialize(session: Session, *names: str) -> None:
+    """Holds, until the transaction ends, locks that make every other transaction asking for
+    one of the same names wait: a check made after this and the write that follows it are one
+    step. Names are locked in one order, so two callers cannot deadlock on them.
+
+    SQLite has one writer at a time: a no-op write takes the database's write lock (a deferred
+    transaction whose snapshot is stale fails here instead of deciding on old data)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        for key in sorted({lock_key(name) for name in names}):
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    else:
+        connection.execute(text("UPDATE chainhead SET name = name WHERE 0 = 1"))
 
 
 def alembic_config(url: str) -> Config:

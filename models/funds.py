@@ -1,12 +1,13 @@
 """Funds, their charters, the ledger, and non-monetary contributions.
 
-The ledger is append-only (database triggers refuse UPDATE and DELETE, see the first migration):
-a mistake is corrected by a ``reversal`` entry that points at the entry it undoes.
+The ledger is append-only (database triggers refuse UPDATE, DELETE and REPLACE, see the
+migrations) and hash-chained (``models.chain``): a mistake is corrected by a ``reversal`` entry
+that points at the entry it undoes. Amounts are 64-bit integers of fen.
 """
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from models.base import utc_now
@@ -36,8 +37,8 @@ class FundCharter(SQLModel, table=True):
     adopted_on: date
     allowed_categories: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     forbidden_categories: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    per_project_cap_fen: int | None = Field(default=None, ge=0)
-    per_community_year_cap_fen: int | None = Field(default=None, ge=0)
+    per_project_cap_fen: int | None = Field(default=None, ge=0, sa_type=BigInteger)
+    per_community_year_cap_fen: int | None = Field(default=None, ge=0, sa_type=BigInteger)
     min_co_funding_permille: int = Field(default=0, ge=0, le=1000)
     spend_where_raised: bool = True  # 钱从小区来，就用在小区里
     text: str = ""
@@ -57,7 +58,7 @@ class LedgerEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16, index=True)
-    amount_fen: int
+    amount_fen: int = Field(sa_type=BigInteger)
     source_fund_id: int | None = Field(default=None, foreign_key="fund.id", index=True)
     destination_fund_id: int | None = Field(default=None, foreign_key="fund.id", index=True)
     counterparty: str = Field(default="", max_length=200)
@@ -67,10 +68,14 @@ class LedgerEntry(SQLModel, table=True):
     proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
     invoice_number: str | None = Field(default=None, max_length=60)
     receipt_attachment_id: int | None = Field(default=None, foreign_key="attachment.id")
-    reverses_entry_id: int | None = Field(default=None, foreign_key="ledgerentry.id")
+    # One reversal per entry, in the schema: a second one is refused even if a lock is missed.
+    reverses_entry_id: int | None = Field(
+        default=None, foreign_key="ledgerentry.id", unique=True, index=True
+    )
     occurred_on: date
     recorded_by_id: int | None = Field(default=None, foreign_key="person.id")
     recorded_at: datetime = Field(default_factory=utc_now)
+    chain_hash: str = Field(default="", max_length=64)  # set by models.chain on insert
 
 
 class Contribution(SQLModel, table=True):
@@ -86,7 +91,7 @@ class Contribution(SQLModel, table=True):
     fund_id: int | None = Field(default=None, foreign_key="fund.id")
     description: str = Field(max_length=500)
     hours: int | None = Field(default=None, ge=0)
-    estimated_value_fen: int = 0
+    estimated_value_fen: int = Field(default=0, sa_type=BigInteger)
     occurred_on: date
     recorded_by_id: int | None = Field(default=None, foreign_key="person.id")
     recorded_at: datetime = Field(default_factory=utc_now)

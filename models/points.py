@@ -3,7 +3,7 @@ Like the ledger, entries are only ever added; the balance is their sum."""
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import BigInteger, CheckConstraint
 from sqlmodel import Field, SQLModel
 
 from models.base import utc_now
@@ -20,9 +20,10 @@ class PointsEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="pointsaccount.id", index=True)
-    delta: int
+    delta: int = Field(sa_type=BigInteger)
     reason: str = Field(max_length=16)
     description: str = Field(default="", max_length=200)
     merchant: str = Field(default="", max_length=120)
     recorded_by_id: int | None = Field(default=None, foreign_key="person.id")
     recorded_at: datetime = Field(default_factory=utc_now)
+    chain_hash: str = Field(default="", max_length=64)  # set by models.chain on insert

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import BigInteger, CheckConstraint
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from models.base import utc_now
@@ -39,8 +39,8 @@ class ProposalLineItem(SQLModel, table=True):
     position: int = Field(default=0, ge=0)
     description: str = Field(max_length=200)
     category: str = Field(max_length=24)
-    quantity: int = 1
-    unit_price_fen: int
+    quantity: int = Field(default=1, sa_type=BigInteger)
+    unit_price_fen: int = Field(sa_type=BigInteger)
 
 
 class CoFundingPledge(SQLModel, table=True):
@@ -52,7 +52,7 @@ class CoFundingPledge(SQLModel, table=True):
     proposal_id: int = Field(foreign_key="proposal.id", index=True)
     source_kind: str = Field(max_length=24)
     source_name: str = Field(max_length=120)
-    amount_fen: int
+    amount_fen: int = Field(sa_type=BigInteger)
     is_confirmed: bool = False
 
 

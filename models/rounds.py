@@ -6,7 +6,7 @@ one-ballot-per-voter rule is a unique constraint that nobody can read back to a 
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from models.base import utc_now
@@ -21,7 +21,7 @@ class BudgetRound(SQLModel, table=True):
     fund_id: int = Field(foreign_key="fund.id", index=True)
     place_id: int = Field(foreign_key="place.id", index=True)
     phase: str = Field(default="draft", max_length=16)
-    budget_fen: int
+    budget_fen: int = Field(sa_type=BigInteger)
     ballot_kind: str = Field(default="approval", max_length=16)
     rule: str = Field(default="mes+greedy", max_length=24)
     tie_break: str = Field(default="id", max_length=8)
@@ -91,7 +91,7 @@ class Tally(SQLModel, table=True):
     rule: str = Field(max_length=24)
     tie_break: str = Field(max_length=8)
     ballots_counted: int = Field(ge=0)
-    total_cost_fen: int = Field(ge=0)
+    total_cost_fen: int = Field(ge=0, sa_type=BigInteger)
     selected_proposal_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON))
     explanation: dict = Field(default_factory=dict, sa_column=Column(JSON))
     computed_by_id: int | None = Field(default=None, foreign_key="person.id")

@@ -17,11 +17,13 @@ from services.accounts import (
 from services.notice import audit_log, export_audit_log
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import create_place, list_places
+from services.verify import books_seal, verify_books
 from ui.context import (
     act,
     current_viewer,
     identity_providers,
     label,
+    message,
     moment,
     read,
     t,
@@ -194,12 +196,34 @@ def _audit(viewer: Viewer) -> None:
     )
 
 
+def _verify(viewer: Viewer) -> None:
+    st.caption(t("verify.admin_intro"))
+    st.code(read(books_seal).printed, language=None)
+    with st.form("verify_books"):
+        printed = st.text_area(
+            t("verify.published_heads"), help=t("verify.published_heads_help"), key="verify_heads"
+        )
+        checked = st.form_submit_button(t("verify.run"), icon=":material/verified:")
+    result = act(verify_books, viewer, published=printed.splitlines()) if checked else None
+    if result is None:
+        return
+    if result.ok:
+        audit = result.chains["auditentry"].length
+        st.success(t("verify.ok", entries=result.ledger.length, audit=audit))
+        return
+    st.error(t("verify.failed", count=len(result.problems)), icon=":material/gpp_bad:")
+    for problem in result.problems:
+        st.markdown(f"- {message(f'verify.problem.{problem.code}', problem.params)}")
+
+
 def render() -> None:
     viewer = current_viewer()
     if not guard(viewer, Action.GRANT_ROLES):
         return
     st.title(t("nav.admin"))
-    places, people, audit = st.tabs([t("admin.places"), t("admin.people"), t("admin.audit")])
+    places, people, audit, books = st.tabs(
+        [t("admin.places"), t("admin.people"), t("admin.audit"), t("verify.tab")]
+    )
     with places:
         _places(viewer)
     with people:
@@ -207,6 +231,9 @@ def render() -> None:
     if can_somewhere(viewer, Action.VIEW_AUDIT_LOG):
         with audit:
             _audit(viewer)
+    if can_somewhere(viewer, Action.VERIFY_BOOKS):
+        with books:
+            _verify(viewer)
 
 
 if __name__ == "__main__":

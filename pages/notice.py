@@ -4,9 +4,23 @@ Projected in the community hall or opened on a phone; no sign-in needed."""
 import streamlit as st
 
 from services.notice import notice_board
+from services.verify import BooksSeal
 from ui import charts
-from ui.context import day, label, money, read, t
+from ui.context import day, label, moment, money, read, t
 from ui.widgets import empty_state
+
+
+def _seal(seal: BooksSeal) -> None:
+    """The books' fingerprint, for the paper notice and the residents' group chat."""
+    st.subheader(t("verify.seal_title"), anchor=False)
+    st.code(seal.printed, language=None)
+    st.caption(t("verify.seal_hint", entries=seal.entries))
+    if seal.checked_at is None:
+        st.caption(t("verify.never_checked"))
+    elif seal.check_ok:
+        st.caption(t("verify.checked_good", when=moment(seal.checked_at)))
+    else:
+        st.warning(t("verify.checked_bad", when=moment(seal.checked_at)), icon=":material/gpp_bad:")
 
 
 def render() -> None:
@@ -100,6 +114,7 @@ def render() -> None:
         hide_index=True,
         width="stretch",
     )
+    _seal(board.seal)
 
 
 if __name__ == "__main__":

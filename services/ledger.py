@@ -1,8 +1,13 @@
-"""The public ledger: every yuan in or out, per fund, append-only.
+"""The public ledger: every yuan in or out, per fund, append-only and hash-chained.
 
 Cash balance = money in - money out. Allocations are earmarks for a funded proposal: they do
 not move cash, but what is earmarked and not yet spent cannot be spent on anything else, and a
 proposal's expenses can never exceed its allocation (no overspend, enforced here, not in the UI).
+
+Every use case that moves money out of a fund, or reverses an entry, takes the books' lock
+before it reads a balance: concurrent requests are decided one after another, each on the
+balance the previous one left. The lock is the one the hash chain is written under
+(``models.chain``), so the check, the entry and its place in the chain are one step.
 """
 
 from dataclasses import dataclass
@@ -10,10 +15,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from models import Attachment, Contribution, Fund, FundCharter, LedgerEntry, Person, Proposal
 from models.base import AttachmentKind, ContributionKind, FundKind, LedgerKind, ProposalStatus
+from models.chain import CHAINS_LOCK
+from models.engine import serialize
 from services.common import (
     choice,
     clean_text,
@@ -24,7 +32,7 @@ from services.common import (
     record_audit,
     require_at,
 )
-from services.errors import InvalidInput, Overspend
+from services.errors import Conflict, InvalidInput, Overspend
 from services.permissions import Action, Viewer, can
 
 CASH_KINDS = tuple(k.value for k in LedgerKind if k is not LedgerKind.ALLOCATION)
@@ -158,6 +166,11 @@ def fund_balances(session: Session) -> list[FundBalance]:
     return _balances(session, list(session.exec(select(Fund).order_by(col(Fund.id)))))
 
 
+def _lock_books(session: Session) -> None:
+    """Taken before a balance is read; held until the entry is committed or refused."""
+    serialize(session, CHAINS_LOCK)
+
+
 def _require_within(amount_fen: int, available_fen: int, code: str = "overspend_fund") -> None:
     if amount_fen > available_fen:
         raise Overspend(code, available_fen=available_fen, amount_fen=amount_fen)
@@ -240,9 +253,17 @@ def current_charter(session: Session, fund_id: int) -> FundCharter | None:
 
 def _append(session: Session, viewer: Viewer, entry: LedgerEntry, action: str) -> int:
     session.add(entry)
-    record_audit(session, viewer, action, entry)
+    try:
+        record_audit(session, viewer, action, entry)
+    except IntegrityError:
+        session.rollback()
+        if entry.reverses_entry_id is None:
+            raise
+        # Only a writer that skipped the lock gets here: the schema's one-reversal rule.
+        raise Conflict("entry_already_reversed") from None
+    entry_id = id_of(entry)
     session.commit()
-    return entry.id  # type: ignore[return-value]
+    return entry_id
 
 
 def record_donation(
@@ -301,6 +322,7 @@ def transfer_between_funds(
     if source_fund_id == destination_fund_id:
         raise InvalidInput("field_invalid", field="destination")
     amount_fen = parse_yuan(amount)
+    _lock_books(session)
     _require_within(amount_fen, fund_balance(session, source_fund_id).available_fen)
     entry = LedgerEntry(
         kind=LedgerKind.TRANSFER,
@@ -330,6 +352,7 @@ def allocate_to_proposal(
     if proposal.status not in FUNDABLE:
         raise InvalidInput("proposal_not_fundable", status=proposal.status)
     amount_fen = parse_yuan(amount)
+    _lock_books(session)
     _require_within(amount_fen, fund_balance(session, fund_id).available_fen)
     entry = LedgerEntry(
         kind=LedgerKind.ALLOCATION,
@@ -376,6 +399,7 @@ def record_expense(
     fund = get_or_fail(session, Fund, fund_id)
     require_at(session, viewer, Action.RECORD_EXPENSE, fund.place_id)
     amount_fen = parse_yuan(amount)
+    _lock_books(session)
     balance = fund_balance(session, fund_id)
     if proposal_id is not None:
         get_or_fail(session, Proposal, proposal_id)
@@ -405,21 +429,26 @@ def record_expense(
 def reverse_entry(
     session: Session, viewer: Viewer, *, entry_id: int, reason: str, occurred_on: date
 ) -> int:
-    """The only way to correct the books: an equal entry in the other direction."""
+    """The only way to correct the books: an equal entry in the other direction. Taking back
+    money that came in (a donation entered twice) must leave the fund able to pay what it has
+    already promised; an entry is reversed once, which the schema holds too."""
     original = get_or_fail(session, LedgerEntry, entry_id)
     fund_id = original.source_fund_id or original.destination_fund_id
     require_at(session, viewer, Action.RECORD_EXPENSE, get_or_fail(session, Fund, fund_id).place_id)
+    if original.kind == LedgerKind.REVERSAL:
+        raise InvalidInput("reversal_not_reversible")
+    _lock_books(session)
     already = session.exec(
         select(LedgerEntry.id).where(LedgerEntry.reverses_entry_id == entry_id)
     ).first()
-    if original.kind == LedgerKind.REVERSAL or already is not None:
-        raise InvalidInput("entry_already_reversed")
+    if already is not None:
+        raise Conflict("entry_already_reversed")
     if original.kind == LedgerKind.ALLOCATION:
         source, destination = original.source_fund_id, None
     else:
         source, destination = original.destination_fund_id, original.source_fund_id
         if source is not None:
-            _require_within(original.amount_fen, fund_balance(session, source).cash_fen)
+            _require_within(original.amount_fen, fund_balance(session, source).available_fen)
     entry = LedgerEntry(
         kind=LedgerKind.REVERSAL,
         amount_fen=original.amount_fen,

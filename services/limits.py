@@ -14,6 +14,7 @@ from sqlmodel import Session, col, delete, func, select
 
 from models import FailedAttempt
 from models.base import utc_now
+from models.engine import serialize
 from services.errors import TooManyAttempts
 from services.settings import settings
 
@@ -47,10 +48,15 @@ def _keys(limit: Limit, key: str | None, address: str | None) -> list[tuple[str,
 
 
 def check_attempts(session: Session, limit: Limit, *, key: str | None, address: str | None) -> None:
-    """Refuses before the password or code is even looked at, so a locked name learns nothing."""
+    """Refuses before the password or code is even looked at, so a locked name learns nothing.
+
+    Holds a lock on the name and the address until the caller's transaction ends, so that
+    attempts sent at the same moment are counted one after another: the eleventh of thirty
+    wrong codes sees the ten failures before it."""
     keys = _keys(limit, key, address)
     if not keys:
         return
+    serialize(session, *(f"limit:{key_hash}" for key_hash, _ in keys))
     failures = dict(
         session.exec(
             select(FailedAttempt.key_hash, func.count())

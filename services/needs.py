@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from models import Need, NeedSupport, Place
@@ -41,7 +42,11 @@ def support_need(session: Session, viewer: Viewer, *, need_id: int) -> None:
         raise Conflict("already_supported")
     support = NeedSupport(need_id=need_id, person_id=viewer.person_id)  # type: ignore[arg-type]
     session.add(support)
-    record_audit(session, viewer, "support_need", support)
+    try:
+        record_audit(session, viewer, "support_need", support)
+    except IntegrityError:  # the same person's support, sent twice at once
+        session.rollback()
+        raise Conflict("already_supported") from None
     session.commit()
 
 

@@ -15,6 +15,7 @@ from services.ledger import FundBalance, LedgerLine, fund_balances, ledger_lines
 from services.permissions import Action, Viewer
 from services.proposals import list_proposals
 from services.rounds import RoundRow, list_rounds
+from services.verify import BooksSeal, books_seal
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class NoticeBoard:
     proposals_by_status: dict[str, int]
     rounds: list[RoundRow]
     results: list[PublishedResult]
+    seal: BooksSeal  # the ledger's head and the last check, to print on paper notices
 
 
 def notice_board(session: Session) -> NoticeBoard:
@@ -53,6 +55,7 @@ def notice_board(session: Session) -> NoticeBoard:
         proposals_by_status=dict(Counter(p.status for p in proposals)),
         rounds=list_rounds(session),
         results=results,
+        seal=books_seal(session),
     )
 
 

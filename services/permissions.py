@@ -39,6 +39,7 @@ class Action(StrEnum):
     MANAGE_PLACES = "manage_places"
     GRANT_ROLES = "grant_roles"
     VIEW_AUDIT_LOG = "view_audit_log"
+    VERIFY_BOOKS = "verify_books"
 
 
 class Reach(StrEnum):
@@ -86,6 +87,7 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.MANAGE_PLACES: (ADMIN,),
     Action.GRANT_ROLES: (ADMIN,),
     Action.VIEW_AUDIT_LOG: (ADMIN,),
+    Action.VERIFY_BOOKS: (ADMIN,),
 }
 
 

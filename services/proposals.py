@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from models import (
@@ -330,7 +331,11 @@ def support_proposal(session: Session, viewer: Viewer, *, proposal_id: int) -> N
         raise Conflict("already_supported")
     support = ProposalSupport(proposal_id=proposal_id, person_id=viewer.person_id)  # type: ignore[arg-type]
     session.add(support)
-    record_audit(session, viewer, "support_proposal", support)
+    try:
+        record_audit(session, viewer, "support_proposal", support)
+    except IntegrityError:  # the same person's support, sent twice at once
+        session.rollback()
+        raise Conflict("already_supported") from None
     session.commit()
 
 

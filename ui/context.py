@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from models import database_url, make_engine, upgrade_database
+from models.engine import for_reading
 from services.accounts import (
     SIGN_IN_LIFETIME,
     SignIn,
@@ -78,8 +79,9 @@ def check_start_up() -> None:
 
 
 @contextmanager
-def db_session() -> Iterator[Session]:
-    with Session(engine()) as session:
+def db_session(*, reading: bool = False) -> Iterator[Session]:
+    """``reading``: a session that only reads, and so never waits for a writer on SQLite."""
+    with Session(for_reading(engine()) if reading else engine()) as session:
         yield session
 
 
@@ -91,6 +93,11 @@ def locale() -> str:
 
 def t(key: str, **params: Any) -> str:
     return i18n.translate(locale(), key, **params)
+
+
+def message(key: str, params: dict[str, Any]) -> str:
+    """``t`` for a service's parameters: fen shown as money, codes as words."""
+    return i18n.message(locale(), key, params)
 
 
 def label(vocabulary: str, value: str) -> str:
@@ -131,15 +138,16 @@ def _sign_in_token() -> str | None:
 
 def current_viewer() -> Viewer:
     identity = _oidc_identity()
-    with db_session() as session:
-        if identity is not None and PERSON_KEY not in st.session_state:
-            provider, subject, name = identity
+    if identity is not None and PERSON_KEY not in st.session_state:
+        provider, subject, name = identity
+        with db_session() as session:  # the first visit of an identity may add a person
             viewer = sign_in_with_provider(
                 session, provider=provider, subject=subject, display_name=name
             )
-            st.session_state[PERSON_KEY] = viewer.person_id
-            st.session_state[VIA_PROVIDER_KEY] = True
-            return viewer
+        st.session_state[PERSON_KEY] = viewer.person_id
+        st.session_state[VIA_PROVIDER_KEY] = True
+        return viewer
+    with db_session(reading=True) as session:
         token = _sign_in_token()
         if token is not None:
             # Checked on every run, so a sign-out in another tab ends this one too.
@@ -208,7 +216,7 @@ def show_error(error: LinliError) -> None:
 
 def read(fn: Callable[..., T], /, **kwargs: Any) -> T:
     """A read-only service call; errors other than LinliError are bugs and should surface."""
-    with db_session() as session:
+    with db_session(reading=True) as session:
         return fn(session, **kwargs)
 
 

@@ -30,6 +30,7 @@ PARAM_VOCABULARIES = {
     "category": "category",
     "kind": "place_kind",
     "entity": "entity",
+    "chain": "chain",
 }
 
 
@@ -101,7 +102,9 @@ def label(locale: str, vocabulary: str, value: str) -> str:
     return translate(locale, f"{vocabulary}.{value}")
 
 
-def error_message(locale: str, code: str, params: dict[str, Any]) -> str:
+def message(locale: str, key: str, params: dict[str, Any]) -> str:
+    """A service's message (an error, a finding) with its parameters in words: fen as money,
+    vocabulary codes as labels."""
     shown: dict[str, Any] = {}
     for name, value in params.items():
         if name.endswith("_fen") and isinstance(value, int):
@@ -110,4 +113,8 @@ def error_message(locale: str, code: str, params: dict[str, Any]) -> str:
             shown[name] = label(locale, PARAM_VOCABULARIES[name], value)
         else:
             shown[name] = value
-    return translate(locale, f"error.{code}", **shown)
+    return translate(locale, key, **shown)
+
+
+def error_message(locale: str, code: str, params: dict[str, Any]) -> str:
+    return message(locale, f"error.{code}", params)

@@ -21,7 +21,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
     with Session(engine) as session:
         load_demo(session)
         people = {a.subject: a.person_id for a in session.exec(select(Account))}
-    with engine.connect() as connection:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
     return path, people

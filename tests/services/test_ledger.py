@@ -7,7 +7,7 @@ from sqlmodel import Session, func, select
 from models import AuditEntry, LedgerEntry
 from models.base import ProposalStatus
 from services import ledger
-from services.errors import InvalidInput, NotAllowed, Overspend
+from services.errors import Conflict, InvalidInput, NotAllowed, Overspend
 from services.proposals import (
     LineItemInput,
     PledgeInput,
@@ -206,7 +206,7 @@ def test_reversal_corrects_without_editing(world: World) -> None:
         occurred_on=DAY,
     )
     assert ledger.fund_balance(world.session, world.fund_a).cash_fen == 0
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict) as twice:
         ledger.reverse_entry(
             world.session,
             world.viewer("treasurer_a"),
@@ -214,6 +214,17 @@ def test_reversal_corrects_without_editing(world: World) -> None:
             reason="again",
             occurred_on=DAY,
         )
+    assert twice.value.code == "entry_already_reversed"
+    world.session.rollback()
+    with pytest.raises(InvalidInput) as undo_the_undo:
+        ledger.reverse_entry(
+            world.session,
+            world.viewer("treasurer_a"),
+            entry_id=entry_id + 1,
+            reason="a reversal is corrected by a new entry",
+            occurred_on=DAY,
+        )
+    assert undo_the_undo.value.code == "reversal_not_reversible"
     assert entries(world.session) == 2
 
 

@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel, select
 
 from models import (
+    BooksCheck,
     BudgetRound,
     Fund,
     Household,
@@ -47,6 +48,7 @@ from models import (
     make_engine,
 )
 from models.base import CommitteePosition, ProposalStatus, Role, utc_now
+from models.chain import CHAINED
 from services import (
     accounts,
     ledger,
@@ -57,6 +59,7 @@ from services import (
     proposals,
     reviews,
     rounds,
+    verify,
     voting_codes,
 )
 from services import tally as tallies
@@ -301,22 +304,6 @@ def _stage(engine: Engine) -> Stage:
         )
 
 
-def _sqlite_with_savepoints(path: Path) -> Engine:
-    """pysqlite starts transactions on its own and so breaks SAVEPOINT; let SQLAlchemy do it
-    (the recipe in SQLAlchemy's SQLite dialect documentation)."""
-    engine = make_engine(f"sqlite:///{path}")
-
-    @event.listens_for(engine, "connect")
-    def _no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
-
-    return engine
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def stage(
     request: pytest.FixtureRequest,
@@ -326,7 +313,7 @@ def stage(
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("walk") / "linli.db"
         shutil.copy(sqlite_template, path)
-        engine = _sqlite_with_savepoints(path)
+        engine = make_engine(f"sqlite:///{path}")  # SAVEPOINT works: SQLAlchemy begins
         yield _stage(engine)
         engine.dispose()
     else:
@@ -360,7 +347,8 @@ def _all_rows(dialect: str) -> str:
             line = "t::text"
         else:
             line = " || '|' || ".join(f"quote(t.{column.name})" for column in table.columns)
-        selects.append(f"SELECT '{table.name}', t.{key.name}, {line} FROM {table.name} t")
+        key_text = f"CAST(t.{key.name} AS TEXT)"  # ids and names alike (chainhead is keyed by name)
+        selects.append(f"SELECT '{table.name}', {key_text}, {line} FROM {table.name} t")
     return " UNION ALL ".join(selects) + " ORDER BY 1, 2"
 
 
@@ -417,7 +405,9 @@ PROBES: dict[Action, Probe] = {}
 def probe(action: Action, *writes: str, hides: bool = False) -> Callable[..., Any]:
     def register(attempt: Callable[[Session, Viewer, Stage, Side], Attempt]) -> Any:
         assert action not in PROBES, f"two probes for {action}"
-        PROBES[action] = Probe(attempt, frozenset(writes), hides)
+        # A row added to a hash-chained table moves that chain's head too.
+        chained = {"chainhead"} if set(writes) & set(CHAINED) else set()
+        PROBES[action] = Probe(attempt, frozenset(writes) | chained, hides)
         return attempt
 
     return register
@@ -736,6 +726,18 @@ def _view_audit_log(session: Session, viewer: Viewer, stage: Stage, side: Side) 
         lines = notice.audit_log(session, viewer)
         assert lines  # the stage was built through the services, so there is history
         assert [line.id for line in lines] == sorted((line.id for line in lines), reverse=True)
+
+    return Attempt(None, act)
+
+
+@probe(Action.VERIFY_BOOKS, "bookscheck")
+def _verify_books(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        result = verify.verify_books(session, viewer)
+        assert result.ok, [str(problem) for problem in result.problems]
+        assert result.ledger.length == 4  # each side's two donations
+        check = session.exec(select(BooksCheck)).one()
+        assert (check.checked_by_id, check.ok) == (viewer.person_id, True)
 
     return Attempt(None, act)
 

@@ -58,6 +58,7 @@ IN_A = {
     Action.MANAGE_PLACES: {"admin"},
     Action.GRANT_ROLES: {"admin"},
     Action.VIEW_AUDIT_LOG: {"admin"},
+    Action.VERIFY_BOOKS: {"admin"},
 }
 
 
