@@ -24,6 +24,7 @@ from services.common import (
     clean_text,
     get_or_fail,
     id_of,
+    lock_for_change,
     place_tree,
     record_audit,
     require_at,
@@ -412,6 +413,7 @@ def link_identity(
 def revoke_role(session: Session, viewer: Viewer, *, grant_id: int) -> None:
     """Grants are kept, marked revoked, so the audit trail still says who held what when. An
     admin cannot revoke their own admin grant: someone must be left who can grant roles."""
+    lock_for_change(session)
     grant = get_or_fail(session, RoleGrant, grant_id)
     _require_reach(session, viewer, grant.place_id, grant.alliance_id)
     if grant.revoked_at is not None:

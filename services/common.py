@@ -7,10 +7,13 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import Engine, ExceptionContext, event
 from sqlmodel import Session, SQLModel, select
 
 from models import AuditEntry, Place
-from services.errors import InvalidInput, NotFound
+from models.chain import CHAINS_LOCK
+from models.engine import serialize
+from services.errors import Conflict, InvalidInput, NotFound
 from services.permissions import Action, PlaceTree, Viewer, require
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -118,3 +121,24 @@ def record_audit(
             after=snapshot(row) if after is None else after,
         )
     )
+
+
+def lock_for_change(session: Session) -> None:
+    """Taken before a check that a change depends on ("no session open yet", "not already
+    supported", "the fund holds enough"): from here until the commit, every other audited change
+    waits, so two requests sent at once are decided one after the other, each seeing what the
+    other did. It is the lock every audited change takes to write its audit entry anyway
+    (``models.chain``); on SQLite every write transaction already holds the database's."""
+    serialize(session, CHAINS_LOCK)
+
+
+@event.listens_for(Engine, "handle_error")
+def _lost_race(context: ExceptionContext) -> None:
+    """The second of two requests that add the same unique thing at the same moment (a user
+    name, a supporter, a ballot) is told it came second, in words, instead of a database error.
+    Only unique keys: any other refusal by the database is a bug and surfaces as one."""
+    original = context.original_exception
+    if getattr(original, "sqlstate", None) == "23505" or getattr(
+        original, "sqlite_errorname", None
+    ) in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"):
+        raise Conflict("changed_meanwhile") from original

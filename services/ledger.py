@@ -15,18 +15,16 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from models import Attachment, Contribution, Fund, FundCharter, LedgerEntry, Person, Proposal
 from models.base import AttachmentKind, ContributionKind, FundKind, LedgerKind, ProposalStatus
-from models.chain import CHAINS_LOCK
-from models.engine import serialize
 from services.common import (
     choice,
     clean_text,
     get_or_fail,
     id_of,
+    lock_for_change,
     parse_yuan,
     place_tree,
     record_audit,
@@ -166,11 +164,6 @@ def fund_balances(session: Session) -> list[FundBalance]:
     return _balances(session, list(session.exec(select(Fund).order_by(col(Fund.id)))))
 
 
-def _lock_books(session: Session) -> None:
-    """Taken before a balance is read; held until the entry is committed or refused."""
-    serialize(session, CHAINS_LOCK)
-
-
 def _require_within(amount_fen: int, available_fen: int, code: str = "overspend_fund") -> None:
     if amount_fen > available_fen:
         raise Overspend(code, available_fen=available_fen, amount_fen=amount_fen)
@@ -255,7 +248,7 @@ def _append(session: Session, viewer: Viewer, entry: LedgerEntry, action: str) -
     session.add(entry)
     try:
         record_audit(session, viewer, action, entry)
-    except IntegrityError:
+    except Conflict:
         session.rollback()
         if entry.reverses_entry_id is None:
             raise
@@ -322,7 +315,7 @@ def transfer_between_funds(
     if source_fund_id == destination_fund_id:
         raise InvalidInput("field_invalid", field="destination")
     amount_fen = parse_yuan(amount)
-    _lock_books(session)
+    lock_for_change(session)
     _require_within(amount_fen, fund_balance(session, source_fund_id).available_fen)
     entry = LedgerEntry(
         kind=LedgerKind.TRANSFER,
@@ -352,7 +345,7 @@ def allocate_to_proposal(
     if proposal.status not in FUNDABLE:
         raise InvalidInput("proposal_not_fundable", status=proposal.status)
     amount_fen = parse_yuan(amount)
-    _lock_books(session)
+    lock_for_change(session)
     _require_within(amount_fen, fund_balance(session, fund_id).available_fen)
     entry = LedgerEntry(
         kind=LedgerKind.ALLOCATION,
@@ -399,7 +392,7 @@ def record_expense(
     fund = get_or_fail(session, Fund, fund_id)
     require_at(session, viewer, Action.RECORD_EXPENSE, fund.place_id)
     amount_fen = parse_yuan(amount)
-    _lock_books(session)
+    lock_for_change(session)
     balance = fund_balance(session, fund_id)
     if proposal_id is not None:
         get_or_fail(session, Proposal, proposal_id)
@@ -437,7 +430,7 @@ def reverse_entry(
     require_at(session, viewer, Action.RECORD_EXPENSE, get_or_fail(session, Fund, fund_id).place_id)
     if original.kind == LedgerKind.REVERSAL:
         raise InvalidInput("reversal_not_reversible")
-    _lock_books(session)
+    lock_for_change(session)
     already = session.exec(
         select(LedgerEntry.id).where(LedgerEntry.reverses_entry_id == entry_id)
     ).first()

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from models import Need, NeedSupport, Place
@@ -44,7 +43,7 @@ def support_need(session: Session, viewer: Viewer, *, need_id: int) -> None:
     session.add(support)
     try:
         record_audit(session, viewer, "support_need", support)
-    except IntegrityError:  # the same person's support, sent twice at once
+    except Conflict:  # the same person's support, sent twice at once
         session.rollback()
         raise Conflict("already_supported") from None
     session.commit()

@@ -6,7 +6,15 @@ from sqlmodel import Session, select
 
 from models import Place
 from models.base import PLACE_PARENT, PlaceKind
-from services.common import choice, clean_text, get_or_fail, place_tree, record_audit, require_at
+from services.common import (
+    choice,
+    clean_text,
+    get_or_fail,
+    lock_for_change,
+    place_tree,
+    record_audit,
+    require_at,
+)
 from services.errors import Conflict, InvalidInput
 from services.permissions import Action, Viewer, places_where
 
@@ -40,6 +48,7 @@ def create_place(
         parent = get_or_fail(session, Place, parent_id)
         if parent.kind != expected_parent:
             raise InvalidInput("place_parent_wrong", kind=kind)
+    lock_for_change(session)  # a district has no parent, so no unique key holds its name
     if session.exec(select(Place).where(Place.parent_id == parent_id, Place.name == name)).first():
         raise Conflict("place_name_taken", name=name)
     if households is not None and households < 0:

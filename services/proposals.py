@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from models import (
@@ -333,7 +332,7 @@ def support_proposal(session: Session, viewer: Viewer, *, proposal_id: int) -> N
     session.add(support)
     try:
         record_audit(session, viewer, "support_proposal", support)
-    except IntegrityError:  # the same person's support, sent twice at once
+    except Conflict:  # the same person's support, sent twice at once
         session.rollback()
         raise Conflict("already_supported") from None
     session.commit()

@@ -31,6 +31,7 @@ from services.common import (
     choice,
     clean_text,
     get_or_fail,
+    lock_for_change,
     place_tree,
     record_audit,
     snapshot,
@@ -105,6 +106,7 @@ def open_review_session(
         raise InvalidInput("field_invalid", field="year")
     if not isinstance(held_on, date):
         raise InvalidInput("field_invalid", field="held_on")
+    lock_for_change(session)  # one open session per street, even for two clicks at once
     if session.exec(
         select(ReviewSession).where(
             ReviewSession.street_id == street_id,

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from models import (
@@ -277,7 +276,7 @@ def store_ballot(
     session.add(row)
     try:
         session.flush()
-    except IntegrityError:
+    except Conflict:
         session.rollback()
         raise Conflict("ballot_already_cast") from None
     ballot_id = id_of(row)

@@ -37,7 +37,15 @@ from sqlmodel import Session, col, func, select
 from models import Attachment, LedgerEntry, Proposal
 from models.base import AttachmentKind, ProposalStatus
 from models.engine import DEFAULT_SQLITE_PATH
-from services.common import choice, get_or_fail, id_of, place_tree, record_audit, require_at
+from services.common import (
+    choice,
+    get_or_fail,
+    id_of,
+    lock_for_change,
+    place_tree,
+    record_audit,
+    require_at,
+)
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from services.file_checks import JPEG, MIB, PDF, PNG, WEBP, FileFormat, check_file, clean_filename
 from services.permissions import ANONYMOUS, Action, PlaceTree, Viewer, can
@@ -216,6 +224,7 @@ def attach_file(
         max_bytes=MAX_BYTES[attachment_kind],
     )
     digest = hashlib.sha256(checked.data).hexdigest()
+    lock_for_change(session)
     duplicate = session.exec(
         select(Attachment.id).where(
             Attachment.proposal_id == proposal_id, Attachment.sha256 == digest

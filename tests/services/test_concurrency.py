@@ -19,7 +19,7 @@ from sqlmodel import Session, func, select
 
 from models import FailedAttempt, LedgerEntry, NeedSupport, Person, RoleGrant
 from models.base import Role
-from services import ledger, limits, needs
+from services import accounts, ledger, limits, needs, reviews
 from services.accounts import viewer_for_person
 from services.errors import LinliError
 from services.verify import check_books
@@ -256,3 +256,42 @@ def test_thirty_wrong_codes_at_once_are_checked_at_most_the_limit(
     }
     failures = world.session.exec(select(func.count()).select_from(FailedAttempt)).one()
     assert failures == limits.VOTING_CODE.per_address
+
+
+def test_one_user_name_for_two_admins_at_once(world: World, engine: Engine) -> None:
+    """A unique key decides; the one who came second is told so in words."""
+    admin = world.people["admin"]
+
+    def add(session: Session) -> int:
+        return accounts.add_person(
+            session,
+            viewer_for_person(session, admin),
+            display_name="Wang Fang",
+            username="wangfang",
+            password="a long enough password",
+            home_place_id=world.compound_a1,
+        )
+
+    results = race(world, engine, [add] * 6)
+    seen = outcomes(results)
+    assert seen["ok"] == 1 and seen["ok"] + seen["username_taken"] + seen["changed_meanwhile"] == 6
+    people = world.session.exec(select(func.count()).where(Person.display_name == "Wang Fang"))
+    assert people.one() == 1
+
+
+def test_one_open_review_session_per_street_at_once(world: World, engine: Engine) -> None:
+    """No unique key here (closed sessions repeat): the lock taken before the check decides."""
+    reviewer = world.people["reviewer"]
+
+    def open_session(session: Session) -> int:
+        return reviews.open_review_session(
+            session,
+            viewer_for_person(session, reviewer),
+            street_id=world.street,
+            year=2026,
+            title="Year-end review",
+            held_on=DAY,
+        )
+
+    results = race(world, engine, [open_session] * 6)
+    assert outcomes(results) == {"ok": 1, "review_session_already_open": 5}
