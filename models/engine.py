@@ -23,6 +23,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = REPO_ROOT / "data" / "linli.db"
 MIGRATIONS_DIR = REPO_ROOT / "migrations"
 SQLITE_BEGIN = "sqlite_begin"  # execution option: "IMMEDIATE" (default) or "DEFERRED"
+APPEND_ONLY_TABLES = ("ledgerentry", "pointsentry", "auditentry")
 
 
 def database_url() -> str:
@@ -107,3 +108,19 @@ def upgrade_database(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def restricted_role_grants(engine: Engine, role: str) -> list[str]:
+    """PostgreSQL statements that let ``role`` run Linli but not rewrite its books: it may read
+    and write every table, but only read and add to the chained ones, and it owns nothing, so
+    it cannot disable their triggers (only an owner can) nor set ``session_replication_role``
+    (only a superuser can). Run them as the owner after every upgrade."""
+    quoted = engine.dialect.identifier_preparer.quote(role)
+    chained = ", ".join(APPEND_ONLY_TABLES)
+    return [
+        f"GRANT USAGE ON SCHEMA public TO {quoted}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON {chained} FROM {quoted}",
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {quoted}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+    ]

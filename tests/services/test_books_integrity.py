@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -19,12 +20,13 @@ from sqlalchemy import Connection, Engine, Table, select, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
-from models import AuditEntry, ChainHead, LedgerEntry
+from models import AuditEntry, ChainHead, LedgerEntry, make_engine
 from models.chain import GENESIS, entry_hash
 from services import ledger
 from services.__main__ import main
+from services.accounts import viewer_for_person
 from services.common import MAX_AMOUNT_FEN
-from services.verify import check_books
+from services.verify import check_books, verify_books
 from tests.services.test_ledger import _selected_proposal, donate
 from tests.world import World
 
@@ -317,3 +319,50 @@ def test_the_command_line_on_the_demo(tmp_path: Path) -> None:
     tampered = run("verify")
     assert tampered.returncode == 1
     assert "ledger entry #12 does not match its hash" in tampered.stdout
+
+
+def test_an_app_role_runs_linli_but_cannot_rewrite_the_books(
+    world: World, engine: Engine, verify: Callable[..., tuple[int, str]]
+) -> None:
+    """PostgreSQL as README's deployment sets it up: the owner migrates, the app connects as a
+    role of its own, which keeps and checks the books and cannot bypass their triggers."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("database roles are PostgreSQL's; on SQLite, whoever has the file has all")
+    keep_books(world)
+    world.session.close()
+    role = f"linli_app_{uuid.uuid4().hex[:8]}"
+    with engine.connect() as connection:
+        connection.execute(text(f"CREATE ROLE {role} LOGIN"))
+        connection.commit()
+    try:
+        assert main(["grant-app-role", role]) == 0
+        app = make_engine(engine.url.set(username=role).render_as_string(hide_password=False))
+        with Session(app) as session:
+            treasurer = viewer_for_person(session, world.people["treasurer_a"])
+            ledger.record_donation(
+                session,
+                treasurer,
+                fund_id=world.fund_a,
+                amount="50",
+                donor="Neighbour",
+                purpose="as the app role",
+                occurred_on=DAY,
+            )
+            assert verify_books(session, None).ok
+        for statement in (
+            "UPDATE ledgerentry SET amount_fen = 1 WHERE id = 1",
+            "DELETE FROM auditentry WHERE id = 1",
+            "TRUNCATE pointsentry",
+            "SET session_replication_role = replica",
+            "ALTER TABLE ledgerentry DISABLE TRIGGER ALL",
+            "UPDATE alembic_version SET version_num = '0001'",
+        ):
+            with app.connect() as connection, pytest.raises(DatabaseError):
+                connection.execute(text(statement))
+        app.dispose()
+        assert verify()[0] == 0
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f"DROP OWNED BY {role}"))
+            connection.execute(text(f"DROP ROLE {role}"))
+            connection.commit()
