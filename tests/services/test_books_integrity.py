@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, Table, select, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
-from models import AuditEntry, ChainHead, LedgerEntry, make_engine
+from models import AuditEntry, ChainHead, LedgerEntry, make_engine, upgrade_database
 from models.chain import GENESIS, entry_hash
 from services import ledger
 from services.__main__ import main
@@ -337,6 +337,7 @@ def test_an_app_role_runs_linli_but_cannot_rewrite_the_books(
     try:
         assert main(["grant-app-role", role]) == 0
         app = make_engine(engine.url.set(username=role).render_as_string(hide_password=False))
+        upgrade_database(app)  # what the app does when it starts: nothing left to migrate
         with Session(app) as session:
             treasurer = viewer_for_person(session, world.people["treasurer_a"])
             ledger.record_donation(
