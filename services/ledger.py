@@ -10,6 +10,7 @@ balance the previous one left. The lock is the one the hash chain is written und
 (``models.chain``), so the check, the entry and its place in the chain are one step.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -64,13 +65,13 @@ def _reversed() -> Select:
 
 
 def _by_proposal(
-    session: Session, *conditions: Any, proposal_id: int | None = None
+    session: Session, *conditions: Any, proposal_ids: Collection[int] | None = None
 ) -> dict[int, int]:
     query = select(LedgerEntry.proposal_id, func.sum(LedgerEntry.amount_fen)).where(
         col(LedgerEntry.proposal_id).is_not(None), *conditions
     )
-    if proposal_id is not None:
-        query = query.where(LedgerEntry.proposal_id == proposal_id)
+    if proposal_ids is not None:
+        query = query.where(col(LedgerEntry.proposal_id).in_(proposal_ids))
     return {
         pid: int(total)
         for pid, total in session.exec(query.group_by(col(LedgerEntry.proposal_id)))
@@ -78,27 +79,39 @@ def _by_proposal(
     }
 
 
-def allocated_by_proposal(session: Session, proposal_id: int | None = None) -> dict[int, int]:
-    """Allocations not reversed, per proposal (every proposal unless one is named)."""
+def _named(proposal_id: int | None) -> list[int] | None:
+    return None if proposal_id is None else [proposal_id]
+
+
+def _allocated(session: Session, proposal_ids: Collection[int] | None) -> dict[int, int]:
     return _by_proposal(
         session,
         LedgerEntry.kind == LedgerKind.ALLOCATION,
         col(LedgerEntry.id).not_in(_reversed()),
-        proposal_id=proposal_id,
+        proposal_ids=proposal_ids,
     )
+
+
+def _spent(session: Session, proposal_ids: Collection[int] | None) -> dict[int, int]:
+    spent = _by_proposal(session, LedgerEntry.kind == LedgerKind.EXPENSE, proposal_ids=proposal_ids)
+    refunded = _by_proposal(
+        session,
+        LedgerEntry.kind == LedgerKind.REVERSAL,
+        col(LedgerEntry.destination_fund_id).is_not(None),
+        proposal_ids=proposal_ids,
+    )
+    return {pid: spent.get(pid, 0) - refunded.get(pid, 0) for pid in spent.keys() | refunded.keys()}
+
+
+def allocated_by_proposal(session: Session, proposal_id: int | None = None) -> dict[int, int]:
+    """Allocations not reversed, per proposal (every proposal unless one is named)."""
+    return _allocated(session, _named(proposal_id))
 
 
 def spent_by_proposal(session: Session, proposal_id: int | None = None) -> dict[int, int]:
     """Expenses less the refunds of reversed expenses (reversals that pay a fund back), per
     proposal (every proposal unless one is named)."""
-    spent = _by_proposal(session, LedgerEntry.kind == LedgerKind.EXPENSE, proposal_id=proposal_id)
-    refunded = _by_proposal(
-        session,
-        LedgerEntry.kind == LedgerKind.REVERSAL,
-        col(LedgerEntry.destination_fund_id).is_not(None),
-        proposal_id=proposal_id,
-    )
-    return {pid: spent.get(pid, 0) - refunded.get(pid, 0) for pid in spent.keys() | refunded.keys()}
+    return _spent(session, _named(proposal_id))
 
 
 def allocated_fen(session: Session, proposal_id: int) -> int:
@@ -121,22 +134,29 @@ def _moves_cash() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     )
 
 
-def _cash_by_fund(session: Session, side: Any) -> dict[int, int]:
+def _cash_by_fund(session: Session, side: Any, fund_ids: Collection[int] | None) -> dict[int, int]:
     query = select(side, func.sum(LedgerEntry.amount_fen)).where(side.is_not(None), *_moves_cash())
+    if fund_ids is not None:
+        query = query.where(side.in_(fund_ids))
     return {fund_id: int(total) for fund_id, total in session.exec(query.group_by(side))}
 
 
-def _balances(session: Session, funds: list[Fund]) -> list[FundBalance]:
+def _balances(session: Session, funds: list[Fund], *, every_fund: bool) -> list[FundBalance]:
     """A handful of grouped queries for any number of funds: the notice board runs this on
-    every visit. A proposal's earmark is what it was allocated and has not yet spent."""
-    money_in = _cash_by_fund(session, col(LedgerEntry.destination_fund_id))
-    money_out = _cash_by_fund(session, col(LedgerEntry.source_fund_id))
-    allocated, spent = allocated_by_proposal(session), spent_by_proposal(session)
-    funded_by = session.exec(
-        select(LedgerEntry.source_fund_id, LedgerEntry.proposal_id)
-        .where(LedgerEntry.kind == LedgerKind.ALLOCATION)
-        .distinct()
-    ).all()
+    every visit for every fund; a money move, for its own fund only, reading that fund's
+    entries (indexed) rather than the whole ledger. A proposal's earmark is what it was
+    allocated and has not yet spent."""
+    fund_ids = None if every_fund else [id_of(fund) for fund in funds]
+    money_in = _cash_by_fund(session, col(LedgerEntry.destination_fund_id), fund_ids)
+    money_out = _cash_by_fund(session, col(LedgerEntry.source_fund_id), fund_ids)
+    allocations = select(LedgerEntry.source_fund_id, LedgerEntry.proposal_id).where(
+        LedgerEntry.kind == LedgerKind.ALLOCATION
+    )
+    if fund_ids is not None:
+        allocations = allocations.where(col(LedgerEntry.source_fund_id).in_(fund_ids))
+    funded_by = session.exec(allocations.distinct()).all()
+    proposal_ids = None if every_fund else {pid for _, pid in funded_by if pid is not None}
+    allocated, spent = _allocated(session, proposal_ids), _spent(session, proposal_ids)
     earmarked: dict[int, int] = {}
     for fund_id, proposal_id in funded_by:
         if fund_id is not None and proposal_id is not None:
@@ -157,11 +177,12 @@ def _balances(session: Session, funds: list[Fund]) -> list[FundBalance]:
 
 
 def fund_balance(session: Session, fund_id: int) -> FundBalance:
-    return _balances(session, [get_or_fail(session, Fund, fund_id)])[0]
+    return _balances(session, [get_or_fail(session, Fund, fund_id)], every_fund=False)[0]
 
 
 def fund_balances(session: Session) -> list[FundBalance]:
-    return _balances(session, list(session.exec(select(Fund).order_by(col(Fund.id)))))
+    funds = list(session.exec(select(Fund).order_by(col(Fund.id))))
+    return _balances(session, funds, every_fund=True)
 
 
 def _require_within(amount_fen: int, available_fen: int, code: str = "overspend_fund") -> None:

@@ -92,7 +92,7 @@ def behind_the_triggers(engine: Engine) -> Iterator[Connection]:
     """A connection that writes as the database's owner would, triggers out of the way."""
     with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
-            connection.execute(text("SET session_replication_role = replica"))
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
         else:
             for table in ("ledgerentry", "auditentry"):
                 for verb in ("update", "delete", "replace"):
@@ -367,3 +367,14 @@ def test_an_app_role_runs_linli_but_cannot_rewrite_the_books(
             connection.execute(text(f"DROP OWNED BY {role}"))
             connection.execute(text(f"DROP ROLE {role}"))
             connection.commit()
+
+
+def test_one_funds_balance_equals_its_line_among_all_funds(world: World) -> None:
+    """A money move reads its own fund's entries only; the notice board reads every fund's.
+    Both ways must agree, on every fund, after entries of every kind."""
+    keep_books(world)
+    donate(world, "75")
+    everyone = {balance.fund_id: balance for balance in ledger.fund_balances(world.session)}
+    assert everyone[world.fund_a].earmarked_fen > 0 and everyone[world.street_fund].cash_fen > 0
+    for fund_id, balance in everyone.items():
+        assert ledger.fund_balance(world.session, fund_id) == balance
