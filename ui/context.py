@@ -27,6 +27,7 @@ from services.errors import LinliError
 from services.permissions import ANONYMOUS, Viewer
 from services.settings import refuse_weak_cookie_secret, settings
 from ui import i18n
+from ui.plain_text import plain
 
 T = TypeVar("T")
 PERSON_KEY = "person_id"
@@ -203,7 +204,8 @@ def sync_sign_in_cookie() -> None:
 
 
 def show_error(error: LinliError) -> None:
-    st.error(i18n.error_message(locale(), error.code, error.params), icon=":material/error:")
+    message = i18n.error_message(locale(), error.code, error.params, text=plain)
+    st.error(message, icon=":material/error:")
 
 
 def read(fn: Callable[..., T], /, **kwargs: Any) -> T:

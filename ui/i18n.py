@@ -7,6 +7,7 @@ people working on different screens never edit the same file. Keys are unique ac
 
 import json
 import string
+from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
@@ -101,13 +102,19 @@ def label(locale: str, vocabulary: str, value: str) -> str:
     return translate(locale, f"{vocabulary}.{value}")
 
 
-def error_message(locale: str, code: str, params: dict[str, Any]) -> str:
+def error_message(
+    locale: str, code: str, params: dict[str, Any], *, text: Callable[[str], str] = str
+) -> str:
+    """``text`` renders the parameters that may hold what someone typed (a user name, a file
+    name, a household label): ``ui.plain_text.plain`` where the message is markdown."""
     shown: dict[str, Any] = {}
     for name, value in params.items():
         if name.endswith("_fen") and isinstance(value, int):
             shown[name] = format_money(value, locale)
         elif name in PARAM_VOCABULARIES and isinstance(value, str):
             shown[name] = label(locale, PARAM_VOCABULARIES[name], value)
+        elif isinstance(value, str):
+            shown[name] = text(value)
         else:
             shown[name] = value
     return translate(locale, f"error.{code}", **shown)
