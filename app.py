@@ -25,6 +25,7 @@ from services.accounts import store_is_empty
 from services.permissions import Action, Viewer, can_somewhere
 from ui.context import check_start_up, current_viewer, locale, read, sync_sign_in_cookie, t
 from ui.i18n import LOCALES
+from ui.plain_text import plain
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def main() -> None:
             if s.visible_to(viewer)
         ]
         st.sidebar.caption(
-            t("app.signed_in_as", name=viewer.display_name)
+            t("app.signed_in_as", name=plain(viewer.display_name))
             if viewer.person_id
             else t("app.not_signed_in")
         )

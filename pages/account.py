@@ -18,11 +18,12 @@ from ui.context import (
     signed_in_with_provider,
     t,
 )
+from ui.plain_text import plain
 from ui.widgets import empty_state
 
 
 def _signed_in(viewer: Viewer) -> None:
-    st.subheader(viewer.display_name, anchor=False)
+    st.subheader(plain(viewer.display_name), anchor=False)
     if viewer.grants:
         for grant in viewer.grants:
             role = label("role", grant.role)

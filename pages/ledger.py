@@ -21,6 +21,7 @@ from services.permissions import Action, Viewer, can_somewhere
 from services.proposals import list_proposals
 from ui.context import act, current_viewer, day, label, locale, money, read, t
 from ui.i18n import format_permille
+from ui.plain_text import plain
 from ui.widgets import empty_state, id_select, vocabulary_select
 
 FUNDED = ("selected", "in_progress", "completed")
@@ -170,7 +171,7 @@ def render() -> None:
     charter = read(current_charter, fund_id=fund_id)
     if charter is not None:
         with st.expander(t("ledger.charter", version=charter.version), icon=":material/gavel:"):
-            st.write(charter.text)
+            st.markdown(plain(charter.text))
             if charter.forbidden_categories:
                 st.markdown(
                     t(

@@ -26,7 +26,8 @@ from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from ui.context import act, current_viewer, moment, read, t
 from ui.i18n import DEFAULT_TIMEZONE
-from ui.widgets import empty_state, id_select, place_select, plain, status_badge
+from ui.plain_text import plain
+from ui.widgets import empty_state, id_select, place_select, status_badge
 
 SELECTED_KEY = "meeting_selected"
 WALL_KEY = "meeting_wall"
@@ -271,7 +272,7 @@ def _private_notice(minutes: MeetingMinutes) -> bool:
 
 def _detail(viewer: Viewer, minutes: MeetingMinutes) -> None:
     meeting = minutes.meeting
-    st.subheader(meeting.title)
+    st.subheader(plain(meeting.title))
     _badges(meeting)
     st.caption(f"{t(f'meetings.kind.{meeting.kind}')} · {_meta(meeting)}")
     _phase_buttons(viewer, minutes)

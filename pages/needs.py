@@ -7,6 +7,7 @@ from services.needs import list_needs, post_need, support_need
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from ui.context import act, current_viewer, day, label, read, t
+from ui.plain_text import plain
 from ui.widgets import empty_state, place_select, vocabulary_select
 
 
@@ -54,11 +55,11 @@ def render() -> None:
     for need in needs:
         with st.container(border=True):
             left, right = st.columns([5, 1])
-            left.markdown(f"**{need.title}**  \n{need.description}")
+            left.markdown(f"**{plain(need.title)}**  \n{plain(need.description)}")
             left.caption(
                 t(
                     "needs.meta",
-                    place=need.place,
+                    place=plain(need.place),
                     category=label("category", need.category),
                     day=day(need.created_at),
                     status=label("need_status", need.status),

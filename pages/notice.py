@@ -7,6 +7,7 @@ from services.notice import notice_board
 from services.verify import BooksSeal
 from ui import charts
 from ui.context import day, label, moment, money, read, t
+from ui.plain_text import plain
 from ui.widgets import empty_state
 
 
@@ -36,7 +37,7 @@ def render() -> None:
     third.metric(t("notice.open_votes"), len(voting))
     for budget_round in voting:
         st.info(
-            t("notice.vote_open", name=budget_round.name, ballots=budget_round.ballots),
+            t("notice.vote_open", name=plain(budget_round.name), ballots=budget_round.ballots),
             icon=":material/how_to_vote:",
         )
 
@@ -81,11 +82,10 @@ def render() -> None:
             empty_state("notice.no_results")
         for result in board.results:
             with st.container(border=True):
-                st.markdown(
-                    f"**{result.round_name}** · {t('notice.ballots', count=result.ballots_counted)}"
-                )
+                ballots = t("notice.ballots", count=result.ballots_counted)
+                st.markdown(f"**{plain(result.round_name)}** · {ballots}")
                 for _, title, requested in result.selected:
-                    st.markdown(f"- {title} · {money(requested)}")
+                    st.markdown(f"- {plain(title)} · {money(requested)}")
     with right:
         st.subheader(t("notice.proposals"), anchor=False)
         if board.proposals_by_status:

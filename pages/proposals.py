@@ -30,6 +30,7 @@ from services.uploads import (
 )
 from ui.context import act, current_viewer, label, moment, money, read, t
 from ui.images import thumbnail
+from ui.plain_text import plain
 from ui.widgets import empty_state, id_select, place_select, status_badge, vocabulary_select
 
 LINE_COLUMNS = ("description", "category", "quantity", "unit_price")
@@ -145,7 +146,7 @@ def _submit_form(viewer: Viewer) -> None:
 def _detail(viewer: Viewer, proposal_id: int) -> None:
     detail = read(proposal_detail, proposal_id=proposal_id)
     row = detail.row
-    st.markdown(detail.summary)
+    st.markdown(plain(detail.summary))
     a, b, c = st.columns(3)
     a.metric(t("proposals.cost"), money(row.cost_fen))
     b.metric(t("field.co_funding"), money(row.co_funding_fen))
@@ -166,13 +167,14 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
     )
     for pledge in detail.pledges:
         source = label("cofunding_source", pledge.source_kind)
-        st.markdown(f"- {source} · {pledge.source_name} · {money(pledge.amount_fen)}")
+        st.markdown(f"- {source} · {plain(pledge.source_name)} · {money(pledge.amount_fen)}")
     years = t("proposals.years", years=detail.maintenance_years)
-    st.markdown(f"**{t('field.maintenance_plan')}** · {detail.maintainer} · {years}")
-    st.markdown(detail.maintenance_plan)
+    maintainer = plain(detail.maintainer)
+    st.markdown(f"**{t('field.maintenance_plan')}** · {maintainer} · {years}")
+    st.markdown(plain(detail.maintenance_plan))
     with st.popover(t("proposals.history"), icon=":material/history:"):
         for change in detail.history:
-            reason = f" · {change.reason}" if change.reason else ""
+            reason = f" · {plain(change.reason)}" if change.reason else ""
             st.markdown(
                 f"- {moment(change.changed_at)} · {label('status', change.to_status)}{reason}"
             )
@@ -213,12 +215,12 @@ def _attachments(viewer: Viewer, proposal_id: int) -> None:
     columns = st.columns(3) if photos else []
     for index, info in enumerate(photos):
         if opened := act(open_attachment, viewer, attachment_id=info.id):
-            columns[index % 3].image(thumbnail(opened[1]), caption=info.original_name)
+            columns[index % 3].image(thumbnail(opened[1]), caption=plain(info.original_name))
     for info in (f for f in files if f.kind != AttachmentKind.PHOTO):
         if not (opened := act(open_attachment, viewer, attachment_id=info.id)):
             continue
         st.download_button(
-            f"{label('attachment_kind', info.kind)} · {info.original_name} · {_size(info)}",
+            f"{label('attachment_kind', info.kind)} · {plain(info.original_name)} · {_size(info)}",
             data=opened[1],
             file_name=info.original_name,
             mime=info.content_type,
@@ -262,7 +264,7 @@ def _attach_form(viewer: Viewer, proposal_id: int, kinds: list[str]) -> None:
         )
     ):
         st.session_state[sent_key] = st.session_state.get(sent_key, 0) + 1
-        st.toast(t("uploads.attached", name=upload.name), icon=":material/check:")
+        st.toast(t("uploads.attached", name=plain(upload.name)), icon=":material/check:")
         st.rerun()
 
 
@@ -285,7 +287,7 @@ def render() -> None:
     if not shown:
         empty_state("proposals.none")
     for row in shown:
-        with st.expander(f"{row.title} · {row.place} · {money(row.requested_fen)}"):
+        with st.expander(f"{plain(row.title)} · {plain(row.place)} · {money(row.requested_fen)}"):
             status_badge("status", row.status)
             st.caption(
                 t(

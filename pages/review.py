@@ -21,7 +21,8 @@ from services.reviews import (
 )
 from ui import charts
 from ui.context import act, current_viewer, day, label, money, read, t
-from ui.widgets import empty_state, guard, place_select, plain, status_badge
+from ui.plain_text import plain
+from ui.widgets import empty_state, guard, place_select, status_badge
 
 SESSION_KEY = "review_session"
 INDEX_KEY = "review_project_index"
@@ -187,14 +188,14 @@ def _project_scores(project: ReviewProject) -> None:
             t("review.goal_drift_flags", count=scores.goal_drift_flags), icon=":material/alt_route:"
         )
     for comment in scores.comments:
-        st.markdown(f"> {plain(comment)}")
+        st.markdown("> " + plain(comment).replace("\n", "\n> "))
 
 
 def _project(viewer: Viewer, board: ReviewBoard, project: ReviewProject, position: int) -> None:
     st.caption(t("review.position", position=position + 1, total=len(board.projects)))
     st.markdown(f"# {plain(project.title)}")
     status_badge("status", project.status)
-    st.caption(f"{project.place} · {label('category', project.category)}")
+    st.caption(f"{plain(project.place)} · {label('category', project.category)}")
     facts = st.columns(4)
     facts[0].metric(t("review.cost"), money(project.cost_fen))
     facts[1].metric(t("review.seed"), money(project.seed_fen))

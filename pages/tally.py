@@ -10,6 +10,7 @@ from services.rounds import RoundRow, advance_round, list_rounds
 from services.tally import count_votes, export_ballots, publish_tally, round_result
 from ui import charts
 from ui.context import act, current_viewer, label, moment, money, read, t, when_downloaded
+from ui.plain_text import plain
 from ui.widgets import empty_state, id_select
 
 
@@ -27,7 +28,7 @@ def _explain(explanation: dict, titles: dict[str, str]) -> None:
     each loser lacked; greedy: each project's rank and whether it no longer fitted."""
 
     def name(project: str) -> str:
-        return titles.get(str(project), str(project))
+        return plain(titles.get(str(project), str(project)))
 
     if explanation.get("kind") == "mes":
         st.markdown(t("tally.mes_intro", share=_fen(explanation["budget_per_voter"])))

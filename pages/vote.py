@@ -27,6 +27,7 @@ from services.voting_codes import (
 )
 from ui.code_sheet import code_sheet_html
 from ui.context import act, attempt, client_address, current_viewer, day, label, money, read, t
+from ui.plain_text import plain
 from ui.widgets import empty_state, id_select
 
 OPENED_CODE = "household_code_opened"  # the code and what it opens, until the ballot is cast
@@ -48,9 +49,11 @@ def _rules(budget_round: RoundRow, on_ballot: int) -> str:
 def _ballot_inputs(
     budget_round: RoundRow, proposals: list[ProposalRow], prefix: str
 ) -> BallotChoice:
-    """The same ballot for a resident online and for a clerk copying a paper sheet."""
+    """The same ballot for a resident online and for a clerk copying a paper sheet.
+    Multiselect options are plain text; the other widgets' labels are markdown."""
     kind = budget_round.ballot_kind
     titles = {p.id: f"{p.title} · {p.place} · {money(p.requested_fen)}" for p in proposals}
+    labels = {pid: plain(title) for pid, title in titles.items()}
     if kind == BallotKind.ORDINAL:
         ranking = st.multiselect(
             t("vote.rank_hint"),
@@ -67,11 +70,11 @@ def _ballot_inputs(
                     title, min_value=0, max_value=most, step=1, key=f"{prefix}_points_{pid}"
                 )
             )
-            for pid, title in titles.items()
+            for pid, title in labels.items()
         }
         return BallotChoice(points=points)
     approvals = tuple(
-        pid for pid, title in titles.items() if st.checkbox(title, key=f"{prefix}_approve_{pid}")
+        pid for pid, title in labels.items() if st.checkbox(title, key=f"{prefix}_approve_{pid}")
     )
     return BallotChoice(approvals=approvals)
 
@@ -79,11 +82,11 @@ def _ballot_inputs(
 def _ballot(viewer: Viewer, budget_round: RoundRow) -> None:
     proposals = read(list_proposals, round_id=budget_round.id, statuses=(ProposalStatus.ON_BALLOT,))
     with st.container(border=True):
-        st.subheader(budget_round.name, anchor=False)
+        st.subheader(plain(budget_round.name), anchor=False)
         st.caption(
             t(
                 "vote.round_meta",
-                place=budget_round.place,
+                place=plain(budget_round.place),
                 budget=money(budget_round.budget_fen),
                 rule=label("rule", budget_round.rule),
             )
@@ -112,7 +115,7 @@ def _paper_entry(viewer: Viewer, rounds: list[RoundRow]) -> None:
             if st.form_submit_button(t("vote.paper_enter")) and act(
                 enter_paper_ballot, viewer, round_id=round_id, sheet_number=sheet, ballot=choice
             ):
-                st.success(t("vote.paper_done", sheet=sheet), icon=":material/check:")
+                st.success(t("vote.paper_done", sheet=plain(sheet)), icon=":material/check:")
 
 
 def _code_ballot(viewer: Viewer, voting: list[RoundRow]) -> None:
@@ -146,7 +149,7 @@ def _code_ballot(viewer: Viewer, voting: list[RoundRow]) -> None:
                         }
                         st.rerun()
             return
-        st.markdown(f"**{budget_round.name}** · {opened['household']}")
+        st.markdown(f"**{plain(budget_round.name)}** · {plain(opened['household'])}")
         proposals = read(
             list_proposals, round_id=budget_round.id, statuses=(ProposalStatus.ON_BALLOT,)
         )
@@ -264,7 +267,7 @@ def _receipt_check() -> None:
                         if points is not None
                         else (f" · #{rank + 1}" if rank is not None else "")
                     )
-                    st.markdown(f"- {titles.get(proposal_id, proposal_id)}{detail}")
+                    st.markdown(f"- {plain(titles.get(proposal_id, str(proposal_id)))}{detail}")
 
 
 def render() -> None:

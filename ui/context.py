@@ -28,6 +28,7 @@ from services.errors import LinliError
 from services.permissions import ANONYMOUS, Viewer
 from services.settings import refuse_weak_cookie_secret, settings
 from ui import i18n
+from ui.plain_text import plain
 
 T = TypeVar("T")
 PERSON_KEY = "person_id"
@@ -96,8 +97,9 @@ def t(key: str, **params: Any) -> str:
 
 
 def message(key: str, params: dict[str, Any]) -> str:
-    """``t`` for a service's parameters: fen shown as money, codes as words."""
-    return i18n.message(locale(), key, params)
+    """``t`` for a service's parameters, as markdown: fen shown as money, codes as words, any
+    other text as typed."""
+    return i18n.message(locale(), key, params, text=plain)
 
 
 def label(vocabulary: str, value: str) -> str:
@@ -211,7 +213,8 @@ def sync_sign_in_cookie() -> None:
 
 
 def show_error(error: LinliError) -> None:
-    st.error(i18n.error_message(locale(), error.code, error.params), icon=":material/error:")
+    message = i18n.error_message(locale(), error.code, error.params, text=plain)
+    st.error(message, icon=":material/error:")
 
 
 def read(fn: Callable[..., T], /, **kwargs: Any) -> T:

@@ -7,6 +7,7 @@ people working on different screens never edit the same file. Keys are unique ac
 
 import json
 import string
+from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
@@ -102,19 +103,27 @@ def label(locale: str, vocabulary: str, value: str) -> str:
     return translate(locale, f"{vocabulary}.{value}")
 
 
-def message(locale: str, key: str, params: dict[str, Any]) -> str:
+def message(
+    locale: str, key: str, params: dict[str, Any], *, text: Callable[[str], str] = str
+) -> str:
     """A service's message (an error, a finding) with its parameters in words: fen as money,
-    vocabulary codes as labels."""
+    vocabulary codes as labels. ``text`` renders the parameters that may hold what someone
+    typed (a user name, a file name, a household label): ``ui.plain_text.plain`` where the
+    message is markdown."""
     shown: dict[str, Any] = {}
     for name, value in params.items():
         if name.endswith("_fen") and isinstance(value, int):
             shown[name] = format_money(value, locale)
         elif name in PARAM_VOCABULARIES and isinstance(value, str):
             shown[name] = label(locale, PARAM_VOCABULARIES[name], value)
+        elif isinstance(value, str):
+            shown[name] = text(value)
         else:
             shown[name] = value
     return translate(locale, key, **shown)
 
 
-def error_message(locale: str, code: str, params: dict[str, Any]) -> str:
-    return message(locale, f"error.{code}", params)
+def error_message(
+    locale: str, code: str, params: dict[str, Any], *, text: Callable[[str], str] = str
+) -> str:
+    return message(locale, f"error.{code}", params, text=text)

@@ -11,7 +11,6 @@ from services.places import PlaceRow, list_places
 from ui.context import label, read, t
 
 K = TypeVar("K")
-MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$")
 
 
 def guard(viewer: Viewer, *actions: Action) -> bool:
@@ -79,8 +78,3 @@ def status_badge(vocabulary: str, value: str) -> None:
 
 def empty_state(key: str, **params: Any) -> None:
     st.caption(t(key, **params))
-
-
-def plain(text: str) -> str:
-    """User text shown through markdown as typed: no links, images, headings or emphasis."""
-    return "".join(f"\\{c}" if c in MARKDOWN_SPECIALS else c for c in text).replace("\n", "  \n")

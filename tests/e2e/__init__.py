@@ -113,3 +113,60 @@ class Wire:
     @property
     def size(self) -> int:
         return sum(len(chunk) for chunk in self.chunks)
+
+
+# The innermost elements whose text (an input's: its value) holds all of ``text``, word
+# joiners dropped and runs of white space as one space, with their child elements' texts.
+# Markdown that was not taken as plain text splits ``text`` over links, images, icons,
+# headings..., so either no element holds it whole, or the one that does has a child made of
+# it: with no text (an image) or with a piece of it (a link).
+_LITERAL_SCRIPT = """([root, text]) => {
+    const norm = (s) => s.replace(/\\u2060/g, "").replace(/\\s+/g, " ").trim();
+    const want = norm(text);
+    const own = (e) => (e.tagName === "INPUT" ? e.value : e.textContent) || "";
+    const holds = (e) => norm(own(e)).includes(want);
+    const scope = [...document.querySelectorAll(root)];
+    const found = scope.flatMap((r) => [r, ...r.querySelectorAll("*")]).filter(holds);
+    return found
+        .filter((e) => ![...e.children].some(holds))
+        .map((e) => ({
+            tag: e.tagName,
+            children: [...e.children].map((c) => [c.tagName, norm(c.textContent || "")]),
+            visible: e.getClientRects().length > 0,
+        }));
+}"""
+
+
+@dataclass(frozen=True)
+class Holder:
+    tag: str
+    children: list[tuple[str, str]]  # tag and text
+    visible: bool
+
+    def made_of(self, text: str) -> list[str]:
+        """Child elements that the text itself may have made (a line break is not one)."""
+        whole = " ".join(text.replace("\u2060", "").split())
+        return [
+            tag for tag, inner in self.children if tag != "BR" and (not inner or inner in whole)
+        ]
+
+
+def literal_holders(page: Page, text: str, root: str = "body") -> list[Holder]:
+    return [
+        Holder(
+            tag=found["tag"],
+            children=[tuple(c) for c in found["children"]],
+            visible=found["visible"],
+        )
+        for found in page.evaluate(_LITERAL_SCRIPT, [root, text])
+    ]
+
+
+def shows_literally(page: Page, text: str, root: str = "body") -> bool:
+    """``text`` is drawn as it was typed: visible, whole, and no element made of it."""
+    holders = literal_holders(page, text, root)
+    return (
+        bool(holders)
+        and any(h.visible for h in holders)
+        and not any(h.made_of(text) for h in holders)
+    )

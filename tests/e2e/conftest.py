@@ -113,9 +113,10 @@ def start_server(
     port: int | None = None,
     extra_args: tuple[str, ...] = (),
     store: Path | None = None,
+    script: str = "app.py",
 ) -> Server:
-    """``streamlit run app.py`` on a private copy of the demo store (or on ``store``, already
-    copied and prepared); returns once healthy."""
+    """``streamlit run app.py`` (or ``script``) on a private copy of the demo store (or on
+    ``store``, already copied and prepared); returns once healthy."""
     directory.mkdir(parents=True, exist_ok=True)
     db = store or copy_store(template, directory)
     port = port or free_port()
@@ -127,7 +128,7 @@ def start_server(
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                script,
                 "--server.port",
                 str(port),
                 "--server.address",

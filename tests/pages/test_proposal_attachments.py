@@ -18,6 +18,7 @@ from services.proposals import list_proposals
 from services.uploads import attach_file, attachable_kinds
 from tests.pages.test_screens import open_page
 from tests.services.test_uploads import pdf_bytes, photo_bytes
+from ui.plain_text import plain
 
 
 @pytest.fixture
@@ -63,8 +64,8 @@ def test_the_chair_attaches_a_photo_and_sees_it(demo_db: dict[str, int], upload_
     at.button(key=f"attach_send_{proposal_id}").click()
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert [toast.value for toast in at.toast] == ["已上传：stairwell.jpg"]
-    assert len(at.image) == 1 and at.image[0].captions == ["stairwell.jpg"]
+    assert [toast.value for toast in at.toast] == [f"已上传：{plain('stairwell.jpg')}"]
+    assert len(at.image) == 1 and at.image[0].captions == [plain("stairwell.jpg")]
     assert attachments() == 1 and len(list(upload_dir.iterdir())) == 1
     # The uploader is empty again: a second click cannot attach the same file twice.
     assert at.file_uploader(key=f"attach_file_{proposal_id}_1").value is None
@@ -82,8 +83,8 @@ def test_a_web_page_named_as_a_photo_is_refused_in_the_viewers_language(
     at.button(key=f"attach_send_{proposal_id}").click()
     at.run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
-        "此处只接受 JPEG, PNG, WebP 格式的文件，该文件不属于其中任何一种。"
+    assert [e.value for e in at.error] == [  # error parameters go through plain()
+        f"此处只接受 {plain('JPEG, PNG, WebP')} 格式的文件，该文件不属于其中任何一种。"
     ]
     assert attachments() == 0 and not upload_dir.exists()
 
@@ -118,4 +119,5 @@ def test_the_public_sees_photos_but_not_an_unfiled_receipt(
     books = show_attachments(open_page("proposals", demo_db["treasurer"]), proposal_id)
     assert not books.exception and not books.error
     assert len(books.image) == 1
-    assert [b.label for b in books.download_button] == ["发票/收据 · invoice.pdf · 1 KB"]
+    receipt = f"发票/收据 · {plain('invoice.pdf')} · 1 KB"
+    assert [b.label for b in books.download_button] == [receipt]
