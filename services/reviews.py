@@ -181,7 +181,7 @@ def score_project(
         raise InvalidInput("proposal_not_reviewable")
     cleaned = _clean_scores(scores)
     recommendation = choice(recommendation, Recommendation, "recommendation")
-    comment = clean_text(comment, "comment", max_length=2000, required=False)
+    comment = clean_text(comment, "comment", max_length=2000, required=False, multiline=True)
     review = session.exec(
         select(Review).where(
             Review.session_id == session_id,
