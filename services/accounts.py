@@ -90,6 +90,15 @@ def viewer_for_person(session: Session, person_id: int) -> Viewer:
     return Viewer(person_id=person.id, display_name=person.display_name, grants=tuple(grants))
 
 
+def _identity(value: str | None, field: str, max_length: int, *, required: bool = True) -> str:
+    """A user name or a provider's subject, compared in lower case; lowering can lengthen a
+    text ("İ" becomes two characters), so the limit is checked again afterwards."""
+    lowered = clean_text(value, field, max_length=max_length, required=required).lower()
+    if len(lowered) > max_length:
+        raise InvalidInput("field_too_long", field=field, max=max_length)
+    return lowered
+
+
 def hash_password(password: str, *, allow_default: bool = False) -> str:
     """``allow_default`` is for the demo alone, which refuses to load outside development."""
     password = clean_secret(password)
@@ -136,7 +145,7 @@ def _start_sign_in(session: Session, person_id: int) -> SignIn:
 def sign_in_local(
     session: Session, *, username: str, password: str, address: str | None = None
 ) -> SignIn:
-    name = clean_text(username, "username", max_length=60).lower()
+    name = _identity(username, "username", 60)
     password = clean_secret(password)
     limits.check_attempts(session, limits.SIGN_IN, key=name, address=address)
     account = _account(session, LOCAL_PROVIDER, name)
@@ -239,7 +248,7 @@ def sign_in_with_provider(
     the provider sends that Linli would refuse (too long, or with control characters) is not
     the person's fault: they are named by their subject instead, and can be renamed."""
     provider = clean_text(provider, "provider", max_length=40)
-    subject = clean_text(subject, "subject", max_length=200, required=False).lower()
+    subject = _identity(subject, "subject", 200, required=False)
     if not subject:
         raise SignInFailed()
     account = _account(session, provider, subject)
@@ -280,14 +289,14 @@ def create_person(
     name = clean_text(display_name, "name", max_length=80)
     sign_ins: list[tuple[str, str, str | None]] = []  # provider, subject, password hash
     if username is not None:
-        subject = clean_text(username, "username", max_length=60).lower()
+        subject = _identity(username, "username", 60)
         if _account(session, LOCAL_PROVIDER, subject) is not None:
             raise Conflict("username_taken", username=subject)
         hashed = hash_password(password or "", allow_default=allow_default_password)
         sign_ins.append((LOCAL_PROVIDER, subject, hashed))
     if provider_subject is not None:
         provider = clean_text(provider_subject[0], "provider", max_length=40)
-        subject = clean_text(provider_subject[1], "subject", max_length=200).lower()
+        subject = _identity(provider_subject[1], "subject", 200)
         sign_ins.append((provider, subject, None))
     person = Person(display_name=name, home_place_id=home_place_id)
     session.add(person)
@@ -415,7 +424,7 @@ def link_identity(
     provider = clean_text(provider, "provider", max_length=40)
     if provider == LOCAL_PROVIDER:
         raise InvalidInput("field_invalid", field="provider")
-    subject = clean_text(subject, "subject", max_length=200).lower()
+    subject = _identity(subject, "subject", 200)
     if _account(session, provider, subject) is not None:
         raise Conflict("identity_taken", subject=subject)
     account = Account(person_id=person_id, provider=provider, subject=subject)

@@ -105,6 +105,7 @@ def open_review_session(
         raise InvalidInput("field_invalid", field="year")
     if not isinstance(held_on, date):
         raise InvalidInput("field_invalid", field="held_on")
+    title = clean_text(title, "title", max_length=160)
     if session.exec(
         select(ReviewSession).where(
             ReviewSession.street_id == street_id,
@@ -115,7 +116,7 @@ def open_review_session(
     review_session = ReviewSession(
         street_id=street_id,
         year=year,
-        title=clean_text(title, "title", max_length=160),
+        title=title,
         held_on=held_on,
         status=ReviewSessionStatus.OPEN,
     )

@@ -250,7 +250,8 @@ def _entries(session: Session, budget_round: BudgetRound, ballot: BallotChoice) 
 
 def voter_key(round_id: int, voter: str) -> str:
     secret = settings().ballot_secret.encode()
-    return hmac.new(secret, f"round:{round_id}|{voter}".encode(), hashlib.sha256).hexdigest()
+    message = f"round:{round_id}|{voter}".encode("utf-8", "surrogatepass")  # any text hashes
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
 def normalize_code(code: str) -> str:
@@ -260,7 +261,8 @@ def normalize_code(code: str) -> str:
 
 
 def receipt_hash(receipt_code: str) -> str:
-    return hashlib.sha256(f"linli-receipt|{normalize_code(receipt_code)}".encode()).hexdigest()
+    message = f"linli-receipt|{normalize_code(receipt_code)}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(message).hexdigest()
 
 
 def random_code() -> str:
