@@ -258,6 +258,14 @@ def name(fn: Callable[..., Any]) -> str:
     return f"{fn.__module__}.{fn.__name__}"
 
 
+UNSET = object()
+
+
+def _none(path: str, default: Any) -> Any:
+    """The values of a plain call: every default."""
+    return default
+
+
 # --- the cases: a valid call, whose values ``v(path, default)`` may replace ------------------
 
 
@@ -852,13 +860,6 @@ def _register_households(s: Session, lab: Lab, v: Values) -> Any:
     return voting_codes.register_households(
         s, lab.viewer(s, "clerk_a"), compound_id=lab.a.compound, labels=v("labels", "3-2-501")
     )
-
-
-UNSET = object()
-
-
-def _none(path: str, default: Any) -> Any:
-    return default
 
 
 # --- exemptions ------------------------------------------------------------------------------
