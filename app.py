@@ -25,6 +25,7 @@ from services.accounts import store_is_empty
 from services.permissions import Action, Viewer, can_somewhere
 from ui.context import check_start_up, current_viewer, locale, read, sync_sign_in_cookie, t
 from ui.i18n import LOCALES
+from ui.incidents import incidents_reported
 from ui.plain_text import plain
 
 
@@ -80,6 +81,13 @@ def _language_switch() -> None:
 def main() -> None:
     check_start_up()  # outside development, weak secrets stop the app here, before anyone signs in
     st.set_page_config(page_title=t("app.title"), page_icon=":material/diversity_3:", layout="wide")
+    # An unexpected error in the navigation or a page: a translated message with an incident
+    # number for the person, the traceback in the server's log (ui/incidents.py).
+    with incidents_reported():
+        _run()
+
+
+def _run() -> None:
     sync_sign_in_cookie()
     _language_switch()
     if read(store_is_empty):

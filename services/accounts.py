@@ -8,6 +8,7 @@ its hash and ends it on sign-out.
 """
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,7 @@ from models.base import CommitteePosition, Role, utc_now
 from services import limits
 from services.common import (
     choice,
+    clean_secret,
     clean_text,
     get_or_fail,
     id_of,
@@ -39,6 +41,7 @@ MIN_PASSWORD_LENGTH = 10
 DEMO_PASSWORD = "linli-demo-2026"
 DEFAULT_PASSWORDS = frozenset({DEMO_PASSWORD})
 SIGN_IN_LIFETIME = timedelta(days=14)
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,128}")  # what secrets.token_urlsafe makes
 _hasher = PasswordHasher()
 
 
@@ -88,8 +91,18 @@ def viewer_for_person(session: Session, person_id: int) -> Viewer:
     return Viewer(person_id=person.id, display_name=person.display_name, grants=tuple(grants))
 
 
+def _identity(value: str | None, field: str, max_length: int, *, required: bool = True) -> str:
+    """A user name or a provider's subject, compared in lower case; lowering can lengthen a
+    text ("İ" becomes two characters), so the limit is checked again afterwards."""
+    lowered = clean_text(value, field, max_length=max_length, required=required).lower()
+    if len(lowered) > max_length:
+        raise InvalidInput("field_too_long", field=field, max=max_length)
+    return lowered
+
+
 def hash_password(password: str, *, allow_default: bool = False) -> str:
     """``allow_default`` is for the demo alone, which refuses to load outside development."""
+    password = clean_secret(password)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput("password_too_short", min=MIN_PASSWORD_LENGTH)
     if password in DEFAULT_PASSWORDS and not allow_default:
@@ -133,7 +146,8 @@ def _start_sign_in(session: Session, person_id: int) -> SignIn:
 def sign_in_local(
     session: Session, *, username: str, password: str, address: str | None = None
 ) -> SignIn:
-    name = username.strip().lower()
+    name = _identity(username, "username", 60)
+    password = clean_secret(password)
     limits.check_attempts(session, limits.SIGN_IN, key=name, address=address)
     account = _account(session, LOCAL_PROVIDER, name)
     if not _verifies(account.password_hash if account else None, password):
@@ -158,6 +172,7 @@ def change_password(
     ).first()
     if account is None:
         raise NotAllowed("no_local_account")
+    current = clean_secret(current)
     limits.check_attempts(session, limits.SIGN_IN, key=account.subject, address=address)
     if not _verifies(account.password_hash, current):
         limits.record_failure(session, limits.SIGN_IN, key=account.subject, address=address)
@@ -181,8 +196,8 @@ def has_local_account(session: Session, *, person_id: int) -> bool:
 
 def resume_sign_in(session: Session, *, token: str) -> Viewer:
     """The viewer a browser's token stands for; anonymous once it has ended or expired."""
-    if not token:
-        return ANONYMOUS
+    if not isinstance(token, str) or not TOKEN_SHAPE.fullmatch(token):
+        return ANONYMOUS  # no token looks like that
     person_id = session.exec(
         select(SignInSession.person_id).where(
             SignInSession.token_hash == _token_hash(token),
@@ -195,6 +210,8 @@ def resume_sign_in(session: Session, *, token: str) -> Viewer:
 
 def end_sign_in(session: Session, *, token: str) -> None:
     """Sign-out ends the token in the store, so a copied cookie stops working too."""
+    if not isinstance(token, str) or not TOKEN_SHAPE.fullmatch(token):
+        return
     for row in session.exec(
         select(SignInSession).where(SignInSession.token_hash == _token_hash(token))
     ):
@@ -228,13 +245,20 @@ def refuse_default_admin_passwords(session: Session) -> None:
 def sign_in_with_provider(
     session: Session, *, provider: str, subject: str, display_name: str
 ) -> Viewer:
-    """An identity the provider vouches for; unknown ones become people without roles."""
-    subject = subject.strip().lower()
+    """An identity the provider vouches for; unknown ones become people without roles. A name
+    the provider sends that Linli would refuse (too long, or with control characters) is not
+    the person's fault: they are named by their subject instead, and can be renamed."""
+    provider = clean_text(provider, "provider", max_length=40)
+    subject = _identity(subject, "subject", 200, required=False)
     if not subject:
         raise SignInFailed()
     account = _account(session, provider, subject)
     if account is None:
-        person = Person(display_name=clean_text(display_name or subject, "name", max_length=80))
+        try:
+            name = clean_text(display_name or subject, "name", max_length=80)
+        except InvalidInput:
+            name = subject[:80]
+        person = Person(display_name=name)
         session.add(person)
         session.flush()
         account = Account(person_id=person.id, provider=provider, subject=subject)  # type: ignore[arg-type]
@@ -266,14 +290,15 @@ def create_person(
     name = clean_text(display_name, "name", max_length=80)
     sign_ins: list[tuple[str, str, str | None]] = []  # provider, subject, password hash
     if username is not None:
-        subject = clean_text(username, "username", max_length=60).lower()
+        subject = _identity(username, "username", 60)
         if _account(session, LOCAL_PROVIDER, subject) is not None:
             raise Conflict("username_taken", username=subject)
         hashed = hash_password(password or "", allow_default=allow_default_password)
         sign_ins.append((LOCAL_PROVIDER, subject, hashed))
     if provider_subject is not None:
-        provider, subject = provider_subject
-        sign_ins.append((provider, subject.lower(), None))
+        provider = clean_text(provider_subject[0], "provider", max_length=40)
+        subject = _identity(provider_subject[1], "subject", 200)
+        sign_ins.append((provider, subject, None))
     person = Person(display_name=name, home_place_id=home_place_id)
     session.add(person)
     session.flush()
@@ -400,7 +425,7 @@ def link_identity(
     provider = clean_text(provider, "provider", max_length=40)
     if provider == LOCAL_PROVIDER:
         raise InvalidInput("field_invalid", field="provider")
-    subject = clean_text(subject, "subject", max_length=200).lower()
+    subject = _identity(subject, "subject", 200)
     if _account(session, provider, subject) is not None:
         raise Conflict("identity_taken", subject=subject)
     account = Account(person_id=person_id, provider=provider, subject=subject)

@@ -4,7 +4,8 @@
     LinliError
     ├── NotAllowed          the viewer's roles do not cover this action at this place
     ├── NotFound            the thing asked for does not exist (or is not visible)
-    ├── InvalidInput        a field is missing, malformed, negative, too long or too large
+    ├── InvalidInput        a field is missing, malformed, out of range, too long, or holds
+    │   │                   characters that cannot be stored or shown safely
     │   └── BallotRejected  a ballot breaks the round's ballot rules
     ├── Conflict            a duplicate: a second ballot, an existing account, a name taken
     ├── WrongPhase          the round or meeting is not in a phase that allows this

@@ -19,8 +19,16 @@ from sqlalchemy import ColumnElement, Select, or_
 from sqlmodel import Session, col, func, select
 
 from models import Attachment, Contribution, Fund, FundCharter, LedgerEntry, Person, Proposal
-from models.base import AttachmentKind, ContributionKind, FundKind, LedgerKind, ProposalStatus
+from models.base import (
+    AttachmentKind,
+    Category,
+    ContributionKind,
+    FundKind,
+    LedgerKind,
+    ProposalStatus,
+)
 from services.common import (
+    bounded_int,
     choice,
     clean_text,
     get_or_fail,
@@ -229,8 +237,7 @@ def adopt_charter(
 ) -> int:
     fund = get_or_fail(session, Fund, fund_id)
     require_at(session, viewer, Action.MANAGE_PLACES, fund.place_id)
-    if not 0 <= min_co_funding_permille <= 1000:
-        raise InvalidInput("field_invalid", field="min_co_funding")
+    bounded_int(min_co_funding_permille, "min_co_funding", low=0, high=1000)
     latest = session.exec(
         select(func.max(FundCharter.version)).where(FundCharter.fund_id == fund_id)
     ).one()
@@ -238,8 +245,10 @@ def adopt_charter(
         fund_id=fund_id,
         version=(latest or 0) + 1,
         adopted_on=adopted_on,
-        allowed_categories=sorted(set(allowed_categories)),
-        forbidden_categories=sorted(set(forbidden_categories)),
+        allowed_categories=sorted({choice(c, Category, "category") for c in allowed_categories}),
+        forbidden_categories=sorted(
+            {choice(c, Category, "category") for c in forbidden_categories}
+        ),
         per_project_cap_fen=parse_yuan(per_project_cap, "per_project_cap")
         if per_project_cap
         else None,
@@ -249,7 +258,7 @@ def adopt_charter(
             else None
         ),
         min_co_funding_permille=min_co_funding_permille,
-        text=clean_text(text, "text", max_length=8000, required=False),
+        text=clean_text(text, "text", max_length=8000, required=False, multiline=True),
     )
     session.add(charter)
     record_audit(session, viewer, "adopt_charter", charter)
@@ -564,8 +573,8 @@ def record_contribution(
     kind = choice(kind, ContributionKind, "kind")
     if kind == ContributionKind.MONEY:
         raise InvalidInput("money_goes_to_ledger")
-    if hours is not None and hours < 0:
-        raise InvalidInput("field_invalid", field="hours")
+    if hours is not None:
+        bounded_int(hours, "hours", low=0, high=1_000_000)
     if proposal_id is not None:
         get_or_fail(session, Proposal, proposal_id)
     contribution = Contribution(

@@ -34,7 +34,8 @@ VOTING_CODE = Limit("voting_code", per_key=5, per_address=10)
 
 def _hashed(limit: Limit, scope: str, value: str) -> str:
     secret = settings().ballot_secret.encode()
-    message = f"{limit.kind}|{scope}|{value.strip().lower()}".encode()
+    # surrogatepass: any string hashes, so a malformed name is counted, never a crash
+    message = f"{limit.kind}|{scope}|{value.strip().lower()}".encode("utf-8", "surrogatepass")
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 

@@ -215,7 +215,7 @@ def take_note(
         meeting_id=meeting_id,
         agenda_item_id=item.id if item else None,
         author_id=viewer.person_id,
-        body=clean_text(body, "body", max_length=4000),
+        body=clean_text(body, "body", max_length=4000, multiline=True),
     )
     session.add(note)
     record_audit(session, viewer, "take_note", note)
@@ -255,7 +255,7 @@ def record_decision(
         agenda_item_id=item.id if item else None,
         proposal_id=_proposal_here(session, meeting, proposal_id),
         outcome=choice(outcome, DecisionOutcome, "outcome"),
-        text=clean_text(text, "text", max_length=2000),
+        text=clean_text(text, "text", max_length=2000, multiline=True),
         votes_for=_votes(votes_for, "votes_for"),
         votes_against=_votes(votes_against, "votes_against"),
         abstentions=_votes(abstentions, "abstentions"),

@@ -21,7 +21,9 @@ def post_need(
         place_id=place_id,
         author_id=viewer.person_id,
         title=clean_text(title, "title", max_length=120),
-        description=clean_text(description, "description", max_length=2000, required=False),
+        description=clean_text(
+            description, "description", max_length=2000, required=False, multiline=True
+        ),
         category=choice(category, Category, "category"),
     )
     session.add(need)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from models import AuditEntry, BudgetRound, Person, Tally
-from services.common import require_at
+from services.common import require_at, spreadsheet_cell
 from services.ledger import FundBalance, LedgerLine, fund_balances, ledger_lines
 from services.permissions import Action, Viewer
 from services.proposals import list_proposals
@@ -96,7 +96,8 @@ AUDIT_COLUMNS = (
 def export_audit_log(session: Session, viewer: Viewer) -> str:
     """Every entry, oldest first, as CSV (UTF-8 with a byte-order mark, so that spreadsheet
     programs on Chinese Windows read the names right). Casting a ballot writes no entry, so the
-    export cannot say who voted when."""
+    export cannot say who voted when. A cell a spreadsheet would run as a formula (a person
+    named "=HYPERLINK(...)") is written as text."""
     require_at(session, viewer, Action.VIEW_AUDIT_LOG, None)
     out = io.StringIO()
     out.write("\ufeff")
@@ -108,17 +109,16 @@ def export_audit_log(session: Session, viewer: Viewer) -> str:
         .order_by(col(AuditEntry.id))
     )
     for entry, actor in session.exec(query):
-        writer.writerow(
-            (
-                entry.id,
-                entry.at.isoformat(),
-                entry.actor_id or "",
-                actor or "",
-                entry.action,
-                entry.entity,
-                entry.entity_id or "",
-                json.dumps(entry.before, ensure_ascii=False) if entry.before else "",
-                json.dumps(entry.after, ensure_ascii=False) if entry.after else "",
-            )
+        row = (
+            entry.id,
+            entry.at.isoformat(),
+            entry.actor_id or "",
+            actor or "",
+            entry.action,
+            entry.entity,
+            entry.entity_id or "",
+            json.dumps(entry.before, ensure_ascii=False) if entry.before else "",
+            json.dumps(entry.after, ensure_ascii=False) if entry.after else "",
         )
+        writer.writerow([spreadsheet_cell(cell) for cell in row])
     return out.getvalue()

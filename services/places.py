@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from models import Place
 from models.base import PLACE_PARENT, PlaceKind
 from services.common import (
+    bounded_int,
     choice,
     clean_text,
     get_or_fail,
@@ -17,6 +18,8 @@ from services.common import (
 )
 from services.errors import Conflict, InvalidInput
 from services.permissions import Action, Viewer, places_where
+
+MAX_HOUSEHOLDS = 1_000_000  # of one place: a whole street is far fewer
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,8 @@ def create_place(
     lock_for_change(session)  # a district has no parent, so no unique key holds its name
     if session.exec(select(Place).where(Place.parent_id == parent_id, Place.name == name)).first():
         raise Conflict("place_name_taken", name=name)
-    if households is not None and households < 0:
-        raise InvalidInput("field_invalid", field="households")
+    if households is not None:
+        households = bounded_int(households, "households", low=0, high=MAX_HOUSEHOLDS)
     place = Place(kind=kind, name=name, parent_id=parent_id, households=households)
     session.add(place)
     record_audit(session, viewer, "create_place", place)

@@ -29,6 +29,9 @@ from models.base import (
     utc_now,
 )
 from services.common import (
+    MAX_AMOUNT_FEN,
+    bounded_int,
+    checked_product,
     choice,
     clean_text,
     get_or_fail,
@@ -65,6 +68,9 @@ PROPOSER_MOVES: dict[ProposalStatus, frozenset[ProposalStatus]] = {
     S.ELIGIBLE: frozenset({S.WITHDRAWN}),
 }
 MAX_LINE_ITEMS = 50
+MAX_PLEDGES = 50
+MAX_QUANTITY = 1_000_000  # of one budget line: lamps, benches, hours of work
+MAX_MAINTENANCE_YEARS = 50
 
 
 @dataclass(frozen=True)
@@ -153,21 +159,24 @@ def _line_items(draft: ProposalDraft) -> list[_LineItem]:
         raise InvalidInput("field_too_long", field="line_items", max=MAX_LINE_ITEMS)
     items = []
     for position, item in enumerate(draft.line_items):
-        if not isinstance(item.quantity, int) or item.quantity < 1:
-            raise InvalidInput("field_invalid", field="quantity")
+        quantity = bounded_int(item.quantity, "quantity", low=1, high=MAX_QUANTITY)
+        unit_price_fen = parse_yuan(item.unit_price, "unit_price")
+        checked_product(quantity, unit_price_fen, "unit_price")
         items.append(
             _LineItem(
                 position=position,
                 description=clean_text(item.description, "line_item", max_length=200),
                 category=choice(item.category, Category, "category"),
-                quantity=item.quantity,
-                unit_price_fen=parse_yuan(item.unit_price, "unit_price"),
+                quantity=quantity,
+                unit_price_fen=unit_price_fen,
             )
         )
     return items
 
 
 def _pledges(draft: ProposalDraft) -> list[_Pledge]:
+    if len(draft.co_funding) > MAX_PLEDGES:
+        raise InvalidInput("field_too_long", field="co_funding", max=MAX_PLEDGES)
     return [
         _Pledge(
             source_kind=choice(p.source_kind, CoFundingSource, "source_kind"),
@@ -227,11 +236,14 @@ def submit_proposal(session: Session, viewer: Viewer, *, draft: ProposalDraft) -
     items = _line_items(draft)
     pledges = _pledges(draft)
     cost_fen = sum(item.quantity * item.unit_price_fen for item in items)
+    if cost_fen > MAX_AMOUNT_FEN:
+        raise InvalidInput("amount_too_large", field="line_items", max_fen=MAX_AMOUNT_FEN)
     co_funding_fen = sum(p.amount_fen for p in pledges)
     if co_funding_fen > cost_fen:
         raise InvalidInput("co_funding_exceeds_cost")
-    if not 0 <= draft.maintenance_years <= 50:
-        raise InvalidInput("field_invalid", field="maintenance_years")
+    years = bounded_int(
+        draft.maintenance_years, "maintenance_years", low=0, high=MAX_MAINTENANCE_YEARS
+    )
     if draft.round_id is not None:
         budget_round = get_or_fail(session, BudgetRound, draft.round_id)
         if not tree.covers(budget_round.place_id, draft.place_id):
@@ -260,12 +272,14 @@ def submit_proposal(session: Session, viewer: Viewer, *, draft: ProposalDraft) -
             draft.proposer_group, "proposer_group", max_length=120, required=False
         ),
         title=clean_text(draft.title, "title", max_length=120),
-        summary=clean_text(draft.summary, "summary", max_length=4000),
+        summary=clean_text(draft.summary, "summary", max_length=4000, multiline=True),
         category=choice(draft.category, Category, "category"),
         status=S.SUBMITTED,
-        maintenance_plan=clean_text(draft.maintenance_plan, "maintenance_plan", max_length=2000),
+        maintenance_plan=clean_text(
+            draft.maintenance_plan, "maintenance_plan", max_length=2000, multiline=True
+        ),
         maintainer=clean_text(draft.maintainer, "maintainer", max_length=120),
-        maintenance_years=draft.maintenance_years,
+        maintenance_years=years,
     )
     session.add(proposal)
     session.flush()
@@ -299,8 +313,7 @@ def change_proposal_status(
         raise NotAllowed(action="withdraw_proposal")
     else:
         raise WrongPhase("proposal_move_invalid", from_status=current.value, to_status=target.value)
-    if target is S.INELIGIBLE and not reason.strip():
-        raise InvalidInput("field_required", field="reason")
+    reason = clean_text(reason, "reason", max_length=500, required=target is S.INELIGIBLE)
     before = snapshot(proposal)
     proposal.status = target
     proposal.updated_at = utc_now()
@@ -310,7 +323,7 @@ def change_proposal_status(
             proposal_id=proposal_id,
             from_status=current,
             to_status=target,
-            reason=clean_text(reason, "reason", max_length=500, required=False),
+            reason=reason,
             changed_by_id=viewer.person_id,
         )
     )

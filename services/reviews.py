@@ -106,6 +106,7 @@ def open_review_session(
         raise InvalidInput("field_invalid", field="year")
     if not isinstance(held_on, date):
         raise InvalidInput("field_invalid", field="held_on")
+    title = clean_text(title, "title", max_length=160)
     lock_for_change(session)  # one open session per street, even for two clicks at once
     if session.exec(
         select(ReviewSession).where(
@@ -117,7 +118,7 @@ def open_review_session(
     review_session = ReviewSession(
         street_id=street_id,
         year=year,
-        title=clean_text(title, "title", max_length=160),
+        title=title,
         held_on=held_on,
         status=ReviewSessionStatus.OPEN,
     )
@@ -183,7 +184,7 @@ def score_project(
         raise InvalidInput("proposal_not_reviewable")
     cleaned = _clean_scores(scores)
     recommendation = choice(recommendation, Recommendation, "recommendation")
-    comment = clean_text(comment, "comment", max_length=2000, required=False)
+    comment = clean_text(comment, "comment", max_length=2000, required=False, multiline=True)
     review = session.exec(
         select(Review).where(
             Review.session_id == session_id,

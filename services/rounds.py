@@ -8,6 +8,7 @@ who does not hold it.
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,6 +36,8 @@ from models.base import (
     today,
 )
 from services.common import (
+    MAX_INT64,
+    bounded_int,
     choice,
     clean_text,
     get_or_fail,
@@ -53,6 +56,9 @@ from voting import RULES, TIE_BREAKS, BallotError, validate_ballot
 from voting import Ballot as EngineBallot
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+CODE_SHAPE = re.compile(f"[{RECEIPT_ALPHABET}]{{12}}")
+MAX_CHOICES = 1000  # projects on one ballot
+MAX_POINTS = 1_000_000  # per project, or in total: far beyond any ballot, far below 32 bits
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,10 @@ class RoundSettings:
     max_length: int | None = None
     max_points: int | None = None
     max_sum_points: int | None = None
+
+
+def _optional(value: int | None, field: str, high: int) -> int | None:
+    return None if value is None else bounded_int(value, field, low=0, high=high)
 
 
 def create_round(session: Session, viewer: Viewer, *, config: RoundSettings) -> int:
@@ -93,21 +103,26 @@ def create_round(session: Session, viewer: Viewer, *, config: RoundSettings) -> 
         raise InvalidInput("field_required", field="max_sum_points")
     if kind == BallotKind.SCORES and not config.max_points:
         raise InvalidInput("field_required", field="max_points")
-    if config.max_length is not None and config.max_length < config.min_length:
+    year = bounded_int(config.year, "year", low=2000, high=2200)
+    min_length = bounded_int(config.min_length, "min_length", low=0, high=MAX_CHOICES)
+    max_length = _optional(config.max_length, "max_length", MAX_CHOICES)
+    max_points = _optional(config.max_points, "max_points", MAX_POINTS)
+    max_sum_points = _optional(config.max_sum_points, "max_sum_points", MAX_POINTS)
+    if max_length is not None and max_length < min_length:
         raise InvalidInput("field_invalid", field="max_length")
     budget_round = BudgetRound(
         name=clean_text(config.name, "name", max_length=120),
-        year=config.year,
+        year=year,
         fund_id=config.fund_id,
         place_id=config.place_id,
         budget_fen=parse_yuan(config.budget, "budget"),
         ballot_kind=kind,
         rule=config.rule,
         tie_break=config.tie_break,
-        min_length=config.min_length,
-        max_length=config.max_length,
-        max_points=config.max_points,
-        max_sum_points=config.max_sum_points,
+        min_length=min_length,
+        max_length=max_length,
+        max_points=max_points,
+        max_sum_points=max_sum_points,
     )
     session.add(budget_round)
     record_audit(session, viewer, "create_round", budget_round)
@@ -188,10 +203,24 @@ BALLOT_CODES = {
 SHOWN_PARAMS = ("min", "max", "project")
 
 
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INT64
+
+
+def _check_marks(ballot: BallotChoice) -> None:
+    """Project ids and points are whole numbers a 64-bit column holds; the engine's rules then
+    say which projects are on the ballot and how many points each may get."""
+    if not all(_is_whole(pid) for pid in (*ballot.approvals, *ballot.ranking, *ballot.points)):
+        raise BallotRejected()
+    if not all(_is_whole(points) for points in ballot.points.values()):
+        raise InvalidInput("field_invalid", field="points")
+
+
 def _entries(session: Session, budget_round: BudgetRound, ballot: BallotChoice) -> list[_Mark]:
     """Checks the ballot with the engine's rules for this round; a rejected ballot stores
     nothing."""
     kind = BallotKind(budget_round.ballot_kind)
+    _check_marks(ballot)
     if kind is BallotKind.APPROVAL:
         chosen, points = list(ballot.approvals), None
     elif kind is BallotKind.ORDINAL:
@@ -220,7 +249,8 @@ def _entries(session: Session, budget_round: BudgetRound, ballot: BallotChoice) 
 
 def voter_key(round_id: int, voter: str) -> str:
     secret = settings().ballot_secret.encode()
-    return hmac.new(secret, f"round:{round_id}|{voter}".encode(), hashlib.sha256).hexdigest()
+    message = f"round:{round_id}|{voter}".encode("utf-8", "surrogatepass")  # any text hashes
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
 def normalize_code(code: str) -> str:
@@ -230,7 +260,8 @@ def normalize_code(code: str) -> str:
 
 
 def receipt_hash(receipt_code: str) -> str:
-    return hashlib.sha256(f"linli-receipt|{normalize_code(receipt_code)}".encode()).hexdigest()
+    message = f"linli-receipt|{normalize_code(receipt_code)}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(message).hexdigest()
 
 
 def random_code() -> str:
@@ -337,6 +368,8 @@ class ReceiptCheck:
 
 def check_receipt(session: Session, *, receipt_code: str) -> ReceiptCheck:
     """Anyone holding a receipt code may see that ballot, and only that ballot."""
+    if not isinstance(receipt_code, str) or not CODE_SHAPE.fullmatch(normalize_code(receipt_code)):
+        raise NotFound(entity="ballot")  # no receipt looks like that
     ballot = session.exec(
         select(Ballot).where(Ballot.receipt_hash == receipt_hash(receipt_code))
     ).first()

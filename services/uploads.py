@@ -106,11 +106,12 @@ def upload_dir() -> Path:
 
 def accepted_extensions(kind: str) -> list[str]:
     """For the upload widget's file picker; the service checks the bytes regardless."""
-    return [ext.lstrip(".") for f in ACCEPTED[AttachmentKind(kind)] for ext in f.extensions]
+    formats = ACCEPTED[AttachmentKind(choice(kind, AttachmentKind, "kind"))]
+    return [ext.lstrip(".") for f in formats for ext in f.extensions]
 
 
 def max_upload_mb(kind: str) -> int:
-    return MAX_BYTES[AttachmentKind(kind)] // MIB
+    return MAX_BYTES[AttachmentKind(choice(kind, AttachmentKind, "kind"))] // MIB
 
 
 def _info(attachment: Attachment) -> AttachmentInfo:

@@ -17,10 +17,17 @@ from sqlmodel import Session, col, func, select
 from models import BudgetRound, Household, Place, VotingCode
 from models.base import ROUND_PHASE_ORDER, BallotChannel, PlaceKind, RoundPhase
 from services import limits
-from services.common import get_or_fail, id_of, place_tree, record_audit, require_at
+from services.common import clean_text, get_or_fail, id_of, place_tree, record_audit, require_at
 from services.errors import Conflict, InvalidInput, WrongPhase
 from services.permissions import Action, Viewer, can, require
-from services.rounds import BallotChoice, normalize_code, random_code, store_ballot, voter_key
+from services.rounds import (
+    CODE_SHAPE,
+    BallotChoice,
+    normalize_code,
+    random_code,
+    store_ballot,
+    voter_key,
+)
 from services.settings import settings
 
 MAX_HOUSEHOLDS_AT_ONCE = 5000
@@ -46,7 +53,10 @@ def register_households(session: Session, viewer: Viewer, *, compound_id: int, l
     registered are skipped. Returns how many were added."""
     require_at(session, viewer, Action.ISSUE_VOTING_CODES, compound_id)
     compound = _compound(session, compound_id)
-    wanted = list(dict.fromkeys(line.strip() for line in labels.splitlines() if line.strip()))
+    text = clean_text(
+        labels, "household_labels", max_length=MAX_HOUSEHOLDS_AT_ONCE * 48, multiline=True
+    )
+    wanted = list(dict.fromkeys(line.strip() for line in text.split("\n") if line.strip()))
     if not wanted:
         raise InvalidInput("field_required", field="household_labels")
     if len(wanted) > MAX_HOUSEHOLDS_AT_ONCE:
@@ -146,11 +156,16 @@ def _valid_code(
 ) -> tuple[VotingCode, Household]:
     key = f"person:{person_id}" if person_id is not None else None
     limits.check_attempts(session, limits.VOTING_CODE, key=key, address=address)
-    found = session.exec(
-        select(VotingCode, Household)
-        .join(Household, col(Household.id) == VotingCode.household_id)
-        .where(VotingCode.code_hash == _code_hash(code))
-    ).first()
+    well_formed = isinstance(code, str) and CODE_SHAPE.fullmatch(normalize_code(code))
+    found = (
+        session.exec(
+            select(VotingCode, Household)
+            .join(Household, col(Household.id) == VotingCode.household_id)
+            .where(VotingCode.code_hash == _code_hash(code))
+        ).first()
+        if well_formed
+        else None  # counted as a wrong code all the same
+    )
     if found is None:
         limits.record_failure(session, limits.VOTING_CODE, key=key, address=address)
         raise InvalidInput("voting_code_unknown")

@@ -83,7 +83,7 @@ def test_a_resident_proposes_only_where_they_live(world: World) -> None:
     [
         ({"line_items": []}, "line_items_required"),
         ({"title": "   "}, "field_required"),
-        ({"line_items": [LineItemInput("Lamp", "safety", 0, "10")]}, "field_invalid"),
+        ({"line_items": [LineItemInput("Lamp", "safety", 0, "10")]}, "field_out_of_range"),
         ({"line_items": [LineItemInput("Lamp", "safety", 1, "-10")]}, "amount_not_positive"),
         ({"line_items": [LineItemInput("Lamp", "no-such-category", 1, "10")]}, "field_invalid"),
         ({"co_funding": [PledgeInput("residents", "All", "999999")]}, "co_funding_exceeds_cost"),
