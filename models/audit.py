@@ -2,6 +2,7 @@
 transaction as the change it records, so the two can never disagree."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
@@ -16,6 +17,6 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=40, index=True)
     entity: str = Field(max_length=40)
     entity_id: int | None = None
-    before: dict | None = Field(default=None, sa_column=Column(JSON))
-    after: dict | None = Field(default=None, sa_column=Column(JSON))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     chain_hash: str = Field(default="", max_length=64)  # set by models.chain on insert

@@ -5,6 +5,7 @@ one-ballot-per-voter rule is a unique constraint that nobody can read back to a 
 """
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column
 from sqlmodel import Field, SQLModel, UniqueConstraint
@@ -93,7 +94,7 @@ class Tally(SQLModel, table=True):
     ballots_counted: int = Field(ge=0)
     total_cost_fen: int = Field(ge=0, sa_type=BigInteger)
     selected_proposal_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON))
-    explanation: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    explanation: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     computed_by_id: int | None = Field(default=None, foreign_key="person.id")
     computed_at: datetime = Field(default_factory=utc_now)
     published_at: datetime | None = None

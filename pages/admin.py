@@ -50,13 +50,17 @@ def _places(viewer: Viewer) -> None:
         households = st.number_input(
             t("field.households"), min_value=0, step=1, key="place_households"
         )
-        if st.form_submit_button(t("admin.create")) and act(
-            create_place,
-            viewer,
-            kind=kind,
-            name=name,
-            parent_id=parent,
-            households=int(households) or None,
+        if (
+            st.form_submit_button(t("admin.create"))
+            and act(
+                create_place,
+                viewer,
+                kind=kind,
+                name=name,
+                parent_id=parent,
+                households=int(households) or None,
+            )
+            is not None
         ):
             st.success(t("app.saved"))
 
@@ -85,13 +89,17 @@ def _people(viewer: Viewer) -> None:
         username = st.text_input(t("field.username"), key="person_username")
         password = st.text_input(t("field.password"), type="password", key="person_password")
         home = id_select(t("admin.home"), places, none="—", key="person_home")
-        if st.form_submit_button(t("admin.create")) and act(
-            add_person,
-            viewer,
-            display_name=name,
-            username=username,
-            password=password,
-            home_place_id=home,
+        if (
+            st.form_submit_button(t("admin.create"))
+            and act(
+                add_person,
+                viewer,
+                display_name=name,
+                username=username,
+                password=password,
+                home_place_id=home,
+            )
+            is not None
         ):
             st.success(t("app.saved"))
     _revoke(viewer)
@@ -109,13 +117,17 @@ def _people(viewer: Viewer) -> None:
         place_id = id_select(
             t("admin.scope"), places, none=t("admin.everywhere"), key="grant_place"
         )
-        if st.form_submit_button(t("admin.grant_button")) and act(
-            grant_role,
-            viewer,
-            person_id=person_id,
-            role=role,
-            place_id=place_id,
-            position=position if role == Role.COMMITTEE_MEMBER else None,
+        if (
+            st.form_submit_button(t("admin.grant_button"))
+            and act(
+                grant_role,
+                viewer,
+                person_id=person_id,
+                role=role,
+                place_id=place_id,
+                position=position if role == Role.COMMITTEE_MEMBER else None,
+            )
+            is not None
         ):
             st.success(t("app.saved"))
 
@@ -142,7 +154,7 @@ def _revoke(viewer: Viewer) -> None:
         if (
             st.form_submit_button(t("admin.revoke_button"))
             and grant_id is not None
-            and act(revoke_role, viewer, grant_id=grant_id)
+            and act(revoke_role, viewer, grant_id=grant_id) is not None
         ):
             st.success(t("app.saved"))
 
@@ -160,8 +172,10 @@ def _link_identity(viewer: Viewer, people: list[PersonRow], providers: list[str]
             key="link_provider",
         )
         subject = st.text_input(t("field.subject"), key="link_subject")
-        if st.form_submit_button(t("admin.link_button")) and act(
-            link_identity, viewer, person_id=person_id, provider=provider, subject=subject
+        if (
+            st.form_submit_button(t("admin.link_button"))
+            and act(link_identity, viewer, person_id=person_id, provider=provider, subject=subject)
+            is not None
         ):
             st.success(t("app.saved"))
 

@@ -63,16 +63,20 @@ def _money_in(viewer: Viewer, fund_id: int) -> None:
         donor = st.text_input(t("field.donor"), key="in_donor")
         purpose = st.text_input(t("field.purpose"), key="in_purpose")
         anonymous = st.checkbox(t("ledger.anonymous"), key="in_anonymous")
-        if st.form_submit_button(t("ledger.record")) and act(
-            record_donation,
-            viewer,
-            fund_id=fund_id,
-            amount=amount,
-            donor=donor,
-            purpose=purpose,
-            occurred_on=occurred,
-            is_anonymous=anonymous,
-            kind=kind,
+        if (
+            st.form_submit_button(t("ledger.record"))
+            and act(
+                record_donation,
+                viewer,
+                fund_id=fund_id,
+                amount=amount,
+                donor=donor,
+                purpose=purpose,
+                occurred_on=occurred,
+                is_anonymous=anonymous,
+                kind=kind,
+            )
+            is not None
         ):
             st.success(t("app.saved"))
 
@@ -121,8 +125,16 @@ def _money_out(viewer: Viewer, fund_id: int) -> None:
         left, right = st.columns([1, 3])
         entry_id = left.number_input("#", min_value=1, step=1, key="reverse_id")
         reason = right.text_input(t("field.reason"), key="reverse_reason")
-        if st.form_submit_button(t("ledger.reverse_button")) and act(
-            reverse_entry, viewer, entry_id=int(entry_id), reason=reason, occurred_on=date.today()
+        if (
+            st.form_submit_button(t("ledger.reverse_button"))
+            and act(
+                reverse_entry,
+                viewer,
+                entry_id=int(entry_id),
+                reason=reason,
+                occurred_on=date.today(),
+            )
+            is not None
         ):
             st.success(t("app.saved"))
 
@@ -139,16 +151,20 @@ def _contribution(viewer: Viewer, fund_id: int) -> None:
         left, right = st.columns(2)
         value = left.text_input(t("ledger.estimated_value"), key="c_value")
         hours = right.number_input(t("ledger.hours"), min_value=0, step=1, key="c_hours")
-        if st.form_submit_button(t("ledger.record")) and act(
-            record_contribution,
-            viewer,
-            fund_id=fund_id,
-            kind=kind,
-            contributor=contributor,
-            description=description,
-            estimated_value=value,
-            hours=int(hours) or None,
-            occurred_on=date.today(),
+        if (
+            st.form_submit_button(t("ledger.record"))
+            and act(
+                record_contribution,
+                viewer,
+                fund_id=fund_id,
+                kind=kind,
+                contributor=contributor,
+                description=description,
+                estimated_value=value,
+                hours=int(hours) or None,
+                occurred_on=date.today(),
+            )
+            is not None
         ):
             st.success(t("app.saved"))
 

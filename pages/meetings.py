@@ -27,7 +27,7 @@ from services.places import places_where_allowed
 from ui.context import act, current_viewer, moment, read, t
 from ui.i18n import DEFAULT_TIMEZONE
 from ui.plain_text import plain
-from ui.widgets import empty_state, id_select, place_select, status_badge
+from ui.widgets import BadgeColour, empty_state, id_select, place_select, status_badge
 
 SELECTED_KEY = "meeting_selected"
 WALL_KEY = "meeting_wall"
@@ -44,7 +44,12 @@ section[data-testid="stSidebar"], header[data-testid="stHeader"] { display: none
 [data-testid="stCaptionContainer"] { font-size: 1.5rem; }
 </style>
 """
-OUTCOME_COLOURS = {"approved": "green", "amended": "blue", "deferred": "orange", "rejected": "red"}
+OUTCOME_COLOURS: dict[str, BadgeColour] = {
+    "approved": "green",
+    "amended": "blue",
+    "deferred": "orange",
+    "rejected": "red",
+}
 
 
 def _meta(meeting: MeetingRow) -> str:
@@ -113,7 +118,7 @@ def _phase_buttons(viewer: Viewer, minutes: MeetingMinutes) -> None:
         clicked = shown and column.button(
             t(f"meetings.{name}"), icon=f":material/{icon}:", key=f"meeting_{name}"
         )
-        if clicked and act(command, viewer, meeting_id=meeting.id):
+        if clicked and act(command, viewer, meeting_id=meeting.id) is not None:
             st.toast(t(f"meetings.{name}_done"), icon=":material/check:")
             st.rerun()
 
@@ -145,13 +150,17 @@ def _agenda_form(viewer: Viewer, minutes: MeetingMinutes, proposals: dict[int, s
         allotted = st.number_input(
             t("field.minutes_allotted"), min_value=0, max_value=600, step=5, key="agenda_minutes"
         )
-        if st.form_submit_button(t("meetings.add_agenda_item")) and act(
-            add_agenda_item,
-            viewer,
-            meeting_id=minutes.meeting.id,
-            title=title,
-            proposal_id=proposal_id,
-            minutes_allotted=int(allotted) or None,
+        if (
+            st.form_submit_button(t("meetings.add_agenda_item"))
+            and act(
+                add_agenda_item,
+                viewer,
+                meeting_id=minutes.meeting.id,
+                title=title,
+                proposal_id=proposal_id,
+                minutes_allotted=int(allotted) or None,
+            )
+            is not None
         ):
             st.rerun()
 
@@ -170,13 +179,17 @@ def _attendance_form(viewer: Viewer, minutes: MeetingMinutes) -> None:
             key="attendee_capacity",
         )
         present = st.checkbox(t("meetings.present"), value=True, key="attendee_present")
-        if st.form_submit_button(t("meetings.record_attendance")) and act(
-            record_attendance,
-            viewer,
-            meeting_id=minutes.meeting.id,
-            person_id=person_id,
-            capacity=capacity,
-            present=present,
+        if (
+            st.form_submit_button(t("meetings.record_attendance"))
+            and act(
+                record_attendance,
+                viewer,
+                meeting_id=minutes.meeting.id,
+                person_id=person_id,
+                capacity=capacity,
+                present=present,
+            )
+            is not None
         ):
             st.rerun()
 
@@ -185,12 +198,16 @@ def _note_form(viewer: Viewer, minutes: MeetingMinutes, key: str) -> None:
     with st.form(f"{key}_{minutes.meeting.id}", clear_on_submit=True):
         agenda_item_id = _agenda_choice(minutes, f"{key}_item")
         body = st.text_area(t("field.body"), max_chars=4000, key=f"{key}_body")
-        if st.form_submit_button(t("meetings.take_note"), type="primary") and act(
-            take_note,
-            viewer,
-            meeting_id=minutes.meeting.id,
-            body=body,
-            agenda_item_id=agenda_item_id,
+        if (
+            st.form_submit_button(t("meetings.take_note"), type="primary")
+            and act(
+                take_note,
+                viewer,
+                meeting_id=minutes.meeting.id,
+                body=body,
+                agenda_item_id=agenda_item_id,
+            )
+            is not None
         ):
             st.rerun()
 
@@ -217,17 +234,21 @@ def _decision_form(viewer: Viewer, minutes: MeetingMinutes, proposals: dict[int,
         votes_for = votes[0].number_input(t("field.votes_for"), min_value=0, step=1, key="v_for")
         against = votes[1].number_input(t("field.votes_against"), min_value=0, step=1, key="v_no")
         abstain = votes[2].number_input(t("field.abstentions"), min_value=0, step=1, key="v_abs")
-        if st.form_submit_button(t("meetings.record_decision"), type="primary") and act(
-            record_decision,
-            viewer,
-            meeting_id=minutes.meeting.id,
-            outcome=outcome,
-            text=text,
-            votes_for=int(votes_for),
-            votes_against=int(against),
-            abstentions=int(abstain),
-            proposal_id=proposal_id,
-            agenda_item_id=agenda_item_id,
+        if (
+            st.form_submit_button(t("meetings.record_decision"), type="primary")
+            and act(
+                record_decision,
+                viewer,
+                meeting_id=minutes.meeting.id,
+                outcome=outcome,
+                text=text,
+                votes_for=int(votes_for),
+                votes_against=int(against),
+                abstentions=int(abstain),
+                proposal_id=proposal_id,
+                agenda_item_id=agenda_item_id,
+            )
+            is not None
         ):
             st.rerun()
 

@@ -38,6 +38,7 @@ def _post_form(viewer: Viewer) -> None:
                 description=description,
                 category=category,
             )
+            is not None
         ):
             st.toast(t("needs.posted"), icon=":material/check:")
 
@@ -71,7 +72,7 @@ def render() -> None:
                 and need.status == "open"
                 and right.button(t("needs.support"), key=f"support_need_{need.id}")
             )
-            if supported and act(support_need, viewer, need_id=need.id):
+            if supported and act(support_need, viewer, need_id=need.id) is not None:
                 st.rerun()
 
 

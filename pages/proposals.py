@@ -42,6 +42,14 @@ def _rows(editor_value: object, columns: tuple[str, ...]) -> list[dict[str, obje
     return [row for row in rows if any(str(row.get(c) or "").strip() for c in columns)]
 
 
+def _whole(value: object) -> int:
+    """A grid's number cell as a whole number; anything else is 0, which the service refuses
+    with a message naming the quantity."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) else 0
+
+
 def _submit_form(viewer: Viewer) -> None:
     allowed = read(
         places_where_allowed,
@@ -120,7 +128,7 @@ def _submit_form(viewer: Viewer) -> None:
                     LineItemInput(
                         str(r.get("description") or ""),
                         str(r.get("category") or ""),
-                        int(r.get("quantity") or 0),
+                        _whole(r.get("quantity")),
                         str(r.get("unit_price") or ""),
                     )
                     for r in _rows(lines, LINE_COLUMNS)
@@ -189,8 +197,16 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
             key=f"move_{proposal_id}",
         )
         reason = middle.text_input(t("field.reason"), key=f"reason_{proposal_id}")
-        if right.button(t("proposals.apply"), key=f"apply_{proposal_id}") and act(
-            change_proposal_status, viewer, proposal_id=proposal_id, to_status=target, reason=reason
+        if (
+            right.button(t("proposals.apply"), key=f"apply_{proposal_id}")
+            and act(
+                change_proposal_status,
+                viewer,
+                proposal_id=proposal_id,
+                to_status=target,
+                reason=reason,
+            )
+            is not None
         ):
             st.rerun()
 
@@ -262,6 +278,7 @@ def _attach_form(viewer: Viewer, proposal_id: int, kinds: list[str]) -> None:
             filename=upload.name,
             data=upload.getvalue(),
         )
+        is not None
     ):
         st.session_state[sent_key] = st.session_state.get(sent_key, 0) + 1
         st.toast(t("uploads.attached", name=plain(upload.name)), icon=":material/check:")

@@ -121,15 +121,19 @@ def _score_form(viewer: Viewer, board: ReviewBoard, project: ReviewProject) -> N
         comment = st.text_area(
             t("field.comment"), value=own.comment if own else "", max_chars=2000, key=f"{key}_c"
         )
-        if st.form_submit_button(t("review.submit"), type="primary") and act(
-            score_project,
-            viewer,
-            session_id=board.session.id,
-            proposal_id=project.proposal_id,
-            scores=scores,
-            recommendation=recommendation,
-            goal_drift=goal_drift,
-            comment=comment,
+        if (
+            st.form_submit_button(t("review.submit"), type="primary")
+            and act(
+                score_project,
+                viewer,
+                session_id=board.session.id,
+                proposal_id=project.proposal_id,
+                scores=scores,
+                recommendation=recommendation,
+                goal_drift=goal_drift,
+                comment=comment,
+            )
+            is not None
         ):
             st.toast(t("review.saved"), icon=":material/check:")
             st.rerun()
@@ -316,7 +320,7 @@ def render() -> None:
     if (
         board.may_close
         and st.button(t("review.close"), icon=":material/lock:", key="review_close")
-        and act(close_review_session, viewer, session_id=session_id)
+        and act(close_review_session, viewer, session_id=session_id) is not None
     ):
         st.rerun()
     if board.scores_visible and board.session.status == "closed" and not screen:

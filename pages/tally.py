@@ -79,7 +79,7 @@ def _round(viewer: Viewer, budget_round: RoundRow) -> None:
         budget_round.phase == "voting"
         and can_somewhere(viewer, Action.TALLY_ROUND)
         and st.button(t("tally.count"), key="count_votes", type="primary")
-    ) and act(count_votes, viewer, round_id=round_id):
+    ) and act(count_votes, viewer, round_id=round_id) is not None:
         st.rerun()
     if result is None:
         empty_state("tally.no_result")
@@ -92,7 +92,7 @@ def _round(viewer: Viewer, budget_round: RoundRow) -> None:
             if (
                 can_somewhere(viewer, Action.PUBLISH_TALLY)
                 and st.button(t("tally.publish"), key="publish_tally")
-                and act(publish_tally, viewer, tally_id=result.tally_id)
+                and act(publish_tally, viewer, tally_id=result.tally_id) is not None
             ):
                 st.rerun()
         else:
@@ -154,7 +154,7 @@ def _round(viewer: Viewer, budget_round: RoundRow) -> None:
         )
     may_advance = can_somewhere(viewer, Action.MANAGE_ROUND) and budget_round.phase != "closed"
     advance = may_advance and st.button(t("tally.advance"), key="advance_round")
-    if advance and act(advance_round, viewer, round_id=round_id):
+    if advance and act(advance_round, viewer, round_id=round_id) is not None:
         st.rerun()
 
 

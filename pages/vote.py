@@ -112,8 +112,12 @@ def _paper_entry(viewer: Viewer, rounds: list[RoundRow]) -> None:
         with st.form("paper_ballot", clear_on_submit=True):
             sheet = st.text_input(t("field.sheet_number"), key="paper_sheet")
             choice = _ballot_inputs(budget_round, proposals, "paper")
-            if st.form_submit_button(t("vote.paper_enter")) and act(
-                enter_paper_ballot, viewer, round_id=round_id, sheet_number=sheet, ballot=choice
+            if (
+                st.form_submit_button(t("vote.paper_enter"))
+                and act(
+                    enter_paper_ballot, viewer, round_id=round_id, sheet_number=sheet, ballot=choice
+                )
+                is not None
             ):
                 st.success(t("vote.paper_done", sheet=plain(sheet)), icon=":material/check:")
 

@@ -222,7 +222,8 @@ def _plain(value: Any) -> Any:
 def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
     if row is None:
         return None
-    return json.loads(json.dumps(row.model_dump(), default=_plain))
+    plain: dict[str, Any] = json.loads(json.dumps(row.model_dump(), default=_plain))
+    return plain
 
 
 def record_audit(

@@ -7,9 +7,11 @@ that is open for voting. Demo accounts share one password, shown on the welcome 
 """
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 from sqlmodel import Session
 
@@ -285,7 +287,7 @@ def load_demo(session: Session) -> DemoSummary:
     ballots = _round_2026(
         session, chair, voters, residents, pingyang, pingyang_fund, compound_1, compound_2, need_ids
     )
-    ballots += last_year["ballots"]
+    ballots += last_year.ballots
     voting_codes.register_households(
         session,
         clerk,
@@ -319,7 +321,7 @@ def load_demo(session: Session) -> DemoSummary:
         member_ids=[v.person_id for v in (chair, secretary, treasurer, clerk, *members)],  # type: ignore[misc]
         community_id=pingyang,
         street_id=street.street,
-        proposal_ids=last_year["selected"],
+        proposal_ids=last_year.selected,
     )
     ledger.record_contribution(
         session,
@@ -331,7 +333,7 @@ def load_demo(session: Session) -> DemoSummary:
         estimated_value="3600",
         hours=120,
         occurred_on=date(2025, 9, 20),
-        proposal_id=last_year["selected"][0],
+        proposal_id=last_year.selected[0],
     )
     ledger.record_contribution(
         session,
@@ -609,6 +611,15 @@ DELIVERIES_2025 = (
 )
 
 
+@dataclass(frozen=True)
+class LastRound:
+    """The finished 2025 round: later parts of the demo review and fund what it selected."""
+
+    round_id: int
+    selected: list[int]
+    ballots: int
+
+
 def _round_with_proposals(
     session: Session,
     chair: Viewer,
@@ -618,7 +629,7 @@ def _round_with_proposals(
     *,
     year: int,
     budget: str,
-    specs: list,
+    specs: Sequence[tuple[Any, ...]],
     first_proposer: int,
 ) -> tuple[int, list[int]]:
     """A Pingyang round opened for proposals, each spec submitted by a resident of its compound."""
@@ -655,7 +666,7 @@ def _round_2025(
     compound_1: int,
     compound_2: int,
     need_ids: list[int],
-) -> dict:
+) -> LastRound:
     specs = [
         (
             compound_1,
@@ -764,7 +775,7 @@ def _round_2025(
             proposals.change_proposal_status(
                 session, chair, proposal_id=proposal_id, to_status=outcome, reason=reason
             )
-    return {"round_id": round_id, "selected": selected, "ballots": ballots}
+    return LastRound(round_id, selected, ballots)
 
 
 def _round_2026(

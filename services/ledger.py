@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models import Attachment, Contribution, Fund, FundCharter, LedgerEntry, Person, Proposal
 from models.base import (
@@ -65,9 +66,9 @@ class FundBalance:
         return self.cash_fen - self.earmarked_fen
 
 
-def _reversed() -> Select:
+def _reversed() -> SelectOfScalar[int | None]:
     """Ids of entries that a reversal has undone (a subquery, never loaded into Python)."""
-    return select(LedgerEntry.reverses_entry_id).where(
+    return select(col(LedgerEntry.reverses_entry_id)).where(
         col(LedgerEntry.reverses_entry_id).is_not(None)
     )
 

@@ -6,6 +6,7 @@ import io
 import json
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -67,8 +68,8 @@ class AuditLine:
     action: str
     entity: str
     entity_id: int | None
-    before: dict | None
-    after: dict | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
 
 
 def audit_log(session: Session, viewer: Viewer, *, limit: int = 500) -> list[AuditLine]:

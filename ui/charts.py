@@ -1,10 +1,12 @@
 """Altair chart builders: plain data in, chart out, so they can be tested without Streamlit."""
 
+from collections.abc import Mapping
+
 import altair as alt
 import pandas as pd
 
 
-def proposals_by_status(counts: dict[str, str | int], labels: dict[str, str]) -> alt.Chart:
+def proposals_by_status(counts: Mapping[str, int], labels: Mapping[str, str]) -> alt.Chart:
     frame = pd.DataFrame({"status": [labels[k] for k in counts], "count": list(counts.values())})
     return (
         alt.Chart(frame)

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import Any, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
 import streamlit as st
 
@@ -58,8 +58,11 @@ def place_select(
     return st.selectbox(title, list(by_id), format_func=lambda pid: by_id[pid].path, key=key)
 
 
+BadgeColour = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "primary"]
+
+
 def status_badge(vocabulary: str, value: str) -> None:
-    colours = {
+    colours: dict[str, BadgeColour] = {
         "selected": "green",
         "completed": "green",
         "funded": "green",

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain, pairwise
+from typing import Any
 
 import numpy as np
 
@@ -48,7 +49,7 @@ class BallotMatrix:
         return [int(self.mult[s] @ u) for s, u in zip(self.supporters, self.utils, strict=True)]
 
 
-def _groups(profile: Profile) -> Counter[tuple]:
+def _groups(profile: Profile) -> Counter[tuple[Any, ...]]:
     """Count identical ballots. Equal approval sets listed in another order stay apart: groups
     need not be maximal to be exact, and not sorting saves time."""
     if profile.vote_type in ("approval", "ordinal"):

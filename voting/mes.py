@@ -370,7 +370,8 @@ class _Run:
 
     def _live(self, groups: np.ndarray, k: int) -> np.ndarray:
         """The groups not capped in the first k purchases."""
-        return groups[~self._exhausted_after(k)[groups]]
+        live: np.ndarray = groups[~self._exhausted_after(k)[groups]]
+        return live
 
     def _exact_sum(self, groups: np.ndarray) -> Fraction:
         """Exact money left to the voters of `groups`."""
