@@ -76,6 +76,8 @@ def _reversed() -> SelectOfScalar[int | None]:
 def _by_proposal(
     session: Session, *conditions: Any, proposal_ids: Collection[int] | None = None
 ) -> dict[int, int]:
+    if proposal_ids is not None and not proposal_ids:
+        return {}  # a fund that funds no project: nothing to read
     query = select(LedgerEntry.proposal_id, func.sum(LedgerEntry.amount_fen)).where(
         col(LedgerEntry.proposal_id).is_not(None), *conditions
     )
