@@ -34,7 +34,16 @@ from models.proposals import (
     ProposalSupport,
 )
 from models.reviews import Review, ReviewSession, RubricScore
-from models.rounds import Ballot, BallotEntry, BudgetRound, RoundPhaseChange, Tally, VotingCode
+from models.rounds import (
+    Ballot,
+    BallotEntry,
+    BudgetRound,
+    PendingBallot,
+    PollBookEntry,
+    RoundPhaseChange,
+    Tally,
+    VotingCode,
+)
 
 __all__ = [
     "Account",
@@ -61,10 +70,12 @@ __all__ = [
     "MeetingNote",
     "Need",
     "NeedSupport",
+    "PendingBallot",
     "Person",
     "Place",
     "PointsAccount",
     "PointsEntry",
+    "PollBookEntry",
     "Proposal",
     "ProposalLineItem",
     "ProposalStatusChange",

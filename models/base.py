@@ -118,8 +118,10 @@ class BallotKind(StrEnum):
 
 
 class BallotChannel(StrEnum):
-    ONLINE = "online"
-    PAPER = "paper"
+    ONLINE = "online"  # signed in
+    PAPER = "paper"  # a paper sheet a clerk typed in
+    CODE = "code"  # a household voting code (入户投票码)
+    IMPORTED = "imported"  # from a Pabulib file
 
 
 class NeedStatus(StrEnum):

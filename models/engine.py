@@ -35,8 +35,10 @@ def database_url() -> str:
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    """WAL (readers never block the committee's writer), enforced foreign keys, and
-    ``recursive_triggers`` so that ``INSERT OR REPLACE`` fires the append-only triggers.
+    """WAL (readers never block the committee's writer), enforced foreign keys,
+    ``recursive_triggers`` so that ``INSERT OR REPLACE`` fires the append-only triggers, and
+    ``secure_delete`` so that a deleted row (a pending ballot once sealed) leaves no bytes in
+    the file.
     The driver's own transaction handling is off: SQLAlchemy's ``begin`` event starts each
     transaction itself, so that reads and the write that depends on them are one transaction
     (pysqlite would run the reads outside it)."""
@@ -47,6 +49,7 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         "synchronous=NORMAL",
         "foreign_keys=ON",
         "recursive_triggers=ON",
+        "secure_delete=ON",
         "busy_timeout=10000",
     ):
         cursor.execute(f"PRAGMA {pragma}")

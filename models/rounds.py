@@ -1,7 +1,8 @@
-"""Budget rounds, their phases and ballot configuration, ballots, voting codes and tallies.
+"""Budget rounds, their phases and ballot configuration, the poll book, ballots, voting codes
+and tallies.
 
-Ballots are secret: a ballot row carries a keyed hash of (voter, round), never a person id, so the
-one-ballot-per-voter rule is a unique constraint that nobody can read back to a person.
+Ballots are secret: who voted is in the poll book, how they voted is in the ballots, and
+nothing joins the two (see ``services.ballots``).
 """
 
 from datetime import date, datetime
@@ -44,28 +45,44 @@ class RoundPhaseChange(SQLModel, table=True):
     changed_at: datetime = Field(default_factory=utc_now)
 
 
-class Ballot(SQLModel, table=True):
-    """One voter's ballot in one round. ``voter_key`` is HMAC(secret, voter, round)."""
+class PollBookEntry(SQLModel, table=True):
+    """That a voter has voted in a round (the poll book, 投票登记): a keyed hash of the round and
+    the voter, how and on what day. It makes a second ballot impossible. Nothing in it points
+    at the ballot, nor anything in the ballot at it: the two are written together, and the
+    ballot is later moved, shuffled among others, to where its casting leaves no trace."""
 
-    __table_args__ = (UniqueConstraint("round_id", "voter_key"),)
+    round_id: int = Field(foreign_key="budgetround.id", primary_key=True)
+    voter_key: str = Field(max_length=64, primary_key=True)  # HMAC(secret, round, voter)
+    channel: str = Field(max_length=8)
+    voted_on: date  # a day, not a time: turnout by day, never a moment to match a sign-in to
+
+
+class PendingBallot(SQLModel, table=True):
+    """A ballot cast since its round's last sealing, its marks as (proposal id, points, rank).
+    Sealing moves pending ballots in a random order to ``Ballot`` and deletes them here."""
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="budgetround.id", index=True)
-    voter_key: str = Field(max_length=64)
     receipt_hash: str = Field(max_length=64, unique=True)
-    channel: str = Field(default="online", max_length=8)
-    cast_on: date  # a day, not a time: a timestamp could be matched against sign-in logs
+    marks: list[list[int | None]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class Ballot(SQLModel, table=True):
+    """A sealed ballot: a random id, its round and the hash of the voter's receipt code. No
+    voter, channel, day or casting order: sealing inserts a batch in a random order, and when
+    the vote closes the whole round is dealt out again."""
+
+    id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    round_id: int = Field(foreign_key="budgetround.id", index=True)
+    receipt_hash: str = Field(max_length=64, unique=True)
 
 
 class BallotEntry(SQLModel, table=True):
     """One proposal on a ballot: ``points`` for cumulative/scores, ``rank`` (0 = first) for
     ordinal ballots, neither for approval."""
 
-    __table_args__ = (UniqueConstraint("ballot_id", "proposal_id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    ballot_id: int = Field(foreign_key="ballot.id", index=True)
-    proposal_id: int = Field(foreign_key="proposal.id")
+    ballot_id: int = Field(foreign_key="ballot.id", primary_key=True, sa_type=BigInteger)
+    proposal_id: int = Field(foreign_key="proposal.id", primary_key=True)
     points: int | None = None
     rank: int | None = Field(default=None, ge=0)
 

@@ -5,11 +5,11 @@ on paper) and the printing of household codes."""
 import streamlit as st
 
 from models.base import BallotKind, ProposalStatus
+from services.ballots import BallotChoice
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from services.proposals import ProposalRow, list_proposals
 from services.rounds import (
-    BallotChoice,
     RoundRow,
     cast_ballot,
     check_receipt,
@@ -26,7 +26,7 @@ from services.voting_codes import (
     register_households,
 )
 from ui.code_sheet import code_sheet_html
-from ui.context import act, attempt, client_address, current_viewer, day, label, money, read, t
+from ui.context import act, attempt, client_address, current_viewer, label, money, read, t
 from ui.plain_text import plain
 from ui.widgets import empty_state, id_select
 
@@ -258,13 +258,8 @@ def _receipt_check() -> None:
             found = attempt(check_receipt, receipt_code=code)
             if found:
                 titles = {p.id: p.title for p in read(list_proposals, round_id=found.round_id)}
-                st.success(
-                    t(
-                        "vote.receipt_found",
-                        day=day(found.cast_on),
-                        channel=label("channel", found.channel),
-                    )
-                )
+                names = {r.id: r.name for r in read(list_rounds)}
+                st.success(t("vote.receipt_found", round=plain(names.get(found.round_id, ""))))
                 for proposal_id, points, rank in found.entries:
                     detail = (
                         f" · {points}"

@@ -19,6 +19,7 @@ from models import BudgetRound
 from models.base import CommitteePosition, PlaceKind, ProposalStatus, Role
 from services import accounts, ledger, needs, places, proposals, rounds, tally, voting_codes
 from services.accounts import DEMO_PASSWORD
+from services.ballots import BallotChoice
 from services.common import get_or_fail, id_of, record_audit
 from services.demo_deliberation import add_demo_meetings_and_reviews
 from services.errors import NotAllowed
@@ -559,7 +560,7 @@ def _cast(
     for voter in voters:
         picks = sorted(set(chooser.choices(on_ballot, weights=weights, k=chooser.randint(1, 3))))
         rounds.cast_ballot(
-            session, voter, round_id=round_id, ballot=rounds.BallotChoice(approvals=tuple(picks))
+            session, voter, round_id=round_id, ballot=BallotChoice(approvals=tuple(picks))
         )
         cast += 1
     for sheet in range(1, paper + 1):
@@ -571,7 +572,7 @@ def _cast(
             clerk,
             round_id=round_id,
             sheet_number=f"PY-{seed}-{sheet:03d}",
-            ballot=rounds.BallotChoice(approvals=tuple(picks)),
+            ballot=BallotChoice(approvals=tuple(picks)),
         )
         cast += 1
     return cast

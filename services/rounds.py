@@ -1,24 +1,21 @@
-"""Budget rounds and secret ballots.
+"""Budget rounds and the ways to vote in them: online, on paper (entered by a clerk) and, in
+``services.voting_codes``, with a household code.
 
-A ballot is stored under ``HMAC(ballot secret, round, voter)``: the unique constraint on it makes
-a second ballot impossible, yet neither the app nor an export can turn it back into a person.
-The voter keeps a receipt code; only its hash is stored, so the code proves nothing to anyone
-who does not hold it.
+A voter is entered in the poll book under ``HMAC(ballot secret, round, voter)``: its key makes a
+second ballot impossible, yet neither the app nor an export can turn it back into a person, and
+nothing joins it to the ballot (``services.ballots``). The voter keeps a receipt code; only its
+hash is stored, so the code proves nothing to anyone who does not hold it.
 """
 
 import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass, field
-from datetime import date
-from fractions import Fraction
+from dataclasses import dataclass
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from models import (
-    Ballot,
-    BallotEntry,
     BudgetRound,
     Fund,
     Place,
@@ -33,10 +30,10 @@ from models.base import (
     BallotKind,
     ProposalStatus,
     RoundPhase,
-    today,
 )
+from services import ballots
+from services.ballots import BallotChoice
 from services.common import (
-    MAX_INT64,
     bounded_int,
     choice,
     clean_text,
@@ -48,12 +45,10 @@ from services.common import (
     require_at,
     snapshot,
 )
-from services.election import round_instance, round_profile
-from services.errors import BallotRejected, Conflict, InvalidInput, NotFound, WrongPhase
+from services.errors import InvalidInput, NotFound, WrongPhase
 from services.permissions import Action, Viewer, require
 from services.settings import settings
-from voting import RULES, TIE_BREAKS, BallotError, validate_ballot
-from voting import Ballot as EngineBallot
+from voting import RULES, TIE_BREAKS
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_SHAPE = re.compile(f"[{RECEIPT_ALPHABET}]{{12}}")
@@ -159,6 +154,8 @@ def advance_round(session: Session, viewer: Viewer, *, round_id: int) -> str:
                 session.add(proposal)
     if target is RoundPhase.TALLIED and published_tally_id(session, round_id) is None:
         raise WrongPhase("round_needs_published_tally")
+    if current is RoundPhase.VOTING:
+        ballots.deal_again(session, round_id)  # the vote is over: no trace of when, even by batch
     before = snapshot(budget_round)
     budget_round.phase = target
     session.add(budget_round)
@@ -170,81 +167,6 @@ def advance_round(session: Session, viewer: Viewer, *, round_id: int) -> str:
     record_audit(session, viewer, "advance_round", budget_round, before=before)
     session.commit()
     return target.value
-
-
-@dataclass(frozen=True)
-class BallotChoice:
-    """What the voter marked: approvals, points per proposal, or a ranking (best first)."""
-
-    approvals: tuple[int, ...] = ()
-    points: dict[int, int] = field(default_factory=dict)
-    ranking: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Mark:
-    """One checked entry of a ballot, stored as a BallotEntry once the ballot has its id."""
-
-    proposal_id: int
-    points: int | None = None
-    rank: int | None = None
-
-
-# The engine's ballot codes, as the app names them (and translates them).
-BALLOT_CODES = {
-    "unknown_project": "ballot_unknown_project",
-    "duplicate_project": "ballot_duplicate_project",
-    "too_few": "ballot_too_few",
-    "too_many": "ballot_too_many",
-    "points_under_min": "ballot_points_negative",
-    "points_over_max": "ballot_points_over_max",
-    "sum_over_max": "ballot_points_over_sum",
-}
-SHOWN_PARAMS = ("min", "max", "project")
-
-
-def _is_whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INT64
-
-
-def _check_marks(ballot: BallotChoice) -> None:
-    """Project ids and points are whole numbers a 64-bit column holds; the engine's rules then
-    say which projects are on the ballot and how many points each may get."""
-    if not all(_is_whole(pid) for pid in (*ballot.approvals, *ballot.ranking, *ballot.points)):
-        raise BallotRejected()
-    if not all(_is_whole(points) for points in ballot.points.values()):
-        raise InvalidInput("field_invalid", field="points")
-
-
-def _entries(session: Session, budget_round: BudgetRound, ballot: BallotChoice) -> list[_Mark]:
-    """Checks the ballot with the engine's rules for this round; a rejected ballot stores
-    nothing."""
-    kind = BallotKind(budget_round.ballot_kind)
-    _check_marks(ballot)
-    if kind is BallotKind.APPROVAL:
-        chosen, points = list(ballot.approvals), None
-    elif kind is BallotKind.ORDINAL:
-        chosen, points = list(ballot.ranking), None
-    else:
-        chosen = [pid for pid, pts in ballot.points.items() if pts != 0]
-        points = tuple(Fraction(ballot.points[pid]) for pid in chosen)
-    marked = EngineBallot(projects=tuple(str(pid) for pid in chosen), points=points)
-    try:
-        validate_ballot(
-            round_instance(session, budget_round), round_profile(budget_round, []), marked
-        )
-    except BallotError as error:
-        shown = {
-            name: int(value) if isinstance(value, Fraction) else value
-            for name, value in error.params.items()
-            if name in SHOWN_PARAMS
-        }
-        raise BallotRejected(BALLOT_CODES.get(error.code, BallotRejected.code), **shown) from None
-    if kind is BallotKind.APPROVAL:
-        return [_Mark(proposal_id=pid) for pid in chosen]
-    if kind is BallotKind.ORDINAL:
-        return [_Mark(proposal_id=pid, rank=rank) for rank, pid in enumerate(chosen)]
-    return [_Mark(proposal_id=pid, points=ballot.points[pid]) for pid in chosen]
 
 
 def voter_key(round_id: int, voter: str) -> str:
@@ -270,11 +192,6 @@ def random_code() -> str:
     return "-".join(code[i : i + 4] for i in range(0, 12, 4))
 
 
-def _has_ballot(session: Session, round_id: int, key: str) -> bool:
-    found = select(Ballot.id).where(Ballot.round_id == round_id, Ballot.voter_key == key)
-    return session.exec(found).first() is not None
-
-
 def published_tally_id(session: Session, round_id: int) -> int | None:
     """The round's published tally (a round has at most one), or None before publication."""
     return session.exec(
@@ -289,37 +206,11 @@ def store_ballot(
     ballot: BallotChoice,
     channel: BallotChannel,
 ) -> str:
-    """Every channel (online, household code, paper) ends here; the caller commits."""
-    if budget_round.phase != RoundPhase.VOTING:
-        raise WrongPhase("round_not_voting", phase=budget_round.phase)
-    round_id = id_of(budget_round)
-    marks = _entries(session, budget_round, ballot)
-    if _has_ballot(session, round_id, key):
-        raise Conflict("ballot_already_cast")
+    """Every channel (online, household code, paper) ends here; returns the receipt code.
+    The caller commits."""
+    marks = ballots.check_choice(session, budget_round, ballot)
     receipt = random_code()
-    row = Ballot(
-        round_id=round_id,
-        voter_key=key,
-        receipt_hash=receipt_hash(receipt),
-        channel=channel,
-        cast_on=today(),
-    )
-    session.add(row)
-    try:
-        session.flush()
-    except Conflict:
-        session.rollback()
-        raise Conflict("ballot_already_cast") from None
-    ballot_id = id_of(row)
-    for mark in marks:
-        session.add(
-            BallotEntry(
-                ballot_id=ballot_id,
-                proposal_id=mark.proposal_id,
-                points=mark.points,
-                rank=mark.rank,
-            )
-        )
+    ballots.cast(session, budget_round, key, marks, channel, receipt_hash(receipt))
     return receipt
 
 
@@ -355,14 +246,15 @@ def enter_paper_ballot(
 def has_voted(session: Session, viewer: Viewer, *, round_id: int) -> bool:
     if viewer.person_id is None:
         return False
-    return _has_ballot(session, round_id, voter_key(round_id, f"person:{viewer.person_id}"))
+    return ballots.has_ballot(session, round_id, voter_key(round_id, f"person:{viewer.person_id}"))
 
 
 @dataclass(frozen=True)
 class ReceiptCheck:
+    """What a receipt shows: the ballot as it will be counted, and nothing of when or how it
+    was cast (a sealed ballot no longer knows)."""
+
     round_id: int
-    channel: str
-    cast_on: date
     entries: list[tuple[int, int | None, int | None]]  # proposal id, points, rank
 
 
@@ -370,20 +262,8 @@ def check_receipt(session: Session, *, receipt_code: str) -> ReceiptCheck:
     """Anyone holding a receipt code may see that ballot, and only that ballot."""
     if not isinstance(receipt_code, str) or not CODE_SHAPE.fullmatch(normalize_code(receipt_code)):
         raise NotFound(entity="ballot")  # no receipt looks like that
-    ballot = session.exec(
-        select(Ballot).where(Ballot.receipt_hash == receipt_hash(receipt_code))
-    ).first()
-    if ballot is None:
-        raise NotFound(entity="ballot")
-    entries = session.exec(
-        select(BallotEntry).where(BallotEntry.ballot_id == ballot.id).order_by(col(BallotEntry.id))
-    ).all()
-    return ReceiptCheck(
-        round_id=ballot.round_id,
-        channel=ballot.channel,
-        cast_on=ballot.cast_on,
-        entries=[(e.proposal_id, e.points, e.rank) for e in entries],
-    )
+    round_id, marks = ballots.receipt_marks(session, receipt_hash(receipt_code))
+    return ReceiptCheck(round_id, [(m.proposal_id, m.points, m.rank) for m in marks])
 
 
 @dataclass(frozen=True)
@@ -408,21 +288,13 @@ class RoundRow:
 
 
 def list_rounds(session: Session, *, place_id: int | None = None) -> list[RoundRow]:
-    counts: dict[tuple[int, str], int] = {
-        (rid, ch): n
-        for rid, ch, n in session.exec(
-            select(Ballot.round_id, Ballot.channel, func.count()).group_by(
-                col(Ballot.round_id), col(Ballot.channel)
-            )
-        )
-    }
+    turnout = ballots.turnouts(session)
     query = select(BudgetRound, Place.name).join(Place, col(Place.id) == BudgetRound.place_id)
     if place_id is not None:
         query = query.where(BudgetRound.place_id == place_id)
     rows = []
     for r, place in session.exec(query.order_by(col(BudgetRound.year).desc(), col(BudgetRound.id))):
-        online = counts.get((r.id, BallotChannel.ONLINE), 0)  # type: ignore[arg-type]
-        paper = counts.get((r.id, BallotChannel.PAPER), 0)  # type: ignore[arg-type]
+        voted = turnout.get(id_of(r), ballots.Turnout({}))
         rows.append(
             RoundRow(
                 id=r.id,  # type: ignore[arg-type]
@@ -440,8 +312,8 @@ def list_rounds(session: Session, *, place_id: int | None = None) -> list[RoundR
                 max_length=r.max_length,
                 max_points=r.max_points,
                 max_sum_points=r.max_sum_points,
-                ballots=online + paper,
-                paper_ballots=paper,
+                ballots=voted.total,
+                paper_ballots=voted.by_channel.get(BallotChannel.PAPER, 0),
             )
         )
     return rows

@@ -12,16 +12,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models import Ballot as StoredBallot
-from models import BallotEntry, BudgetRound, Place, Proposal, ProposalStatusChange, Tally
-from models.base import BallotKind, ProposalStatus, RoundPhase, utc_now
+from models import BudgetRound, Place, Proposal, ProposalStatusChange, Tally
+from models.base import ProposalStatus, RoundPhase, utc_now
+from services.ballots import counted_ballots, support
 from services.common import get_or_fail, id_of, place_tree, record_audit, require_at
-from services.election import POINTS_KINDS, round_instance, round_profile
+from services.election import round_instance, round_profile
 from services.errors import WrongPhase
 from services.permissions import Action, Viewer, can
 from services.proposals import list_proposals
 from services.rounds import published_tally_id
-from voting import Ballot, Election, Instance, Profile, tally, write_pb
+from voting import Election, Instance, Profile, tally, write_pb
 
 
 def _election(
@@ -29,30 +29,12 @@ def _election(
     budget_round: BudgetRound,
     statuses: tuple[ProposalStatus, ...] = (ProposalStatus.ON_BALLOT,),
 ) -> tuple[Instance, Profile]:
-    """Every stored ballot, keeping only the proposals still on the ballot. Ballots come in the
-    order of their voter keys, which is random, and are numbered 1, 2, ...: neither the order of
-    casting nor a stored id leaves the store with them."""
+    """Every ballot of the round, sealed first, keeping only the proposals still on the ballot,
+    numbered 1, 2, ... in the random order of their ids: neither the order of casting nor a
+    stored id leaves the store with them."""
     instance = round_instance(session, budget_round, statuses)
     on_ballot = {int(project.id) for project in instance.projects}
-    entries: dict[str, list[BallotEntry]] = {}
-    query = (
-        select(StoredBallot.voter_key, BallotEntry)
-        .join(StoredBallot, col(StoredBallot.id) == BallotEntry.ballot_id)
-        .where(StoredBallot.round_id == budget_round.id)
-        .order_by(col(StoredBallot.voter_key), col(BallotEntry.rank), col(BallotEntry.id))
-    )
-    for key, entry in session.exec(query):
-        if entry.proposal_id in on_ballot:
-            entries.setdefault(key, []).append(entry)
-    with_points = BallotKind(budget_round.ballot_kind) in POINTS_KINDS
-    ballots = [
-        Ballot(
-            projects=tuple(str(mark.proposal_id) for mark in marks),
-            points=tuple(Fraction(mark.points or 0) for mark in marks) if with_points else None,
-            voter_id=str(number),
-        )
-        for number, marks in enumerate(entries.values(), start=1)
-    ]
+    ballots = counted_ballots(session, budget_round, on_ballot)
     return instance, round_profile(budget_round, ballots)
 
 
@@ -162,36 +144,6 @@ class RoundResult:
         return self.budget_fen - self.total_cost_fen
 
 
-def _support(
-    session: Session, budget_round: BudgetRound
-) -> tuple[dict[int, int], dict[int, Fraction]]:
-    """Ballots naming each project, and its score in the Pabulib sense (points; for a ranking
-    of length L, L - position)."""
-    lengths: dict[int, int] = {}
-    marks = list(
-        session.exec(
-            select(BallotEntry)
-            .join(StoredBallot, col(StoredBallot.id) == BallotEntry.ballot_id)
-            .where(StoredBallot.round_id == budget_round.id)
-        )
-    )
-    for mark in marks:
-        lengths[mark.ballot_id] = lengths.get(mark.ballot_id, 0) + 1
-    support: dict[int, int] = {}
-    score: dict[int, Fraction] = {}
-    kind = BallotKind(budget_round.ballot_kind)
-    for mark in marks:
-        support[mark.proposal_id] = support.get(mark.proposal_id, 0) + 1
-        if kind is BallotKind.ORDINAL:
-            gained = Fraction(lengths[mark.ballot_id] - (mark.rank or 0))
-        elif kind is BallotKind.APPROVAL:
-            gained = Fraction(1)
-        else:
-            gained = Fraction(mark.points or 0)
-        score[mark.proposal_id] = score.get(mark.proposal_id, Fraction(0)) + gained
-    return support, score
-
-
 NOT_ON_A_BALLOT = (
     ProposalStatus.DRAFT,
     ProposalStatus.SUBMITTED,
@@ -211,14 +163,14 @@ def round_result(session: Session, viewer: Viewer, *, round_id: int) -> RoundRes
     result = session.exec(query).first()
     if result is None:
         return None
-    support, score = _support(session, budget_round)
+    counted = support(session, budget_round)
     lines = [
         ResultLine(
             proposal_id=row.id,
             title=row.title,
             requested_fen=row.requested_fen,
-            support=support.get(row.id, 0),
-            score=score.get(row.id, Fraction(0)),
+            support=counted.ballots.get(row.id, 0),
+            score=counted.score.get(row.id, Fraction(0)),
             selected=row.id in result.selected_proposal_ids,
         )
         for row in list_proposals(session, round_id=round_id, statuses=WERE_ON_THE_BALLOT)

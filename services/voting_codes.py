@@ -17,12 +17,12 @@ from sqlmodel import Session, col, func, select
 from models import BudgetRound, Household, Place, VotingCode
 from models.base import ROUND_PHASE_ORDER, BallotChannel, PlaceKind, RoundPhase
 from services import limits
+from services.ballots import BallotChoice
 from services.common import clean_text, get_or_fail, id_of, place_tree, record_audit, require_at
 from services.errors import Conflict, InvalidInput, WrongPhase
 from services.permissions import Action, Viewer, can, require
 from services.rounds import (
     CODE_SHAPE,
-    BallotChoice,
     normalize_code,
     random_code,
     store_ballot,
@@ -203,7 +203,7 @@ def cast_ballot_with_code(
         budget_round,
         voter_key(voting_code.round_id, f"household:{household.id}"),
         ballot,
-        BallotChannel.ONLINE,
+        BallotChannel.CODE,
     )
     voting_code.used = True
     session.add(voting_code)

@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel
 
 from models import Household, make_engine
 from models.base import ProposalStatus
-from services import ledger, meetings, needs, proposals, reviews, rounds
+from services import ballots, ledger, meetings, needs, proposals, reviews, rounds
 from services import tally as tallies
 from tests.conftest import _empty_postgres
 from tests.world import World, build_world
@@ -120,7 +120,7 @@ def _stage_side(world: World, letter: str) -> Side:
     for _ in range(2):  # deliberation -> voting
         rounds.advance_round(session, chair, round_id=round_id)
     rounds.cast_ballot(
-        session, resident, round_id=round_id, ballot=rounds.BallotChoice(approvals=on_ballot[:1])
+        session, resident, round_id=round_id, ballot=ballots.BallotChoice(approvals=on_ballot[:1])
     )
     tally_id = tallies.count_votes(session, chair, round_id=round_id)
     for amount, donor, anonymous in (("5000", "Street office", False), ("300", HIDDEN_DONOR, True)):
@@ -224,14 +224,14 @@ def _all_rows(dialect: str) -> str:
     only its own fingerprints are ever compared."""
     selects = []
     for table in TABLES:
-        (key,) = table.primary_key.columns
         if dialect == "postgresql":
             line = "t::text"
         else:
             line = " || '|' || ".join(f"quote(t.{column.name})" for column in table.columns)
-        key_text = f"CAST(t.{key.name} AS TEXT)"  # ids and names alike (chainhead is keyed by name)
+        # Ids, names (chainhead) and composite keys (the poll book, ballot entries) alike.
+        key_text = " || '|' || ".join(f"CAST(t.{c.name} AS TEXT)" for c in table.primary_key)
         selects.append(f"SELECT '{table.name}', {key_text}, {line} FROM {table.name} t")
-    return " UNION ALL ".join(selects) + " ORDER BY 1, 2"
+    return " UNION ALL ".join(selects) + " ORDER BY 1, 2, 3"
 
 
 ALL_ROWS = {dialect: _all_rows(dialect) for dialect in ("sqlite", "postgresql")}

@@ -23,9 +23,10 @@ from models import Account, make_engine
 from models.base import Category, CoFundingSource, CommitteePosition, PlaceKind, RubricCriterion
 from services import accounts, ledger, meetings, needs, places, proposals, reviews, rounds, tally
 from services.accounts import viewer_for_person
+from services.ballots import BallotChoice
 from services.permissions import Viewer
 from services.proposals import LineItemInput, PledgeInput, ProposalDraft
-from services.rounds import BallotChoice, RoundSettings
+from services.rounds import RoundSettings
 from services.uploads import attach_file
 from services.voting_codes import issue_voting_codes, register_households
 from tests.e2e import (

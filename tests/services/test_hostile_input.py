@@ -39,6 +39,7 @@ import services
 from models import LedgerEntry
 from services import (
     accounts,
+    ballots,
     file_checks,
     ledger,
     limits,
@@ -149,7 +150,7 @@ def _extras(session: Session, street: Street) -> dict[str, Any]:
         session,
         world.viewer("resident_a1"),
         round_id=points_round,
-        ballot=rounds.BallotChoice(points={ballot[0]: 10}),
+        ballot=ballots.BallotChoice(points={ballot[0]: 10}),
     )
     new_street = places.create_place(
         session, world.viewer("admin"), kind="street", name="Gumei", parent_id=world.district
@@ -726,17 +727,17 @@ def _score_project(s: Session, lab: Lab, v: Values) -> Any:
 BALLOT_TARGETS = {"ballot.approvals": MARK, "ballot.points": MARK, "ballot.ranking": MARK}
 
 
-def _ballot(lab: Lab, v: Values, *, points: bool = False) -> rounds.BallotChoice:
+def _ballot(lab: Lab, v: Values, *, points: bool = False) -> ballots.BallotChoice:
     """An approval ballot for the street's voting round, or one for the points round; the ids
     and points a test replaces go where that kind of ballot reads them."""
     if points:
         first, second = lab.points_ballot
-        return rounds.BallotChoice(
+        return ballots.BallotChoice(
             approvals=(v("ballot.approvals", first),),
             points={first: v("ballot.points", 6), second: 4},
             ranking=(v("ballot.ranking", first),),
         )
-    return rounds.BallotChoice(
+    return ballots.BallotChoice(
         approvals=(v("ballot.approvals", lab.a.on_ballot[1]),),
         points={lab.a.on_ballot[1]: v("ballot.points", 1)},
         ranking=(v("ballot.ranking", lab.a.on_ballot[1]),),
@@ -886,6 +887,9 @@ TAKE_NO_TYPED_VALUE = {
     "services.accounts.revoke_role",
     "services.accounts.store_is_empty",
     "services.accounts.viewer_for_person",
+    "services.ballots.deal_again",
+    "services.ballots.support",
+    "services.ballots.turnouts",
     "services.common.get_or_fail",
     "services.common.lock_for_change",
     "services.common.id_of",
@@ -954,6 +958,7 @@ TAKE_NO_TYPED_VALUE = {
 # Arguments set by code, never by what a person types: the screens pass constants or values
 # from the vocabularies, and the services pass values they have already checked.
 SET_BY_CODE = {
+    "services.ballots.seal": {"at_least": "SEAL_EVERY, or 1 before a count"},
     "services.election.round_profile": {"ballots": "built from the stored ballots"},
     "services.election.round_instance": {"statuses": "proposal statuses, from the vocabulary"},
     "services.file_checks.check_file": {
@@ -985,6 +990,16 @@ EXEMPT = {
     "services.accounts.create_first_admin": "covered by create_person",
     # Building blocks: the key comes from voter_key, the ballot is checked as for cast_ballot.
     "services.rounds.store_ballot": "covered by cast_ballot and enter_paper_ballot",
+    # The ballot box: marks come checked from cast_ballot's case, keys and hashes from code.
+    "services.ballots.cast": "covered by cast_ballot",
+    "services.ballots.counted_ballots": "proposal ids read from the store",
+    "services.ballots.seal": "a round id and a count the code chooses",
+    "services.ballots.check_choice": "covered by cast_ballot",
+    "services.ballots.marks_of": "covered by cast_ballot",
+    "services.ballots.engine_ballot": "marks already checked",
+    "services.ballots.has_ballot": "the voter key comes from voter_key",
+    "services.ballots.receipt_marks": "the hash comes from check_receipt, a case",
+    "services.ballots.store_sealed": "the marks come from an election file, read by voting",
     # Heads already read by parse_published_head, which is a case.
     "services.verify.check_books": "its heads come from parse_published_head",
     # The charter check reads checked proposals and charters, never typed values.

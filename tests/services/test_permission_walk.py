@@ -46,6 +46,7 @@ from models.base import CommitteePosition, Role, utc_now
 from models.chain import CHAINED
 from services import (
     accounts,
+    ballots,
     ledger,
     meetings,
     needs,
@@ -293,13 +294,13 @@ def _submit_proposal(session: Session, viewer: Viewer, stage: Stage, side: Side)
     return Attempt(side.compound, act)
 
 
-@probe(Action.CAST_BALLOT, "ballot", "ballotentry")
+@probe(Action.CAST_BALLOT, "pollbookentry", "pendingballot")
 def _cast_ballot(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
     def act() -> None:
-        choice = rounds.BallotChoice(approvals=side.on_ballot[1:])
+        choice = ballots.BallotChoice(approvals=side.on_ballot[1:])
         receipt = rounds.cast_ballot(session, viewer, round_id=side.voting_round, ballot=choice)
         check = rounds.check_receipt(session, receipt_code=receipt)
-        assert (check.channel, check.entries) == ("online", [(side.on_ballot[1], None, None)])
+        assert check.entries == [(side.on_ballot[1], None, None)]
         assert rounds.has_voted(session, viewer, round_id=side.voting_round)
 
     return Attempt(_row(session, BudgetRound, side.voting_round).place_id, act)
@@ -395,7 +396,7 @@ def _publish_tally(session: Session, viewer: Viewer, stage: Stage, side: Side) -
     return Attempt(_row(session, BudgetRound, result.round_id).place_id, act)
 
 
-@probe(Action.ENTER_PAPER_BALLOT, "ballot", "ballotentry")
+@probe(Action.ENTER_PAPER_BALLOT, "pollbookentry", "pendingballot")
 def _enter_paper_ballot(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
     def act() -> None:
         receipt = rounds.enter_paper_ballot(
@@ -403,10 +404,10 @@ def _enter_paper_ballot(session: Session, viewer: Viewer, stage: Stage, side: Si
             viewer,
             round_id=side.voting_round,
             sheet_number="P-0001",
-            ballot=rounds.BallotChoice(approvals=side.on_ballot[1:]),
+            ballot=ballots.BallotChoice(approvals=side.on_ballot[1:]),
         )
         check = rounds.check_receipt(session, receipt_code=receipt)
-        assert (check.channel, check.entries) == ("paper", [(side.on_ballot[1], None, None)])
+        assert check.entries == [(side.on_ballot[1], None, None)]
 
     return Attempt(_row(session, BudgetRound, side.voting_round).place_id, act)
 

@@ -1,8 +1,9 @@
 import pytest
 from sqlmodel import Session, col, func, select
 
-from models import AuditEntry, Ballot, BallotEntry
+from models import AuditEntry, Ballot, BallotEntry, PendingBallot, PollBookEntry
 from models.base import ProposalStatus
+from services.ballots import BallotChoice
 from services.errors import BallotRejected, Conflict, InvalidInput, NotAllowed, NotFound, WrongPhase
 from services.proposals import (
     LineItemInput,
@@ -13,7 +14,6 @@ from services.proposals import (
     submit_proposal,
 )
 from services.rounds import (
-    BallotChoice,
     RoundSettings,
     advance_round,
     cast_ballot,
@@ -36,7 +36,13 @@ PROJECTS = (
 
 
 def ballots(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(Ballot)).one()
+    """Ballots in the box, sealed or still pending; the poll book must say as many voted."""
+    stored = sum(
+        session.exec(select(func.count()).select_from(model)).one()
+        for model in (Ballot, PendingBallot)
+    )
+    assert session.exec(select(func.count()).select_from(PollBookEntry)).one() == stored
+    return stored
 
 
 def voting_round(world: World, **settings) -> tuple[int, list[int]]:  # type: ignore[no-untyped-def]
@@ -101,10 +107,14 @@ def test_one_ballot_per_voter_and_nobody_can_read_whose(world: World) -> None:
     assert ballots(world.session) == 1
     assert has_voted(world.session, resident, round_id=round_id)
     assert not has_voted(world.session, world.viewer("resident_a2"), round_id=round_id)
-    stored = world.session.exec(select(Ballot)).one()
-    assert not {"person_id", "voter_id", "account_id"} & set(Ballot.model_fields)
-    assert stored.voter_key != voter_key(round_id + 1, f"person:{world.people['resident_a1']}")
-    assert len(stored.voter_key) == 64 and receipt.replace("-", "") not in stored.receipt_hash
+    voted = world.session.exec(select(PollBookEntry)).one()
+    stored = world.session.exec(select(PendingBallot)).one()
+    for model in (Ballot, PendingBallot, PollBookEntry):
+        assert not {"person_id", "voter_id", "account_id"} & set(model.model_fields)
+    assert voted.voter_key == voter_key(round_id, f"person:{world.people['resident_a1']}")
+    assert voted.voter_key != voter_key(round_id + 1, f"person:{world.people['resident_a1']}")
+    assert voted.voter_key not in str(stored.model_dump())  # the ballot does not know its voter
+    assert len(stored.receipt_hash) == 64 and receipt.replace("-", "") not in stored.receipt_hash
     audit = world.session.exec(
         select(AuditEntry).where(col(AuditEntry.entity).in_(["ballot", "ballotentry"]))
     ).all()
@@ -135,6 +145,7 @@ def test_malformed_ballots_are_refused_and_nothing_is_stored(
     assert raised.value.code == code
     assert ballots(world.session) == 0
     assert world.session.exec(select(func.count()).select_from(BallotEntry)).one() == 0
+    assert world.session.exec(select(func.count()).select_from(PendingBallot)).one() == 0
 
 
 def test_cumulative_ballots_respect_the_points(world: World) -> None:

@@ -3,11 +3,20 @@
 import pytest
 from sqlmodel import Session, func, select
 
-from models import AuditEntry, Ballot, FailedAttempt, Household, VotingCode
+from models import (
+    AuditEntry,
+    Ballot,
+    FailedAttempt,
+    Household,
+    PendingBallot,
+    PollBookEntry,
+    VotingCode,
+)
 from services import limits
 from services.accounts import grant_role
+from services.ballots import BallotChoice
 from services.errors import Conflict, InvalidInput, NotAllowed, TooManyAttempts, WrongPhase
-from services.rounds import BallotChoice, advance_round, check_receipt
+from services.rounds import advance_round, check_receipt
 from services.tally import count_votes, publish_tally
 from services.voting_codes import (
     IssuedCode,
@@ -115,12 +124,15 @@ def test_a_code_casts_one_ballot_for_its_household(world: World) -> None:
         )
     assert used.value.code == "voting_code_used"
     world.session.rollback()
-    assert count(world.session, Ballot) == 1
+    assert count(world.session, PollBookEntry) == count(world.session, PendingBallot) == 1
+    voted = world.session.exec(select(PollBookEntry)).one()
+    assert voted.channel == "code"
     cast_ballot_with_code(
         world.session, code=codes[1].code, ballot=BallotChoice(approvals=(ids[0], ids[2]))
     )
     tally_id = count_votes(world.session, world.viewer("chair_a"), round_id=round_id)
-    assert tally_id and count(world.session, Ballot) == 2
+    assert tally_id and count(world.session, Ballot) == 2  # sealed for the count
+    assert count(world.session, PendingBallot) == 0
 
 
 def test_a_malformed_ballot_does_not_spend_the_code(world: World) -> None:
@@ -129,7 +141,7 @@ def test_a_malformed_ballot_does_not_spend_the_code(world: World) -> None:
     with pytest.raises(InvalidInput):
         cast_ballot_with_code(world.session, code=code, ballot=BallotChoice(approvals=(999_999,)))
     world.session.rollback()
-    assert count(world.session, Ballot) == 0
+    assert count(world.session, PollBookEntry) == count(world.session, PendingBallot) == 0
     assert not world.session.exec(select(VotingCode).where(VotingCode.used)).all()
     assert cast_ballot_with_code(world.session, code=code, ballot=BallotChoice(approvals=(ids[0],)))
 
@@ -193,7 +205,7 @@ def test_wrong_codes_lock_the_address(world: World) -> None:
             world.session, code=code, ballot=BallotChoice(approvals=(ids[0],)), address="192.0.2.7"
         )
     world.session.rollback()
-    assert count(world.session, Ballot) == 0
+    assert count(world.session, PollBookEntry) == 0
     assert count(world.session, FailedAttempt) == limits.VOTING_CODE.per_address
     assert cast_ballot_with_code(
         world.session, code=code, ballot=BallotChoice(approvals=(ids[0],)), address="192.0.2.8"

@@ -1,0 +1,401 @@
+"""Ballots: what a voter marks, how it is checked, kept secret and read back for counting.
+
+One module owns the three shapes of a ballot and the conversions between them: the screen's
+``BallotChoice`` (approvals, points or a ranking), the stored marks (proposal, points, rank),
+and the engine's ``voting.Ballot``.
+
+Secrecy, also from someone holding a copy of the database or the ballot secret:
+
+- who voted is in the poll book (``PollBookEntry``: a keyed hash of round and voter, the
+  channel, the day); how they voted is in the ballots; nothing joins the two;
+- a ballot is cast into ``PendingBallot``. Every ``SEAL_EVERY`` ballots of a round, and before
+  each count, the pending ballots are sealed: moved to ``Ballot`` in a random order under
+  random ids in one transaction (on PostgreSQL they then share one transaction id, and their
+  physical order is the random one), and deleted from the pending table (SQLite overwrites
+  deleted rows: ``secure_delete``). When the vote closes, the whole round is dealt out again
+  the same way, so not even the batch a ballot was sealed in remains;
+- a sealed ballot holds its random id, its round and the hash of the voter's receipt code:
+  no voter, channel, day or time.
+
+A household's code is spent, and an account's poll book entry written, in the transaction that
+casts the ballot; that transaction's pending row is gone once sealed. README: "Secret ballots".
+"""
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import groupby
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import Table, delete, insert
+from sqlalchemy import select as select_columns
+from sqlmodel import Session, col, func, select
+
+from models import Ballot, BallotEntry, BudgetRound, PendingBallot, PollBookEntry, Proposal
+from models.base import BallotChannel, BallotKind, ProposalStatus, RoundPhase, today
+from models.engine import serialize
+from services.common import MAX_INT64, id_of
+from services.election import round_instance, round_profile
+from services.errors import BallotRejected, Conflict, InvalidInput, NotFound, WrongPhase
+from voting import Ballot as EngineBallot
+from voting import BallotError, Instance, validate_ballot
+
+SEAL_EVERY = 20  # pending ballots of a round that are sealed together, in a random order
+RANDOM = secrets.SystemRandom()
+BALLOT_ID_BITS = 62  # positive in a signed 64-bit column, far from any collision at city scale
+# The engine's ballot codes, as the app names them (and translates them).
+BALLOT_CODES = {
+    "unknown_project": "ballot_unknown_project",
+    "duplicate_project": "ballot_duplicate_project",
+    "too_few": "ballot_too_few",
+    "too_many": "ballot_too_many",
+    "points_under_min": "ballot_points_negative",
+    "points_over_max": "ballot_points_over_max",
+    "sum_over_max": "ballot_points_over_sum",
+}
+SHOWN_PARAMS = ("min", "max", "project")
+POINTS_KINDS = (BallotKind.CUMULATIVE, BallotKind.SCORES)
+
+
+@dataclass(frozen=True)
+class BallotChoice:
+    """What the voter marked: approvals, points per proposal, or a ranking (best first)."""
+
+    approvals: tuple[int, ...] = ()
+    points: dict[int, int] = field(default_factory=dict)
+    ranking: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One proposal on a stored ballot: points for cumulative and score ballots, the rank
+    (0 = first) for rankings, neither for approval."""
+
+    proposal_id: int
+    points: int | None = None
+    rank: int | None = None
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INT64
+
+
+def marks_of(kind: str, choice: BallotChoice) -> list[Mark]:
+    """The screen's choice as stored marks, for the round's kind of ballot: the one place that
+    tells approvals, points and rankings apart on the way in."""
+    if not all(_is_whole(pid) for pid in (*choice.approvals, *choice.ranking, *choice.points)):
+        raise BallotRejected()
+    if not all(_is_whole(points) for points in choice.points.values()):
+        raise InvalidInput("field_invalid", field="points")
+    ballot_kind = BallotKind(kind)
+    if ballot_kind is BallotKind.APPROVAL:
+        return [Mark(pid) for pid in choice.approvals]
+    if ballot_kind is BallotKind.ORDINAL:
+        return [Mark(pid, rank=rank) for rank, pid in enumerate(choice.ranking)]
+    return [Mark(pid, points=points) for pid, points in choice.points.items() if points != 0]
+
+
+def engine_ballot(kind: str, marks: Sequence[Mark], voter_id: str = "") -> EngineBallot:
+    """Stored marks as the engine reads them (a ranking in the order of its ranks)."""
+    if BallotKind(kind) is BallotKind.ORDINAL:
+        marks = sorted(marks, key=lambda mark: mark.rank or 0)
+    points = tuple(mark.points or 0 for mark in marks) if BallotKind(kind) in POINTS_KINDS else None
+    return EngineBallot(
+        projects=tuple(str(mark.proposal_id) for mark in marks), points=points, voter_id=voter_id
+    )
+
+
+# --- the round's ballot, checked against a cached description ---------------------------------
+
+
+@dataclass(frozen=True)
+class _Description:
+    version: tuple[Any, ...]
+    instance: Instance
+
+
+_descriptions: dict[tuple[str, int], _Description] = {}
+_descriptions_lock = Lock()
+
+
+def _description(session: Session, budget_round: BudgetRound) -> Instance:
+    """The projects on the round's ballot and their costs, built once per change of the ballot
+    (per process and database), not once per ballot: a cast reads one small aggregate to see
+    whether the ballot changed."""
+    round_id = id_of(budget_round)
+    count, latest = session.exec(
+        select(func.count(), func.max(Proposal.updated_at)).where(
+            Proposal.round_id == round_id, Proposal.status == ProposalStatus.ON_BALLOT
+        )
+    ).one()
+    version = (budget_round.budget_fen, count, latest)
+    key = (session.connection().engine.url.render_as_string(hide_password=True), round_id)
+    with _descriptions_lock:
+        cached = _descriptions.get(key)
+    if cached is not None and cached.version == version:
+        return cached.instance
+    instance = round_instance(session, budget_round)
+    with _descriptions_lock:
+        _descriptions[key] = _Description(version, instance)
+    return instance
+
+
+def check_choice(session: Session, budget_round: BudgetRound, choice: BallotChoice) -> list[Mark]:
+    """The marks of a valid ballot for this round, by the engine's own rules (the ones the count
+    applies); a ballot the rules reject raises and stores nothing."""
+    if budget_round.phase != RoundPhase.VOTING:
+        raise WrongPhase("round_not_voting", phase=budget_round.phase)
+    marks = marks_of(budget_round.ballot_kind, choice)
+    try:
+        validate_ballot(
+            _description(session, budget_round),
+            round_profile(budget_round, []),
+            engine_ballot(budget_round.ballot_kind, marks),
+        )
+    except BallotError as error:
+        shown = {
+            name: int(value) if isinstance(value, Fraction) else value
+            for name, value in error.params.items()
+            if name in SHOWN_PARAMS
+        }
+        raise BallotRejected(BALLOT_CODES.get(error.code, BallotRejected.code), **shown) from None
+    return marks
+
+
+# --- casting, sealing, dealing out again -------------------------------------------------------
+
+
+def has_ballot(session: Session, round_id: int, voter_key: str) -> bool:
+    return session.get(PollBookEntry, (round_id, voter_key)) is not None
+
+
+def cast(
+    session: Session,
+    budget_round: BudgetRound,
+    voter_key: str,
+    marks: Sequence[Mark],
+    channel: BallotChannel,
+    receipt_hash: str,
+) -> None:
+    """The voter enters the poll book and the ballot the pending box, in the caller's
+    transaction; every ``SEAL_EVERY``th ballot seals the pending ones. The caller commits."""
+    if budget_round.phase != RoundPhase.VOTING:
+        raise WrongPhase("round_not_voting", phase=budget_round.phase)
+    round_id = id_of(budget_round)
+    if has_ballot(session, round_id, voter_key):
+        raise Conflict("ballot_already_cast")
+    session.add(
+        PollBookEntry(round_id=round_id, voter_key=voter_key, channel=channel, voted_on=today())
+    )
+    try:
+        session.flush()  # two casts by one voter at once: the poll book's key decides
+    except Conflict:
+        session.rollback()
+        raise Conflict("ballot_already_cast") from None
+    session.add(
+        PendingBallot(
+            round_id=round_id,
+            receipt_hash=receipt_hash,
+            marks=[[m.proposal_id, m.points, m.rank] for m in marks],
+        )
+    )
+    session.flush()
+    seal(session, round_id, at_least=SEAL_EVERY)
+
+
+def _mark(stored: list[int | None]) -> Mark:
+    proposal_id, points, rank = stored
+    return Mark(int(proposal_id or 0), points, rank)
+
+
+def _table(model: type[Any]) -> Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+def _deal(session: Session, ballots: list[tuple[str, list[Mark]]], round_id: int) -> None:
+    """Inserts ballots in a random order under random ids, with their entries."""
+    RANDOM.shuffle(ballots)
+    rows, entries = [], []
+    for receipt, marks in ballots:
+        ballot_id = RANDOM.getrandbits(BALLOT_ID_BITS) + 1
+        rows.append({"id": ballot_id, "round_id": round_id, "receipt_hash": receipt})
+        entries += [
+            {
+                "ballot_id": ballot_id,
+                "proposal_id": m.proposal_id,
+                "points": m.points,
+                "rank": m.rank,
+            }
+            for m in marks
+        ]
+    connection = session.connection()
+    if rows:
+        connection.execute(insert(_table(Ballot)), rows)
+    if entries:
+        connection.execute(insert(_table(BallotEntry)), entries)
+
+
+def seal(session: Session, round_id: int, *, at_least: int = 1) -> int:
+    """Seals the round's pending ballots once there are ``at_least`` of them; returns how many.
+    Two sealers of one round at once: the second finds nothing left to seal."""
+    pending = select(func.count()).where(PendingBallot.round_id == round_id)
+    if session.exec(pending).one() < at_least:
+        return 0
+    serialize(session, f"seal:{round_id}")
+    rows = session.exec(select(PendingBallot).where(PendingBallot.round_id == round_id)).all()
+    if len(rows) < at_least:
+        return 0
+    _deal(
+        session,
+        [(row.receipt_hash, [_mark(mark) for mark in row.marks]) for row in rows],
+        round_id,
+    )
+    session.exec(delete(PendingBallot).where(col(PendingBallot.id).in_([row.id for row in rows])))
+    for row in rows:
+        session.expunge(row)
+    return len(rows)
+
+
+def deal_again(session: Session, round_id: int) -> int:
+    """When the vote closes: every ballot of the round is sealed and dealt out again, so the
+    batches they were sealed in during the vote leave no trace either. Returns the count."""
+    seal(session, round_id)
+    serialize(session, f"seal:{round_id}")
+    ballots = list(_stored(session, round_id))
+    ids = select(Ballot.id).where(Ballot.round_id == round_id)
+    session.exec(delete(BallotEntry).where(col(BallotEntry.ballot_id).in_(ids)))
+    session.exec(delete(Ballot).where(col(Ballot.round_id) == round_id))
+    _deal(session, ballots, round_id)
+    return len(ballots)
+
+
+def store_sealed(session: Session, round_id: int, ballots: Iterable[tuple[str, list[Mark]]]) -> int:
+    """Ballots that arrive together (an imported election): sealed at once, in a random
+    order. Each is (receipt hash, marks); returns how many."""
+    batch = list(ballots)
+    _deal(session, batch, round_id)
+    return len(batch)
+
+
+# --- reading back -----------------------------------------------------------------------------
+
+
+def _stored(session: Session, round_id: int) -> Iterable[tuple[str, list[Mark]]]:
+    """The sealed ballots of a round, each as (receipt hash, marks), in the order of their
+    random ids: one query, read in chunks."""
+    query = (
+        select_columns(
+            col(BallotEntry.ballot_id),
+            col(BallotEntry.proposal_id),
+            col(BallotEntry.points),
+            col(BallotEntry.rank),
+            col(Ballot.receipt_hash),
+        )
+        .join(Ballot, col(Ballot.id) == BallotEntry.ballot_id)
+        .where(col(Ballot.round_id) == round_id)
+        .order_by(col(BallotEntry.ballot_id), col(BallotEntry.rank), col(BallotEntry.proposal_id))
+    )
+    rows = session.connection().execute(query.execution_options(yield_per=10_000))
+    for _, group in groupby(rows, key=lambda row: row[0]):
+        entries = list(group)
+        yield entries[0][4], [Mark(row[1], row[2], row[3]) for row in entries]
+
+
+def counted_ballots(
+    session: Session, budget_round: BudgetRound, on_ballot: set[int]
+) -> list[EngineBallot]:
+    """The round's ballots as the engine counts them, numbered 1, 2, ... in their random order:
+    the pending ones are sealed first. Marks of proposals no longer on the ballot are left out,
+    and a ballot left empty by that is not counted."""
+    round_id = id_of(budget_round)
+    seal(session, round_id)
+    kind = budget_round.ballot_kind
+    ballots: list[EngineBallot] = []
+    for _, marks in _stored(session, round_id):
+        kept = [mark for mark in marks if mark.proposal_id in on_ballot]
+        if kept:
+            ballots.append(engine_ballot(kind, kept, voter_id=str(len(ballots) + 1)))
+    return ballots
+
+
+@dataclass(frozen=True)
+class Support:
+    """Per proposal: how many ballots name it, and its score in the Pabulib sense (approvals,
+    points, or for a ranking of length L, L - position)."""
+
+    ballots: dict[int, int]
+    score: dict[int, Fraction]
+
+
+def support(session: Session, budget_round: BudgetRound) -> Support:
+    """In the database, by GROUP BY: no ballot is read into Python."""
+    round_id = id_of(budget_round)
+    in_round = select(Ballot.id).where(Ballot.round_id == round_id)
+    entry = BallotEntry
+    if BallotKind(budget_round.ballot_kind) is BallotKind.ORDINAL:
+        lengths = (
+            select(col(entry.ballot_id).label("ballot_id"), func.count().label("length"))
+            .where(col(entry.ballot_id).in_(in_round))
+            .group_by(col(entry.ballot_id))
+            .subquery()
+        )
+        gained: Any = func.sum(lengths.c.length - col(entry.rank))
+        query = (
+            select(entry.proposal_id, func.count(), gained)
+            .select_from(entry)
+            .join(lengths, lengths.c.ballot_id == entry.ballot_id)
+        )
+    else:
+        points = 1 if BallotKind(budget_round.ballot_kind) is BallotKind.APPROVAL else entry.points
+        query = select(entry.proposal_id, func.count(), func.sum(points)).where(
+            col(entry.ballot_id).in_(in_round)
+        )
+    rows = session.exec(query.group_by(col(entry.proposal_id))).all()
+    return Support(
+        ballots={pid: int(count) for pid, count, _ in rows},
+        score={pid: Fraction(int(total or 0)) for pid, _, total in rows},
+    )
+
+
+def receipt_marks(session: Session, receipt_hash: str) -> tuple[int, list[Mark]]:
+    """The round and marks of the ballot a receipt stands for, sealed or still pending."""
+    sealed = session.exec(select(Ballot).where(Ballot.receipt_hash == receipt_hash)).first()
+    if sealed is not None:
+        entries = session.exec(
+            select(BallotEntry)
+            .where(BallotEntry.ballot_id == sealed.id)
+            .order_by(col(BallotEntry.rank), col(BallotEntry.proposal_id))
+        ).all()
+        return sealed.round_id, [Mark(e.proposal_id, e.points, e.rank) for e in entries]
+    pending = session.exec(
+        select(PendingBallot).where(PendingBallot.receipt_hash == receipt_hash)
+    ).first()
+    if pending is None:
+        raise NotFound(entity="ballot")
+    return pending.round_id, [_mark(mark) for mark in pending.marks]
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """Poll book counts of one round by channel."""
+
+    by_channel: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_channel.values())
+
+
+def turnouts(session: Session, round_ids: Iterable[int] | None = None) -> dict[int, Turnout]:
+    """Who has voted, counted from the poll book (never from the ballots), per round."""
+    query = select(PollBookEntry.round_id, PollBookEntry.channel, func.count())
+    if round_ids is not None:
+        query = query.where(col(PollBookEntry.round_id).in_(list(round_ids)))
+    counts: dict[int, dict[str, int]] = {}
+    for round_id, channel, count in session.exec(
+        query.group_by(col(PollBookEntry.round_id), col(PollBookEntry.channel))
+    ):
+        counts.setdefault(round_id, {})[channel] = int(count)
+    return {round_id: Turnout(by_channel) for round_id, by_channel in counts.items()}
