@@ -1,6 +1,7 @@
 """Results (计票): the committee counts the votes with the round's rule, reads the explanation,
 and the chair publishes; everyone sees published results and why each project won or lost."""
 
+from collections.abc import Callable
 from fractions import Fraction
 
 import streamlit as st
@@ -12,56 +13,80 @@ from ui import charts
 from ui.context import act, current_viewer, label, moment, money, read, t, when_downloaded
 from ui.plain_text import plain
 from ui.widgets import empty_state, id_select
+from voting import EqualSharesRows, ExplanationRows, GreedyRows, PhragmenRows
 
 
-def _fen(exact: str | Fraction) -> str:
-    """The engine writes exact numbers as strings ("1234.5", "10/3" fen); shown to the fen."""
-    return money(int(Fraction(exact)))
+def _fen(amount: Fraction) -> str:
+    """Exact fen (a voter's share can be a fraction of a fen), shown to the fen."""
+    return money(int(amount))
 
 
-def _most_paid_each(purchase: dict) -> Fraction:
-    return max(Fraction(group["paid_total"]) / group["voters"] for group in purchase["payers"])
+def _greedy(rows: GreedyRows, name: Callable[[str], str]) -> None:
+    for step in rows.steps:
+        key = "tally.greedy_selected" if step.selected else "tally.greedy_no_fit"
+        st.markdown(t(key, rank=step.rank, title=name(step.project)))
 
 
-def _explain(explanation: dict, titles: dict[str, str]) -> None:
-    """Equal Shares: the round each winner was bought in and its price per supporter, and what
-    each loser lacked; greedy: each project's rank and whether it no longer fitted."""
+def _equal_shares(rows: EqualSharesRows, name: Callable[[str], str]) -> None:
+    st.markdown(t("tally.mes_intro", share=_fen(rows.budget_per_voter)))
+    for purchase in rows.purchases:
+        st.markdown(
+            t(
+                "tally.mes_bought",
+                title=name(purchase.project),
+                round=purchase.round,
+                supporters=purchase.supporters,
+                price=_fen(purchase.most_paid_each),
+            )
+        )
+    for loser in rows.losers:
+        st.markdown(
+            t(
+                "tally.mes_lost",
+                title=name(loser.project),
+                supporters=loser.supporters,
+                lacking=_fen(loser.lacking),
+            )
+        )
+    if rows.completion is not None and rows.completion.steps:
+        st.markdown(t("tally.completion"))
+        _greedy(rows.completion, name)
+
+
+def _phragmen(rows: PhragmenRows, name: Callable[[str], str]) -> None:
+    st.markdown(t("tally.phragmen_intro"))
+    for step in rows.steps:
+        title = name(step.project)
+        if step.load is None:
+            st.markdown(t("tally.phragmen_unsupported", round=step.round, title=title))
+        else:
+            st.markdown(
+                t(
+                    "tally.phragmen_bought",
+                    round=step.round,
+                    title=title,
+                    supporters=step.supporters,
+                    load=_fen(step.load),
+                )
+            )
+    if rows.stopped_by is not None:
+        st.markdown(t("tally.phragmen_stopped", title=name(rows.stopped_by)))
+
+
+def _explain(rows: ExplanationRows, titles: dict[str, str]) -> None:
+    """Equal Shares: the round each winner was bought in and the most a supporter paid, and
+    what each loser lacked; greedy: each project's rank and whether it no longer fitted;
+    Phragmén: each purchase, the load its supporters then carried, and where it stopped."""
 
     def name(project: str) -> str:
-        return plain(titles.get(str(project), str(project)))
+        return plain(titles.get(project, project))
 
-    if explanation.get("kind") == "mes":
-        st.markdown(t("tally.mes_intro", share=_fen(explanation["budget_per_voter"])))
-        for purchase in explanation.get("purchases", []):
-            st.markdown(
-                t(
-                    "tally.mes_bought",
-                    title=name(purchase["project"]),
-                    round=purchase["round"],
-                    supporters=purchase["supporters"],
-                    price=_fen(_most_paid_each(purchase)),
-                )
-            )
-        for loser in explanation.get("losers", []):
-            st.markdown(
-                t(
-                    "tally.mes_lost",
-                    title=name(loser["project"]),
-                    supporters=loser["supporters"],
-                    lacking=_fen(loser["lacking_money"]),
-                )
-            )
-    steps = explanation.get("steps") or (explanation.get("completion") or {}).get("steps") or []
-    if steps and explanation.get("kind") == "mes":
-        st.markdown(t("tally.completion"))
-    for step in steps:
-        if step.get("selected"):
-            key = "tally.greedy_selected"
-        elif step.get("skipped_no_fit"):
-            key = "tally.greedy_no_fit"
-        else:
-            key = "tally.greedy_not_selected"
-        st.markdown(t(key, rank=step["rank"], title=name(step["project"])))
+    if isinstance(rows, EqualSharesRows):
+        _equal_shares(rows, name)
+    elif isinstance(rows, PhragmenRows):
+        _phragmen(rows, name)
+    else:
+        _greedy(rows, name)
 
 
 def _round(viewer: Viewer, budget_round: RoundRow) -> None:
@@ -136,10 +161,12 @@ def _round(viewer: Viewer, budget_round: RoundRow) -> None:
             hide_index=True,
             width="stretch",
         )
-        with st.expander(t("tally.why"), icon=":material/help:"):
-            _explain(
-                result.explanation, {str(line.proposal_id): line.title for line in result.lines}
-            )
+        if result.explanation is not None:
+            with st.expander(t("tally.why"), icon=":material/help:"):
+                _explain(
+                    result.explanation,
+                    {str(line.proposal_id): line.title for line in result.lines},
+                )
         # Made on the click: with every ballot of the round, it would slow every run. Whoever
         # sees a result may export its ballots (published: everyone; else the committee).
         st.download_button(

@@ -8,7 +8,6 @@ the chair publishes it; publishing marks the proposals selected or not selected.
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -22,6 +21,7 @@ from services.permissions import Action, Viewer, can
 from services.proposals import list_proposals
 from services.rounds import published_tally_id
 from voting import Election, Instance, Profile, tally, write_pb
+from voting.rows import ExplanationRows, explanation_rows, rows_from_dict
 
 
 def _election(
@@ -74,7 +74,7 @@ def count_votes(session: Session, viewer: Viewer, *, round_id: int) -> int:
         ballots_counted=len(profile),
         total_cost_fen=int(outcome.total_cost),
         selected_proposal_ids=[int(pid) for pid in outcome.selected],
-        explanation=outcome.to_dict()["explanation"],
+        explanation=explanation_rows(outcome).to_dict(),
         computed_by_id=viewer.person_id,
     )
     session.add(result)
@@ -137,7 +137,7 @@ class RoundResult:
     computed_at: datetime
     published_at: datetime | None
     lines: list[ResultLine]
-    explanation: dict[str, Any]
+    explanation: ExplanationRows | None
 
     @property
     def leftover_fen(self) -> int:
@@ -187,5 +187,5 @@ def round_result(session: Session, viewer: Viewer, *, round_id: int) -> RoundRes
         computed_at=result.computed_at,
         published_at=result.published_at,
         lines=lines,
-        explanation=result.explanation,
+        explanation=rows_from_dict(result.explanation),
     )

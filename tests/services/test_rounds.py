@@ -26,6 +26,7 @@ from services.rounds import (
 )
 from services.tally import count_votes, publish_tally, round_result
 from tests.world import World
+from voting import EqualSharesRows
 
 # Budget 10,000 yuan; costs asked of the fund: A 6,000, B 5,000, C 4,000 (after 10% co-funding).
 PROJECTS = (
@@ -290,11 +291,11 @@ def test_equal_shares_round_is_counted_by_the_engine(world: World) -> None:
     tally_id = count_votes(world.session, world.viewer("chair_a"), round_id=round_id)
     result = round_result(world.session, world.viewer("chair_a"), round_id=round_id)
     assert result is not None and result.tally_id == tally_id
-    assert result.explanation["kind"] == "mes"
+    assert isinstance(result.explanation, EqualSharesRows)
     # each voter holds 5,000: voter 1 cannot buy A (6,000); for voter 2, B and C both cost one
     # yuan per yuan of utility, the tie goes to the lower project id (B), and that spends it all
     assert {line.title for line in result.lines if line.selected} == {"B: benches"}
-    assert result.explanation["losers"][0]["lacking_money"] == "100000"
+    assert result.explanation.losers[0].lacking == 100000
 
 
 @pytest.mark.parametrize(
