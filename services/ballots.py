@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import groupby
+from operator import itemgetter
 from threading import Lock
 from typing import Any
 
@@ -180,28 +181,24 @@ def cast(
     receipt_hash: str,
 ) -> None:
     """The voter enters the poll book and the ballot the pending box, in the caller's
-    transaction; every ``SEAL_EVERY``th ballot seals the pending ones. The caller commits."""
+    transaction; every ``SEAL_EVERY``th ballot seals the pending ones. The caller commits.
+    A second ballot of the same voter is refused by the poll book's key, which also settles
+    two casts sent at the same moment: three statements and no read before them."""
     if budget_round.phase != RoundPhase.VOTING:
         raise WrongPhase("round_not_voting", phase=budget_round.phase)
     round_id = id_of(budget_round)
-    if has_ballot(session, round_id, voter_key):
-        raise Conflict("ballot_already_cast")
-    session.add(
-        PollBookEntry(round_id=round_id, voter_key=voter_key, channel=channel, voted_on=today())
-    )
+    connection = session.connection()
+    voted = {"round_id": round_id, "voter_key": voter_key, "channel": channel, "voted_on": today()}
     try:
-        session.flush()  # two casts by one voter at once: the poll book's key decides
+        connection.execute(insert(_table(PollBookEntry)), voted)
     except Conflict:
         session.rollback()
         raise Conflict("ballot_already_cast") from None
-    session.add(
-        PendingBallot(
-            round_id=round_id,
-            receipt_hash=receipt_hash,
-            marks=[[m.proposal_id, m.points, m.rank] for m in marks],
-        )
+    stored = [[m.proposal_id, m.points, m.rank] for m in marks]
+    connection.execute(
+        insert(_table(PendingBallot)),
+        {"round_id": round_id, "receipt_hash": receipt_hash, "marks": stored},
     )
-    session.flush()
     seal(session, round_id, at_least=SEAL_EVERY)
 
 
@@ -308,15 +305,39 @@ def counted_ballots(
 ) -> list[EngineBallot]:
     """The round's ballots as the engine counts them, numbered 1, 2, ... in their random order:
     the pending ones are sealed first. Marks of proposals no longer on the ballot are left out,
-    and a ballot left empty by that is not counted."""
+    and a ballot left empty by that is not counted. Columns straight into the engine's tuples
+    (one query, the key's order, project ids shared as strings): a city's 100,000 ballots must
+    count nearly as fast as the command line reads them from a file."""
     round_id = id_of(budget_round)
     seal(session, round_id)
-    kind = budget_round.ballot_kind
+    kind = BallotKind(budget_round.ballot_kind)
+    names = {pid: str(pid) for pid in on_ballot}
+    query = (
+        select_columns(
+            col(BallotEntry.ballot_id),
+            col(BallotEntry.proposal_id),
+            col(BallotEntry.points),
+            col(BallotEntry.rank),
+        )
+        .join(Ballot, col(Ballot.id) == BallotEntry.ballot_id)
+        .where(col(Ballot.round_id) == round_id)
+        .order_by(col(BallotEntry.ballot_id), col(BallotEntry.proposal_id))
+    )
     ballots: list[EngineBallot] = []
-    for _, marks in _stored(session, round_id):
-        kept = [mark for mark in marks if mark.proposal_id in on_ballot]
-        if kept:
-            ballots.append(engine_ballot(kind, kept, voter_id=str(len(ballots) + 1)))
+    for _, group in groupby(session.connection().execute(query).all(), key=itemgetter(0)):
+        marks = [row for row in group if row[1] in names]
+        if not marks:
+            continue
+        if kind is BallotKind.ORDINAL:
+            marks.sort(key=lambda row: row[3] or 0)
+        points = tuple(row[2] or 0 for row in marks) if kind in POINTS_KINDS else None
+        ballots.append(
+            EngineBallot(
+                projects=tuple(names[row[1]] for row in marks),
+                points=points,
+                voter_id=str(len(ballots) + 1),
+            )
+        )
     return ballots
 
 

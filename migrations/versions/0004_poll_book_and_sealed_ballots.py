@@ -71,6 +71,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["round_id"], ["budgetround.id"]),
         sa.PrimaryKeyConstraint("round_id", "voter_key"),
     )
+    op.create_index(
+        "ix_pollbookentry_round_channel", "pollbookentry", ["round_id", "channel"], unique=False
+    )
     op.create_table(
         "pendingballot",
         sa.Column("id", sa.Integer(), nullable=False),
