@@ -1,14 +1,18 @@
 """The public notice board (公示栏): funds, every recent yuan in and out, results, proposals.
-Projected in the community hall or opened on a phone; no sign-in needed."""
+Projected in the community hall or opened on a phone; no sign-in needed. It redraws itself
+every few seconds, from figures shared by every session (``ui.shared``)."""
 
 import streamlit as st
 
-from services.notice import notice_board
+from services.ledger import FundBalance, LedgerLine
 from services.verify import BooksSeal
-from ui import charts
-from ui.context import day, label, moment, money, read, t
+from ui.context import day, label, moment, money, t
+from ui.incidents import incidents_reported
 from ui.plain_text import plain
+from ui.shared import funds_spec, proposals_spec, shared_notice_board
 from ui.widgets import empty_state
+
+REFRESH_SECONDS = 5
 
 
 def _seal(seal: BooksSeal) -> None:
@@ -25,9 +29,41 @@ def _seal(seal: BooksSeal) -> None:
 
 
 def render() -> None:
-    board = read(notice_board)
     st.title(t("nav.notice"))
     st.caption(t("notice.intro"))
+    _board()
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def _board() -> None:
+    with incidents_reported():  # a fragment's rerun does not pass through app.py's
+        _draw()
+
+
+def _fund_line(balance: FundBalance) -> str:
+    figures = t(
+        "notice.fund_figures",
+        money_in=money(balance.money_in_fen),
+        money_out=money(balance.money_out_fen),
+        earmarked=money(balance.earmarked_fen),
+        available=money(balance.available_fen),
+    )
+    return f"- **{plain(balance.name)}** · {label('fund_kind', balance.kind)}  \n  {figures}"
+
+
+def _ledger_line(line: LedgerLine) -> str:
+    who = plain(line.counterparty) if line.counterparty else t("notice.anonymous")
+    return (
+        f"- {day(line.occurred_on)} · **{label('direction', line.direction)} "
+        f"{money(line.amount_fen)}** · {plain(line.fund)}  \n"
+        f"  {label('ledger_kind', line.kind)} · {who} · {plain(line.purpose)}"
+    )
+
+
+def _draw() -> None:
+    """Lists, not grids: one column on a phone, large enough on the wall; a refresh draws a
+    few elements from figures already computed."""
+    board = shared_notice_board()
     raised = sum(b.money_in_fen for b in board.balances if b.kind == "community")
     earmarked = sum(b.earmarked_fen for b in board.balances)
     voting = [r for r in board.rounds if r.phase == "voting"]
@@ -42,38 +78,12 @@ def render() -> None:
         )
 
     st.subheader(t("notice.funds"), anchor=False)
-    st.dataframe(
-        [
-            {
-                t("notice.fund"): b.name,
-                t("notice.kind"): label("fund_kind", b.kind),
-                t("notice.money_in"): money(b.money_in_fen),
-                t("notice.money_out"): money(b.money_out_fen),
-                t("notice.earmarked"): money(b.earmarked_fen),
-                t("notice.available"): money(b.available_fen),
-            }
-            for b in board.balances
-        ],
-        hide_index=True,
-        width="stretch",
-    )
+    st.markdown("\n".join(_fund_line(b) for b in board.balances))
     community = [b for b in board.balances if b.kind == "community"]
     if community:
-        st.altair_chart(
-            charts.fund_balances(
-                [
-                    {
-                        "fund": b.name,
-                        "available_yuan": b.available_fen // 100,
-                        "earmarked_yuan": b.earmarked_fen // 100,
-                    }
-                    for b in community
-                ],
-                available=t("notice.available"),
-                earmarked=t("notice.earmarked"),
-            ),
-            width="stretch",
-        )
+        rows = [(b.name, b.available_fen // 100, b.earmarked_fen // 100) for b in community]
+        spec = funds_spec(rows, available=t("notice.available"), earmarked=t("notice.earmarked"))
+        st.vega_lite_chart(spec=spec, width="stretch")
 
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -83,37 +93,23 @@ def render() -> None:
         for result in board.results:
             with st.container(border=True):
                 ballots = t("notice.ballots", count=result.ballots_counted)
-                st.markdown(f"**{plain(result.round_name)}** · {ballots}")
-                for _, title, requested in result.selected:
-                    st.markdown(f"- {plain(title)} · {money(requested)}")
+                lines = [f"**{plain(result.round_name)}** · {ballots}"]
+                lines += [f"- {plain(title)} · {money(fen)}" for _, title, fen in result.selected]
+                st.markdown("\n".join(lines))
     with right:
         st.subheader(t("notice.proposals"), anchor=False)
         if board.proposals_by_status:
             labels = {k: label("status", k) for k in board.proposals_by_status}
-            st.altair_chart(
-                charts.proposals_by_status(board.proposals_by_status, labels),
-                width="stretch",
-            )
+            spec = proposals_spec(board.proposals_by_status, labels)
+            st.vega_lite_chart(spec=spec, width="stretch")
         else:
             empty_state("app.nothing_yet")
 
     st.subheader(t("notice.recent"), anchor=False)
-    st.dataframe(
-        [
-            {
-                t("notice.date"): day(line.occurred_on),
-                t("notice.fund"): line.fund,
-                t("notice.kind"): label("ledger_kind", line.kind),
-                t("notice.direction"): label("direction", line.direction),
-                t("notice.amount"): money(line.amount_fen),
-                t("notice.counterparty"): line.counterparty or t("notice.anonymous"),
-                t("notice.purpose"): line.purpose,
-            }
-            for line in board.recent
-        ],
-        hide_index=True,
-        width="stretch",
-    )
+    if board.recent:
+        st.markdown("\n".join(_ledger_line(line) for line in board.recent))
+    else:
+        empty_state("app.nothing_yet")
     _seal(board.seal)
 
 

@@ -8,9 +8,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from models import AuditEntry, BudgetRound, Person, Tally
+from models import AuditEntry, BooksCheck, BudgetRound, ChainHead, Person, PollBookEntry, Tally
 from services.common import require_at, spreadsheet_cell
 from services.ledger import FundBalance, LedgerLine, fund_balances, ledger_lines
 from services.permissions import Action, Viewer
@@ -58,6 +58,17 @@ def notice_board(session: Session) -> NoticeBoard:
         results=results,
         seal=books_seal(session),
     )
+
+
+def notice_version(session: Session) -> str:
+    """Changes whenever anything on the notice board may have: every audited change and every
+    ledger entry moves a chain's head, every vote adds to the poll book, every check of the
+    books adds a row. A handful of index reads, so that a hundred screens can ask each few
+    seconds and recompute the board only when it changed."""
+    heads = session.exec(select(ChainHead.head_hash).order_by(col(ChainHead.name))).all()
+    checks = session.exec(select(func.max(BooksCheck.id))).one()
+    voted = session.exec(select(func.count()).select_from(PollBookEntry)).one()
+    return "|".join([*heads, str(checks), str(voted)])
 
 
 @dataclass(frozen=True)

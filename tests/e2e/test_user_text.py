@@ -475,8 +475,9 @@ def test_anonymous_pages_show_user_text_as_typed(planted: Planted, visit: Visit)
     page, url = visit.page, planted.server.url
     visit.open(url)
     visit.check("notice", "round name (ballot)", "round name (counted)", "proposal title (funded)")
-    visit.sent("notice", "donor", "donation purpose", "allocation purpose", "payee")
-    visit.sent("notice", "expense purpose", "reversal reason")
+    # The recent ledger is a list on the page (no longer a grid drawn on a canvas).
+    visit.check("notice", "donor", "donation purpose", "allocation purpose", "payee")
+    visit.check("notice", "expense purpose", "reversal reason")
 
     visit.go("居民点单")
     visit.check("needs", "need title", "need description")

@@ -21,7 +21,7 @@ from ui.incidents import LOG, incidents_reported
 INCIDENT = re.compile(r"[0-9A-F]{4}-[0-9A-F]{4}")
 
 
-def _broken_notice_board(session: Session) -> None:
+def _broken_notice_board() -> None:
     raise RuntimeError("boom at /srv/linli/services/notice.py")
 
 
@@ -29,7 +29,7 @@ def _broken_notice_board(session: Session) -> None:
 def broken_page(monkeypatch: pytest.MonkeyPatch) -> None:
     import pages.notice
 
-    monkeypatch.setattr(pages.notice, "notice_board", _broken_notice_board)
+    monkeypatch.setattr(pages.notice, "shared_notice_board", _broken_notice_board)
 
 
 @pytest.fixture
