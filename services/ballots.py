@@ -30,7 +30,7 @@ from operator import itemgetter
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import Table, delete, insert
+from sqlalchemy import URL, Table, delete, insert
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, func, select
 
@@ -43,7 +43,8 @@ from services.errors import BallotRejected, Conflict, InvalidInput, NotFound, Wr
 from voting import Ballot as EngineBallot
 from voting import BallotError, Instance, validate_ballot
 
-SEAL_EVERY = 20  # pending ballots of a round that are sealed together, in a random order
+SEAL_EVERY = 20  # at least this many pending ballots of a round are sealed together
+SEAL_CHECK_ODDS = 4  # one cast in this many looks whether SEAL_EVERY ballots are pending
 RANDOM = secrets.SystemRandom()
 BALLOT_ID_BITS = 62  # positive in a signed 64-bit column, far from any collision at city scale
 # The engine's ballot codes, as the app names them (and translates them).
@@ -117,7 +118,7 @@ class _Description:
     instance: Instance
 
 
-_descriptions: dict[tuple[str, int], _Description] = {}
+_descriptions: dict[tuple[URL, int], _Description] = {}
 _descriptions_lock = Lock()
 
 
@@ -132,7 +133,7 @@ def _description(session: Session, budget_round: BudgetRound) -> Instance:
         )
     ).one()
     version = (budget_round.budget_fen, count, latest)
-    key = (session.connection().engine.url.render_as_string(hide_password=True), round_id)
+    key = (session.connection().engine.url, round_id)
     with _descriptions_lock:
         cached = _descriptions.get(key)
     if cached is not None and cached.version == version:
@@ -181,7 +182,8 @@ def cast(
     receipt_hash: str,
 ) -> None:
     """The voter enters the poll book and the ballot the pending box, in the caller's
-    transaction; every ``SEAL_EVERY``th ballot seals the pending ones. The caller commits.
+    transaction; now and then (one cast in ``SEAL_CHECK_ODDS``) it looks whether
+    ``SEAL_EVERY`` ballots are pending and seals them. The caller commits.
     A second ballot of the same voter is refused by the poll book's key, which also settles
     two casts sent at the same moment: three statements and no read before them."""
     if budget_round.phase != RoundPhase.VOTING:
@@ -199,7 +201,8 @@ def cast(
         insert(_table(PendingBallot)),
         {"round_id": round_id, "receipt_hash": receipt_hash, "marks": stored},
     )
-    seal(session, round_id, at_least=SEAL_EVERY)
+    if RANDOM.randrange(SEAL_CHECK_ODDS) == 0:
+        seal(session, round_id, at_least=SEAL_EVERY)
 
 
 def _mark(stored: list[int | None]) -> Mark:

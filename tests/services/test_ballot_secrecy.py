@@ -200,14 +200,15 @@ def test_a_database_copy_cannot_order_or_join_the_ballots(world: World) -> None:
     order = _vote(world, round_id, ids)
     voters = SIGNED_IN + CODES
 
-    # During the vote: every ballot is sealed, in batches of SEAL_EVERY that share everything
-    # a transaction leaves (on PostgreSQL, one xmin per batch): a batch, never a voter.
-    assert session.exec(select(func.count()).select_from(PendingBallot)).one() == 0
+    # During the vote: ballots are sealed in batches of at least SEAL_EVERY that share
+    # everything a transaction leaves (on PostgreSQL, one xmin per batch): a batch, never a
+    # voter. Fewer than SEAL_EVERY + a few wait in the pending box.
+    pending = session.exec(select(func.count()).select_from(PendingBallot)).one()
     during = _stored(session, dialect)
-    assert len(during) == voters
+    assert len(during) + pending == voters and len(during) >= voters - 2 * SEAL_EVERY
     if dialect == "postgresql":
         batches = [sum(1 for b in during if b["xmin"] == x) for x in {b["xmin"] for b in during}]
-        assert sorted(batches) == [SEAL_EVERY] * (voters // SEAL_EVERY)
+        assert batches and min(batches) >= SEAL_EVERY
 
     # The vote closes: the whole round is dealt out again.
     chair = world.viewer("chair_a")
