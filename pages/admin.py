@@ -1,4 +1,5 @@
-"""Administration: places, people and their roles, and the audit log."""
+"""Administration: places, people and their roles, the audit log, checking the books, and
+importing an election from a Pabulib file."""
 
 import json
 
@@ -14,9 +15,12 @@ from services.accounts import (
     list_people,
     revoke_role,
 )
+from services.file_checks import MIB
+from services.imports import MAX_IMPORT_BYTES, import_election
+from services.ledger import fund_balances
 from services.notice import audit_log, export_audit_log
 from services.permissions import Action, Viewer, can_somewhere
-from services.places import create_place, list_places
+from services.places import create_place, list_places, places_where_allowed
 from services.verify import books_seal, verify_books
 from ui.context import (
     act,
@@ -29,7 +33,9 @@ from ui.context import (
     t,
     when_downloaded,
 )
-from ui.widgets import guard, id_select, vocabulary_select
+from ui.plain_text import plain
+from ui.widgets import guard, id_select, place_select, vocabulary_select
+from voting import RULES, TIE_BREAKS
 
 
 def _places(viewer: Viewer) -> None:
@@ -230,13 +236,77 @@ def _verify(viewer: Viewer) -> None:
         st.markdown(f"- {message(f'verify.problem.{problem.code}', problem.params)}")
 
 
+def _import(viewer: Viewer) -> None:
+    """A Pabulib file becomes a round in the voting phase; the committee counts it on the
+    results screen. The browser refuses larger files already; the service checks again."""
+    max_mb = MAX_IMPORT_BYTES // MIB
+    st.caption(t("imports.intro", max_mb=max_mb))
+    allowed = read(places_where_allowed, viewer=viewer, action=Action.MANAGE_ROUND)
+    funds = {f.fund_id: f.name for f in read(fund_balances)}
+    rules = list(RULES)
+    with st.form("import_pb", clear_on_submit=True):  # a second click imports nothing twice
+        upload = st.file_uploader(
+            t("imports.file"), type=["pb"], max_upload_size=max_mb, key="import_file"
+        )
+        place_id = place_select(t("imports.place"), key="import_place", allowed=allowed)
+        fund_id = id_select(t("imports.fund"), funds, key="import_fund")
+        rule = st.selectbox(
+            t("field.rule"),
+            rules,
+            index=rules.index("mes+greedy"),
+            format_func=lambda name: label("rule", name),
+            key="import_rule",
+        )
+        tie_break = st.selectbox(
+            t("field.tie_break"),
+            TIE_BREAKS,
+            format_func=lambda name: label("tie_break", name),
+            key="import_tie_break",
+        )
+        sent = st.form_submit_button(t("imports.run"), icon=":material/upload_file:")
+    if not sent:
+        return
+    if upload is None:
+        st.warning(t("imports.no_file"))
+        return
+    with st.spinner(t("imports.working")):
+        imported = act(
+            import_election,
+            viewer,
+            data=upload.getvalue(),
+            filename=upload.name,
+            place_id=place_id,
+            fund_id=fund_id,
+            rule=rule,
+            tie_break=tie_break,
+        )
+    if imported is not None:
+        st.success(
+            t(
+                "imports.done",
+                round=imported.round_id,
+                name=plain(imported.name),
+                proposals=imported.proposals,
+                ballots=imported.ballots,
+            ),
+            icon=":material/check:",
+        )
+        st.info(t("imports.next", page=t("nav.tally")), icon=":material/leaderboard:")
+
+
 def render() -> None:
     viewer = current_viewer()
     if not guard(viewer, Action.GRANT_ROLES):
         return
     st.title(t("nav.admin"))
-    places, people, audit, books = st.tabs(
-        [t("admin.places"), t("admin.people"), t("admin.audit"), t("verify.tab")]
+    places, people, audit, books, imports = st.tabs(
+        [
+            t("admin.places"),
+            t("admin.people"),
+            t("admin.audit"),
+            t("verify.tab"),
+            t("imports.tab"),
+        ]
     )
     with places:
         _places(viewer)
@@ -248,6 +318,9 @@ def render() -> None:
     if can_somewhere(viewer, Action.VERIFY_BOOKS):
         with books:
             _verify(viewer)
+    if can_somewhere(viewer, Action.MANAGE_ROUND):
+        with imports:
+            _import(viewer)
 
 
 if __name__ == "__main__":

@@ -7,11 +7,15 @@ SQLite file under data/):
   recomputes every fund's balance and compares the ledger with the audit trail; it exits 0 when
   everything holds and 1, naming each entry that fails, when something does not;
 - ``python -m services grant-app-role ROLE`` (PostgreSQL, as the tables' owner, after each
-  upgrade) lets ROLE run the app without the power to rewrite the books.
+  upgrade) lets ROLE run the app without the power to rewrite the books;
+- ``python -m services import-pb FILE.pb --place PLACE_ID --fund FUND_ID [--rule R]
+  [--tie-break T]`` imports an election from a Pabulib file as a round in the voting phase,
+  for the committee to count, and prints the new round's id.
 """
 
 import argparse
 import sys
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 from sqlmodel import Session
@@ -21,8 +25,10 @@ from models.engine import restricted_role_grants
 from services.accounts import DEMO_PASSWORD
 from services.demo import load_demo
 from services.errors import LinliError
+from services.imports import import_election
 from services.settings import settings
 from services.verify import verify_books
+from voting import RULES, TIE_BREAKS
 
 
 def _demo(session: Session) -> int:
@@ -69,22 +75,67 @@ def _grant_app_role(engine: Engine, role: str | None) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _import(session: Session, args: argparse.Namespace) -> int:
+    """As the operator: the service's refusals print their code and details, not a traceback."""
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        print(f"cannot read {path}: {error.strerror}", file=sys.stderr)
+        return 2
+    try:
+        imported = import_election(
+            session,
+            None,
+            data=data,
+            filename=path.name,
+            place_id=args.place,
+            fund_id=args.fund,
+            rule=args.rule,
+            tie_break=args.tie_break,
+        )
+    except LinliError as error:
+        details = ", ".join(f"{key}={value}" for key, value in error.params.items())
+        print(f"not imported: {error.code}" + (f" ({details})" if details else ""), file=sys.stderr)
+        return 2
+    print(f"round {imported.round_id} imported: {imported.name}")
+    print(
+        f"{imported.proposals} proposals, {imported.ballots} ballots, {imported.marks} marks; "
+        f"{imported.ballot_kind} ballots, in the voting phase: count them on the results screen"
+    )
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m services",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("command", choices=("upgrade", "demo", "verify", "grant-app-role"))
-    parser.add_argument("role", nargs="?", help="with grant-app-role: the app's database role")
-    parser.add_argument(
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("upgrade", help="bring the store to the newest schema")
+    commands.add_parser("demo", help="load the demo street into an empty store")
+    verify = commands.add_parser("verify", help="check every chain and balance")
+    verify.add_argument(
         "--published",
         action="append",
         default=[],
         metavar="ledger:N:HASH",
-        help="with verify: a head printed on a notice, which the chain must still carry",
+        help="a head printed on a notice, which the chain must still carry",
     )
-    args = parser.parse_args(argv)
+    grant = commands.add_parser("grant-app-role", help="let a role run the app (PostgreSQL)")
+    grant.add_argument("role", nargs="?", help="the app's database role")
+    pb = commands.add_parser("import-pb", help="import an election from a Pabulib file")
+    pb.add_argument("file", help="a Pabulib .pb file")
+    pb.add_argument("--place", type=int, required=True, help="the round's place (id)")
+    pb.add_argument("--fund", type=int, required=True, help="the fund the round spends (id)")
+    pb.add_argument("--rule", default="mes+greedy", choices=list(RULES))
+    pb.add_argument("--tie-break", default="id", choices=list(TIE_BREAKS))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     settings()  # refuses a weak ballot secret outside development
     engine = make_engine(database_url())
     upgrade_database(engine)
@@ -97,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
             status = _verify(session, args.published)
         elif args.command == "grant-app-role":
             status = _grant_app_role(engine, args.role)
+        elif args.command == "import-pb":
+            status = _import(session, args)
         else:
             status = 0
     engine.dispose()

@@ -79,7 +79,7 @@ def test_admin_screen_shows_nothing_to_other_roles(demo_db: dict[str, int], role
 
 def test_admin_sees_people_and_the_audit_log(demo_db: dict[str, int]) -> None:
     at = open_page("admin", demo_db["admin"])
-    assert len(at.tabs) == 4
+    assert len(at.tabs) == 5
     assert len(at.dataframe) == 3
 
 

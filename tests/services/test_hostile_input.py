@@ -41,6 +41,7 @@ from services import (
     accounts,
     ballots,
     file_checks,
+    imports,
     ledger,
     limits,
     meetings,
@@ -73,6 +74,10 @@ from tests.street import (
 
 PASSWORD = "a long passphrase"
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PABULIB = (
+    b"META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost;name\n"
+    b"1;40;Lamps\n2;60;Benches\nVOTES\nvoter_id;vote\n1;1,2\n2;2\n"
+)
 
 
 # --- the laboratory: the staged street, and what some cases need besides ---------------------
@@ -387,6 +392,24 @@ def _clean_filename(s: Session, lab: Lab, v: Values) -> Any:
     cleaned = file_checks.clean_filename(v("name", "plan.pdf"))
     assert not _bad(cleaned, multiline=False)  # a label without anything invisible
     return cleaned
+
+
+# The file's own texts (names, META) are cleaned like any title: tests/services/test_imports.py.
+@case(
+    imports.import_election,
+    {"filename": Target("text", strict=False, stored=None), "rule": WORD, "tie_break": WORD},
+)
+def _import_election(s: Session, lab: Lab, v: Values) -> Any:
+    return imports.import_election(
+        s,
+        lab.viewer(s, "chair_a"),
+        data=PABULIB,
+        filename=v("filename", "Testville 2024.pb"),
+        place_id=lab.a.community,
+        fund_id=lab.a.fund,
+        rule=v("rule", "greedy"),
+        tie_break=v("tie_break", "cost"),
+    )
 
 
 @case(
