@@ -36,7 +36,7 @@ from sqlmodel import Session, col, func, select
 
 from models import Ballot, BallotEntry, BudgetRound, PendingBallot, PollBookEntry, Proposal
 from models.base import BallotChannel, BallotKind, ProposalStatus, RoundPhase, today
-from models.engine import serialize
+from models.engine import insert_rows, serialize
 from services.common import MAX_INT64, id_of
 from services.election import round_instance, round_profile
 from services.errors import BallotRejected, Conflict, InvalidInput, NotFound, WrongPhase
@@ -217,7 +217,8 @@ def _table(model: type[Any]) -> Table:
 def _deal(session: Session, ballots: list[tuple[str, list[Mark]]], round_id: int) -> None:
     """Inserts ballots in a random order under random ids, with their entries."""
     RANDOM.shuffle(ballots)
-    rows, entries = [], []
+    rows: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
     for receipt, marks in ballots:
         ballot_id = RANDOM.getrandbits(BALLOT_ID_BITS) + 1
         rows.append({"id": ballot_id, "round_id": round_id, "receipt_hash": receipt})
@@ -230,11 +231,9 @@ def _deal(session: Session, ballots: list[tuple[str, list[Mark]]], round_id: int
             }
             for m in marks
         ]
-    connection = session.connection()
-    if rows:
-        connection.execute(insert(_table(Ballot)), rows)
-    if entries:
-        connection.execute(insert(_table(BallotEntry)), entries)
+    connection = session.connection()  # in the shuffled order: that order is what is stored
+    insert_rows(connection, _table(Ballot), rows)
+    insert_rows(connection, _table(BallotEntry), entries)
 
 
 def seal(session: Session, round_id: int, *, at_least: int = 1) -> int:
