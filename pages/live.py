@@ -13,10 +13,9 @@ import streamlit as st
 from models.base import ROUND_PHASE_ORDER, RoundPhase
 from services.rounds import RoundRow, list_rounds
 from services.turnout import PublishedResult, Turnout
-from ui import charts
 from ui.context import day, label, locale, money, read, t
 from ui.i18n import DEFAULT_TIMEZONE, format_permille
-from ui.live import REFRESH_SECONDS, shared_turnout
+from ui.live import REFRESH_SECONDS, result_chart, shared_turnout
 from ui.plain_text import plain
 from ui.widgets import empty_state
 
@@ -107,15 +106,8 @@ def _result(result: PublishedResult) -> None:
     )
     shown = result.bars[:MOST_BARS]
     if shown:
-        chart = charts.live_result(
-            [
-                {"title": bar.title, "support": bar.support, "selected": bar.selected}
-                for bar in shown
-            ],
-            won=t("tally.won"),
-            lost=t("tally.lost"),
-        )
-        st.altair_chart(chart, width="stretch")
+        chart = result_chart(shown, won=t("tally.won"), lost=t("tally.lost"))
+        st.vega_lite_chart(spec=chart, width="stretch")
     if len(result.bars) > len(shown):
         st.caption(t("live.more_projects", count=len(result.bars) - len(shown)))
 

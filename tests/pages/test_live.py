@@ -168,3 +168,24 @@ def test_one_computation_serves_every_session(
     screens[0].run()
     assert all(metrics(at)["已投票"] == "24" for at in screens)
     assert calls == [round_id(ROUND_2026)]
+
+
+def test_a_published_result_s_chart_is_built_once_for_every_session(
+    demo_db: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[int] = []
+    original = live.charts.live_result
+
+    def counted(rows, **labels):  # type: ignore[no-untyped-def]
+        built.append(len(rows))
+        return original(rows, **labels)
+
+    monkeypatch.setattr(live.charts, "live_result", counted)
+    live._result_spec.clear()
+    wanted = str(round_id(ROUND_2025))
+    screens = [open_live(demo_db.get(role), round_param=wanted) for role in ("anonymous", "chair")]
+    screens[1].run()
+    assert all(len(charts(at)) == 1 for at in screens)
+    assert built == [5]
+    open_live(None, round_param=wanted, locale="en")
+    assert built == [5, 5]  # the labels are the language's
