@@ -12,6 +12,7 @@ from pages import (
     account,
     admin,
     ledger,
+    live,
     meetings,
     needs,
     notice,
@@ -48,6 +49,7 @@ SCREENS = (
     Screen(meetings.render, "meetings", "nav.meetings", ":material/groups:"),
     Screen(vote.render, "vote", "nav.vote", ":material/how_to_vote:"),
     Screen(tally.render, "tally", "nav.tally", ":material/leaderboard:"),
+    Screen(live.render, "live", "nav.live", ":material/live_tv:"),
     Screen(ledger.render, "ledger", "nav.ledger", ":material/account_balance:"),
     Screen(
         review.render,

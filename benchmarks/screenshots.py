@@ -13,6 +13,11 @@ Loads the demo street into a temporary SQLite store (``python -m services demo``
 - codes-desk.png         a clerk has just issued 平阳二村's household voting codes (1280x900)
 - code-sheet.png         the printable sheet of those codes, as the browser prints it
 - code-vote-phone.png    a neighbour without an account votes with one code, on a phone
+- live-wall.png          the live screen of the open 2026 vote on the hall's projector, 1920x1080
+- live-result-wall.png   the live screen of the 2025 round, its result published, 1920x1080
+- live-phone.png         the live screen of the 2026 vote followed on a phone (390x844)
+
+``--only live`` takes the live screen's three alone.
 
 Never runs ``playwright install``: the browser is /usr/bin/chromium (``apt-get install chromium``).
 """
@@ -247,6 +252,32 @@ def take(browser: Browser, url: str, out: Path) -> None:
     page.context.close()
 
 
+def take_live(browser: Browser, url: str, out: Path) -> None:
+    """Opened by its address, as a projector keeps it: the sidebar starts folded away."""
+    page = new_page(browser, WALL)
+    page.goto(url)  # a server's first session starts on the notice board (pages/ folder mode)
+    settle(page)
+    page.goto(f"{url}/live")
+    settle(page)
+    shoot(page, out / "live-wall.png", full_page=False)
+    page.get_by_test_id("stExpandSidebarButton").click()
+    page.get_by_text("平阳社区2025年微基金项目", exact=False).click()
+    settle(page)
+    chosen = page.url  # ?round=...: the address a projector keeps
+    page.context.close()
+    page = new_page(browser, WALL)  # a browser that never unfolded the sidebar
+    page.goto(chosen)
+    settle(page)
+    shoot(page, out / "live-result-wall.png", full_page=False)
+    page.context.close()
+
+    page = new_page(browser, PHONE)
+    page.goto(f"{url}/live")
+    settle(page)
+    shoot(page, out / "live-phone.png", full_page=False)  # one screen: nothing below it
+    page.context.close()
+
+
 def _warn_without_cjk_fonts() -> None:
     try:
         found = subprocess.run(
@@ -266,6 +297,7 @@ def main() -> int:
     _warn_without_cjk_fonts()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--only", choices=["all", "live"], default="all")
     args = parser.parse_args()
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -278,7 +310,9 @@ def main() -> int:
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
-            take(browser, url, out)
+            if args.only == "all":
+                take(browser, url, out)
+            take_live(browser, url, out)
         finally:
             browser.close()
     return 0

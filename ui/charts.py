@@ -78,3 +78,36 @@ def score_chart(rows: list[dict[str, object]], legend: str) -> alt.LayerChart:
         .otherwise(alt.value("black")),
     )
     return (cells + text).properties(height=alt.Step(44))
+
+
+def live_result(
+    rows: list[dict[str, object]], *, won: str, lost: str, size: int = 26
+) -> alt.LayerChart:
+    """Rows {"title", "support", "selected"}, in the order to show: each project's title above
+    its bar and its count at the bar's end, so that the chart reads the same on a 1920x1080
+    wall, in type readable from the back of the hall, and on a phone (no axis eats the width)."""
+    frame = pd.DataFrame(rows)
+    frame["outcome"] = frame["selected"].map({True: won, False: lost})
+    frame["order"] = range(len(frame))  # also keeps two projects of the same title apart
+    base = alt.Chart(frame).encode(
+        y=alt.Y("order:O", axis=None, scale=alt.Scale(paddingInner=0.5, paddingOuter=0.2))
+    )
+    bars = base.mark_bar(cornerRadiusEnd=4).encode(
+        x=alt.X("support:Q", axis=None, scale=alt.Scale(domainMin=0, nice=False)),
+        color=alt.Color(
+            "outcome:N",
+            title=None,
+            scale=alt.Scale(domain=[won, lost], range=["#2e7d32", "#b0bec5"]),
+            legend=alt.Legend(
+                orient="top", labelFontSize=size, symbolSize=size * 12, labelLimit=600
+            ),
+        ),
+        tooltip=["title", "support", "outcome"],
+    )
+    titles = base.mark_text(
+        align="left", baseline="bottom", dy=-round(size * 0.55), fontSize=size, limit=1800
+    ).encode(x=alt.datum(0), text="title:N")
+    counts = base.mark_text(align="left", dx=10, fontSize=size, fontWeight="bold").encode(
+        x="support:Q", text="support:Q"
+    )
+    return (bars + titles + counts).properties(height=alt.Step(round(size * 2.4)))

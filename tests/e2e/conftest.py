@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,13 +77,12 @@ class Server:
                 self.process.wait(timeout=5)
 
 
-def load_demo(directory: Path) -> Path:
+def load_demo_into(database_url: str) -> None:
     """A migrated store with the demo street, made through the operator's command line."""
-    path = directory / "demo.db"
     done = subprocess.run(
         [sys.executable, "-m", "services", "demo"],
         cwd=REPO,
-        env=_env(f"sqlite:///{path}"),
+        env=_env(database_url),
         capture_output=True,
         text=True,
         timeout=120,
@@ -93,6 +93,11 @@ def load_demo(directory: Path) -> Path:
             f"`python -m services demo` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}",
             pytrace=False,
         )
+
+
+def load_demo(directory: Path) -> Path:
+    path = directory / "demo.db"
+    load_demo_into(f"sqlite:///{path}")
     return path
 
 
@@ -106,19 +111,25 @@ def copy_store(template: Path, directory: Path) -> Path:
     return db
 
 
-def start_server(
-    template: Path,
+def launch_server(
+    template: Path | None,
     directory: Path,
     *,
     port: int | None = None,
     extra_args: tuple[str, ...] = (),
     store: Path | None = None,
     script: str = "app.py",
+    database_url: str | None = None,
 ) -> Server:
     """``streamlit run app.py`` (or ``script``) on a private copy of the demo store (or on
-    ``store``, already copied and prepared); returns once healthy."""
+    ``store``, already copied and prepared, or on the database at ``database_url``, shared);
+    returns at once: ``wait_until_healthy`` waits, so that several servers start together."""
     directory.mkdir(parents=True, exist_ok=True)
-    db = store or copy_store(template, directory)
+    if database_url is None:
+        if store is None:
+            assert template is not None, "a store, a template to copy or a database URL"
+            store = copy_store(template, directory)
+        database_url = f"sqlite:///{store}"
     port = port or free_port()
     log = directory / "streamlit.log"
     with log.open("wb") as sink:
@@ -142,15 +153,18 @@ def start_server(
                 *extra_args,
             ],
             cwd=REPO,
-            env=_env(f"sqlite:///{db}"),
+            env=_env(database_url),
             stdin=subprocess.DEVNULL,
             stdout=sink,
             stderr=subprocess.STDOUT,
         )
-    server = Server(url=f"http://127.0.0.1:{port}", process=process, log=log)
+    return Server(url=f"http://127.0.0.1:{port}", process=process, log=log)
+
+
+def wait_until_healthy(server: Server) -> Server:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        if process.poll() is not None:
+        if server.process.poll() is not None:
             pytest.fail(f"streamlit exited early:\n{server.log_tail()}", pytrace=False)
         try:
             with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as answer:
@@ -161,6 +175,11 @@ def start_server(
         time.sleep(0.2)
     server.stop()
     pytest.fail(f"streamlit not healthy after {START_TIMEOUT} s:\n{server.log_tail()}")
+
+
+def start_server(template: Path | None, directory: Path, **options: Any) -> Server:
+    """``launch_server``, then wait until it answers."""
+    return wait_until_healthy(launch_server(template, directory, **options))
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e import Wire, choose, main_text, nav, nav_link, open_page
+from tests.e2e import Wire, choose, main_text, nav, nav_link, open_page, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -20,6 +20,7 @@ DEEP_LINKS = {
     "admin": NOTICE,
     "review": NOTICE,
     "tally": "计票结果",
+    "live": "平阳社区2026年微基金项目",  # the live screen opens on the round being voted on
     "ledger": "基金与账目",
     "meetings": "议事会",
     "vote": "投票",
@@ -29,7 +30,18 @@ DEEP_LINKS = {
     "setup": NOTICE,
     "notice": NOTICE,
 }
-PUBLIC_NAV = ["公示栏", "居民点单", "提案", "议事会", "投票", "计票结果", "基金与账目", "账户"]
+FOLDED = {"live"}  # a wall screen opens with the sidebar folded away
+PUBLIC_NAV = [
+    "公示栏",
+    "居民点单",
+    "提案",
+    "议事会",
+    "投票",
+    "计票结果",
+    "实时大屏",
+    "基金与账目",
+    "账户",
+]
 HIDDEN_NAV = ["管理", "年底评审", "开始使用"]
 # text that must never reach an anonymous browser, neither drawn nor sent
 RESTRICTED = {
@@ -51,7 +63,7 @@ RESTRICTED = {
 }
 UNTRANSLATED = re.compile(
     r"\b(?:app|nav|notice|vote|tally|ledger|admin|account|needs|proposals|setup|meetings|review"
-    r"|field|status|error|role|phase)\.[a-z_]+\b"
+    r"|live|field|status|error|role|phase)\.[a-z_]+\b"
 )
 
 
@@ -70,7 +82,13 @@ def test_fresh_server_anonymous_deep_links(fresh_server, page) -> None:
     wire = Wire().attach(page)
     for path, title in DEEP_LINKS.items():  # "admin" first: the server's very first session
         wire.clear()
-        open_page(page, f"{fresh_server.url}/{path}")
+        if path in FOLDED:
+            page.goto(f"{fresh_server.url}/{path}")
+            wait_for_app(page)
+            page.get_by_test_id("stExpandSidebarButton").click()
+            expect(nav(page)).to_be_visible()
+        else:
+            open_page(page, f"{fresh_server.url}/{path}")
         expect(page.get_by_role("heading", level=1), f"/{path}").to_have_text(title)
         _assert_nothing_restricted(page, wire, f"/{path}")
         assert wire.size > 0, "no websocket traffic recorded: the wire check would be vacuous"

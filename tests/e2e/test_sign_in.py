@@ -23,7 +23,17 @@ from tests.e2e.conftest import Server, copy_store, free_port, start_server
 pytestmark = pytest.mark.e2e
 
 CHAIR_EMAIL = "li.jianguo@pingyang.example.org"
-CHAIR_PAGES = ["公示栏", "居民点单", "提案", "议事会", "投票", "计票结果", "基金与账目", "账户"]
+CHAIR_PAGES = [
+    "公示栏",
+    "居民点单",
+    "提案",
+    "议事会",
+    "投票",
+    "计票结果",
+    "实时大屏",
+    "基金与账目",
+    "账户",
+]
 REVIEWER_PAGES = [*CHAIR_PAGES[:-1], "年底评审", "账户"]
 
 

@@ -20,6 +20,7 @@ PAGES = (
     "meetings",
     "vote",
     "tally",
+    "live",
     "ledger",
     "review",
     "admin",

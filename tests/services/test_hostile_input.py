@@ -969,6 +969,8 @@ TAKE_NO_TYPED_VALUE = {
     "services.tally.export_ballots",
     "services.tally.publish_tally",
     "services.tally.round_result",
+    "services.turnout.eligible_households",
+    "services.turnout.round_turnout",
     "services.uploads.attachable_kinds",
     "services.uploads.list_attachments",
     "services.uploads.open_attachment",
