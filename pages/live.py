@@ -3,7 +3,7 @@
 Projected in the community hall at 1920x1080 and read from the back of the room, or followed
 on a phone. Public: nothing to type into and nothing private; the committee sees what everyone
 sees. The figures redraw themselves every few seconds from a cache that every session of this
-process shares (ui/live.py), so a hundred screens cost one computation per interval.
+process shares (ui/shared.py), so a hundred screens cost one computation per interval.
 """
 
 from fractions import Fraction
@@ -15,8 +15,9 @@ from services.rounds import RoundRow, list_rounds
 from services.turnout import PublishedResult, Turnout
 from ui.context import day, label, locale, money, read, t
 from ui.i18n import DEFAULT_TIMEZONE, format_permille
-from ui.live import REFRESH_SECONDS, result_chart, shared_turnout
+from ui.incidents import incidents_reported
 from ui.plain_text import plain
+from ui.shared import REFRESH_SECONDS, result_chart, shared_turnout
 from ui.widgets import empty_state
 
 BEFORE_VOTING = ROUND_PHASE_ORDER[: ROUND_PHASE_ORDER.index(RoundPhase.VOTING)]
@@ -114,6 +115,11 @@ def _result(result: PublishedResult) -> None:
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def _board(round_id: int) -> None:
+    with incidents_reported():  # a fragment's rerun does not pass through app.py's
+        _draw(round_id)
+
+
+def _draw(round_id: int) -> None:
     turnout = shared_turnout(round_id)
     with st.container(key="live"):
         st.title(plain(turnout.round_name), anchor=False)

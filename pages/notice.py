@@ -9,10 +9,8 @@ from services.verify import BooksSeal
 from ui.context import day, label, moment, money, t
 from ui.incidents import incidents_reported
 from ui.plain_text import plain
-from ui.shared import funds_spec, proposals_spec, shared_notice_board
+from ui.shared import REFRESH_SECONDS, funds_spec, proposals_spec, shared_notice_board
 from ui.widgets import empty_state
-
-REFRESH_SECONDS = 5
 
 
 def _seal(seal: BooksSeal) -> None:

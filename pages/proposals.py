@@ -37,6 +37,9 @@ LINE_COLUMNS = ("description", "category", "quantity", "unit_price")
 PLEDGE_COLUMNS = ("source_kind", "source_name", "amount")
 
 
+PAGE_SIZE = 20  # proposals drawn at once: a city round has 160, each with its details
+
+
 def _rows(editor_value: object, columns: tuple[str, ...]) -> list[dict[str, object]]:
     rows = editor_value if isinstance(editor_value, list) else []
     return [row for row in rows if any(str(row.get(c) or "").strip() for c in columns)]
@@ -303,7 +306,9 @@ def render() -> None:
     shown = [r for r in rows if not chosen or r.status in chosen]
     if not shown:
         empty_state("proposals.none")
-    for row in shown:
+    pages = -(-len(shown) // PAGE_SIZE)
+    page = st.pagination(pages, key="proposal_page") if pages > 1 else 1
+    for row in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
         with st.expander(f"{plain(row.title)} · {plain(row.place)} · {money(row.requested_fen)}"):
             status_badge("status", row.status)
             st.caption(

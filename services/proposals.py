@@ -375,9 +375,12 @@ def _totals(
     session: Session,
     model: type[ProposalLineItem] | type[CoFundingPledge] | type[ProposalSupport],
     amount: Any,
+    listed: Any,
 ) -> dict[int, int]:
+    """Per proposal, summed in the database, for the listed proposals only (a subquery)."""
     proposal_id = col(model.proposal_id)
-    return dict(session.exec(select(proposal_id, func.sum(amount)).group_by(proposal_id)).all())
+    query = select(proposal_id, func.sum(amount)).where(proposal_id.in_(listed))
+    return dict(session.exec(query.group_by(proposal_id)).all())
 
 
 def list_proposals(
@@ -386,24 +389,33 @@ def list_proposals(
     place_id: int | None = None,
     round_id: int | None = None,
     statuses: tuple[str, ...] = (),
+    proposal_ids: Sequence[int] | None = None,
 ) -> list[ProposalRow]:
-    """Proposals are public once submitted (drafts stay with their author)."""
+    """Proposals are public once submitted (drafts stay with their author). Their totals are
+    read for the proposals asked for, not for every proposal in the store."""
+    conditions: list[Any] = [Proposal.status != S.DRAFT]
+    if place_id is not None:
+        conditions.append(Proposal.place_id == place_id)
+    if round_id is not None:
+        conditions.append(Proposal.round_id == round_id)
+    if statuses:
+        conditions.append(col(Proposal.status).in_(statuses))
+    if proposal_ids is not None:
+        conditions.append(col(Proposal.id).in_(proposal_ids))
+    listed = select(Proposal.id).where(*conditions)
     costs = _totals(
-        session, ProposalLineItem, ProposalLineItem.quantity * ProposalLineItem.unit_price_fen
+        session,
+        ProposalLineItem,
+        ProposalLineItem.quantity * ProposalLineItem.unit_price_fen,
+        listed,
     )
-    pledges = _totals(session, CoFundingPledge, CoFundingPledge.amount_fen)
-    supporters = _totals(session, ProposalSupport, 1)
+    pledges = _totals(session, CoFundingPledge, CoFundingPledge.amount_fen, listed)
+    supporters = _totals(session, ProposalSupport, 1, listed)
     query = (
         select(Proposal, Place.name)
         .join(Place, col(Place.id) == Proposal.place_id)
-        .where(Proposal.status != S.DRAFT)
+        .where(*conditions)
     )
-    if place_id is not None:
-        query = query.where(Proposal.place_id == place_id)
-    if round_id is not None:
-        query = query.where(Proposal.round_id == round_id)
-    if statuses:
-        query = query.where(col(Proposal.status).in_(statuses))
     return [
         ProposalRow(
             id=p.id,  # type: ignore[arg-type]
@@ -437,7 +449,7 @@ class ProposalDetail:
 
 def proposal_detail(session: Session, *, proposal_id: int) -> ProposalDetail:
     proposal = get_or_fail(session, Proposal, proposal_id)
-    rows = [r for r in list_proposals(session, place_id=proposal.place_id) if r.id == proposal_id]
+    rows = list_proposals(session, proposal_ids=[proposal_id])
     if not rows:
         raise NotFound(entity="proposal")  # drafts are not public
     return ProposalDetail(

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from models import Ballot, BallotEntry, BudgetRound, Place, Proposal, Tally, VotingCode
+from models import BudgetRound, Place, Proposal, Tally
 from models.base import BallotChannel, utc_now
+from services.ballots import support, turnouts
 from services.common import get_or_fail
 from services.tally import WERE_ON_THE_BALLOT
 
@@ -89,26 +90,14 @@ def eligible_households(session: Session, place_id: int) -> int | None:
 
 
 def _ballots(session: Session, round_id: int) -> BallotsByChannel:
-    by_channel: dict[str, int] = dict(
-        session.exec(
-            select(Ballot.channel, func.count())
-            .where(Ballot.round_id == round_id)
-            .group_by(col(Ballot.channel))
-        ).all()
-    )
-    # Today a household-code ballot is stored with channel "online" and spends its code in the
-    # same transaction, so the spent codes are the code ballots. Once ballots carry a "code"
-    # channel of their own, read it from ``by_channel`` like the others.
-    code = session.exec(
-        select(func.count())
-        .select_from(VotingCode)
-        .where(VotingCode.round_id == round_id, col(VotingCode.used).is_(True))
-    ).one()
+    """From the poll book (who voted, by which channel), never from the ballots."""
+    counted = turnouts(session, [round_id])
+    by_channel = counted[round_id].by_channel if round_id in counted else {}
     return BallotsByChannel(
-        online=by_channel.get(BallotChannel.ONLINE, 0) - code,
+        online=by_channel.get(BallotChannel.ONLINE, 0),
         paper=by_channel.get(BallotChannel.PAPER, 0),
-        code=code,
-        imported=by_channel.get("imported", 0),
+        code=by_channel.get(BallotChannel.CODE, 0),
+        imported=by_channel.get(BallotChannel.IMPORTED, 0),
     )
 
 
@@ -121,21 +110,14 @@ def _published(session: Session, budget_round: BudgetRound, tally_id: int) -> Pu
             Tally.published_at,
         ).where(Tally.id == tally_id)
     ).one()
-    support: dict[int, int] = dict(
-        session.exec(
-            select(BallotEntry.proposal_id, func.count())
-            .join(Ballot, col(Ballot.id) == BallotEntry.ballot_id)
-            .where(Ballot.round_id == budget_round.id)
-            .group_by(col(BallotEntry.proposal_id))
-        ).all()
-    )
+    named = support(session, budget_round).ballots
     titles = session.exec(
         select(Proposal.id, Proposal.title).where(
             Proposal.round_id == budget_round.id, col(Proposal.status).in_(WERE_ON_THE_BALLOT)
         )
     ).all()
     bars = [
-        ResultBar(pid, title, support.get(pid, 0), pid in selected_ids)  # type: ignore[arg-type]
+        ResultBar(pid, title, named.get(pid, 0), pid in selected_ids)  # type: ignore[arg-type]
         for pid, title in titles
     ]
     bars.sort(key=lambda bar: (not bar.selected, -bar.support, bar.proposal_id))

@@ -1,10 +1,12 @@
 """Reads shared by every session of this process.
 
-A notice board projected in the hall and open on a hundred phones asks for the same figures
-every few seconds; each is computed once per change of the store (``notice_version``: a few
-index reads) and served to all, and so are the charts drawn from them, so a session costs its
+A notice board or a round's live screen, projected in the hall and open on a hundred phones,
+asks for the same figures every few seconds; each is computed once per change of the store
+(the notice board: ``notice_version``, a few index reads) or once per few seconds (a round's
+turnout) and served to all, and so are the charts drawn from them, so a session costs its
 redraw and not its queries or its chart building (docs: streamlit-recipes §6). The store is
-part of every key, as it is for the engine.
+part of every key, as it is for the engine: tests and tools may point one process at several
+stores.
 """
 
 from collections.abc import Mapping
@@ -14,6 +16,7 @@ import streamlit as st
 
 from models import database_url
 from services.notice import NoticeBoard, notice_board, notice_version
+from services.turnout import ResultBar, Turnout, round_turnout
 from ui import charts
 from ui.context import read
 
@@ -56,3 +59,34 @@ def funds_spec(
 ) -> dict[str, Any]:
     """The funds chart (fund, available yuan, earmarked yuan) as a Vega-Lite spec, likewise."""
     return _funds_spec(tuple(rows), available, earmarked)
+
+
+REFRESH_SECONDS = 5  # how often each screen redraws itself
+# Shorter than the refresh, so that each redraw may find a newer figure: a ballot shows on
+# every screen within SHARED_SECONDS + REFRESH_SECONDS, whatever the number of screens.
+SHARED_SECONDS = 3
+
+
+@st.cache_data(ttl=SHARED_SECONDS, max_entries=256, show_spinner=False)
+def _turnout(database: str, round_id: int) -> Turnout:
+    return read(round_turnout, round_id=round_id)
+
+
+def shared_turnout(round_id: int) -> Turnout:
+    return _turnout(database_url(), round_id)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _result_spec(bars: tuple[ResultBar, ...], won: str, lost: str) -> dict[str, Any]:
+    return charts.live_result(
+        [{"title": bar.title, "support": bar.support, "selected": bar.selected} for bar in bars],
+        won=won,
+        lost=lost,
+    ).to_dict()
+
+
+def result_chart(bars: tuple[ResultBar, ...], *, won: str, lost: str) -> dict[str, Any]:
+    """A published result's chart as a Vega-Lite spec, built once per result and language and
+    shared like the figures: building it (~60 ms) would cost far more than the rest of a
+    redraw (~8 ms), and a published result no longer changes."""
+    return _result_spec(bars, won, lost)

@@ -44,7 +44,7 @@ pytestmark = pytest.mark.e2e
 
 NGINX_CONF = REPO / "deploy" / "nginx.conf"
 ROUND = "平阳社区2026年微基金项目"
-# The live screen redraws every 5 s from figures shared for 3 s (ui/live.py): a ballot shows
+# The live screen redraws every 5 s from figures shared for 3 s (ui/shared.py): a ballot shows
 # within 8 s. The margin is for a machine busy with other work; this is no timing test.
 UPDATE_TIMEOUT = 30_000
 LOG_LINE = re.compile(r'^\S+ (\d{3}) "(\S+) (\S+) [^"]*" route=(\S+) upstream=(\S+)$')

@@ -14,7 +14,7 @@ from services.accounts import viewer_for_person
 from services.tally import count_votes, publish_tally
 from tests.pages.conftest import ROLES
 from tests.pages.test_screens import texts
-from ui import live
+from ui import shared
 
 ROUND_2026 = "平阳社区2026年微基金项目"
 ROUND_2025 = "平阳社区2025年微基金项目"
@@ -35,7 +35,7 @@ TYPED_INPUTS = (
 def _no_shared_figures_from_before() -> None:
     """The figures are shared for a few seconds; a test that changes the store clears them
     rather than waits."""
-    live._turnout.clear()
+    shared._turnout.clear()
 
 
 def round_id(name: str) -> int:
@@ -121,7 +121,7 @@ def test_an_unpublished_count_shows_only_that_counting_is_done(
     with Session(engine) as session:
         publish_tally(session, chair, tally_id=tally_id)
     engine.dispose()
-    live._turnout.clear()
+    shared._turnout.clear()
     at = open_live(demo_db.get(role))
     assert not at.info and len(charts(at)) == 1
     assert "电动车集中充电棚" in charts(at)[0]  # every project that was on the ballot
@@ -163,7 +163,7 @@ def test_one_computation_serves_every_session(
         calls.append(round_id)
         return turnout.round_turnout(session, round_id=round_id)
 
-    monkeypatch.setattr(live, "round_turnout", counted)
+    monkeypatch.setattr(shared, "round_turnout", counted)
     screens = [open_live(demo_db.get(role)) for role in ("anonymous", "resident", "chair")]
     screens[0].run()
     assert all(metrics(at)["已投票"] == "24" for at in screens)
@@ -174,14 +174,14 @@ def test_a_published_result_s_chart_is_built_once_for_every_session(
     demo_db: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built: list[int] = []
-    original = live.charts.live_result
+    original = shared.charts.live_result
 
     def counted(rows, **labels):  # type: ignore[no-untyped-def]
         built.append(len(rows))
         return original(rows, **labels)
 
-    monkeypatch.setattr(live.charts, "live_result", counted)
-    live._result_spec.clear()
+    monkeypatch.setattr(shared.charts, "live_result", counted)
+    shared._result_spec.clear()
     wanted = str(round_id(ROUND_2025))
     screens = [open_live(demo_db.get(role), round_param=wanted) for role in ("anonymous", "chair")]
     screens[1].run()

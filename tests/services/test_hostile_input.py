@@ -946,6 +946,7 @@ TAKE_NO_TYPED_VALUE = {
     "services.notice.audit_log",
     "services.notice.export_audit_log",
     "services.notice.notice_board",
+    "services.notice.notice_version",
     "services.permissions.can",
     "services.permissions.can_somewhere",
     "services.permissions.places_where",

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
-from models import Ballot, Place
-from models.base import today
+from models import Place
 from services.errors import NotFound
 from services.rounds import BallotChoice, cast_ballot, enter_paper_ballot
 from services.tally import count_votes, publish_tally
 from services.turnout import BallotsByChannel, eligible_households, round_turnout
 from services.voting_codes import cast_ballot_with_code
+from tests.services.test_imports import import_into_a, small
 from tests.services.test_rounds import voting_round
 from tests.services.test_voting_codes import issued_codes
 from tests.world import World
@@ -69,19 +69,10 @@ def test_ballots_by_channel_against_the_households_of_the_area(world: World) -> 
 
 
 def test_imported_ballots_are_counted_apart(world: World) -> None:
-    """Ballots brought in from a Pabulib file are stored with channel "imported"."""
-    round_id, _ = voting_round(world)
-    world.session.add(
-        Ballot(
-            round_id=round_id,
-            voter_key="k" * 64,
-            receipt_hash="r" * 64,
-            channel="imported",
-            cast_on=today(),
-        )
-    )
-    world.session.commit()
-    assert round_turnout(world.session, round_id=round_id).ballots == BallotsByChannel(imported=1)
+    """Ballots brought in from a Pabulib file enter the poll book with channel "imported"."""
+    imported = import_into_a(world, small())
+    turnout = round_turnout(world.session, round_id=imported.round_id)
+    assert turnout.ballots == BallotsByChannel(imported=4)
 
 
 def test_a_count_shows_only_once_published(world: World) -> None:
