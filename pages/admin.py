@@ -7,6 +7,7 @@ import streamlit as st
 
 from models.base import CommitteePosition, PlaceKind, Role
 from services.accounts import (
+    PEOPLE_SHOWN,
     PersonRow,
     active_grants,
     add_person,
@@ -72,7 +73,10 @@ def _places(viewer: Viewer) -> None:
 
 
 def _people(viewer: Viewer) -> None:
-    people = act(list_people, viewer) or []
+    search = st.text_input(t("admin.search_people"), key="people_search")
+    people = act(list_people, viewer, search=search) or []
+    if len(people) == PEOPLE_SHOWN:
+        st.caption(t("admin.people_first", count=PEOPLE_SHOWN))
     st.dataframe(
         [
             {

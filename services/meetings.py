@@ -452,24 +452,32 @@ def list_meetings(
 
 
 def attendance_candidates(session: Session, viewer: Viewer, *, meeting_id: int) -> list[Choice]:
-    """People who live or hold a role at the meeting's place, for the attendance form."""
+    """People who live or hold a role at the meeting's place, for the attendance form: names
+    and ids only, chosen in the database, so a community of 20,000 residents costs one
+    indexed read."""
     meeting = get_or_fail(session, Meeting, meeting_id)
     tree = place_tree(session)
     require(viewer, Action.RUN_MEETING, meeting.place_id, tree)
-    people: dict[int, str] = {}
-    for person in session.exec(select(Person).where(col(Person.is_active))):
-        if person.home_place_id is not None and tree.covers(meeting.place_id, person.home_place_id):
-            people[person.id] = person.display_name  # type: ignore[index]
-    for person, grant in session.exec(
-        select(Person, RoleGrant)
+    under = [place for place in tree.parents if tree.covers(meeting.place_id, place)]
+    above = tree.lineage(meeting.place_id)
+    residents = select(col(Person.id), Person.display_name).where(
+        col(Person.is_active), col(Person.home_place_id).in_(under)
+    )
+    officials = (
+        select(col(Person.id), Person.display_name)
         .join(RoleGrant, col(RoleGrant.person_id) == Person.id)
-        .where(col(RoleGrant.revoked_at).is_(None), col(Person.is_active))
-    ):
-        if grant.place_id is not None and (
-            tree.covers(meeting.place_id, grant.place_id)
-            or tree.covers(grant.place_id, meeting.place_id)
-        ):
-            people[person.id] = person.display_name  # type: ignore[index]
+        .where(
+            col(RoleGrant.revoked_at).is_(None),
+            col(Person.is_active),
+            col(RoleGrant.place_id).in_(set(under) | set(above)),
+        )
+    )
+    people = {
+        pid: name
+        for query in (residents, officials)
+        for pid, name in session.exec(query)
+        if pid is not None
+    }
     return sorted((Choice(id=pid, name=name) for pid, name in people.items()), key=lambda p: p.name)
 
 

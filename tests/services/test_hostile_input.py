@@ -347,6 +347,11 @@ def _link_identity(s: Session, lab: Lab, v: Values) -> Any:
     )
 
 
+@case(accounts.list_people, {"search": NAME})
+def _list_people(s: Session, lab: Lab, v: Values) -> Any:
+    return accounts.list_people(s, lab.viewer(s, "admin"), search=v("search", "chair"))
+
+
 @case(accounts.resume_sign_in, {"token": LOOKUP})
 def _resume_sign_in(s: Session, lab: Lab, v: Values) -> Any:
     return accounts.resume_sign_in(s, token=v("token", lab.token))
@@ -905,7 +910,6 @@ def _verify_books(s: Session, lab: Lab, v: Values) -> Any:
 TAKE_NO_TYPED_VALUE = {
     "services.accounts.active_grants",
     "services.accounts.has_local_account",
-    "services.accounts.list_people",
     "services.accounts.refuse_default_admin_passwords",
     "services.accounts.revoke_role",
     "services.accounts.store_is_empty",
@@ -984,6 +988,7 @@ TAKE_NO_TYPED_VALUE = {
 # Arguments set by code, never by what a person types: the screens pass constants or values
 # from the vocabularies, and the services pass values they have already checked.
 SET_BY_CODE = {
+    "services.accounts.list_people": {"limit": "how many people the admin screen shows"},
     "services.ballots.seal": {"at_least": "SEAL_EVERY, or 1 before a count"},
     "services.election.round_profile": {"ballots": "built from the stored ballots"},
     "services.election.round_instance": {"statuses": "proposal statuses, from the vocabulary"},
