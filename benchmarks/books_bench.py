@@ -37,7 +37,7 @@ from models import (
     make_engine,
     upgrade_database,
 )
-from models.base import CommitteePosition, Role
+from models.vocabulary import CommitteePosition, Role
 from services import ledger
 from services.accounts import viewer_for_person
 from services.common import snapshot

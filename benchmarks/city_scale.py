@@ -46,7 +46,7 @@ from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from models import Account, BudgetRound, Fund, Person, Place, RoleGrant, make_engine
-from models.base import Role
+from models.vocabulary import Role
 from services import rounds, tally
 from services.accounts import viewer_for_person
 from services.ballots import BallotChoice

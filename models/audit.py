@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from models.base import utc_now
+from models.clock import utc_now
 
 
 class AuditEntry(SQLModel, table=True):

@@ -43,7 +43,7 @@ from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Field, Session, SQLModel
 
 from models.audit import AuditEntry
-from models.base import utc_now
+from models.clock import utc_now
 from models.engine import serialize
 from models.funds import LedgerEntry
 from models.points import PointsEntry

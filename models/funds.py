@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from models.base import utc_now
+from models.clock import utc_now
 
 
 class Fund(SQLModel, table=True):

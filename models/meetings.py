@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from models.base import utc_now
+from models.clock import utc_now
 
 
 class Meeting(SQLModel, table=True):

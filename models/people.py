@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from models.base import utc_now
+from models.clock import utc_now
 
 
 class Person(SQLModel, table=True):

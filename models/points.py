@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import utc_now
+from models.clock import utc_now
 
 
 class PointsAccount(SQLModel, table=True):

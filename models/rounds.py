@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from models.base import utc_now
+from models.clock import utc_now
 
 
 class BudgetRound(SQLModel, table=True):

@@ -5,7 +5,7 @@ import json
 
 import streamlit as st
 
-from models.base import CommitteePosition, PlaceKind, Role
+from models.vocabulary import CommitteePosition, PlaceKind, Role
 from services.accounts import (
     PEOPLE_SHOWN,
     PersonRow,

@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from models.base import ContributionKind, LedgerKind
+from models.vocabulary import ContributionKind, LedgerKind
 from services.ledger import (
     allocate_to_proposal,
     contributions,

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import streamlit as st
 
-from models.base import ROUND_PHASE_ORDER, RoundPhase
+from models.vocabulary import ROUND_PHASE_ORDER, RoundPhase
 from services.rounds import RoundRow, list_rounds
 from services.turnout import PublishedResult, Turnout
 from ui.context import day, label, locale, money, read, t

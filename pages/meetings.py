@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 
 import streamlit as st
 
-from models.base import DecisionOutcome, MeetingKind, PlaceKind
+from models.vocabulary import DecisionOutcome, MeetingKind, PlaceKind
 from services.meetings import (
     MeetingMinutes,
     MeetingRow,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from models.base import Category, PlaceKind
+from models.vocabulary import Category, PlaceKind
 from services.needs import list_needs, post_need, support_need
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed

@@ -4,7 +4,7 @@ documents and receipts."""
 
 import streamlit as st
 
-from models.base import AttachmentKind, Category, CoFundingSource, PlaceKind, ProposalStatus
+from models.vocabulary import AttachmentKind, Category, CoFundingSource, PlaceKind, ProposalStatus
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from services.proposals import (

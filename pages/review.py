@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import streamlit as st
 
-from models.base import PlaceKind, Recommendation, RubricCriterion
+from models.vocabulary import PlaceKind, Recommendation, RubricCriterion
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from services.reviews import (

@@ -4,7 +4,7 @@ on paper) and the printing of household codes."""
 
 import streamlit as st
 
-from models.base import BallotKind, ProposalStatus
+from models.vocabulary import BallotKind, ProposalStatus
 from services.ballots import BallotChoice
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed

@@ -18,7 +18,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
 from models import Account, Alliance, AllianceMember, Person, Place, RoleGrant, SignInSession
-from models.base import CommitteePosition, Role, utc_now
+from models.clock import utc_now
+from models.vocabulary import CommitteePosition, Role
 from services import limits
 from services.common import (
     bounded_int,

@@ -35,8 +35,9 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, func, select
 
 from models import Ballot, BallotEntry, BudgetRound, PendingBallot, PollBookEntry, Proposal
-from models.base import BallotChannel, BallotKind, ProposalStatus, RoundPhase, today
+from models.clock import today
 from models.engine import insert_rows, serialize
+from models.vocabulary import BallotChannel, BallotKind, ProposalStatus, RoundPhase
 from services.common import MAX_INT64, id_of
 from services.election import round_instance, round_profile
 from services.errors import BallotRejected, Conflict, InvalidInput, NotFound, WrongPhase

@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from models import BudgetRound
-from models.base import CommitteePosition, PlaceKind, ProposalStatus, Role
+from models.vocabulary import CommitteePosition, PlaceKind, ProposalStatus, Role
 from services import accounts, ledger, needs, places, proposals, rounds, tally, voting_codes
 from services.accounts import DEMO_PASSWORD
 from services.ballots import BallotChoice

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from models import Proposal
-from models.base import DecisionOutcome, ProposalStatus
+from models.vocabulary import DecisionOutcome, ProposalStatus
 from services.common import get_or_fail, place_tree
 from services.meetings import (
     add_agenda_item,

@@ -7,7 +7,7 @@ from fractions import Fraction
 from sqlmodel import Session
 
 from models import BudgetRound
-from models.base import BallotKind, ProposalStatus
+from models.vocabulary import BallotKind, ProposalStatus
 from services.proposals import list_proposals
 from voting import Ballot, BallotConstraints, Instance, Profile, Project
 

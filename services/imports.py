@@ -63,16 +63,9 @@ from models import (
     ProposalStatusChange,
     RoundPhaseChange,
 )
-from models.base import (
-    BallotChannel,
-    BallotKind,
-    Category,
-    ProposalStatus,
-    Role,
-    RoundPhase,
-    today,
-)
+from models.clock import today
 from models.engine import insert_rows, serialize
+from models.vocabulary import BallotChannel, BallotKind, Category, ProposalStatus, Role, RoundPhase
 from services.ballots import Mark, store_sealed
 from services.common import (
     FEN_PER_YUAN,

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from models import Attachment, Contribution, Fund, FundCharter, LedgerEntry, Person, Proposal
-from models.base import (
+from models.vocabulary import (
     AttachmentKind,
     Category,
     ContributionKind,

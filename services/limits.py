@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, delete, func, select
 
 from models import FailedAttempt
-from models.base import utc_now
+from models.clock import utc_now
 from models.engine import serialize
 from services.errors import TooManyAttempts
 from services.settings import settings

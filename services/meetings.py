@@ -22,7 +22,7 @@ from models import (
     Proposal,
     RoleGrant,
 )
-from models.base import (
+from models.vocabulary import (
     DecisionOutcome,
     MeetingKind,
     MeetingStatus,

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlmodel import Session, col, func, select
 
 from models import Need, NeedSupport, Place
-from models.base import Category
+from models.vocabulary import Category
 from services.common import choice, clean_text, get_or_fail, record_audit, require_at
 from services.errors import Conflict
 from services.permissions import Action, Viewer

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from models.base import CommitteePosition, Role
+from models.vocabulary import CommitteePosition, Role
 from services.errors import NotAllowed
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from models import Place
-from models.base import PLACE_PARENT, PlaceKind
+from models.vocabulary import PLACE_PARENT, PlaceKind
 from services.common import (
     bounded_int,
     choice,

@@ -19,14 +19,14 @@ from models import (
     ProposalStatusChange,
     ProposalSupport,
 )
-from models.base import (
+from models.clock import utc_now
+from models.vocabulary import (
     Category,
     CoFundingSource,
     NeedStatus,
     PlaceKind,
     ProposalStatus,
     RoundPhase,
-    utc_now,
 )
 from services.common import (
     MAX_AMOUNT_FEN,

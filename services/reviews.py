@@ -19,13 +19,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models import Place, Proposal, Review, ReviewSession, RubricScore
-from models.base import (
+from models.clock import utc_now
+from models.vocabulary import (
     PlaceKind,
     ProposalStatus,
     Recommendation,
     ReviewSessionStatus,
     RubricCriterion,
-    utc_now,
 )
 from services.common import (
     choice,

@@ -24,7 +24,7 @@ from models import (
     RoundPhaseChange,
     Tally,
 )
-from models.base import (
+from models.vocabulary import (
     ROUND_PHASE_ORDER,
     BallotChannel,
     BallotKind,

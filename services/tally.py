@@ -12,7 +12,8 @@ from fractions import Fraction
 from sqlmodel import Session, col, select
 
 from models import BudgetRound, Place, Proposal, ProposalStatusChange, Tally
-from models.base import ProposalStatus, RoundPhase, utc_now
+from models.clock import utc_now
+from models.vocabulary import ProposalStatus, RoundPhase
 from services.ballots import counted_ballots, support
 from services.common import get_or_fail, id_of, place_tree, record_audit, require_at
 from services.election import round_instance, round_profile

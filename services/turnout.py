@@ -14,7 +14,8 @@ from fractions import Fraction
 from sqlmodel import Session, col, select
 
 from models import BudgetRound, Place, Proposal, Tally
-from models.base import BallotChannel, utc_now
+from models.clock import utc_now
+from models.vocabulary import BallotChannel
 from services.ballots import support, turnouts
 from services.common import get_or_fail
 from services.tally import WERE_ON_THE_BALLOT

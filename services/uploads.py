@@ -35,8 +35,8 @@ from pathlib import Path
 from sqlmodel import Session, col, func, select
 
 from models import Attachment, LedgerEntry, Proposal
-from models.base import AttachmentKind, ProposalStatus
 from models.engine import DEFAULT_SQLITE_PATH
+from models.vocabulary import AttachmentKind, ProposalStatus
 from services.common import (
     choice,
     get_or_fail,

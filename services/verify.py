@@ -18,8 +18,9 @@ from sqlalchemy import RowMapping, Table
 from sqlmodel import Session, col, select
 
 from models import AuditEntry, BooksCheck, ChainHead
-from models.base import LedgerKind, utc_now
 from models.chain import CHAINED, GENESIS, entry_hash
+from models.clock import utc_now
+from models.vocabulary import LedgerKind
 from services.common import require_at
 from services.errors import InvalidInput
 from services.ledger import fund_balances

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from models import BudgetRound, Household, Place, VotingCode
-from models.base import ROUND_PHASE_ORDER, BallotChannel, PlaceKind, RoundPhase
+from models.vocabulary import ROUND_PHASE_ORDER, BallotChannel, PlaceKind, RoundPhase
 from services import limits
 from services.ballots import BallotChoice
 from services.common import clean_text, get_or_fail, id_of, place_tree, record_audit, require_at

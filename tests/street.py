@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
 from models import Household, make_engine
-from models.base import ProposalStatus
+from models.vocabulary import ProposalStatus
 from services import ballots, ledger, meetings, needs, proposals, reviews, rounds
 from services import tally as tallies
 from tests.conftest import _empty_postgres

@@ -7,7 +7,7 @@ from datetime import date
 from sqlmodel import Session
 
 from models import Fund, FundCharter, Person, Place, RoleGrant
-from models.base import CommitteePosition, FundKind, PlaceKind, Role
+from models.vocabulary import CommitteePosition, FundKind, PlaceKind, Role
 from services.accounts import viewer_for_person
 from services.permissions import Viewer
 

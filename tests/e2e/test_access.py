@@ -100,8 +100,8 @@ def test_fresh_server_anonymous_deep_links(fresh_server, page) -> None:
     wire.clear()
     open_page(page, fresh_server.url)
     main = page.get_by_test_id("stMain")
-    funds = main.get_by_test_id("stDataFrame").first.locator("table")  # the grid's DOM mirror
-    expect(funds).to_contain_text("平阳社区微基金")
+    funds = main.get_by_role("listitem").filter(has_text="平阳社区微基金").filter(has_text="可用")
+    expect(funds.first).to_be_visible()
     expect(main).to_contain_text("平阳社区2025年微基金项目")
     expect(main).to_contain_text("楼道声控灯改造")
     expect(main).to_contain_text("投票进行中：平阳社区2026年微基金项目")

@@ -20,7 +20,13 @@ from playwright.sync_api import BrowserContext, Locator, Page, Request, expect
 from sqlmodel import Session, select
 
 from models import Account, make_engine
-from models.base import Category, CoFundingSource, CommitteePosition, PlaceKind, RubricCriterion
+from models.vocabulary import (
+    Category,
+    CoFundingSource,
+    CommitteePosition,
+    PlaceKind,
+    RubricCriterion,
+)
 from services import accounts, ledger, meetings, needs, places, proposals, reviews, rounds, tally
 from services.accounts import viewer_for_person
 from services.ballots import BallotChoice

@@ -13,8 +13,8 @@ from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session, SQLModel
 
 from models import ChainHead
-from models.base import CommitteePosition, Role
 from models.engine import alembic_config, make_engine, upgrade_database
+from models.vocabulary import CommitteePosition, Role
 from services import ledger
 from services.permissions import Grant, Viewer
 from services.verify import check_books

@@ -2,7 +2,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from models import Account, Person, RoleGrant
-from models.base import Role
+from models.vocabulary import Role
 from services.accounts import (
     active_grants,
     create_first_admin,

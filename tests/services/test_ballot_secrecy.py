@@ -15,7 +15,7 @@ from sqlalchemy import DateTime, text
 from sqlmodel import Session, SQLModel, func, select
 
 from models import AuditEntry, Ballot, BallotEntry, PendingBallot, PollBookEntry, RoleGrant
-from models.base import Role
+from models.vocabulary import Role
 from services import accounts
 from services.accounts import create_person, sign_in_local
 from services.ballots import SEAL_EVERY, BallotChoice

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from models import FailedAttempt, LedgerEntry, NeedSupport, Person, RoleGrant
-from models.base import Role
+from models.vocabulary import Role
 from services import accounts, ledger, limits, needs, reviews
 from services.accounts import viewer_for_person
 from services.errors import LinliError

@@ -25,7 +25,7 @@ from models import (
     ProposalLineItem,
     Tally,
 )
-from models.base import BallotChannel, RoundPhase
+from models.vocabulary import BallotChannel, RoundPhase
 from services import ballots
 from services.__main__ import main
 from services.errors import InvalidInput, LinliError, NotAllowed, NotFound

@@ -5,7 +5,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, func, select
 
 from models import AuditEntry, LedgerEntry
-from models.base import ProposalStatus
+from models.vocabulary import ProposalStatus
 from services import ledger
 from services.errors import Conflict, InvalidInput, NotAllowed, Overspend
 from services.proposals import (

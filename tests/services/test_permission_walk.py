@@ -42,8 +42,9 @@ from models import (
     Tally,
     VotingCode,
 )
-from models.base import CommitteePosition, Role, utc_now
 from models.chain import CHAINED
+from models.clock import utc_now
+from models.vocabulary import CommitteePosition, Role
 from services import (
     accounts,
     ballots,

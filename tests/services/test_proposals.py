@@ -2,7 +2,7 @@ import pytest
 from sqlmodel import func, select
 
 from models import Proposal, ProposalLineItem
-from models.base import ProposalStatus
+from models.vocabulary import ProposalStatus
 from services.errors import CharterViolation, InvalidInput, NotAllowed, WrongPhase
 from services.proposals import (
     LineItemInput,

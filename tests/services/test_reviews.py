@@ -5,7 +5,7 @@ import pytest
 from sqlmodel import Session, SQLModel, func, select
 
 from models import AuditEntry, Review, ReviewSession, RubricScore
-from models.base import ProposalStatus
+from models.vocabulary import ProposalStatus
 from services import ledger, reviews
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongPhase
 from services.proposals import (

@@ -2,7 +2,7 @@ import pytest
 from sqlmodel import Session, col, func, select
 
 from models import AuditEntry, Ballot, BallotEntry, PendingBallot, PollBookEntry
-from models.base import ProposalStatus
+from models.vocabulary import ProposalStatus
 from services.ballots import BallotChoice
 from services.errors import BallotRejected, Conflict, InvalidInput, NotAllowed, NotFound, WrongPhase
 from services.proposals import (

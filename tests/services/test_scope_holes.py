@@ -5,7 +5,7 @@ import pytest
 from sqlmodel import Session, SQLModel, func, select
 
 from models import Alliance, AllianceMember, BudgetRound, Need, RoleGrant
-from models.base import NeedStatus
+from models.vocabulary import NeedStatus
 from services.accounts import grant_role
 from services.errors import InvalidInput, NotAllowed
 from services.needs import post_need

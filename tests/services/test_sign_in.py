@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from models import FailedAttempt, SignInSession
-from models.base import utc_now
+from models.clock import utc_now
 from services import limits
 from services.accounts import (
     DEMO_PASSWORD,

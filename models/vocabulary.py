@@ -1,20 +1,12 @@
-"""Shared building blocks of the tables: one clock and the vocabularies stored as text.
+"""The vocabularies the tables store as text: places, roles, funds, ledger kinds, round phases,
+proposal statuses, ballot kinds and channels, meetings, reviews.
 
-Vocabularies are plain ``StrEnum`` values stored as short strings (not database enum types), so
-adding a value never needs a type migration on PostgreSQL; services validate against them.
+Each is a plain ``StrEnum`` stored as a short string (not a database enum type), so adding a
+value never needs a type migration on PostgreSQL; services validate against them. Which moves
+between phases and statuses are allowed is not said here but in ``services.workflow``.
 """
 
-from datetime import UTC, date, datetime
 from enum import StrEnum
-
-
-def utc_now() -> datetime:
-    """The one timestamp factory: every stored time is timezone-aware UTC."""
-    return datetime.now(UTC)
-
-
-def today() -> date:
-    return utc_now().date()
 
 
 class PlaceKind(StrEnum):
