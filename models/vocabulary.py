@@ -88,18 +88,18 @@ class ContributionKind(StrEnum):
 
 
 class RoundPhase(StrEnum):
+    """A round's phases; their order and the moves between them are ``services.workflow``'s."""
+
     DRAFT = "draft"
     NEEDS = "needs"
     PROPOSALS = "proposals"
     ELIGIBILITY = "eligibility"
     DELIBERATION = "deliberation"
     VOTING = "voting"
+    COUNTING = "counting"  # voting closed; counted and published in this phase only
     TALLIED = "tallied"
     IMPLEMENTATION = "implementation"
     CLOSED = "closed"
-
-
-ROUND_PHASE_ORDER: tuple[RoundPhase, ...] = tuple(RoundPhase)
 
 
 class BallotKind(StrEnum):

@@ -241,7 +241,7 @@ def _verify(viewer: Viewer) -> None:
 
 
 def _import(viewer: Viewer) -> None:
-    """A Pabulib file becomes a round in the voting phase; the committee counts it on the
+    """A Pabulib file becomes a round in the counting phase; the committee counts it on the
     results screen. The browser refuses larger files already; the service checks again."""
     max_mb = MAX_IMPORT_BYTES // MIB
     st.caption(t("imports.intro", max_mb=max_mb))

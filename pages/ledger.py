@@ -7,6 +7,7 @@ import streamlit as st
 
 from models.vocabulary import ContributionKind, LedgerKind
 from services.ledger import (
+    FUNDABLE,
     allocate_to_proposal,
     contributions,
     current_charter,
@@ -23,8 +24,6 @@ from ui.context import act, current_viewer, day, label, locale, money, read, t
 from ui.i18n import format_permille
 from ui.plain_text import plain
 from ui.widgets import empty_state, id_select, vocabulary_select
-
-FUNDED = ("selected", "in_progress", "completed")
 
 
 def _lines_table(lines: list) -> None:
@@ -82,7 +81,7 @@ def _money_in(viewer: Viewer, fund_id: int) -> None:
 
 
 def _money_out(viewer: Viewer, fund_id: int) -> None:
-    funded = {p.id: p.title for p in read(list_proposals, statuses=FUNDED)}
+    funded = {p.id: p.title for p in read(list_proposals, statuses=FUNDABLE)}
     with st.form("money_out", clear_on_submit=True):
         st.markdown(f"**{t('ledger.money_out')}**")
         proposal_id = id_select(

@@ -10,9 +10,10 @@ from fractions import Fraction
 
 import streamlit as st
 
-from models.vocabulary import ROUND_PHASE_ORDER, RoundPhase
+from models.vocabulary import RoundPhase
 from services.rounds import RoundRow, list_rounds
 from services.turnout import PublishedResult, Turnout
+from services.workflow import Step, allows, is_before
 from ui.context import day, label, locale, money, read, t
 from ui.i18n import DEFAULT_TIMEZONE, format_permille
 from ui.incidents import incidents_reported
@@ -20,7 +21,6 @@ from ui.plain_text import plain
 from ui.shared import REFRESH_SECONDS, result_chart, shared_turnout
 from ui.widgets import empty_state
 
-BEFORE_VOTING = ROUND_PHASE_ORDER[: ROUND_PHASE_ORDER.index(RoundPhase.VOTING)]
 MOST_BARS = 12  # a city's round has 160 projects: the wall shows the funded and the closest
 ROUND_PARAM = "round"  # /live?round=3: the address a projector keeps
 # Styling only, and a constant: no user content ever goes through unsafe_allow_html.
@@ -60,7 +60,7 @@ def _chosen_round(rounds: list[RoundRow]) -> int:
     again by a click in the sidebar (no typing), which puts it in the address."""
     names = {r.id: f"{r.name} · {label('phase', r.phase)}" for r in rounds}
     wanted = str(st.query_params.get(ROUND_PARAM, ""))
-    default = next((r.id for r in rounds if r.phase == "voting"), rounds[0].id)
+    default = next((r.id for r in rounds if allows(r.phase, Step.CAST_BALLOT)), rounds[0].id)
     if wanted.isdigit() and int(wanted) in names:
         default = int(wanted)
     chosen: int = st.sidebar.radio(
@@ -138,7 +138,7 @@ def _draw(round_id: int) -> None:
         elif turnout.counted:
             # An unpublished count is committee material: only that it exists.
             st.info(t("live.counted"), icon=":material/hourglass_top:")
-        elif turnout.phase in BEFORE_VOTING:
+        elif is_before(turnout.phase, RoundPhase.VOTING):
             st.info(t("live.not_open"), icon=":material/schedule:")
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 
 import streamlit as st
 
-from models.vocabulary import DecisionOutcome, MeetingKind, PlaceKind
+from models.vocabulary import DecisionOutcome, MeetingKind, MeetingStatus, PlaceKind
 from services.meetings import (
     MeetingMinutes,
     MeetingRow,
@@ -111,7 +111,12 @@ def _phase_buttons(viewer: Viewer, minutes: MeetingMinutes) -> None:
     meeting = minutes.meeting
     offered = [
         (minutes.may_run and meeting.status == "planned", start_meeting, "start", "play_arrow"),
-        (minutes.may_run and meeting.status == "in_progress", close_meeting, "close", "stop"),
+        (
+            minutes.may_run and meeting.status == MeetingStatus.IN_PROGRESS,
+            close_meeting,
+            "close",
+            "stop",
+        ),
         (minutes.may_publish, publish_minutes, "publish", "campaign"),
     ]
     for column, (shown, command, name, icon) in zip(st.columns(3), offered, strict=True):
@@ -355,7 +360,7 @@ def _detail(viewer: Viewer, minutes: MeetingMinutes) -> None:
             if not minutes.decisions:
                 empty_state("meetings.no_decisions")
             _decision_lines(minutes)
-        if minutes.may_run and meeting.status == "in_progress":
+        if minutes.may_run and meeting.status == MeetingStatus.IN_PROGRESS:
             _decision_form(viewer, minutes, proposals)
         elif minutes.may_run:
             st.caption(t("meetings.decisions_when_running"))

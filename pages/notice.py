@@ -6,11 +6,12 @@ import streamlit as st
 
 from services.ledger import FundBalance, LedgerLine
 from services.verify import BooksSeal
+from services.workflow import Step, allows
 from ui.context import day, label, moment, money, t
 from ui.incidents import incidents_reported
 from ui.plain_text import plain
 from ui.shared import REFRESH_SECONDS, funds_spec, proposals_spec, shared_notice_board
-from ui.widgets import empty_state
+from ui.widgets import empty_state, override_notice
 
 
 def _seal(seal: BooksSeal) -> None:
@@ -64,7 +65,7 @@ def _draw() -> None:
     board = shared_notice_board()
     raised = sum(b.money_in_fen for b in board.balances if b.kind == "community")
     earmarked = sum(b.earmarked_fen for b in board.balances)
-    voting = [r for r in board.rounds if r.phase == "voting"]
+    voting = [r for r in board.rounds if allows(r.phase, Step.CAST_BALLOT)]
     first, second, third = st.columns(3)
     first.metric(t("notice.raised"), money(raised))
     second.metric(t("notice.earmarked"), money(earmarked))
@@ -94,6 +95,8 @@ def _draw() -> None:
                 lines = [f"**{plain(result.round_name)}** · {ballots}"]
                 lines += [f"- {plain(title)} · {money(fen)}" for _, title, fen in result.selected]
                 st.markdown("\n".join(lines))
+                for override in result.overrides:
+                    override_notice(override)
     with right:
         st.subheader(t("notice.proposals"), anchor=False)
         if board.proposals_by_status:

@@ -8,7 +8,6 @@ from models.vocabulary import AttachmentKind, Category, CoFundingSource, PlaceKi
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from services.proposals import (
-    COMMITTEE_MOVES,
     LineItemInput,
     PledgeInput,
     ProposalDraft,
@@ -28,6 +27,7 @@ from services.uploads import (
     max_upload_mb,
     open_attachment,
 )
+from services.workflow import Mover, moves_from
 from ui.context import act, current_viewer, label, moment, money, read, t
 from ui.images import thumbnail
 from ui.plain_text import plain
@@ -190,7 +190,7 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
                 f"- {moment(change.changed_at)} · {label('status', change.to_status)}{reason}"
             )
     _attachments(viewer, proposal_id)
-    moves = sorted(COMMITTEE_MOVES.get(ProposalStatus(row.status), ()))
+    moves = [move.target for move in moves_from(row.status, Mover.COMMITTEE)]
     if moves and can_somewhere(viewer, Action.REVIEW_ELIGIBILITY):
         left, middle, right = st.columns([2, 3, 1], vertical_alignment="bottom")
         target = left.selectbox(

@@ -6,13 +6,22 @@ from fractions import Fraction
 
 import streamlit as st
 
+from models.vocabulary import ProposalStatus, RoundPhase
 from services.permissions import Action, Viewer, can_somewhere
 from services.rounds import RoundRow, advance_round, list_rounds
-from services.tally import count_votes, export_ballots, publish_tally, round_result
+from services.tally import (
+    RoundResult,
+    count_votes,
+    export_ballots,
+    override_result,
+    publish_tally,
+    round_result,
+)
+from services.workflow import Step, allows, next_move
 from ui import charts
 from ui.context import act, current_viewer, label, moment, money, read, t, when_downloaded
 from ui.plain_text import plain
-from ui.widgets import empty_state, id_select
+from ui.widgets import confirmed, empty_state, id_select
 from voting import EqualSharesRows, ExplanationRows, GreedyRows, PhragmenRows
 
 
@@ -89,6 +98,111 @@ def _explain(rows: ExplanationRows, titles: dict[str, str]) -> None:
         _greedy(rows, name)
 
 
+def _count_and_publish(viewer: Viewer, budget_round: RoundRow, result: RoundResult | None) -> None:
+    if allows(budget_round.phase, Step.CAST_BALLOT):
+        st.info(t("tally.count_after_close"), icon=":material/how_to_vote:")
+    if not allows(budget_round.phase, Step.COUNT):
+        return
+    if can_somewhere(viewer, Action.TALLY_ROUND):
+        again = result is not None and result.published_at is None
+        if (
+            st.button(
+                t("tally.count_again" if again else "tally.count"),
+                key="count_votes",
+                type="primary",
+            )
+            and act(count_votes, viewer, round_id=budget_round.id) is not None
+        ):
+            st.rerun()
+    if (
+        result is not None
+        and result.published_at is None
+        and can_somewhere(viewer, Action.PUBLISH_TALLY)
+        and confirmed(
+            "publish_tally",
+            t("tally.publish"),
+            t("tally.publish_confirm", phase=label("phase", RoundPhase.TALLIED)),
+        )
+        and act(publish_tally, viewer, tally_id=result.tally_id) is not None
+    ):
+        st.rerun()
+
+
+def _advance(viewer: Viewer, budget_round: RoundRow) -> None:
+    move = next_move(budget_round.phase)
+    if move is None or not can_somewhere(viewer, Action.MANAGE_ROUND):
+        return
+    if not move.by_hand:
+        st.caption(t("tally.publish_moves_on", phase=label("phase", move.target)))
+        return
+    target = label("phase", move.target)
+    if (
+        confirmed(
+            "advance_round",
+            t("tally.advance_to", phase=target),
+            t("tally.advance_confirm", phase=target),
+        )
+        and act(advance_round, viewer, round_id=budget_round.id) is not None
+    ):
+        st.rerun()
+
+
+def _lines(result: RoundResult) -> None:
+    """A list, not a grid: residents read results on their phones."""
+    shown = []
+    for line in result.lines:
+        outcome = t("tally.won") if line.won else t("tally.lost")
+        note = f" · {t('tally.overridden')}" if line.overridden else ""
+        shown.append(
+            f"- **{plain(line.title)}** · {money(line.requested_fen)} · "
+            f"{t('tally.support')} {line.support} · {outcome}{note}"
+        )
+    st.markdown("\n".join(shown))
+
+
+def _overrides(result: RoundResult) -> None:
+    if not result.overrides:
+        return
+    st.subheader(t("tally.overrides"), anchor=False)
+    for override in result.overrides:
+        made = t("tally.won") if override.selected else t("tally.lost")
+        st.warning(
+            t(
+                "tally.override_line",
+                title=plain(override.title),
+                outcome=made,
+                at=moment(override.at),
+            )
+            + "  \n"
+            + t("tally.override_reason", reason=plain(override.reason)),
+            icon=":material/gavel:",
+        )
+
+
+def _override_form(viewer: Viewer, budget_round: RoundRow, result: RoundResult) -> None:
+    if not (
+        allows(budget_round.phase, Step.OVERRIDE_RESULT)
+        and can_somewhere(viewer, Action.OVERRIDE_RESULT)
+    ):
+        return
+    changeable = {
+        line.proposal_id: f"{line.title} · {label('status', line.status)}"
+        for line in result.lines
+        if line.status in (ProposalStatus.SELECTED, ProposalStatus.NOT_SELECTED)
+    }
+    if not changeable:
+        return
+    with st.expander(t("tally.override"), icon=":material/gavel:"):
+        st.caption(t("tally.override_help"))
+        with st.form("override_result"):
+            proposal_id = id_select(t("tally.project"), changeable, key="override_proposal")
+            reason = st.text_area(t("tally.override_reason_field"), key="override_reason")
+            if st.form_submit_button(t("tally.override_submit")) and (
+                act(override_result, viewer, proposal_id=proposal_id, reason=reason) is not None
+            ):
+                st.rerun()
+
+
 def _round(viewer: Viewer, budget_round: RoundRow) -> None:
     round_id = budget_round.id
     result = read(round_result, viewer=viewer, round_id=round_id)
@@ -100,12 +214,7 @@ def _round(viewer: Viewer, budget_round: RoundRow) -> None:
         help=t("tally.paper_share", paper=budget_round.paper_ballots),
     )
     c.metric(t("field.budget"), money(budget_round.budget_fen))
-    if (
-        budget_round.phase == "voting"
-        and can_somewhere(viewer, Action.TALLY_ROUND)
-        and st.button(t("tally.count"), key="count_votes", type="primary")
-    ) and act(count_votes, viewer, round_id=round_id) is not None:
-        st.rerun()
+    _count_and_publish(viewer, budget_round, result)
     if result is None:
         empty_state("tally.no_result")
     else:
@@ -114,12 +223,6 @@ def _round(viewer: Viewer, budget_round: RoundRow) -> None:
                 t("tally.unpublished", at=moment(result.computed_at)),
                 icon=":material/visibility_off:",
             )
-            if (
-                can_somewhere(viewer, Action.PUBLISH_TALLY)
-                and st.button(t("tally.publish"), key="publish_tally")
-                and act(publish_tally, viewer, tally_id=result.tally_id) is not None
-            ):
-                st.rerun()
         else:
             st.success(
                 t("tally.published", at=moment(result.published_at)), icon=":material/campaign:"
@@ -135,11 +238,12 @@ def _round(viewer: Viewer, budget_round: RoundRow) -> None:
         x, y = st.columns(2)
         x.metric(t("tally.total_cost"), money(result.total_cost_fen))
         y.metric(t("tally.leftover"), money(result.leftover_fen))
+        _overrides(result)
         if result.lines:
             st.altair_chart(
                 charts.result_bars(
                     [
-                        {"title": line.title, "support": line.support, "selected": line.selected}
+                        {"title": line.title, "support": line.support, "won": line.won}
                         for line in result.lines
                     ],
                     support=t("tally.support"),
@@ -148,19 +252,7 @@ def _round(viewer: Viewer, budget_round: RoundRow) -> None:
                 ),
                 width="stretch",
             )
-        st.dataframe(
-            [
-                {
-                    t("tally.project"): line.title,
-                    t("tally.requested"): money(line.requested_fen),
-                    t("tally.support"): line.support,
-                    t("tally.outcome"): t("tally.won") if line.selected else t("tally.lost"),
-                }
-                for line in result.lines
-            ],
-            hide_index=True,
-            width="stretch",
-        )
+            _lines(result)
         if result.explanation is not None:
             with st.expander(t("tally.why"), icon=":material/help:"):
                 _explain(
@@ -179,10 +271,8 @@ def _round(viewer: Viewer, budget_round: RoundRow) -> None:
             icon=":material/download:",
             help=t("tally.export_ballots_help"),
         )
-    may_advance = can_somewhere(viewer, Action.MANAGE_ROUND) and budget_round.phase != "closed"
-    advance = may_advance and st.button(t("tally.advance"), key="advance_round")
-    if advance and act(advance_round, viewer, round_id=round_id) is not None:
-        st.rerun()
+        _override_form(viewer, budget_round, result)
+    _advance(viewer, budget_round)
 
 
 def render() -> None:

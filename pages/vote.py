@@ -25,6 +25,7 @@ from services.voting_codes import (
     open_code_ballot,
     register_households,
 )
+from services.workflow import Step, allows
 from ui.code_sheet import code_sheet_html
 from ui.context import act, attempt, client_address, current_viewer, label, money, read, t
 from ui.plain_text import plain
@@ -272,7 +273,7 @@ def _receipt_check() -> None:
 def render() -> None:
     viewer = current_viewer()
     st.title(t("nav.vote"))
-    voting = [r for r in read(list_rounds) if r.phase == "voting"]
+    voting = [r for r in read(list_rounds) if allows(r.phase, Step.CAST_BALLOT)]
     mine = read(places_where_allowed, viewer=viewer, action=Action.CAST_BALLOT)
     open_to_me = [r for r in voting if r.place_id in mine]
     if not voting:

@@ -9,7 +9,7 @@ SQLite file under data/):
 - ``python -m services grant-app-role ROLE`` (PostgreSQL, as the tables' owner, after each
   upgrade) lets ROLE run the app without the power to rewrite the books;
 - ``python -m services import-pb FILE.pb --place PLACE_ID --fund FUND_ID [--rule R]
-  [--tie-break T]`` imports an election from a Pabulib file as a round in the voting phase,
+  [--tie-break T]`` imports an election from a Pabulib file as a round in the counting phase,
   for the committee to count, and prints the new round's id.
 """
 
@@ -101,7 +101,7 @@ def _import(session: Session, args: argparse.Namespace) -> int:
     print(f"round {imported.round_id} imported: {imported.name}")
     print(
         f"{imported.proposals} proposals, {imported.ballots} ballots, {imported.marks} marks; "
-        f"{imported.ballot_kind} ballots, in the voting phase: count them on the results screen"
+        f"{imported.ballot_kind} ballots, in the counting phase: count them on the results screen"
     )
     return 0
 

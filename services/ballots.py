@@ -37,10 +37,11 @@ from sqlmodel import Session, col, func, select
 from models import Ballot, BallotEntry, BudgetRound, PendingBallot, PollBookEntry, Proposal
 from models.clock import today
 from models.engine import insert_rows, serialize
-from models.vocabulary import BallotChannel, BallotKind, ProposalStatus, RoundPhase
+from models.vocabulary import BallotChannel, BallotKind, ProposalStatus
+from services import workflow
 from services.common import MAX_INT64, id_of
 from services.election import round_instance, round_profile
-from services.errors import BallotRejected, Conflict, InvalidInput, NotFound, WrongPhase
+from services.errors import BallotRejected, Conflict, InvalidInput, NotFound
 from voting import Ballot as EngineBallot
 from voting import BallotError, Instance, validate_ballot
 
@@ -148,8 +149,7 @@ def _description(session: Session, budget_round: BudgetRound) -> Instance:
 def check_choice(session: Session, budget_round: BudgetRound, choice: BallotChoice) -> list[Mark]:
     """The marks of a valid ballot for this round, by the engine's own rules (the ones the count
     applies); a ballot the rules reject raises and stores nothing."""
-    if budget_round.phase != RoundPhase.VOTING:
-        raise WrongPhase("round_not_voting", phase=budget_round.phase)
+    workflow.require(budget_round, workflow.Step.CAST_BALLOT)
     marks = marks_of(budget_round.ballot_kind, choice)
     try:
         validate_ballot(
@@ -187,8 +187,7 @@ def cast(
     ``SEAL_EVERY`` ballots are pending and seals them. The caller commits.
     A second ballot of the same voter is refused by the poll book's key, which also settles
     two casts sent at the same moment: three statements and no read before them."""
-    if budget_round.phase != RoundPhase.VOTING:
-        raise WrongPhase("round_not_voting", phase=budget_round.phase)
+    workflow.require(budget_round, workflow.Step.CAST_BALLOT)
     round_id = id_of(budget_round)
     connection = session.connection()
     voted = {"round_id": round_id, "voter_key": voter_key, "channel": channel, "voted_on": today()}

@@ -740,6 +740,7 @@ def _round_2025(
     ballots = _cast(
         session, round_id, voters, ids, [9, 7, 5, 6, 4], seed=2025, clerk=clerk, paper=12
     )
+    rounds.advance_round(session, chair, round_id=round_id)  # voting closes
     tally_id = tally.count_votes(session, chair, round_id=round_id)
     tally.publish_tally(session, chair, tally_id=tally_id)
     _advance_to(session, chair, round_id, "implementation")

@@ -127,7 +127,8 @@ OPERATOR = Viewer(person_id=None, display_name="operator", grants=(Grant(Role.AD
 
 @dataclass(frozen=True)
 class ImportedRound:
-    """The new round, in the voting phase, and what it holds."""
+    """The new round, in the counting phase (its vote is over: nobody may add a ballot), and
+    what it holds."""
 
     round_id: int
     name: str
@@ -429,8 +430,8 @@ def import_election(
     tie_break: str = "id",
 ) -> ImportedRound:
     """Whoever may create a round there may import one (``viewer`` None: the operator's
-    command line). The round is left in the voting phase, for the committee to count and
-    publish with the usual services."""
+    command line). The round is left in the counting phase (its vote is over), for the
+    committee to count and publish with the usual services."""
     acting = OPERATOR if viewer is None else viewer
     if rule not in RULES:
         raise InvalidInput("field_invalid", field="rule")
@@ -456,13 +457,13 @@ def import_election(
             inner, round_id, election, budget_round.ballot_kind, proposal_ids, plan.voted_on
         )
         before = snapshot(budget_round)
-        budget_round.phase = RoundPhase.VOTING
+        budget_round.phase = RoundPhase.COUNTING
         inner.add(budget_round)
         inner.add(
             RoundPhaseChange(
                 round_id=round_id,
                 from_phase=RoundPhase.DRAFT,
-                to_phase=RoundPhase.VOTING,
+                to_phase=RoundPhase.COUNTING,
                 changed_by_id=acting.person_id,
             )
         )
@@ -485,7 +486,7 @@ def import_election(
                 "file": label,
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "round_id": round_id,
-                "phase": RoundPhase.VOTING.value,
+                "phase": RoundPhase.COUNTING.value,
                 "proposals": imported.proposals,
                 "ballots": imported.ballots,
                 "marks": marks,

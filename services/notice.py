@@ -4,7 +4,7 @@ audit log, which only admins read and export."""
 import csv
 import io
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from services.ledger import FundBalance, LedgerLine, fund_balances, ledger_lines
 from services.permissions import Action, Viewer
 from services.proposals import list_proposals
 from services.rounds import RoundRow, list_rounds
+from services.tally import Override, overrides
 from services.verify import BooksSeal, books_seal
 
 
@@ -23,8 +24,9 @@ from services.verify import BooksSeal, books_seal
 class PublishedResult:
     round_id: int
     round_name: str
-    selected: list[tuple[int, str, int]]  # proposal id, title, requested fen
+    selected: list[tuple[int, str, int]]  # proposal id, title, requested fen; after overrides
     ballots_counted: int
+    overrides: list[Override]  # newest first, each with its public reason
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,22 @@ def notice_board(session: Session) -> NoticeBoard:
         .where(col(Tally.published_at).is_not(None))
         .order_by(col(Tally.published_at).desc())
     )
+    changed: dict[int, list[Override]] = defaultdict(list)
+    for override in overrides(session):
+        changed[override.round_id].append(override)
     for result, name in session.exec(published):
-        selected = [(pid, *titles[pid]) for pid in result.selected_proposal_ids if pid in titles]
-        results.append(PublishedResult(result.round_id, name, selected, result.ballots_counted))
+        chosen = list(result.selected_proposal_ids)
+        for override in reversed(changed[result.round_id]):  # oldest first
+            if override.selected and override.proposal_id not in chosen:
+                chosen.append(override.proposal_id)
+            elif not override.selected and override.proposal_id in chosen:
+                chosen.remove(override.proposal_id)
+        selected = [(pid, *titles[pid]) for pid in chosen if pid in titles]
+        results.append(
+            PublishedResult(
+                result.round_id, name, selected, result.ballots_counted, changed[result.round_id]
+            )
+        )
     return NoticeBoard(
         balances=fund_balances(session),
         recent=ledger_lines(session, limit=30),

@@ -29,6 +29,7 @@ class Action(StrEnum):
     MANAGE_ROUND = "manage_round"
     TALLY_ROUND = "tally_round"
     PUBLISH_TALLY = "publish_tally"
+    OVERRIDE_RESULT = "override_result"
     ENTER_PAPER_BALLOT = "enter_paper_ballot"
     ISSUE_VOTING_CODES = "issue_voting_codes"
     RECORD_DONATION = "record_donation"
@@ -77,6 +78,7 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.MANAGE_ROUND: (CHAIR, ADMIN),
     Action.TALLY_ROUND: (COMMITTEE,),
     Action.PUBLISH_TALLY: (CHAIR,),
+    Action.OVERRIDE_RESULT: (CHAIR,),
     Action.ENTER_PAPER_BALLOT: (CLERK,),
     Action.ISSUE_VOTING_CODES: (CLERK,),
     Action.RECORD_DONATION: (TREASURER, CLERK),

@@ -26,8 +26,8 @@ from models.vocabulary import (
     NeedStatus,
     PlaceKind,
     ProposalStatus,
-    RoundPhase,
 )
+from services import workflow
 from services.common import (
     MAX_AMOUNT_FEN,
     bounded_int,
@@ -54,19 +54,6 @@ from services.ledger import current_charter
 from services.permissions import Action, PlaceTree, Viewer, require
 
 S = ProposalStatus
-COMMITTEE_MOVES: dict[ProposalStatus, frozenset[ProposalStatus]] = {
-    S.SUBMITTED: frozenset({S.ELIGIBLE, S.INELIGIBLE}),
-    S.ELIGIBLE: frozenset({S.ON_BALLOT, S.INELIGIBLE}),
-    S.INELIGIBLE: frozenset({S.ELIGIBLE}),
-    S.ON_BALLOT: frozenset({S.SELECTED, S.NOT_SELECTED}),
-    S.SELECTED: frozenset({S.IN_PROGRESS, S.ABANDONED}),
-    S.IN_PROGRESS: frozenset({S.COMPLETED, S.ABANDONED}),
-}
-PROPOSER_MOVES: dict[ProposalStatus, frozenset[ProposalStatus]] = {
-    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
-    S.SUBMITTED: frozenset({S.WITHDRAWN}),
-    S.ELIGIBLE: frozenset({S.WITHDRAWN}),
-}
 MAX_LINE_ITEMS = 50
 MAX_PLEDGES = 50
 MAX_QUANTITY = 1_000_000  # of one budget line: lamps, benches, hours of work
@@ -248,8 +235,7 @@ def submit_proposal(session: Session, viewer: Viewer, *, draft: ProposalDraft) -
         budget_round = get_or_fail(session, BudgetRound, draft.round_id)
         if not tree.covers(budget_round.place_id, draft.place_id):
             raise NotAllowed(action=Action.SUBMIT_PROPOSAL.value)
-        if budget_round.phase not in (RoundPhase.NEEDS, RoundPhase.PROPOSALS):
-            raise WrongPhase("round_not_taking_proposals", phase=budget_round.phase)
+        workflow.require(budget_round, workflow.Step.SUBMIT_PROPOSAL)
         check_charter(
             current_charter(session, budget_round.fund_id),
             category=draft.category,
@@ -304,16 +290,17 @@ def change_proposal_status(
     proposal = get_or_fail(session, Proposal, proposal_id)
     target = ProposalStatus(choice(to_status, ProposalStatus, "status"))
     current = ProposalStatus(proposal.status)
-    is_proposer = viewer.person_id is not None and viewer.person_id == proposal.proposer_id
-    if target in PROPOSER_MOVES.get(current, frozenset()) and is_proposer:
-        pass
-    elif target in COMMITTEE_MOVES.get(current, frozenset()):
-        require_at(session, viewer, Action.REVIEW_ELIGIBILITY, proposal.place_id)
-    elif target in PROPOSER_MOVES.get(current, frozenset()):
-        raise NotAllowed(action="withdraw_proposal")
-    else:
+    move = workflow.status_move(current, target)
+    if move.mover is workflow.Mover.PROPOSER:
+        if viewer.person_id is None or viewer.person_id != proposal.proposer_id:
+            raise NotAllowed(action="withdraw_proposal")
+    elif move.mover is workflow.Mover.COMMITTEE and move.action is not None:
+        require_at(session, viewer, move.action, proposal.place_id)
+    else:  # the round's own moves, and overrides, which ``tally.override_result`` makes
         raise WrongPhase("proposal_move_invalid", from_status=current.value, to_status=target.value)
-    reason = clean_text(reason, "reason", max_length=500, required=target is S.INELIGIBLE)
+    if move.step is not None and proposal.round_id is not None:
+        workflow.require(get_or_fail(session, BudgetRound, proposal.round_id), move.step)
+    reason = clean_text(reason, "reason", max_length=500, required=move.needs_reason)
     before = snapshot(proposal)
     proposal.status = target
     proposal.updated_at = utc_now()

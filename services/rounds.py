@@ -25,13 +25,12 @@ from models import (
     Tally,
 )
 from models.vocabulary import (
-    ROUND_PHASE_ORDER,
     BallotChannel,
     BallotKind,
     ProposalStatus,
     RoundPhase,
 )
-from services import ballots
+from services import ballots, workflow
 from services.ballots import BallotChoice
 from services.common import (
     bounded_int,
@@ -126,47 +125,62 @@ def create_round(session: Session, viewer: Viewer, *, config: RoundSettings) -> 
 
 
 def advance_round(session: Session, viewer: Viewer, *, round_id: int) -> str:
-    """Moves the round one phase on; opening the vote puts every eligible proposal on the ballot."""
+    """Moves the round one phase on, for good; opening the vote puts every eligible proposal on
+    the ballot, closing it deals the sealed ballots again (``ballots.deal_again``)."""
     budget_round = get_or_fail(session, BudgetRound, round_id)
     require_at(session, viewer, Action.MANAGE_ROUND, budget_round.place_id)
-    current = RoundPhase(budget_round.phase)
-    if current is RoundPhase.CLOSED:
-        raise WrongPhase("round_closed")
-    target = ROUND_PHASE_ORDER[ROUND_PHASE_ORDER.index(current) + 1]
-    proposals = list(session.exec(select(Proposal).where(Proposal.round_id == round_id)))
-    if target is RoundPhase.VOTING:
-        eligible = [
-            p for p in proposals if p.status in (ProposalStatus.ELIGIBLE, ProposalStatus.ON_BALLOT)
-        ]
-        if not eligible:
-            raise WrongPhase("round_no_eligible_proposals")
-        for proposal in eligible:
-            if proposal.status != ProposalStatus.ON_BALLOT:
-                session.add(
-                    ProposalStatusChange(
-                        proposal_id=proposal.id,  # type: ignore[arg-type]
-                        from_status=proposal.status,
-                        to_status=ProposalStatus.ON_BALLOT,
-                        changed_by_id=viewer.person_id,
-                    )
-                )
-                proposal.status = ProposalStatus.ON_BALLOT
-                session.add(proposal)
-    if target is RoundPhase.TALLIED and published_tally_id(session, round_id) is None:
-        raise WrongPhase("round_needs_published_tally")
-    if current is RoundPhase.VOTING:
+    move = workflow.hand_move(budget_round)
+    if move.target is RoundPhase.VOTING:
+        _put_on_ballot(session, viewer, round_id)
+    if move.source is RoundPhase.VOTING:
         ballots.deal_again(session, round_id)  # the vote is over: no trace of when, even by batch
+    enter_phase(session, viewer, budget_round, move.target)
+    session.commit()
+    return move.target.value
+
+
+def _put_on_ballot(session: Session, viewer: Viewer, round_id: int) -> None:
+    ready = (ProposalStatus.ELIGIBLE, ProposalStatus.ON_BALLOT)
+    proposals = list(
+        session.exec(
+            select(Proposal).where(Proposal.round_id == round_id, col(Proposal.status).in_(ready))
+        )
+    )
+    if not proposals:
+        raise WrongPhase("round_no_eligible_proposals")
+    for proposal in proposals:
+        if proposal.status == ProposalStatus.ON_BALLOT:
+            continue
+        workflow.status_move(proposal.status, ProposalStatus.ON_BALLOT)
+        session.add(
+            ProposalStatusChange(
+                proposal_id=id_of(proposal),
+                from_status=proposal.status,
+                to_status=ProposalStatus.ON_BALLOT,
+                changed_by_id=viewer.person_id,
+            )
+        )
+        proposal.status = ProposalStatus.ON_BALLOT
+        session.add(proposal)
+
+
+def enter_phase(
+    session: Session, viewer: Viewer, budget_round: BudgetRound, target: RoundPhase
+) -> None:
+    """Records the move the workflow allowed; the caller commits."""
     before = snapshot(budget_round)
+    source = budget_round.phase
     budget_round.phase = target
     session.add(budget_round)
     session.add(
         RoundPhaseChange(
-            round_id=round_id, from_phase=current, to_phase=target, changed_by_id=viewer.person_id
+            round_id=id_of(budget_round),
+            from_phase=source,
+            to_phase=target,
+            changed_by_id=viewer.person_id,
         )
     )
     record_audit(session, viewer, "advance_round", budget_round, before=before)
-    session.commit()
-    return target.value
 
 
 def voter_key(round_id: int, voter: str) -> str:
@@ -327,5 +341,6 @@ def rounds_taking_proposals(session: Session, *, place_id: int | None) -> list[R
     return [
         r
         for r in list_rounds(session)
-        if r.phase in (RoundPhase.NEEDS, RoundPhase.PROPOSALS) and tree.covers(r.place_id, place_id)
+        if workflow.allows(r.phase, workflow.Step.SUBMIT_PROPOSAL)
+        and tree.covers(r.place_id, place_id)
     ]

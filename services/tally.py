@@ -9,18 +9,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
-from models import BudgetRound, Place, Proposal, ProposalStatusChange, Tally
+from models import BudgetRound, LedgerEntry, Place, Proposal, ProposalStatusChange, Tally
 from models.clock import utc_now
 from models.vocabulary import ProposalStatus, RoundPhase
+from services import workflow
 from services.ballots import counted_ballots, support
-from services.common import get_or_fail, id_of, place_tree, record_audit, require_at
+from services.common import (
+    clean_text,
+    get_or_fail,
+    id_of,
+    lock_for_change,
+    place_tree,
+    record_audit,
+    require_at,
+    snapshot,
+)
 from services.election import round_instance, round_profile
-from services.errors import WrongPhase
+from services.errors import InvalidInput, WrongPhase
 from services.permissions import Action, Viewer, can
 from services.proposals import list_proposals
-from services.rounds import published_tally_id
+from services.rounds import enter_phase, published_tally_id
 from voting import Election, Instance, Profile, tally, write_pb
 from voting.rows import ExplanationRows, explanation_rows, rows_from_dict
 
@@ -64,8 +74,7 @@ def count_votes(session: Session, viewer: Viewer, *, round_id: int) -> int:
     """Runs the round's rule on every stored ballot; returns the (unpublished) tally's id."""
     budget_round = get_or_fail(session, BudgetRound, round_id)
     require_at(session, viewer, Action.TALLY_ROUND, budget_round.place_id)
-    if budget_round.phase != RoundPhase.VOTING:
-        raise WrongPhase("round_not_voting", phase=budget_round.phase)
+    workflow.require(budget_round, workflow.Step.COUNT)
     instance, profile = _election(session, budget_round)
     outcome = tally(instance, profile, budget_round.rule, budget_round.tie_break)
     result = Tally(
@@ -88,8 +97,9 @@ def publish_tally(session: Session, viewer: Viewer, *, tally_id: int) -> None:
     result = get_or_fail(session, Tally, tally_id)
     budget_round = get_or_fail(session, BudgetRound, result.round_id)
     require_at(session, viewer, Action.PUBLISH_TALLY, budget_round.place_id)
-    if budget_round.phase != RoundPhase.VOTING:
-        raise WrongPhase("round_not_voting", phase=budget_round.phase)
+    lock_for_change(session)
+    session.refresh(budget_round)
+    workflow.require(budget_round, workflow.Step.PUBLISH)
     if published_tally_id(session, result.round_id) is not None:
         raise WrongPhase("tally_already_published")
     selected = set(result.selected_proposal_ids)
@@ -113,7 +123,101 @@ def publish_tally(session: Session, viewer: Viewer, *, tally_id: int) -> None:
     result.published_at = utc_now()
     session.add(result)
     record_audit(session, viewer, "publish_tally", result)
+    enter_phase(session, viewer, budget_round, RoundPhase.TALLIED)
     session.commit()
+
+
+MIN_OVERRIDE_REASON = 10  # characters: a reason residents can read, not "ok"
+
+
+def override_result(session: Session, viewer: Viewer, *, proposal_id: int, reason: str) -> str:
+    """The chair turns one proposal of a published result from selected to not selected or
+    back. The reason is required and public: it shows beside the result and on the notice
+    board. A project that money was already allocated to cannot be unselected (the ledger would
+    say otherwise). Returns the new status."""
+    proposal = get_or_fail(session, Proposal, proposal_id)
+    if proposal.round_id is None:
+        raise WrongPhase("round_not_tallied")
+    budget_round = get_or_fail(session, BudgetRound, proposal.round_id)
+    require_at(session, viewer, Action.OVERRIDE_RESULT, budget_round.place_id)
+    workflow.require(budget_round, workflow.Step.OVERRIDE_RESULT)
+    lock_for_change(session)
+    session.refresh(proposal)
+    flipped = {ProposalStatus.SELECTED: ProposalStatus.NOT_SELECTED}
+    flipped[ProposalStatus.NOT_SELECTED] = ProposalStatus.SELECTED
+    target = flipped.get(ProposalStatus(proposal.status))
+    if target is None:
+        raise WrongPhase("proposal_not_in_result", status=proposal.status)
+    workflow.status_move(proposal.status, target)
+    reason = clean_text(reason, "reason", max_length=500, required=True)
+    if len(reason) < MIN_OVERRIDE_REASON:
+        raise InvalidInput("reason_too_short", field="reason", minimum=MIN_OVERRIDE_REASON)
+    if (
+        target is ProposalStatus.NOT_SELECTED
+        and session.exec(
+            select(LedgerEntry.id).where(LedgerEntry.proposal_id == proposal_id)
+        ).first()
+    ):
+        raise WrongPhase("override_after_money")
+    before = snapshot(proposal)
+    session.add(
+        ProposalStatusChange(
+            proposal_id=proposal_id,
+            from_status=proposal.status,
+            to_status=target,
+            reason=reason,
+            changed_by_id=viewer.person_id,
+        )
+    )
+    proposal.status = target
+    proposal.updated_at = utc_now()
+    session.add(proposal)
+    record_audit(session, viewer, "override_result", proposal, before=before)
+    session.commit()
+    return target.value
+
+
+@dataclass(frozen=True)
+class Override:
+    """A committee override of a published result, shown with the result."""
+
+    round_id: int
+    round_name: str
+    proposal_id: int
+    title: str
+    selected: bool  # what the override made it
+    reason: str
+    at: datetime
+
+
+def overrides(session: Session, *, round_id: int | None = None) -> list[Override]:
+    """Every override (of a round, or of all rounds), newest first: public, like results."""
+    pairs = [
+        (col(ProposalStatusChange.from_status) == source)
+        & (col(ProposalStatusChange.to_status) == target)
+        for source, target in workflow.OVERRIDES
+    ]
+    query = (
+        select(ProposalStatusChange, Proposal.title, BudgetRound)
+        .join(Proposal, col(Proposal.id) == ProposalStatusChange.proposal_id)
+        .join(BudgetRound, col(BudgetRound.id) == Proposal.round_id)
+        .where(or_(*pairs))
+        .order_by(col(ProposalStatusChange.id).desc())
+    )
+    if round_id is not None:
+        query = query.where(BudgetRound.id == round_id)
+    return [
+        Override(
+            round_id=id_of(in_round),
+            round_name=in_round.name,
+            proposal_id=change.proposal_id,
+            title=title,
+            selected=change.to_status == ProposalStatus.SELECTED,
+            reason=change.reason or "",
+            at=change.changed_at,
+        )
+        for change, title, in_round in session.exec(query)
+    ]
 
 
 @dataclass(frozen=True)
@@ -123,7 +227,19 @@ class ResultLine:
     requested_fen: int
     support: int  # ballots naming the project
     score: Fraction  # approvals, points, or for rankings the Pabulib score
-    selected: bool
+    selected: bool  # by the count
+    status: str  # now: an override may have changed what the count decided
+
+    @property
+    def won(self) -> bool:
+        """What holds now: the count's choice, unless an override has changed it since."""
+        if self.status == ProposalStatus.ON_BALLOT:  # not published yet
+            return self.selected
+        return self.status != ProposalStatus.NOT_SELECTED
+
+    @property
+    def overridden(self) -> bool:
+        return self.won != self.selected
 
 
 @dataclass(frozen=True)
@@ -138,6 +254,7 @@ class RoundResult:
     computed_at: datetime
     published_at: datetime | None
     lines: list[ResultLine]
+    overrides: list[Override]
     explanation: ExplanationRows | None
 
     @property
@@ -173,6 +290,7 @@ def round_result(session: Session, viewer: Viewer, *, round_id: int) -> RoundRes
             support=counted.ballots.get(row.id, 0),
             score=counted.score.get(row.id, Fraction(0)),
             selected=row.id in result.selected_proposal_ids,
+            status=row.status,
         )
         for row in list_proposals(session, round_id=round_id, statuses=WERE_ON_THE_BALLOT)
     ]
@@ -188,5 +306,6 @@ def round_result(session: Session, viewer: Viewer, *, round_id: int) -> RoundRes
         computed_at=result.computed_at,
         published_at=result.published_at,
         lines=lines,
+        overrides=overrides(session, round_id=round_id) if result.published_at else [],
         explanation=rows_from_dict(result.explanation),
     )

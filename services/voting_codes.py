@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from models import BudgetRound, Household, Place, VotingCode
-from models.vocabulary import ROUND_PHASE_ORDER, BallotChannel, PlaceKind, RoundPhase
-from services import limits
+from models.vocabulary import BallotChannel, PlaceKind
+from services import limits, workflow
 from services.ballots import BallotChoice
 from services.common import clean_text, get_or_fail, id_of, place_tree, record_audit, require_at
-from services.errors import Conflict, InvalidInput, WrongPhase
+from services.errors import Conflict, InvalidInput
 from services.permissions import Action, Viewer, can, require
 from services.rounds import (
     CODE_SHAPE,
@@ -31,7 +31,6 @@ from services.rounds import (
 from services.settings import settings
 
 MAX_HOUSEHOLDS_AT_ONCE = 5000
-BEFORE_VOTING_ENDS = ROUND_PHASE_ORDER[: ROUND_PHASE_ORDER.index(RoundPhase.VOTING) + 1]
 HOUSEHOLD_LABEL = re.compile(r"^[\w\-/#.·()（）]{1,40}$")
 
 
@@ -105,8 +104,7 @@ def issue_voting_codes(
     _compound(session, compound_id)
     if not tree.covers(budget_round.place_id, compound_id):
         raise InvalidInput("compound_outside_round")
-    if RoundPhase(budget_round.phase) not in BEFORE_VOTING_ENDS:
-        raise WrongPhase("round_voting_over", phase=budget_round.phase)
+    workflow.require(budget_round, workflow.Step.ISSUE_VOTING_CODES)
     households = session.exec(select(Household).where(Household.compound_id == compound_id)).all()
     if not households:
         raise InvalidInput("no_households")
@@ -181,8 +179,7 @@ def open_code_ballot(
     """Checks a code before the ballot is shown; wrong codes count against the address."""
     voting_code, household = _valid_code(session, code, address, person_id)
     budget_round = get_or_fail(session, BudgetRound, voting_code.round_id)
-    if budget_round.phase != RoundPhase.VOTING:
-        raise WrongPhase("round_not_voting", phase=budget_round.phase)
+    workflow.require(budget_round, workflow.Step.CAST_BALLOT)
     compound = get_or_fail(session, Place, household.compound_id)
     return CodeBallot(voting_code.round_id, compound.name, household.label)
 
@@ -248,7 +245,9 @@ def code_targets(session: Session, viewer: Viewer) -> list[CodeTarget]:
     }
     targets = []
     for budget_round in session.exec(
-        select(BudgetRound).where(col(BudgetRound.phase).in_(BEFORE_VOTING_ENDS))
+        select(BudgetRound).where(
+            col(BudgetRound.phase).in_(workflow.phases_where(workflow.Step.ISSUE_VOTING_CODES))
+        )
     ):
         for compound in compounds:
             if tree.covers(budget_round.place_id, id_of(compound)):

@@ -1,8 +1,8 @@
 """A staged street for tests that try many calls against one store: two communities built
-through the services (needs, proposals in several states, rounds taking proposals and voting,
-an unpublished count, donations, a closed meeting with a committee note, an open review
-session), a sandbox whose commits are savepoints rolled back afterwards, and a fingerprint of
-every table to show that a refused call changed nothing.
+through the services (needs, proposals in several states, rounds taking proposals, voting,
+counted but unpublished and published, donations, a closed meeting with a committee note, an
+open review session), a sandbox whose commits are savepoints rolled back afterwards, and a
+fingerprint of every table to show that a refused call changed nothing.
 
 Used by the permission walk and the hostile-input test; each stages one street per backend.
 """
@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -45,9 +46,11 @@ class Side:
     submitted: int  # a proposal awaiting the eligibility review
     selected: int  # a funded proposal, scored once at the open review session
     open_round: int  # taking proposals
-    voting_round: int
+    voting_round: int  # voting open, one ballot cast
     on_ballot: tuple[int, ...]
-    tally: int  # an unpublished count of the voting round (one ballot)
+    counting_round: int  # voting closed, one ballot, counted but not published
+    counted: tuple[int, ...]  # its proposals, on the ballot
+    tally: int  # the unpublished count of the counting round
     meeting: int  # closed, with a committee note, minutes not yet published
 
 
@@ -91,11 +94,10 @@ def _stage_side(world: World, letter: str) -> Side:
         session, resident, place_id=compound, title="Lights", description="", category="safety"
     )
     submitted = proposals.submit_proposal(session, resident, draft=draft(compound, "Benches"))
-    selected = proposals.submit_proposal(session, resident, draft=draft(compound, "Garden"))
-    for step in (S.ELIGIBLE, S.ON_BALLOT, S.SELECTED):
-        proposals.change_proposal_status(session, chair, proposal_id=selected, to_status=step)
-    round_ids = []
-    for name in ("2026", "2026 autumn"):
+
+    def through_vote(name: str, titles: tuple[str, ...], until: str) -> tuple[int, Any, int]:
+        """A round that took ``titles``, found them eligible and opened the vote, with one
+        ballot for the first; then closed, counted and published as far as ``until`` says."""
         config = rounds.RoundSettings(
             name=f"{name} {letter}",
             year=2026,
@@ -104,25 +106,37 @@ def _stage_side(world: World, letter: str) -> Side:
             budget="10000",
             rule="greedy",
         )
-        round_ids.append(rounds.create_round(session, chair, config=config))
+        round_id = rounds.create_round(session, chair, config=config)
         for _ in range(2):  # draft -> needs -> proposals
-            rounds.advance_round(session, chair, round_id=round_ids[-1])
-    round_id, open_round = round_ids
-    on_ballot = tuple(
-        proposals.submit_proposal(session, resident, draft=draft(compound, title, round_id))
-        for title in ("Lamps", "Swings")
-    )
-    rounds.advance_round(session, chair, round_id=round_id)  # eligibility
-    for proposal_id in on_ballot:
-        proposals.change_proposal_status(
-            session, chair, proposal_id=proposal_id, to_status=S.ELIGIBLE
+            rounds.advance_round(session, chair, round_id=round_id)
+        if until == "proposals":
+            return round_id, (), 0
+        entered = tuple(
+            proposals.submit_proposal(session, resident, draft=draft(compound, title, round_id))
+            for title in titles
         )
-    for _ in range(2):  # deliberation -> voting
-        rounds.advance_round(session, chair, round_id=round_id)
-    rounds.cast_ballot(
-        session, resident, round_id=round_id, ballot=ballots.BallotChoice(approvals=on_ballot[:1])
-    )
-    tally_id = tallies.count_votes(session, chair, round_id=round_id)
+        rounds.advance_round(session, chair, round_id=round_id)  # eligibility
+        for proposal_id in entered:
+            proposals.change_proposal_status(
+                session, chair, proposal_id=proposal_id, to_status=S.ELIGIBLE
+            )
+        for _ in range(2):  # deliberation -> voting
+            rounds.advance_round(session, chair, round_id=round_id)
+        rounds.cast_ballot(
+            session, resident, round_id=round_id, ballot=ballots.BallotChoice(approvals=entered[:1])
+        )
+        tallied = 0
+        if until != "voting":
+            rounds.advance_round(session, chair, round_id=round_id)  # counting
+            tallied = tallies.count_votes(session, chair, round_id=round_id)
+            if until == "published":
+                tallies.publish_tally(session, chair, tally_id=tallied)
+        return round_id, entered, tallied
+
+    _, (selected,), _ = through_vote("2025", ("Garden",), until="published")
+    open_round, _, _ = through_vote("2026 autumn", (), until="proposals")
+    round_id, on_ballot, _ = through_vote("2026", ("Lamps", "Swings"), until="voting")
+    counting_round, counted, tally_id = through_vote("2026 spring", ("Slide", "Bench"), "counted")
     for amount, donor, anonymous in (("5000", "Street office", False), ("300", HIDDEN_DONOR, True)):
         ledger.record_donation(
             session,
@@ -153,6 +167,8 @@ def _stage_side(world: World, letter: str) -> Side:
         open_round=open_round,
         voting_round=round_id,
         on_ballot=on_ballot,
+        counting_round=counting_round,
+        counted=counted,
         tally=tally_id,
         meeting=meeting,
     )

@@ -1,15 +1,19 @@
 """A small street for service tests: two communities, their compounds, one person per role,
 a street fund and a community micro-fund with a charter. Built straight into the store."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlmodel import Session
 
 from models import Fund, FundCharter, Person, Place, RoleGrant
-from models.vocabulary import CommitteePosition, FundKind, PlaceKind, Role
+from models.vocabulary import CommitteePosition, FundKind, PlaceKind, ProposalStatus, Role
+from services import proposals, rounds, tally
 from services.accounts import viewer_for_person
+from services.ballots import BallotChoice
 from services.permissions import Viewer
+from services.proposals import ProposalDraft
+from services.rounds import RoundSettings
 
 
 @dataclass
@@ -119,3 +123,44 @@ def build_world(session: Session) -> World:
         people=people,
         session=session,
     )
+
+
+def through_the_vote(world: World, draft: ProposalDraft, *, selected: bool, side: str = "a") -> int:
+    """A proposal taken the whole way, as the workflow allows and nothing shorter: its own round
+    in the community, spending the street's fund (no charter: the tests that use this are
+    about what comes after; the admin runs the round, since the fund is the street's), found
+    eligible, on the ballot with one resident's vote, counted and published. The round's
+    budget decides whether it is selected; the round is then in its tallied phase, where the
+    committee carries selected projects out."""
+    session = world.session
+    chair = world.viewer("admin")
+    config = RoundSettings(
+        name=f"Round for {draft.title}",
+        year=2026,
+        fund_id=world.street_fund,
+        place_id={"a": world.community_a, "b": world.community_b}[side],
+        budget="100000000" if selected else "0.01",
+        rule="greedy",
+    )
+    round_id = rounds.create_round(session, chair, config=config)
+    for _ in range(2):  # needs, proposals
+        rounds.advance_round(session, chair, round_id=round_id)
+    proposal_id = proposals.submit_proposal(
+        session, world.viewer(f"resident_{side}1"), draft=replace(draft, round_id=round_id)
+    )
+    committee = world.viewer(f"chair_{side}")
+    proposals.change_proposal_status(
+        session, committee, proposal_id=proposal_id, to_status=ProposalStatus.ELIGIBLE
+    )
+    for _ in range(3):  # eligibility, deliberation, voting
+        rounds.advance_round(session, chair, round_id=round_id)
+    rounds.cast_ballot(
+        session,
+        world.viewer(f"resident_{side}1"),
+        round_id=round_id,
+        ballot=BallotChoice(approvals=(proposal_id,)),
+    )
+    rounds.advance_round(session, chair, round_id=round_id)  # counting
+    counted = tally.count_votes(session, committee, round_id=round_id)
+    tally.publish_tally(session, committee, tally_id=counted)
+    return proposal_id

@@ -39,9 +39,9 @@ def fund_balances(rows: list[dict[str, object]], *, available: str, earmarked: s
 
 
 def result_bars(rows: list[dict[str, object]], *, support: str, won: str, lost: str) -> alt.Chart:
-    """Rows: {"title", "support", "selected"}: one bar per proposal, winners coloured."""
+    """Rows: {"title", "support", "won"}: one bar per proposal, winners coloured."""
     frame = pd.DataFrame(rows)
-    frame["outcome"] = frame["selected"].map({True: won, False: lost})
+    frame["outcome"] = frame["won"].map({True: won, False: lost})
     return (
         alt.Chart(frame)
         .mark_bar(cornerRadiusEnd=4)
@@ -83,11 +83,11 @@ def score_chart(rows: list[dict[str, object]], legend: str) -> alt.LayerChart:
 def live_result(
     rows: list[dict[str, object]], *, won: str, lost: str, size: int = 26
 ) -> alt.LayerChart:
-    """Rows {"title", "support", "selected"}, in the order to show: each project's title above
+    """Rows {"title", "support", "won"}, in the order to show: each project's title above
     its bar and its count at the bar's end, so that the chart reads the same on a 1920x1080
     wall, in type readable from the back of the hall, and on a phone (no axis eats the width)."""
     frame = pd.DataFrame(rows)
-    frame["outcome"] = frame["selected"].map({True: won, False: lost})
+    frame["outcome"] = frame["won"].map({True: won, False: lost})
     frame["order"] = range(len(frame))  # also keeps two projects of the same title apart
     base = alt.Chart(frame).encode(
         y=alt.Y("order:O", axis=None, scale=alt.Scale(paddingInner=0.5, paddingOuter=0.2))

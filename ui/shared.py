@@ -90,7 +90,7 @@ def shared_turnout(round_id: int) -> Turnout:
 @st.cache_data(max_entries=256, show_spinner=False)
 def _result_spec(bars: tuple[ResultBar, ...], won: str, lost: str) -> dict[str, Any]:
     return charts.live_result(
-        [{"title": bar.title, "support": bar.support, "selected": bar.selected} for bar in bars],
+        [{"title": bar.title, "support": bar.support, "won": bar.selected} for bar in bars],
         won=won,
         lost=lost,
     ).to_dict()

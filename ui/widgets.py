@@ -8,7 +8,9 @@ import streamlit as st
 
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import PlaceRow, list_places
-from ui.context import label, read, t
+from services.tally import Override
+from ui.context import day, label, read, t
+from ui.plain_text import plain
 
 K = TypeVar("K")
 
@@ -70,6 +72,7 @@ def status_badge(vocabulary: str, value: str) -> None:
         "eligible": "blue",
         "on_ballot": "blue",
         "voting": "blue",
+        "counting": "violet",
         "in_progress": "orange",
         "ineligible": "red",
         "abandoned": "red",
@@ -81,3 +84,32 @@ def status_badge(vocabulary: str, value: str) -> None:
 
 def empty_state(key: str, **params: Any) -> None:
     st.caption(t(key, **params))
+
+
+def confirmed(key: str, button: str, question: str) -> bool:
+    """A move that cannot be undone: the first click asks ``question`` (which names what comes
+    next), and only the second, on the confirm button, returns True."""
+    asking = f"{key}_asking"
+    if not st.session_state.get(asking):
+        if st.button(button, key=key):
+            st.session_state[asking] = True
+            st.rerun()
+        return False
+    with st.container(border=True):
+        st.warning(question, icon=":material/warning:")
+        yes, no = st.columns(2)
+        if no.button(t("common.cancel"), key=f"{key}_no", width="stretch"):
+            st.session_state[asking] = False
+            st.rerun()
+        if yes.button(t("common.confirm"), key=f"{key}_yes", type="primary", width="stretch"):
+            st.session_state[asking] = False
+            return True
+    return False
+
+
+def override_notice(override: Override) -> None:
+    """A committee override of a published result, with its public reason."""
+    made = t("tally.won") if override.selected else t("tally.lost")
+    line = t("tally.override_line", title=plain(override.title), outcome=made, at=day(override.at))
+    reason = t("tally.override_reason", reason=plain(override.reason))
+    st.warning(f"{line}  \n{reason}", icon=":material/gavel:")

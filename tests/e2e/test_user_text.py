@@ -279,6 +279,7 @@ def plant(db: Path) -> str:
         rounds.cast_ballot(
             session, resident, round_id=counted, ballot=BallotChoice(approvals=(funded,))
         )
+        rounds.advance_round(session, chair, round_id=counted)  # voting closes
         tally.publish_tally(
             session, chair, tally_id=tally.count_votes(session, chair, round_id=counted)
         )

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from models import BudgetRound, make_engine
 from services import turnout
 from services.accounts import viewer_for_person
+from services.rounds import advance_round
 from services.tally import count_votes, publish_tally
 from tests.pages.conftest import ROLES
 from tests.pages.test_screens import texts
@@ -112,6 +113,7 @@ def test_an_unpublished_count_shows_only_that_counting_is_done(
     engine = make_engine(os.environ["LINLI_DATABASE_URL"])
     with Session(engine) as session:
         chair = viewer_for_person(session, demo_db["chair"])
+        advance_round(session, chair, round_id=counted_round)  # voting closes
         tally_id = count_votes(session, chair, round_id=counted_round)
     at = open_live(demo_db.get(role))
     assert [info.value for info in at.info] == ["计票已完成，议事会公布后结果将在此显示。"]

@@ -51,6 +51,7 @@ from services import (
     proposals,
     reviews,
     rounds,
+    tally,
     uploads,
     verify,
     voting_codes,
@@ -675,6 +676,16 @@ def _change_proposal_status(s: Session, lab: Lab, v: Values) -> Any:
     )
 
 
+@case(tally.override_result, {"reason": LINE})
+def _override_result(s: Session, lab: Lab, v: Values) -> Any:
+    return tally.override_result(
+        s,
+        lab.viewer(s, "chair_a"),
+        proposal_id=lab.a.selected,
+        reason=v("reason", "The site was sold before work could start."),
+    )
+
+
 DRAFT_TARGETS = {
     "draft.title": LINE,
     "draft.summary": LINES,
@@ -909,6 +920,8 @@ def _verify_books(s: Session, lab: Lab, v: Values) -> Any:
 # Public functions that take no text, amount or count a person types: ids, dates, booleans,
 # rows and viewers only, or only arguments SET_BY_CODE (checked: they have no others).
 TAKE_NO_TYPED_VALUE = {
+    "services.rounds.enter_phase",
+    "services.tally.overrides",
     "services.accounts.active_grants",
     "services.accounts.has_local_account",
     "services.accounts.refuse_default_admin_passwords",
@@ -1009,6 +1022,15 @@ SET_BY_CODE = {
 
 # Public functions that take text but are tested elsewhere, or never see a person's input.
 EXEMPT = {
+    # The workflow's questions: phases and statuses come from the store, steps from the code.
+    "services.workflow.allows": "a stored phase",
+    "services.workflow.hand_move": "a stored round",
+    "services.workflow.is_before": "a stored phase",
+    "services.workflow.moves_from": "a stored status",
+    "services.workflow.next_move": "a stored phase",
+    "services.workflow.phases_where": "a step from the code",
+    "services.workflow.require": "a stored round",
+    "services.workflow.status_move": "stored and already checked statuses",
     # The cleaners themselves: tests/services/test_input_cleaning.py feeds them directly.
     "services.common.bounded_int": "a cleaner",
     "services.common.checked_product": "a cleaner",

@@ -165,7 +165,7 @@ def test_the_file_becomes_a_round_and_nothing_of_its_voters_is_kept(world: World
         2024,
         10_050,
     )
-    assert (budget_round.phase, budget_round.ballot_kind) == (RoundPhase.VOTING, "approval")
+    assert (budget_round.phase, budget_round.ballot_kind) == (RoundPhase.COUNTING, "approval")
     assert (budget_round.min_length, budget_round.max_length) == (1, 2)
     proposals = {
         p.id: p for p in session.exec(select(Proposal).where(Proposal.round_id == round_id))

@@ -5,17 +5,14 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, func, select
 
 from models import AuditEntry, LedgerEntry
-from models.vocabulary import ProposalStatus
 from services import ledger
 from services.errors import Conflict, InvalidInput, NotAllowed, Overspend
 from services.proposals import (
     LineItemInput,
     PledgeInput,
     ProposalDraft,
-    change_proposal_status,
-    submit_proposal,
 )
-from tests.world import World
+from tests.world import World, through_the_vote
 
 DAY = date(2026, 3, 1)
 
@@ -100,25 +97,18 @@ def test_a_resident_cannot_record_money(world: World) -> None:
 
 
 def _selected_proposal(world: World) -> int:
-    proposal_id = submit_proposal(
-        world.session,
-        world.viewer("resident_a1"),
-        draft=ProposalDraft(
-            place_id=world.compound_a1,
-            title="Benches",
-            summary="Benches for the elderly",
-            category="elderly_care",
-            line_items=[LineItemInput("Bench", "public_facilities", 4, "1500")],
-            co_funding=[PledgeInput("residents", "Households", "600")],
-            maintenance_plan="Property manager checks monthly",
-            maintainer="Property manager",
-            maintenance_years=3,
-        ),
+    draft = ProposalDraft(
+        place_id=world.compound_a1,
+        title="Benches",
+        summary="Benches for the elderly",
+        category="elderly_care",
+        line_items=[LineItemInput("Bench", "public_facilities", 4, "1500")],
+        co_funding=[PledgeInput("residents", "Households", "600")],
+        maintenance_plan="Property manager checks monthly",
+        maintainer="Property manager",
+        maintenance_years=3,
     )
-    chair = world.viewer("chair_a")
-    for status in (ProposalStatus.ELIGIBLE, ProposalStatus.ON_BALLOT, ProposalStatus.SELECTED):
-        change_proposal_status(world.session, chair, proposal_id=proposal_id, to_status=status)
-    return proposal_id
+    return through_the_vote(world, draft, selected=True)
 
 
 def test_allocation_earmarks_and_expenses_cannot_overspend_it(world: World) -> None:

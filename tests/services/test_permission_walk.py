@@ -376,25 +376,45 @@ def _manage_round(session: Session, viewer: Viewer, stage: Stage, side: Side) ->
 def _tally_round(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
     def act() -> None:
         result = _row(
-            session, Tally, tallies.count_votes(session, viewer, round_id=side.voting_round)
+            session, Tally, tallies.count_votes(session, viewer, round_id=side.counting_round)
         )
         assert (result.ballots_counted, result.published_at) == (1, None)
-        assert result.selected_proposal_ids == [side.on_ballot[0]]
+        assert result.selected_proposal_ids == [side.counted[0]]
 
-    return Attempt(_row(session, BudgetRound, side.voting_round).place_id, act)
+    return Attempt(_row(session, BudgetRound, side.counting_round).place_id, act)
 
 
-@probe(Action.PUBLISH_TALLY, "tally", "proposal", "proposalstatuschange", "auditentry")
+@probe(
+    Action.PUBLISH_TALLY,
+    "tally",
+    "proposal",
+    "proposalstatuschange",
+    "budgetround",
+    "roundphasechange",
+    "auditentry",
+)
 def _publish_tally(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
     result = _row(session, Tally, side.tally)
 
     def act() -> None:
         tallies.publish_tally(session, viewer, tally_id=side.tally)
         assert _row(session, Tally, side.tally).published_at is not None
-        statuses = [_row(session, Proposal, pid).status for pid in side.on_ballot]
+        statuses = [_row(session, Proposal, pid).status for pid in side.counted]
         assert statuses == [S.SELECTED, S.NOT_SELECTED]
 
     return Attempt(_row(session, BudgetRound, result.round_id).place_id, act)
+
+
+@probe(Action.OVERRIDE_RESULT, "proposal", "proposalstatuschange", "auditentry")
+def _override_result(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    proposal = _row(session, Proposal, side.selected)
+
+    def act() -> None:
+        reason = "The site was sold before work could start."
+        tallies.override_result(session, viewer, proposal_id=side.selected, reason=reason)
+        assert _row(session, Proposal, side.selected).status == S.NOT_SELECTED
+
+    return Attempt(proposal.place_id, act)
 
 
 @probe(Action.ENTER_PAPER_BALLOT, "pollbookentry", "pendingballot")

@@ -40,6 +40,7 @@ IN_A = {
     Action.MANAGE_ROUND: {"chair_a", "admin"},
     Action.TALLY_ROUND: {"chair_a", "secretary_a", "treasurer_a", "member_a"},
     Action.PUBLISH_TALLY: {"chair_a"},
+    Action.OVERRIDE_RESULT: {"chair_a"},
     Action.ENTER_PAPER_BALLOT: {"clerk_a"},
     Action.ISSUE_VOTING_CODES: {"clerk_a"},
     Action.RECORD_DONATION: {"treasurer_a", "clerk_a"},

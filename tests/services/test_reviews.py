@@ -15,7 +15,7 @@ from services.proposals import (
     change_proposal_status,
     submit_proposal,
 )
-from tests.world import World
+from tests.world import World, through_the_vote
 
 HELD = date(2026, 12, 20)
 GOOD = {"goal_met": 5, "participation": 4, "maintenance": 3, "books_complete": 5, "satisfaction": 4}
@@ -35,37 +35,32 @@ def project(
     title: str = "楼道灯",
     community: str = "a",
 ) -> int:
-    """A proposal moved by its committee to ``status``; cost in one budget line."""
-    place, proposer, chair = {
-        "a": (world.compound_a1, "resident_a1", "chair_a"),
-        "b": (world.compound_b1, "resident_b1", "chair_b"),
+    """A proposal taken to ``status`` as the workflow allows (through a published vote, then
+    by its committee); cost in one budget line."""
+    place, chair = {
+        "a": (world.compound_a1, "chair_a"),
+        "b": (world.compound_b1, "chair_b"),
     }[community]
-    proposal_id = submit_proposal(
-        world.session,
-        world.viewer(proposer),
-        draft=ProposalDraft(
-            place_id=place,
-            title=title,
-            summary="更换楼道灯",
-            category="safety",
-            line_items=[LineItemInput("灯具", "public_facilities", 1, cost)],
-            co_funding=[PledgeInput("property_manager", "物业公司", co_funding)]
-            if co_funding
-            else [],
-            maintenance_plan="物业每季度检查一次",
-            maintainer="物业",
-            maintenance_years=3,
-        ),
+    draft = ProposalDraft(
+        place_id=place,
+        title=title,
+        summary="更换楼道灯",
+        category="safety",
+        line_items=[LineItemInput("灯具", "public_facilities", 1, cost)],
+        co_funding=[PledgeInput("property_manager", "物业公司", co_funding)] if co_funding else [],
+        maintenance_plan="物业每季度检查一次",
+        maintainer="物业",
+        maintenance_years=3,
     )
-    path = {
-        S.SUBMITTED: [],
-        S.SELECTED: [S.ELIGIBLE, S.ON_BALLOT, S.SELECTED],
-        S.NOT_SELECTED: [S.ELIGIBLE, S.ON_BALLOT, S.NOT_SELECTED],
-        S.IN_PROGRESS: [S.ELIGIBLE, S.ON_BALLOT, S.SELECTED, S.IN_PROGRESS],
-        S.COMPLETED: [S.ELIGIBLE, S.ON_BALLOT, S.SELECTED, S.IN_PROGRESS, S.COMPLETED],
-        S.ABANDONED: [S.ELIGIBLE, S.ON_BALLOT, S.SELECTED, S.ABANDONED],
-    }[status]
-    for step in path:
+    if status == S.SUBMITTED:
+        return submit_proposal(world.session, world.viewer(f"resident_{community}1"), draft=draft)
+    proposal_id = through_the_vote(world, draft, selected=status != S.NOT_SELECTED, side=community)
+    later = {
+        S.IN_PROGRESS: [S.IN_PROGRESS],
+        S.COMPLETED: [S.IN_PROGRESS, S.COMPLETED],
+        S.ABANDONED: [S.ABANDONED],
+    }.get(status, [])
+    for step in later:
         change_proposal_status(
             world.session, world.viewer(chair), proposal_id=proposal_id, to_status=step
         )

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from models import Place
 from services.errors import NotFound
-from services.rounds import BallotChoice, cast_ballot, enter_paper_ballot
+from services.rounds import BallotChoice, advance_round, cast_ballot, enter_paper_ballot
 from services.tally import count_votes, publish_tally
 from services.turnout import BallotsByChannel, eligible_households, round_turnout
 from services.voting_codes import cast_ballot_with_code
@@ -78,6 +78,7 @@ def test_imported_ballots_are_counted_apart(world: World) -> None:
 def test_a_count_shows_only_once_published(world: World) -> None:
     round_id, ids = voting_round(world)
     cast_one_of_each(world, round_id, ids)
+    advance_round(world.session, world.viewer("chair_a"), round_id=round_id)  # voting closes
     tally_id = count_votes(world.session, world.viewer("chair_a"), round_id=round_id)
     counted = round_turnout(world.session, round_id=round_id)
     assert counted.counted and counted.result is None  # committee material until published
@@ -151,6 +152,7 @@ def test_the_figures_are_aggregates_whatever_the_number_of_ballots(world: World)
     assert turnout.ballots.total == 24 and turnout.ballots.paper == 21
     assert len(many) == len(few)
     chair = world.viewer("chair_a")
+    advance_round(world.session, chair, round_id=round_id)  # voting closes
     tally_id = count_votes(world.session, chair, round_id=round_id)
     publish_tally(world.session, chair, tally_id=tally_id)
     world.session.expire_all()

@@ -130,6 +130,7 @@ def test_a_code_casts_one_ballot_for_its_household(world: World) -> None:
     cast_ballot_with_code(
         world.session, code=codes[1].code, ballot=BallotChoice(approvals=(ids[0], ids[2]))
     )
+    advance_round(world.session, world.viewer("chair_a"), round_id=round_id)  # voting closes
     tally_id = count_votes(world.session, world.viewer("chair_a"), round_id=round_id)
     assert tally_id and count(world.session, Ballot) == 2  # sealed for the count
     assert count(world.session, PendingBallot) == 0
@@ -216,6 +217,7 @@ def test_codes_are_not_issued_once_voting_is_over(world: World) -> None:
     round_id, _ = voting_round(world)
     households(world)
     chair = world.viewer("chair_a")
+    advance_round(world.session, chair, round_id=round_id)  # voting closes
     publish_tally(
         world.session, chair, tally_id=count_votes(world.session, chair, round_id=round_id)
     )
