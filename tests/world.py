@@ -9,6 +9,8 @@ from sqlmodel import Session
 from models import Fund, FundCharter, Person, Place, RoleGrant
 from models.vocabulary import CommitteePosition, FundKind, PlaceKind, Role
 from services.accounts import viewer_for_person
+from services.ballots import BallotChoice
+from services.paper import key_paper_sheet
 from services.permissions import Viewer
 
 
@@ -119,3 +121,26 @@ def build_world(session: Session) -> World:
         people=people,
         session=session,
     )
+
+
+def second_clerk(world: World) -> Viewer:
+    """Another clerk of community A, added on first use: a paper sheet is keyed by two."""
+    if "clerk_a2" not in world.people:
+        person = Person(display_name="clerk_a2")
+        world.session.add(person)
+        world.session.flush()
+        world.session.add(
+            RoleGrant(person_id=person.id, role=Role.CLERK, place_id=world.community_a)
+        )
+        world.session.commit()
+        world.people["clerk_a2"] = person.id  # type: ignore[assignment]
+    return world.viewer("clerk_a2")
+
+
+def paper_ballot(world: World, *, round_id: int, sheet_number: str, ballot: BallotChoice) -> None:
+    """A paper sheet keyed alike by two clerks of community A: a ballot."""
+    for clerk in (world.viewer("clerk_a"), second_clerk(world)):
+        state = key_paper_sheet(
+            world.session, clerk, round_id=round_id, sheet_number=sheet_number, ballot=ballot
+        )
+    assert state.status == "confirmed"
