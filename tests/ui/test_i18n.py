@@ -29,6 +29,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "ballot_kind": base.BallotKind,
     "channel": base.BallotChannel,
     "cofunding_source": base.CoFundingSource,
+    "paper_status": base.PaperSheetStatus,
 }
 STREAMLIT_TEXT_CALLS = {
     "title",
