@@ -211,7 +211,7 @@ def _sheet_to_check(
             with st.form(f"paper_rekey_form_{budget_round.id}_{sheet.sheet_number}"):
                 prefix = f"paper_rekey_{budget_round.id}_{sheet.sheet_number}"
                 choice = _ballot_inputs(budget_round, proposals, prefix)
-                if st.form_submit_button(t("paper.rekey_submit")):
+                if st.form_submit_button(t("paper.rekey_submit"), key=f"{prefix}_submit"):
                     _paper_done(
                         "settle",
                         act(
@@ -243,7 +243,7 @@ def _paper_sheets(viewer: Viewer, keying: list[RoundRow], settling: list[RoundRo
             with st.form("paper_ballot", clear_on_submit=True):
                 sheet = st.text_input(t("field.sheet_number"), key="paper_sheet")
                 choice = _ballot_inputs(budget_round, proposals, "paper")
-                if st.form_submit_button(t("paper.key"), type="primary"):
+                if st.form_submit_button(t("paper.key"), key="paper_key", type="primary"):
                     _paper_done(
                         "key",
                         act(
