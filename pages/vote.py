@@ -142,10 +142,10 @@ def _paper_done(intent: str, state: SheetState | None) -> None:
 
 
 def _paper_counts(counts: PaperCounts) -> None:
-    columns = st.columns(3)
-    columns[0].metric(t("paper.count_keyed_once"), counts.keyed_once)
-    columns[1].metric(t("paper.count_differs"), counts.differs)
-    columns[2].metric(t("paper.count_confirmed"), counts.confirmed)
+    with st.container(horizontal=True):  # one row, on a phone too
+        st.metric(t("paper.count_keyed_once"), counts.keyed_once)
+        st.metric(t("paper.count_differs"), counts.differs)
+        st.metric(t("paper.count_confirmed"), counts.confirmed)
     if counts.awaiting_second:
         sheets = ", ".join(plain(number) for number in counts.awaiting_second)
         st.caption(t("paper.awaiting_second", sheets=sheets))

@@ -68,3 +68,19 @@ def test_the_chair_settles_a_sheet_read_differently(demo_db: dict[str, int]) -> 
     assert "已核定" in "\n".join(s.value for s in at.success)
     assert counts(at) == ["1", "0", "1"]
     assert "没有等待核对的选票" in texts(at)
+
+
+def test_a_third_look_keyed_again_that_agrees_with_no_reading_waits(
+    demo_db: dict[str, int],
+) -> None:
+    round_id, ids = on_ballot()
+    at = open_page("vote", demo_db["secretary"])
+    prefix = f"paper_rekey_{round_id}_PY-2026-002"
+    at.toggle(key=prefix).set_value(True).run()
+    at.checkbox(key=f"{prefix}_approve_{ids[3]}").check()
+    at.button(key=f"{prefix}_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "与已有录入均不一致" in "\n".join(w.value for w in at.warning)
+    assert counts(at) == ["1", "1", "0"]  # still waiting, and still no ballot
+    assert "第 3 次录入" in texts(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("paper_pick_")]
