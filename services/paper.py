@@ -49,13 +49,7 @@ from models.engine import serialize
 from models.vocabulary import BallotChannel, BallotKind, PaperSheetStatus
 from services import ballots
 from services.ballots import BallotChoice, Mark
-from services.common import (
-    clean_text,
-    get_or_fail,
-    id_of,
-    place_tree,
-    require_at,
-)
+from services.common import clean_text, get_or_fail, id_of, place_tree, require_at
 from services.errors import Conflict, NotAllowed, NotFound
 from services.permissions import Action, Viewer, can
 from services.rounds import store_ballot, voter_key
