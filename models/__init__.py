@@ -9,6 +9,7 @@ from models import (
     funds,
     meetings,
     needs,
+    paper,
     people,
     places,
     points,
@@ -22,6 +23,7 @@ from models.engine import database_url, make_engine, upgrade_database
 from models.funds import Contribution, Fund, FundCharter, LedgerEntry
 from models.meetings import AgendaItem, Attendance, Decision, Meeting, MeetingNote
 from models.needs import Need, NeedSupport
+from models.paper import PaperReading, PaperSheet
 from models.people import Account, FailedAttempt, Household, Person, RoleGrant, SignInSession
 from models.places import Alliance, AllianceMember, Place
 from models.points import PointsAccount, PointsEntry
@@ -70,6 +72,8 @@ __all__ = [
     "MeetingNote",
     "Need",
     "NeedSupport",
+    "PaperReading",
+    "PaperSheet",
     "PendingBallot",
     "Person",
     "Place",
@@ -95,6 +99,7 @@ __all__ = [
     "make_engine",
     "meetings",
     "needs",
+    "paper",
     "people",
     "places",
     "points",

@@ -1,5 +1,5 @@
 """The vocabularies the tables store as text: places, roles, funds, ledger kinds, round phases,
-proposal statuses, ballot kinds and channels, meetings, reviews.
+proposal statuses, ballot kinds and channels, paper sheets, meetings, reviews.
 
 Each is a plain ``StrEnum`` stored as a short string (not a database enum type), so adding a
 value never needs a type migration on PostgreSQL; services validate against them. Which moves
@@ -114,6 +114,14 @@ class BallotChannel(StrEnum):
     PAPER = "paper"  # a paper sheet a clerk typed in
     CODE = "code"  # a household voting code (入户投票码)
     IMPORTED = "imported"  # from a Pabulib file
+
+
+class PaperSheetStatus(StrEnum):
+    """Where a paper sheet is in double entry (services.paper)."""
+
+    KEYED_ONCE = "keyed_once"  # one clerk has keyed it; a second, independent reading is due
+    DIFFERS = "differs"  # the readings disagree: a third look decides
+    CONFIRMED = "confirmed"  # two people read it alike: it is a ballot
 
 
 class NeedStatus(StrEnum):

@@ -1,11 +1,20 @@
 """Voting: the ballot of each open round the viewer may vote in, voting with a household code,
-a receipt check anyone can use, and for clerks paper-ballot entry (elderly residents often vote
-on paper) and the printing of household codes."""
+a receipt check anyone can use, and for clerks paper ballots keyed twice (elderly residents
+often vote on paper) and the printing of household codes."""
 
 import streamlit as st
 
-from models.vocabulary import BallotKind, ProposalStatus
+from models.vocabulary import BallotKind, PaperSheetStatus, ProposalStatus
 from services.ballots import BallotChoice
+from services.paper import (
+    PaperCounts,
+    SheetState,
+    SheetToCheck,
+    key_paper_sheet,
+    paper_sheet_counts,
+    paper_sheets_to_check,
+    settle_paper_sheet,
+)
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from services.proposals import ProposalRow, list_proposals
@@ -13,7 +22,6 @@ from services.rounds import (
     RoundRow,
     cast_ballot,
     check_receipt,
-    enter_paper_ballot,
     has_voted,
     list_rounds,
 )
@@ -27,13 +35,23 @@ from services.voting_codes import (
 )
 from services.workflow import Step, allows
 from ui.code_sheet import code_sheet_html
-from ui.context import act, attempt, client_address, current_viewer, label, money, read, t
+from ui.context import act, attempt, client_address, current_viewer, label, moment, money, read, t
 from ui.plain_text import plain
 from ui.widgets import empty_state, id_select
 
 OPENED_CODE = "household_code_opened"  # the code and what it opens, until the ballot is cast
 CODE_RECEIPT = "household_code_receipt"
 ISSUED_CODES = "household_codes_issued"  # shown once to the clerk who issued them
+PAPER_NOTICE = "paper_sheet_notice"  # what became of the sheet just keyed or settled
+# (intent, the sheet's status after it) -> message and how it is shown
+PAPER_MESSAGES = {
+    ("key", PaperSheetStatus.KEYED_ONCE): ("paper.keyed_once", "info"),
+    ("key", PaperSheetStatus.CONFIRMED): ("paper.confirmed", "success"),
+    ("key", PaperSheetStatus.DIFFERS): ("paper.differs", "warning"),
+    ("settle", PaperSheetStatus.CONFIRMED): ("paper.confirmed", "success"),
+    ("settle", PaperSheetStatus.DIFFERS): ("paper.still_differs", "warning"),
+}
+Entry = tuple[int, int | None, int | None]
 
 
 def _rules(budget_round: RoundRow, on_ballot: int) -> str:
@@ -104,23 +122,148 @@ def _ballot(viewer: Viewer, budget_round: RoundRow) -> None:
                     st.success(t("vote.cast_done", receipt=receipt), icon=":material/how_to_vote:")
 
 
-def _paper_entry(viewer: Viewer, rounds: list[RoundRow]) -> None:
-    with st.expander(t("vote.paper_title"), icon=":material/edit_note:"):
-        names = {r.id: r.name for r in rounds}
-        round_id = id_select(t("vote.round"), names, key="paper_round")
-        budget_round = next(r for r in rounds if r.id == round_id)
-        proposals = read(list_proposals, round_id=round_id, statuses=(ProposalStatus.ON_BALLOT,))
-        with st.form("paper_ballot", clear_on_submit=True):
-            sheet = st.text_input(t("field.sheet_number"), key="paper_sheet")
-            choice = _ballot_inputs(budget_round, proposals, "paper")
-            if (
-                st.form_submit_button(t("vote.paper_enter"))
-                and act(
-                    enter_paper_ballot, viewer, round_id=round_id, sheet_number=sheet, ballot=choice
+def _paper_notice() -> None:
+    """What became of the last sheet keyed or settled, shown once after the rerun."""
+    notice = st.session_state.pop(PAPER_NOTICE, None)
+    if notice is None:
+        return
+    key, shown = PAPER_MESSAGES[(notice["intent"], notice["status"])]
+    text = t(key, sheet=plain(notice["sheet"]))
+    {"success": st.success, "info": st.info, "warning": st.warning}[shown](text)
+
+
+def _paper_done(intent: str, state: SheetState | None) -> None:
+    if state is not None:
+        st.session_state[PAPER_NOTICE] = {
+            "intent": intent,
+            "status": state.status,
+            "sheet": state.sheet_number,
+        }
+        st.rerun()
+
+
+def _paper_counts(counts: PaperCounts) -> None:
+    with st.container(horizontal=True):  # one row, on a phone too
+        st.metric(t("paper.count_keyed_once"), counts.keyed_once)
+        st.metric(t("paper.count_differs"), counts.differs)
+        st.metric(t("paper.count_confirmed"), counts.confirmed)
+    if counts.awaiting_second:
+        sheets = ", ".join(plain(number) for number in counts.awaiting_second)
+        st.caption(t("paper.awaiting_second", sheets=sheets))
+
+
+def _reading_text(entries: list[Entry], titles: dict[int, str], common: set[Entry]) -> str:
+    """A reading as a list of the projects it marks; marks the other readings lack in bold."""
+    lines = []
+    for entry in sorted(entries, key=lambda entry: (entry[2] or 0, entry[0])):
+        proposal_id, points, rank = entry
+        detail = f" · {points}" if points is not None else ""
+        if rank is not None:
+            detail = f" · #{rank + 1}"
+        text = f"{plain(titles.get(proposal_id, str(proposal_id)))}{detail}"
+        lines.append(f"- {text}" if entry in common else f"- **{text}**")
+    return "\n".join(lines) or t("paper.nothing_marked")
+
+
+def _sheet_to_check(
+    viewer: Viewer,
+    budget_round: RoundRow,
+    proposals: list[ProposalRow],
+    sheet: SheetToCheck,
+) -> None:
+    """The readings side by side (stacked on a phone), each with the button that picks it."""
+    titles = {p.id: p.title for p in proposals}
+    common = set.intersection(*(set(reading.entries) for reading in sheet.readings))
+    with st.container(border=True):
+        st.markdown(f"**{t('paper.sheet', sheet=plain(sheet.sheet_number))}**")
+        if not sheet.can_settle:
+            st.caption(t("paper.yours"))
+        for number, (column, reading) in enumerate(
+            zip(st.columns(len(sheet.readings)), sheet.readings, strict=True), start=1
+        ):
+            with column:
+                st.caption(
+                    t(
+                        "paper.reading",
+                        number=number,
+                        name=plain(reading.keyed_by),
+                        time=moment(reading.keyed_at),
+                    )
                 )
-                is not None
-            ):
-                st.success(t("vote.paper_done", sheet=plain(sheet)), icon=":material/check:")
+                st.markdown(_reading_text(reading.entries, titles, common))
+                if sheet.can_settle and st.button(
+                    t("paper.pick"),
+                    key=f"paper_pick_{budget_round.id}_{sheet.sheet_number}_{number}",
+                    icon=":material/check:",
+                ):
+                    _paper_done(
+                        "settle",
+                        act(
+                            settle_paper_sheet,
+                            viewer,
+                            round_id=budget_round.id,
+                            sheet_number=sheet.sheet_number,
+                            ballot=reading.choice,
+                        ),
+                    )
+        if sheet.can_settle and st.toggle(
+            t("paper.rekey"), key=f"paper_rekey_{budget_round.id}_{sheet.sheet_number}"
+        ):
+            with st.form(f"paper_rekey_form_{budget_round.id}_{sheet.sheet_number}"):
+                prefix = f"paper_rekey_{budget_round.id}_{sheet.sheet_number}"
+                choice = _ballot_inputs(budget_round, proposals, prefix)
+                if st.form_submit_button(t("paper.rekey_submit"), key=f"{prefix}_submit"):
+                    _paper_done(
+                        "settle",
+                        act(
+                            settle_paper_sheet,
+                            viewer,
+                            round_id=budget_round.id,
+                            sheet_number=sheet.sheet_number,
+                            ballot=choice,
+                        ),
+                    )
+
+
+def _paper_sheets(viewer: Viewer, keying: list[RoundRow], settling: list[RoundRow]) -> None:
+    """Paper ballots by double entry: the clerk keys a sheet (blind to other readings), sees
+    where the round's sheets stand, and whoever may settle sees the sheets read differently."""
+    with st.expander(
+        t("paper.title"), icon=":material/edit_note:", expanded=PAPER_NOTICE in st.session_state
+    ):
+        rounds = {r.id: r for r in [*keying, *settling]}
+        round_id = id_select(
+            t("vote.round"), {r.id: r.name for r in rounds.values()}, key="paper_round"
+        )
+        budget_round = rounds[round_id]
+        proposals = read(list_proposals, round_id=round_id, statuses=(ProposalStatus.ON_BALLOT,))
+        st.caption(t("paper.intro"))
+        _paper_notice()
+        _paper_counts(read(paper_sheet_counts, viewer=viewer, round_id=round_id))
+        if any(r.id == round_id for r in keying):
+            with st.form("paper_ballot", clear_on_submit=True):
+                sheet = st.text_input(t("field.sheet_number"), key="paper_sheet")
+                choice = _ballot_inputs(budget_round, proposals, "paper")
+                if st.form_submit_button(t("paper.key"), key="paper_key", type="primary"):
+                    _paper_done(
+                        "key",
+                        act(
+                            key_paper_sheet,
+                            viewer,
+                            round_id=round_id,
+                            sheet_number=sheet,
+                            ballot=choice,
+                        ),
+                    )
+        if any(r.id == round_id for r in settling):
+            st.subheader(t("paper.queue_title"), anchor=False)
+            queue = read(paper_sheets_to_check, viewer=viewer, round_id=round_id)
+            if not queue:
+                empty_state("paper.queue_empty")
+                return
+            st.caption(t("paper.queue_intro"))
+            for to_check in queue:
+                _sheet_to_check(viewer, budget_round, proposals, to_check)
 
 
 def _code_ballot(viewer: Viewer, voting: list[RoundRow]) -> None:
@@ -280,14 +423,19 @@ def render() -> None:
         empty_state("vote.none_open")
     elif viewer.is_anonymous:
         st.info(t("vote.sign_in_to_vote"), icon=":material/login:")
-    elif not open_to_me and not can_somewhere(viewer, Action.ENTER_PAPER_BALLOT):
+    elif not open_to_me and not any(
+        can_somewhere(viewer, action)
+        for action in (Action.ENTER_PAPER_BALLOT, Action.SETTLE_PAPER_SHEET)
+    ):
         empty_state("vote.none_for_you")
     for budget_round in open_to_me:
         _ballot(viewer, budget_round)
-    paper_places = read(places_where_allowed, viewer=viewer, action=Action.ENTER_PAPER_BALLOT)
-    paper_rounds = [r for r in voting if r.place_id in paper_places]
-    if paper_rounds:
-        _paper_entry(viewer, paper_rounds)
+    keying, settling = (
+        [r for r in voting if r.place_id in read(places_where_allowed, viewer=viewer, action=a)]
+        for a in (Action.ENTER_PAPER_BALLOT, Action.SETTLE_PAPER_SHEET)
+    )
+    if keying or settling:
+        _paper_sheets(viewer, keying, settling)
     targets = read(code_targets, viewer=viewer)
     if targets:
         _issue_codes(viewer, targets)

@@ -23,6 +23,7 @@ from services.ballots import BallotChoice
 from services.common import get_or_fail, id_of, record_audit
 from services.demo_deliberation import add_demo_meetings_and_reviews
 from services.errors import NotAllowed
+from services.paper import key_paper_sheet
 from services.permissions import Viewer
 from services.proposals import LineItemInput, PledgeInput, ProposalDraft
 from services.settings import settings
@@ -231,6 +232,8 @@ def load_demo(session: Session) -> DemoSummary:
         position=CommitteePosition.TREASURER,
     )
     clerk = _person(session, admin, "刘洋", Role.CLERK, pingyang, username="clerk")
+    # Paper ballots are keyed twice, by two clerks (services.paper).
+    clerks = (clerk, _person(session, admin, "王丽", Role.CLERK, pingyang, username="clerk2"))
     reviewer = _person(session, admin, "赵磊", Role.REVIEWER, street.street, username="reviewer")
     district_treasurer = _person(
         session,
@@ -276,7 +279,7 @@ def load_demo(session: Session) -> DemoSummary:
         session,
         chair,
         treasurer,
-        clerk,
+        clerks,
         voters,
         residents,
         pingyang,
@@ -288,6 +291,7 @@ def load_demo(session: Session) -> DemoSummary:
     ballots = _round_2026(
         session, chair, voters, residents, pingyang, pingyang_fund, compound_1, compound_2, need_ids
     )
+    _paper_under_way(session, clerks, "平阳社区2026年微基金项目")
     ballots += last_year.ballots
     voting_codes.register_households(
         session,
@@ -552,7 +556,7 @@ def _cast(
     on_ballot: list[int],
     weights: list[int],
     seed: int,
-    clerk: Viewer | None = None,
+    clerks: tuple[Viewer, Viewer] | None = None,
     paper: int = 0,
 ) -> int:
     chooser = random.Random(seed)
@@ -565,17 +569,45 @@ def _cast(
         cast += 1
     for sheet in range(1, paper + 1):
         picks = sorted(set(chooser.choices(on_ballot, weights=weights, k=chooser.randint(1, 3))))
-        if clerk is None:
-            raise ValueError("paper ballots need a clerk to enter them")
-        rounds.enter_paper_ballot(
+        if clerks is None:
+            raise ValueError("paper ballots need two clerks to key them")
+        for clerk in clerks:  # two readings that agree: the sheet is a ballot
+            key_paper_sheet(
+                session,
+                clerk,
+                round_id=round_id,
+                sheet_number=f"PY-{seed}-{sheet:03d}",
+                ballot=BallotChoice(approvals=tuple(picks)),
+            )
+        cast += 1
+    return cast
+
+
+def _paper_under_way(session: Session, clerks: tuple[Viewer, Viewer], round_name: str) -> None:
+    """Paper sheets of the open vote still being keyed: one keyed once by the second clerk
+    (the demo's ``clerk`` can key it again), one the two clerks read differently (waiting for a
+    third look, by the chair for instance). Neither is a ballot."""
+    (round_id,) = [r.id for r in rounds.list_rounds(session) if r.name == round_name]
+    on_ballot = sorted(
+        p.id
+        for p in proposals.list_proposals(
+            session, round_id=round_id, statuses=(ProposalStatus.ON_BALLOT,)
+        )
+    )
+    first, second = clerks
+    readings = (
+        (second, "PY-2026-001", on_ballot[:2]),
+        (first, "PY-2026-002", on_ballot[:2]),
+        (second, "PY-2026-002", [on_ballot[0], on_ballot[2]]),
+    )
+    for clerk, sheet, approvals in readings:
+        key_paper_sheet(
             session,
             clerk,
             round_id=round_id,
-            sheet_number=f"PY-{seed}-{sheet:03d}",
-            ballot=BallotChoice(approvals=tuple(picks)),
+            sheet_number=sheet,
+            ballot=BallotChoice(approvals=tuple(approvals)),
         )
-        cast += 1
-    return cast
 
 
 # What became of the 2025 winners, in the order they were selected: who was paid, which share of
@@ -659,7 +691,7 @@ def _round_2025(
     session: Session,
     chair: Viewer,
     treasurer: Viewer,
-    clerk: Viewer,
+    clerks: tuple[Viewer, Viewer],
     voters: list[Viewer],
     residents: dict[int, list[Viewer]],
     community: int,
@@ -738,7 +770,7 @@ def _round_2025(
         )
     _advance_to(session, chair, round_id, "voting")
     ballots = _cast(
-        session, round_id, voters, ids, [9, 7, 5, 6, 4], seed=2025, clerk=clerk, paper=12
+        session, round_id, voters, ids, [9, 7, 5, 6, 4], seed=2025, clerks=clerks, paper=12
     )
     rounds.advance_round(session, chair, round_id=round_id)  # voting closes
     tally_id = tally.count_votes(session, chair, round_id=round_id)

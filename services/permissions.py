@@ -32,6 +32,7 @@ class Action(StrEnum):
     OVERRIDE_RESULT = "override_result"
     ENTER_PAPER_BALLOT = "enter_paper_ballot"
     ISSUE_VOTING_CODES = "issue_voting_codes"
+    SETTLE_PAPER_SHEET = "settle_paper_sheet"
     RECORD_DONATION = "record_donation"
     RECORD_EXPENSE = "record_expense"
     VIEW_BOOKS = "view_books"
@@ -81,6 +82,9 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.OVERRIDE_RESULT: (CHAIR,),
     Action.ENTER_PAPER_BALLOT: (CLERK,),
     Action.ISSUE_VOTING_CODES: (CLERK,),
+    # The third look at a paper sheet two clerks read differently: a clerk who keyed neither
+    # reading, or a committee member, who oversees the count (services.paper).
+    Action.SETTLE_PAPER_SHEET: (COMMITTEE, CLERK),
     Action.RECORD_DONATION: (TREASURER, CLERK),
     Action.RECORD_EXPENSE: (TREASURER,),
     Action.VIEW_BOOKS: (COMMITTEE, CLERK, REVIEWER, ADMIN),

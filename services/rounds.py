@@ -1,5 +1,5 @@
-"""Budget rounds and the ways to vote in them: online, on paper (entered by a clerk) and, in
-``services.voting_codes``, with a household code.
+"""Budget rounds and the ways to vote in them: online, on paper (keyed twice by clerks, in
+``services.paper``) and, in ``services.voting_codes``, with a household code.
 
 A voter is entered in the poll book under ``HMAC(ballot secret, round, voter)``: its key makes a
 second ballot impossible, yet neither the app nor an export can turn it back into a person, and
@@ -238,20 +238,6 @@ def cast_ballot(session: Session, viewer: Viewer, *, round_id: int, ballot: Ball
         voter_key(round_id, f"person:{viewer.person_id}"),
         ballot,
         BallotChannel.ONLINE,
-    )
-    session.commit()
-    return receipt
-
-
-def enter_paper_ballot(
-    session: Session, viewer: Viewer, *, round_id: int, sheet_number: str, ballot: BallotChoice
-) -> str:
-    """A clerk types in a paper ballot; its sheet number can be entered only once."""
-    budget_round = get_or_fail(session, BudgetRound, round_id)
-    require_at(session, viewer, Action.ENTER_PAPER_BALLOT, budget_round.place_id)
-    sheet = clean_text(sheet_number, "sheet_number", max_length=40)
-    receipt = store_ballot(
-        session, budget_round, voter_key(round_id, f"paper:{sheet}"), ballot, BallotChannel.PAPER
     )
     session.commit()
     return receipt

@@ -20,10 +20,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
-from models import Household, make_engine
-from models.vocabulary import ProposalStatus
-from services import ballots, ledger, meetings, needs, proposals, reviews, rounds
+from models import Household, Person, RoleGrant, make_engine
+from models.vocabulary import ProposalStatus, Role
+from services import ballots, ledger, meetings, needs, paper, proposals, reviews, rounds
 from services import tally as tallies
+from services.accounts import viewer_for_person
+from services.common import id_of
 from tests.conftest import _empty_postgres
 from tests.world import World, build_world
 
@@ -33,6 +35,7 @@ HIDDEN_DONOR = "A neighbour who gives quietly"
 COMMITTEE_NOTE = "Quotes from two contractors; the cheaper one has no licence."
 GOOD = {"goal_met": 5, "participation": 4, "maintenance": 3, "books_complete": 5, "satisfaction": 4}
 S = ProposalStatus
+DISPUTED_SHEET = "D-0001"
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Side:
     counted: tuple[int, ...]  # its proposals, on the ballot
     tally: int  # the unpublished count of the counting round
     meeting: int  # closed, with a committee note, minutes not yet published
+    disputed_sheet: str  # a paper sheet of the voting round two clerks read differently
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,27 @@ def draft(
         maintainer="m",
         maintenance_years=1,
     )
+
+
+def _dispute_sheet(
+    world: World, community: int, round_id: int, on_ballot: tuple[int, ...], sheet: str
+) -> None:
+    """Two clerks of the community, straight into the store (community B has no clerk), read
+    one paper sheet differently: it waits for a third look, and is not a ballot."""
+    session = world.session
+    for number, approvals in enumerate((on_ballot[:1], on_ballot[1:])):
+        person = Person(display_name=f"paper clerk {community}-{number}")
+        session.add(person)
+        session.flush()
+        session.add(RoleGrant(person_id=person.id, role=Role.CLERK, place_id=community))
+        session.commit()
+        paper.key_paper_sheet(
+            session,
+            viewer_for_person(session, id_of(person)),
+            round_id=round_id,
+            sheet_number=sheet,
+            ballot=ballots.BallotChoice(approvals=approvals),
+        )
 
 
 def _stage_side(world: World, letter: str) -> Side:
@@ -137,6 +162,7 @@ def _stage_side(world: World, letter: str) -> Side:
     open_round, _, _ = through_vote("2026 autumn", (), until="proposals")
     round_id, on_ballot, _ = through_vote("2026", ("Lamps", "Swings"), until="voting")
     counting_round, counted, tally_id = through_vote("2026 spring", ("Slide", "Bench"), "counted")
+    _dispute_sheet(world, community, round_id, on_ballot, DISPUTED_SHEET)
     for amount, donor, anonymous in (("5000", "Street office", False), ("300", HIDDEN_DONOR, True)):
         ledger.record_donation(
             session,
@@ -171,6 +197,7 @@ def _stage_side(world: World, letter: str) -> Side:
         counted=counted,
         tally=tally_id,
         meeting=meeting,
+        disputed_sheet=DISPUTED_SHEET,
     )
 
 

@@ -11,6 +11,7 @@ from models.vocabulary import CommitteePosition, FundKind, PlaceKind, ProposalSt
 from services import proposals, rounds, tally
 from services.accounts import viewer_for_person
 from services.ballots import BallotChoice
+from services.paper import key_paper_sheet
 from services.permissions import Viewer
 from services.proposals import ProposalDraft
 from services.rounds import RoundSettings
@@ -164,3 +165,26 @@ def through_the_vote(world: World, draft: ProposalDraft, *, selected: bool, side
     counted = tally.count_votes(session, committee, round_id=round_id)
     tally.publish_tally(session, committee, tally_id=counted)
     return proposal_id
+
+
+def second_clerk(world: World) -> Viewer:
+    """Another clerk of community A, added on first use: a paper sheet is keyed by two."""
+    if "clerk_a2" not in world.people:
+        person = Person(display_name="clerk_a2")
+        world.session.add(person)
+        world.session.flush()
+        world.session.add(
+            RoleGrant(person_id=person.id, role=Role.CLERK, place_id=world.community_a)
+        )
+        world.session.commit()
+        world.people["clerk_a2"] = person.id  # type: ignore[assignment]
+    return world.viewer("clerk_a2")
+
+
+def paper_ballot(world: World, *, round_id: int, sheet_number: str, ballot: BallotChoice) -> None:
+    """A paper sheet keyed alike by two clerks of community A: a ballot."""
+    for clerk in (world.viewer("clerk_a"), second_clerk(world)):
+        state = key_paper_sheet(
+            world.session, clerk, round_id=round_id, sheet_number=sheet_number, ballot=ballot
+        )
+    assert state.status == "confirmed"

@@ -26,8 +26,9 @@ from sqlmodel import Session, select
 
 from models import Account, make_engine
 from services.accounts import viewer_for_person
+from services.paper import key_paper_sheet
 from services.proposals import list_proposals
-from services.rounds import BallotChoice, enter_paper_ballot, list_rounds
+from services.rounds import BallotChoice, list_rounds
 from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES
 from tests.e2e import nav_link, open_page, sign_in, wait_for_app
 from tests.e2e.conftest import (
@@ -269,20 +270,23 @@ def closed_log(proxy: Proxy, *, sockets: int) -> list[tuple[int, str, str, str, 
 
 
 def cast_paper_ballot(database_url: str) -> None:
-    """The clerk enters a paper ballot: another writer on the same store."""
+    """Two clerks key a paper sheet alike, and it becomes a ballot: another writer on the same
+    store."""
     engine = make_engine(database_url)
     with Session(engine) as session:
-        clerk_id = session.exec(select(Account.person_id).where(Account.subject == "clerk")).one()
-        clerk = viewer_for_person(session, clerk_id)
         (voting,) = [r for r in list_rounds(session) if r.name == ROUND]
         first = list_proposals(session, round_id=voting.id, statuses=("on_ballot",))[0]
-        enter_paper_ballot(
-            session,
-            clerk,
-            round_id=voting.id,
-            sheet_number=f"e2e-{uuid.uuid4().hex[:6]}",
-            ballot=BallotChoice(approvals=(first.id,)),
-        )
+        sheet = f"e2e-{uuid.uuid4().hex[:6]}"
+        for name in ("clerk", "clerk2"):
+            clerk_id = session.exec(select(Account.person_id).where(Account.subject == name)).one()
+            state = key_paper_sheet(
+                session,
+                viewer_for_person(session, clerk_id),
+                round_id=voting.id,
+                sheet_number=sheet,
+                ballot=BallotChoice(approvals=(first.id,)),
+            )
+        assert state.status == "confirmed"
     engine.dispose()
 
 

@@ -21,11 +21,11 @@ from services.accounts import create_person, sign_in_local
 from services.ballots import SEAL_EVERY, BallotChoice
 from services.notice import audit_log, export_audit_log
 from services.permissions import ANONYMOUS
-from services.rounds import advance_round, cast_ballot, enter_paper_ballot
+from services.rounds import advance_round, cast_ballot
 from services.tally import count_votes, export_ballots, publish_tally
 from services.voting_codes import cast_ballot_with_code, issue_voting_codes, register_households
 from tests.services.test_rounds import voting_round
-from tests.world import World
+from tests.world import World, paper_ballot, second_clerk
 from voting import read_pb
 
 SIGNED_IN = 60
@@ -41,6 +41,7 @@ def test_no_export_or_log_ties_a_ballot_to_a_person(world: World, tmp_path) -> N
     (code,) = issue_voting_codes(
         session, world.viewer("clerk_a"), round_id=round_id, compound_id=world.compound_a2
     )
+    second_clerk(world)
     audit_before = session.exec(select(func.count()).select_from(AuditEntry)).one()
 
     cast = {
@@ -49,12 +50,8 @@ def test_no_export_or_log_ties_a_ballot_to_a_person(world: World, tmp_path) -> N
     }
     for name, approvals in cast.items():
         cast_ballot(session, world.viewer(name), round_id=round_id, ballot=BallotChoice(approvals))
-    enter_paper_ballot(
-        session,
-        world.viewer("clerk_a"),
-        round_id=round_id,
-        sheet_number="P-0001",
-        ballot=BallotChoice(approvals=(ids[0], ids[1])),
+    paper_ballot(
+        world, round_id=round_id, sheet_number="P-0001", ballot=BallotChoice((ids[0], ids[1]))
     )
     cast_ballot_with_code(session, code=code.code, ballot=BallotChoice(approvals=(ids[2],)))
     assert session.exec(select(func.count()).select_from(AuditEntry)).one() == audit_before

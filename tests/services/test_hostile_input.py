@@ -47,6 +47,7 @@ from services import (
     limits,
     meetings,
     needs,
+    paper,
     places,
     proposals,
     reviews,
@@ -784,6 +785,29 @@ def _ballot(lab: Lab, v: Values, *, points: bool = False) -> ballots.BallotChoic
     )
 
 
+@case(paper.key_paper_sheet, {"sheet_number": LINE, **BALLOT_TARGETS})
+def _key_paper_sheet(s: Session, lab: Lab, v: Values) -> Any:
+    return paper.key_paper_sheet(
+        s,
+        lab.viewer(s, "clerk_a"),
+        round_id=lab.a.voting_round,
+        sheet_number=v("sheet_number", "P-0042"),
+        ballot=_ballot(lab, v),
+    )
+
+
+# The staged sheet two clerks read differently; the second reading is the default's.
+@case(paper.settle_paper_sheet, {"sheet_number": NAME, **BALLOT_TARGETS})
+def _settle_paper_sheet(s: Session, lab: Lab, v: Values) -> Any:
+    return paper.settle_paper_sheet(
+        s,
+        lab.viewer(s, "clerk_a"),
+        round_id=lab.a.voting_round,
+        sheet_number=v("sheet_number", lab.a.disputed_sheet),
+        ballot=_ballot(lab, v),
+    )
+
+
 @case(rounds.cast_ballot, BALLOT_TARGETS)
 def _cast_ballot(s: Session, lab: Lab, v: Values) -> Any:
     """Points go to the points round, which reads them; the rest to the approval round."""
@@ -832,17 +856,6 @@ def _create_round(s: Session, lab: Lab, v: Values) -> Any:
         max_sum_points=v("config.max_sum_points", 10),
     )
     return rounds.create_round(s, lab.viewer(s, "chair_a"), config=config)
-
-
-@case(rounds.enter_paper_ballot, {"sheet_number": NAME, **BALLOT_TARGETS})
-def _enter_paper_ballot(s: Session, lab: Lab, v: Values) -> Any:
-    return rounds.enter_paper_ballot(
-        s,
-        lab.viewer(s, "clerk_a"),
-        round_id=lab.a.voting_round,
-        sheet_number=v("sheet_number", "P-0042"),
-        ballot=_ballot(lab, v),
-    )
 
 
 @case(rounds.normalize_code, {"code": LOOKUP})
@@ -961,6 +974,8 @@ TAKE_NO_TYPED_VALUE = {
     "services.meetings.start_meeting",
     "services.needs.list_needs",
     "services.needs.support_need",
+    "services.paper.paper_sheet_counts",
+    "services.paper.paper_sheets_to_check",
     "services.notice.audit_log",
     "services.notice.export_audit_log",
     "services.notice.notice_board",
@@ -1043,7 +1058,7 @@ EXEMPT = {
     # Only on an empty store (this one is staged); its values go through create_person.
     "services.accounts.create_first_admin": "covered by create_person",
     # Building blocks: the key comes from voter_key, the ballot is checked as for cast_ballot.
-    "services.rounds.store_ballot": "covered by cast_ballot and enter_paper_ballot",
+    "services.rounds.store_ballot": "covered by cast_ballot and key_paper_sheet",
     # The ballot box: marks come checked from cast_ballot's case, keys and hashes from code.
     "services.ballots.cast": "covered by cast_ballot",
     "services.ballots.counted_ballots": "proposal ids read from the store",

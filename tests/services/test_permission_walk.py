@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import (
     BooksCheck,
@@ -33,6 +33,8 @@ from models import (
     Meeting,
     Need,
     NeedSupport,
+    PaperReading,
+    PaperSheet,
     Person,
     Place,
     Proposal,
@@ -52,6 +54,7 @@ from services import (
     meetings,
     needs,
     notice,
+    paper,
     places,
     proposals,
     reviews,
@@ -417,18 +420,51 @@ def _override_result(session: Session, viewer: Viewer, stage: Stage, side: Side)
     return Attempt(proposal.place_id, act)
 
 
-@probe(Action.ENTER_PAPER_BALLOT, "pollbookentry", "pendingballot")
+@probe(Action.ENTER_PAPER_BALLOT, "papersheet", "paperreading")
 def _enter_paper_ballot(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """A first reading of a new sheet: it waits for a second clerk, and is not a ballot."""
+
     def act() -> None:
-        receipt = rounds.enter_paper_ballot(
+        state = paper.key_paper_sheet(
             session,
             viewer,
             round_id=side.voting_round,
             sheet_number="P-0001",
             ballot=ballots.BallotChoice(approvals=side.on_ballot[1:]),
         )
-        check = rounds.check_receipt(session, receipt_code=receipt)
-        assert check.entries == [(side.on_ballot[1], None, None)]
+        assert (state.status, state.readings) == ("keyed_once", 1)
+        reading = session.exec(
+            select(PaperReading).where(PaperReading.keyed_by_id == viewer.person_id)
+        ).one()
+        assert reading.marks == [[side.on_ballot[1], None, None]]
+
+    return Attempt(_row(session, BudgetRound, side.voting_round).place_id, act)
+
+
+@probe(Action.SETTLE_PAPER_SHEET, "papersheet", "paperreading", "pollbookentry", "pendingballot")
+def _settle_paper_sheet(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """The third look at the sheet two clerks read differently agrees with the second reading:
+    the sheet is a ballot, and its readings keep no marks."""
+
+    def act() -> None:
+        state = paper.settle_paper_sheet(
+            session,
+            viewer,
+            round_id=side.voting_round,
+            sheet_number=side.disputed_sheet,
+            ballot=ballots.BallotChoice(approvals=side.on_ballot[1:]),
+        )
+        assert (state.status, state.readings) == ("confirmed", 3)
+        readings = session.exec(
+            select(PaperReading.marks, PaperReading.matched)
+            .join(PaperSheet, col(PaperSheet.id) == PaperReading.sheet_id)
+            .where(
+                PaperSheet.round_id == side.voting_round,
+                PaperSheet.sheet_number == side.disputed_sheet,
+            )
+            .order_by(col(PaperReading.id))
+        ).all()
+        assert [tuple(r) for r in readings] == [(None, False), (None, True), (None, True)]
 
     return Attempt(_row(session, BudgetRound, side.voting_round).place_id, act)
 

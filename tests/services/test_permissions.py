@@ -43,6 +43,7 @@ IN_A = {
     Action.OVERRIDE_RESULT: {"chair_a"},
     Action.ENTER_PAPER_BALLOT: {"clerk_a"},
     Action.ISSUE_VOTING_CODES: {"clerk_a"},
+    Action.SETTLE_PAPER_SHEET: {"chair_a", "secretary_a", "treasurer_a", "member_a", "clerk_a"},
     Action.RECORD_DONATION: {"treasurer_a", "clerk_a"},
     Action.RECORD_EXPENSE: {"treasurer_a"},
     Action.VIEW_BOOKS: {

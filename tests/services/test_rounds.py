@@ -19,13 +19,12 @@ from services.rounds import (
     cast_ballot,
     check_receipt,
     create_round,
-    enter_paper_ballot,
     has_voted,
     list_rounds,
     voter_key,
 )
 from services.tally import count_votes, publish_tally, round_result
-from tests.world import World
+from tests.world import World, paper_ballot
 from voting import EqualSharesRows
 
 # Budget 10,000 yuan; costs asked of the fund: A 6,000, B 5,000, C 4,000 (after 10% co-funding).
@@ -190,36 +189,6 @@ def test_who_may_vote_where(world: World) -> None:
     assert ballots(world.session) == 1
 
 
-def test_paper_ballots_are_entered_once_per_sheet_by_a_clerk(world: World) -> None:
-    round_id, ids = voting_round(world)
-    clerk = world.viewer("clerk_a")
-    enter_paper_ballot(
-        world.session,
-        clerk,
-        round_id=round_id,
-        sheet_number="PY-001",
-        ballot=BallotChoice(approvals=(ids[1],)),
-    )
-    with pytest.raises(Conflict):
-        enter_paper_ballot(
-            world.session,
-            clerk,
-            round_id=round_id,
-            sheet_number="PY-001",
-            ballot=BallotChoice(approvals=(ids[2],)),
-        )
-    with pytest.raises(NotAllowed):
-        enter_paper_ballot(
-            world.session,
-            world.viewer("resident_a1"),
-            round_id=round_id,
-            sheet_number="PY-002",
-            ballot=BallotChoice(approvals=(ids[2],)),
-        )
-    rows = list_rounds(world.session)
-    assert (rows[0].ballots, rows[0].paper_ballots) == (1, 1)
-
-
 def test_count_publish_and_privacy_before_publishing(world: World) -> None:
     round_id, (a, b, c) = voting_round(world)
     votes = {"resident_a1": (a, b), "resident_a2": (b,)}
@@ -230,13 +199,7 @@ def test_count_publish_and_privacy_before_publishing(world: World) -> None:
             round_id=round_id,
             ballot=BallotChoice(approvals=approvals),
         )
-    enter_paper_ballot(
-        world.session,
-        world.viewer("clerk_a"),
-        round_id=round_id,
-        sheet_number="1",
-        ballot=BallotChoice(approvals=(b, c)),
-    )
+    paper_ballot(world, round_id=round_id, sheet_number="1", ballot=BallotChoice((b, c)))
     advance_round(world.session, world.viewer("chair_a"), round_id=round_id)  # voting closes
     with pytest.raises(NotAllowed):
         count_votes(world.session, world.viewer("resident_a1"), round_id=round_id)

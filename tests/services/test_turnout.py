@@ -11,14 +11,14 @@ from sqlmodel import Session
 
 from models import Place
 from services.errors import NotFound
-from services.rounds import BallotChoice, advance_round, cast_ballot, enter_paper_ballot
+from services.rounds import BallotChoice, advance_round, cast_ballot
 from services.tally import count_votes, publish_tally
 from services.turnout import BallotsByChannel, eligible_households, round_turnout
 from services.voting_codes import cast_ballot_with_code
 from tests.services.test_imports import import_into_a, small
 from tests.services.test_rounds import voting_round
 from tests.services.test_voting_codes import issued_codes
-from tests.world import World
+from tests.world import World, paper_ballot
 
 
 def set_households(session: Session, place_id: int, households: int | None) -> None:
@@ -39,13 +39,7 @@ def cast_one_of_each(world: World, round_id: int, ids: list[int]) -> None:
     cast_ballot(
         world.session, world.viewer("resident_a2"), round_id=round_id, ballot=BallotChoice((a, c))
     )
-    enter_paper_ballot(
-        world.session,
-        world.viewer("clerk_a"),
-        round_id=round_id,
-        sheet_number="1",
-        ballot=BallotChoice((b,)),
-    )
+    paper_ballot(world, round_id=round_id, sheet_number="1", ballot=BallotChoice((b,)))
     code = issued_codes(world, round_id)[0].code
     cast_ballot_with_code(world.session, code=code, ballot=BallotChoice((a, b)))
 
@@ -139,12 +133,8 @@ def test_the_figures_are_aggregates_whatever_the_number_of_ballots(world: World)
     with statements(world.session) as few:
         round_turnout(world.session, round_id=round_id)
     for sheet in range(2, 22):
-        enter_paper_ballot(
-            world.session,
-            world.viewer("clerk_a"),
-            round_id=round_id,
-            sheet_number=str(sheet),
-            ballot=BallotChoice(tuple(ids[:2])),
+        paper_ballot(
+            world, round_id=round_id, sheet_number=str(sheet), ballot=BallotChoice(tuple(ids[:2]))
         )
     world.session.expire_all()
     with statements(world.session) as many:

@@ -29,6 +29,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "ballot_kind": vocabulary.BallotKind,
     "channel": vocabulary.BallotChannel,
     "cofunding_source": vocabulary.CoFundingSource,
+    "paper_status": vocabulary.PaperSheetStatus,
 }
 STREAMLIT_TEXT_CALLS = {
     "title",
