@@ -16,7 +16,7 @@ from models.clock import utc_now
 from models.vocabulary import ProposalStatus, RoundPhase
 from services.ballots import counted_ballots, support
 from services.common import get_or_fail, id_of, place_tree, record_audit, require_at
-from services.election import round_instance, round_profile
+from services.election import constraint_meta, round_instance, round_profile
 from services.errors import WrongPhase
 from services.permissions import Action, Viewer, can
 from services.proposals import list_proposals
@@ -56,6 +56,7 @@ def export_ballots(session: Session, viewer: Viewer, *, round_id: int) -> str:
         "instance": str(budget_round.year),
         "currency": "CNY (fen)",
         "rule": budget_round.rule,
+        **constraint_meta(profile),
     }
     return write_pb(Election(instance, profile))
 

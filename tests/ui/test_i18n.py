@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models import base
+from models import vocabulary
 from services import errors
 from ui import i18n
 
@@ -16,19 +16,19 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")])
 SERVICE_SOURCES = sorted((ROOT / "services").glob("*.py"))
 VOCABULARIES: dict[str, type[StrEnum]] = {
-    "status": base.ProposalStatus,
-    "need_status": base.NeedStatus,
-    "category": base.Category,
-    "phase": base.RoundPhase,
-    "role": base.Role,
-    "position": base.CommitteePosition,
-    "place_kind": base.PlaceKind,
-    "ledger_kind": base.LedgerKind,
-    "fund_kind": base.FundKind,
-    "contribution_kind": base.ContributionKind,
-    "ballot_kind": base.BallotKind,
-    "channel": base.BallotChannel,
-    "cofunding_source": base.CoFundingSource,
+    "status": vocabulary.ProposalStatus,
+    "need_status": vocabulary.NeedStatus,
+    "category": vocabulary.Category,
+    "phase": vocabulary.RoundPhase,
+    "role": vocabulary.Role,
+    "position": vocabulary.CommitteePosition,
+    "place_kind": vocabulary.PlaceKind,
+    "ledger_kind": vocabulary.LedgerKind,
+    "fund_kind": vocabulary.FundKind,
+    "contribution_kind": vocabulary.ContributionKind,
+    "ballot_kind": vocabulary.BallotKind,
+    "channel": vocabulary.BallotChannel,
+    "cofunding_source": vocabulary.CoFundingSource,
 }
 STREAMLIT_TEXT_CALLS = {
     "title",
