@@ -27,15 +27,33 @@ from ui.receipt import ReceiptText, receipt_pdf, receipt_png
 
 RECEIPTS = "ballot_receipts"  # the receipts cast in this session, until the voter closes them
 MOST_PHOTOS = 3
-# The bar sticks to the bottom of the screen while its ballot is on it.
-_STICKY = """
+# The bar sticks to the bottom of the screen while its ballot is on it (Streamlit wraps each
+# container in a layout wrapper of the same height: that wrapper is what sticks); the receipt's
+# code is large enough to copy by hand, and its copy button shows without a hover (phones).
+_STYLE = """
 <style>
+[data-testid="stLayoutWrapper"]:has(> [class*="st-key-ballot_bar_"]) {
+  position: sticky; bottom: 0; z-index: 5;
+}
 [class*="st-key-ballot_bar_"] {
-  position: sticky; bottom: 0; z-index: 5; padding: 0.6rem 0 0.4rem;
-  background: var(--background-color, #ffffff); border-top: 1px solid rgba(49, 51, 63, 0.2);
+  padding: 0.6rem 0 0.5rem; background: BACKGROUND;
+  border-top: 1px solid rgba(128, 128, 128, 0.35);
+}
+[class*="st-key-receipt_box_"] [data-testid="stCode"] code {
+  font-size: 1.35rem; letter-spacing: 0.08em;
+}
+[class*="st-key-receipt_box_"] [data-testid="stCode"]
+  > div:has([data-testid="stElementToolbarButton"]) {
+  opacity: 1; visibility: visible;
 }
 </style>
 """
+BACKGROUNDS = {"dark": "#0e1117"}  # Streamlit's own page backgrounds; light otherwise
+
+
+def _style() -> None:
+    theme = st.context.theme.type if st.context.theme else None
+    st.html(_STYLE.replace("BACKGROUND", BACKGROUNDS.get(str(theme), "#ffffff")))
 
 
 def rules(budget_round: RoundRow, on_ballot: int) -> str:
@@ -121,7 +139,7 @@ def resident_ballot(
     (never for a knapsack ballot over the budget: the button is then disabled, and the
     service would refuse it anyway)."""
     kind = budget_round.ballot_kind
-    st.html(_STICKY)
+    _style()
     st.markdown(rules(budget_round, len(proposals)))
     ranking: list[int] = []
     if kind == BallotKind.ORDINAL:
@@ -134,7 +152,7 @@ def resident_ballot(
     approvals: list[int] = []
     points: dict[int, int] = {}
     for proposal in proposals:
-        with st.container(border=True):
+        with st.container(border=True, key=f"{prefix}_item_{proposal.id}"):
             title = plain(proposal.title)
             if kind in APPROVAL_KINDS:
                 if st.checkbox(f"**{title}**", key=ticked_keys[proposal.id]):
@@ -226,7 +244,8 @@ def kept_receipts(where: str, address: str, round_id: int | None = None) -> None
             continue
         code = receipt["code"]
         key = f"receipt_{code}"
-        with st.container(border=True, key=key):
+        _style()
+        with st.container(border=True, key=f"receipt_box_{code}"):
             st.success(t("vote.receipt_keep"), icon=":material/how_to_vote:")
             st.code(code, language=None)
             text = _receipt_text(receipt, address)

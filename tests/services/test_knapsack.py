@@ -12,6 +12,7 @@ from models import BallotEntry, BudgetRound, PendingBallot
 from services.ballots import BALLOT_CODES, BallotChoice
 from services.election import round_profile
 from services.errors import BallotRejected, InvalidInput
+from services.imports import import_election
 from services.rounds import (
     RoundSettings,
     cast_ballot,
@@ -218,3 +219,49 @@ def test_every_ballot_refusal_has_a_message_in_both_languages() -> None:
     for locale in i18n.LOCALES:
         catalogue = i18n.catalogue(locale)
         assert all(f"error.{code}" in catalogue for code in BALLOT_CODES.values())
+
+
+KNAPSACK_FILE = """META
+key;value
+description;Knapsack PB
+budget;100.50
+vote_type;approval
+max_sum_cost;100.50
+PROJECTS
+project_id;cost;name
+p1;60.25;Benches
+p2;40;Lamps
+p3;30;Garden
+VOTES
+voter_id;vote
+1;p1,p2
+2;p2,p3
+3;p3
+"""
+
+
+def test_an_approval_file_capped_at_its_budget_is_imported_as_a_knapsack_round(
+    world: World,
+) -> None:
+    imported = import_election(
+        world.session,
+        world.viewer("chair_a"),
+        data=KNAPSACK_FILE.encode(),
+        filename="knapsack.pb",
+        place_id=world.community_a,
+        fund_id=world.fund_a,
+        rule="greedy",
+    )
+    assert (imported.ballot_kind, imported.ballots) == ("knapsack", 3)
+    text = export_ballots(world.session, world.viewer("chair_a"), round_id=imported.round_id)
+    assert "budget;10050\n" in text and "max_sum_cost;10050\n" in text  # in fen, as stored
+    with pytest.raises(InvalidInput) as raised:  # any other cost limit is still refused
+        import_election(
+            world.session,
+            world.viewer("chair_a"),
+            data=KNAPSACK_FILE.replace("max_sum_cost;100.50", "max_sum_cost;100").encode(),
+            filename="capped.pb",
+            place_id=world.community_a,
+            fund_id=world.fund_a,
+        )
+    assert raised.value.params == {"constraint": "max_sum_cost"}
