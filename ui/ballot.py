@@ -56,7 +56,7 @@ def _style() -> None:
     st.html(_STYLE.replace("BACKGROUND", BACKGROUNDS.get(str(theme), "#ffffff")))
 
 
-def rules(budget_round: RoundRow, on_ballot: int) -> str:
+def _rules(budget_round: RoundRow, on_ballot: int) -> str:
     most = budget_round.max_length or on_ballot
     kind = budget_round.ballot_kind
     if kind == BallotKind.CUMULATIVE:
@@ -140,7 +140,7 @@ def resident_ballot(
     service would refuse it anyway)."""
     kind = budget_round.ballot_kind
     _style()
-    st.markdown(rules(budget_round, len(proposals)))
+    st.markdown(_rules(budget_round, len(proposals)))
     ranking: list[int] = []
     if kind == BallotKind.ORDINAL:
         titles = {p.id: f"{p.title} · {money(p.requested_fen)}" for p in proposals}
