@@ -1,6 +1,7 @@
 """Voting: the ballot of each open round the viewer may vote in, voting with a household code,
 a receipt check anyone can use, and for clerks paper ballots keyed twice (elderly residents
-often vote on paper) and the printing of household codes."""
+often vote on paper) and the printing of household codes. The resident's ballot and receipt are
+drawn by ``ui.ballot``."""
 
 import streamlit as st
 
@@ -34,13 +35,13 @@ from services.voting_codes import (
     register_households,
 )
 from services.workflow import Step, allows
+from ui.ballot import keep_receipt, kept_receipts, resident_ballot, show_receipt_check
 from ui.code_sheet import code_sheet_html
 from ui.context import act, attempt, client_address, current_viewer, label, moment, money, read, t
 from ui.plain_text import plain
 from ui.widgets import empty_state, id_select
 
 OPENED_CODE = "household_code_opened"  # the code and what it opens, until the ballot is cast
-CODE_RECEIPT = "household_code_receipt"
 ISSUED_CODES = "household_codes_issued"  # shown once to the clerk who issued them
 PAPER_NOTICE = "paper_sheet_notice"  # what became of the sheet just keyed or settled
 # (intent, the sheet's status after it) -> message and how it is shown
@@ -54,21 +55,15 @@ PAPER_MESSAGES = {
 Entry = tuple[int, int | None, int | None]
 
 
-def _rules(budget_round: RoundRow, on_ballot: int) -> str:
-    most = budget_round.max_length or on_ballot
-    if budget_round.ballot_kind == BallotKind.CUMULATIVE:
-        return t("vote.rules_cumulative", total=budget_round.max_sum_points, most=most)
-    if budget_round.ballot_kind == BallotKind.SCORES:
-        return t("vote.rules_scores", max=budget_round.max_points)
-    if budget_round.ballot_kind == BallotKind.ORDINAL:
-        return t("vote.rules_ordinal", least=budget_round.min_length, most=most)
-    return t("vote.rules_approval", least=budget_round.min_length, most=most)
+def _page_address() -> str:
+    """Where a receipt is checked: this page, as the browser asked for it."""
+    return (st.context.url or "").split("?")[0]
 
 
 def _ballot_inputs(
     budget_round: RoundRow, proposals: list[ProposalRow], prefix: str
 ) -> BallotChoice:
-    """The same ballot for a resident online and for a clerk copying a paper sheet.
+    """A clerk copying a paper sheet, in a form (a knapsack sheet is ticked like approval).
     Multiselect options are plain text; the other widgets' labels are markdown."""
     kind = budget_round.ballot_kind
     titles = {p.id: f"{p.title} · {p.place} · {money(p.requested_fen)}" for p in proposals}
@@ -112,14 +107,14 @@ def _ballot(viewer: Viewer, budget_round: RoundRow) -> None:
         )
         if read(has_voted, viewer=viewer, round_id=budget_round.id):
             st.success(t("vote.already_voted"), icon=":material/task_alt:")
+            kept_receipts("online", _page_address(), round_id=budget_round.id)
             return
-        st.markdown(_rules(budget_round, len(proposals)))
-        with st.form(f"ballot_{budget_round.id}"):
-            choice = _ballot_inputs(budget_round, proposals, f"ballot_{budget_round.id}")
-            if st.form_submit_button(t("vote.cast"), type="primary"):
-                receipt = act(cast_ballot, viewer, round_id=budget_round.id, ballot=choice)
-                if receipt:
-                    st.success(t("vote.cast_done", receipt=receipt), icon=":material/how_to_vote:")
+        choice = resident_ballot(viewer, budget_round, proposals, f"ballot_{budget_round.id}")
+        if choice is not None:
+            receipt = act(cast_ballot, viewer, round_id=budget_round.id, ballot=choice)
+            if receipt:
+                keep_receipt(receipt, budget_round, "online")
+                st.rerun()
 
 
 def _paper_notice() -> None:
@@ -267,55 +262,54 @@ def _paper_sheets(viewer: Viewer, keying: list[RoundRow], settling: list[RoundRo
 
 
 def _code_ballot(viewer: Viewer, voting: list[RoundRow]) -> None:
+    """A household code opens its round's ballot, drawn like an online one; the receipt stays
+    below until the voter closes it."""
     opened = st.session_state.get(OPENED_CODE)
-    with st.expander(
-        t("codes.vote_title"),
-        icon=":material/pin:",
-        expanded=viewer.is_anonymous or opened is not None or CODE_RECEIPT in st.session_state,
-    ):
-        if receipt := st.session_state.pop(CODE_RECEIPT, None):
-            st.success(t("vote.cast_done", receipt=receipt), icon=":material/how_to_vote:")
-        budget_round = next((r for r in voting if opened and r.id == opened["round_id"]), None)
-        if opened is None or budget_round is None:
-            st.session_state.pop(OPENED_CODE, None)
-            with st.form("code_open"):
-                code = st.text_input(
-                    t("codes.code"), key="household_code", placeholder="ABCD-EFGH-JKLM"
+    budget_round = next((r for r in voting if opened and r.id == opened["round_id"]), None)
+    if opened is None or budget_round is None:
+        st.session_state.pop(OPENED_CODE, None)
+        kept_receipts("code", _page_address())
+        with (
+            st.expander(t("codes.vote_title"), icon=":material/pin:", expanded=viewer.is_anonymous),
+            st.form("code_open"),
+        ):
+            code = st.text_input(
+                t("codes.code"), key="household_code", placeholder="ABCD-EFGH-JKLM"
+            )
+            if st.form_submit_button(t("codes.open")):
+                found = attempt(
+                    open_code_ballot,
+                    code=code,
+                    address=client_address(),
+                    person_id=viewer.person_id,
                 )
-                if st.form_submit_button(t("codes.open")):
-                    found = attempt(
-                        open_code_ballot,
-                        code=code,
-                        address=client_address(),
-                        person_id=viewer.person_id,
-                    )
-                    if found:
-                        st.session_state[OPENED_CODE] = {
-                            "code": code,
-                            "round_id": found.round_id,
-                            "household": f"{found.compound} · {found.household}",
-                        }
-                        st.rerun()
-            return
+                if found:
+                    st.session_state[OPENED_CODE] = {
+                        "code": code,
+                        "round_id": found.round_id,
+                        "household": f"{found.compound} · {found.household}",
+                    }
+                    st.rerun()
+        return
+    with st.container(border=True):
+        st.subheader(t("codes.vote_title"), anchor=False)
         st.markdown(f"**{plain(budget_round.name)}** · {plain(opened['household'])}")
         proposals = read(
             list_proposals, round_id=budget_round.id, statuses=(ProposalStatus.ON_BALLOT,)
         )
-        st.markdown(_rules(budget_round, len(proposals)))
-        with st.form("code_ballot"):
-            choice = _ballot_inputs(budget_round, proposals, "code")
-            if st.form_submit_button(t("vote.cast"), type="primary"):
-                receipt = attempt(
-                    cast_ballot_with_code,
-                    code=opened["code"],
-                    ballot=choice,
-                    address=client_address(),
-                    person_id=viewer.person_id,
-                )
-                if receipt:
-                    st.session_state.pop(OPENED_CODE)
-                    st.session_state[CODE_RECEIPT] = receipt
-                    st.rerun()
+        choice = resident_ballot(viewer, budget_round, proposals, "code")
+        if choice is not None:
+            receipt = attempt(
+                cast_ballot_with_code,
+                code=opened["code"],
+                ballot=choice,
+                address=client_address(),
+                person_id=viewer.person_id,
+            )
+            if receipt:
+                st.session_state.pop(OPENED_CODE)
+                keep_receipt(receipt, budget_round, "code")
+                st.rerun()
         if st.button(t("codes.cancel"), key="code_cancel"):
             st.session_state.pop(OPENED_CODE)
             st.rerun()
@@ -401,16 +395,7 @@ def _receipt_check() -> None:
         if st.form_submit_button(t("vote.receipt_check")):
             found = attempt(check_receipt, receipt_code=code)
             if found:
-                titles = {p.id: p.title for p in read(list_proposals, round_id=found.round_id)}
-                names = {r.id: r.name for r in read(list_rounds)}
-                st.success(t("vote.receipt_found", round=plain(names.get(found.round_id, ""))))
-                for proposal_id, points, rank in found.entries:
-                    detail = (
-                        f" · {points}"
-                        if points is not None
-                        else (f" · #{rank + 1}" if rank is not None else "")
-                    )
-                    st.markdown(f"- {plain(titles.get(proposal_id, str(proposal_id)))}{detail}")
+                show_receipt_check(found)
 
 
 def render() -> None:

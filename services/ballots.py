@@ -40,7 +40,7 @@ from models.engine import insert_rows, serialize
 from models.vocabulary import BallotChannel, BallotKind, ProposalStatus
 from services import workflow
 from services.common import MAX_INT64, id_of
-from services.election import round_instance, round_profile
+from services.election import APPROVAL_KINDS, POINTS_KINDS, round_instance, round_profile
 from services.errors import BallotRejected, Conflict, InvalidInput, NotFound
 from voting import Ballot as EngineBallot
 from voting import BallotError, Instance, validate_ballot
@@ -58,9 +58,10 @@ BALLOT_CODES = {
     "points_under_min": "ballot_points_negative",
     "points_over_max": "ballot_points_over_max",
     "sum_over_max": "ballot_points_over_sum",
+    "cost_over_max": "ballot_over_budget",
 }
 SHOWN_PARAMS = ("min", "max", "project")
-POINTS_KINDS = (BallotKind.CUMULATIVE, BallotKind.SCORES)
+COST_PARAMS = {"total": "total_fen", "max": "budget_fen"}  # a knapsack ballot's, shown as money
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def marks_of(kind: str, choice: BallotChoice) -> list[Mark]:
     if not all(_is_whole(points) for points in choice.points.values()):
         raise InvalidInput("field_invalid", field="points")
     ballot_kind = BallotKind(kind)
-    if ballot_kind is BallotKind.APPROVAL:
+    if ballot_kind in APPROVAL_KINDS:
         return [Mark(pid) for pid in choice.approvals]
     if ballot_kind is BallotKind.ORDINAL:
         return [Mark(pid, rank=rank) for rank, pid in enumerate(choice.ranking)]
@@ -158,10 +159,11 @@ def check_choice(session: Session, budget_round: BudgetRound, choice: BallotChoi
             engine_ballot(budget_round.ballot_kind, marks),
         )
     except BallotError as error:
+        names = COST_PARAMS if error.code == "cost_over_max" else {n: n for n in SHOWN_PARAMS}
         shown = {
-            name: int(value) if isinstance(value, Fraction) else value
+            names[name]: int(value) if isinstance(value, Fraction) else value
             for name, value in error.params.items()
-            if name in SHOWN_PARAMS
+            if name in names
         }
         raise BallotRejected(BALLOT_CODES.get(error.code, BallotRejected.code), **shown) from None
     return marks
@@ -384,7 +386,7 @@ def support(session: Session, budget_round: BudgetRound) -> Support:
             .join(lengths, lengths.c.ballot_id == entry.ballot_id)
         )
     else:
-        points = 1 if BallotKind(budget_round.ballot_kind) is BallotKind.APPROVAL else entry.points
+        points = 1 if BallotKind(budget_round.ballot_kind) in APPROVAL_KINDS else entry.points
         query = select(entry.proposal_id, func.count(), func.sum(points)).where(
             col(entry.ballot_id).in_(in_round)
         )

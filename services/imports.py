@@ -181,6 +181,12 @@ def _whole(value: Fraction | None, key: str) -> int | None:
     return int(value)
 
 
+def _is_knapsack(election: Election) -> bool:
+    """Approval ballots whose projects may cost at most the budget: a knapsack round's."""
+    limit = election.profile.constraints.max_sum_cost
+    return election.profile.vote_type == "approval" and limit == election.instance.budget
+
+
 def _limits(election: Election) -> dict[str, int | None]:
     """The file's ballot limits as a round's, refusing any a round cannot hold."""
     profile = election.profile
@@ -188,7 +194,7 @@ def _limits(election: Election) -> dict[str, int | None]:
     points = profile.vote_type in ("cumulative", "scoring")
     unsupported = {
         "min_sum_cost": limits.min_sum_cost is not None,
-        "max_sum_cost": limits.max_sum_cost is not None,
+        "max_sum_cost": limits.max_sum_cost is not None and not _is_knapsack(election),
         "min_sum_points": bool(limits.min_sum_points),
         "min_points": points and bool(limits.min_points),
         "default_score": bool(limits.default_score),
@@ -265,7 +271,7 @@ def _plan(
     election: Election, *, filename: str, place_id: int, fund_id: int, rule: str, tie_break: str
 ) -> _Plan:
     instance, profile = election.instance, election.profile
-    kind = VOTE_TYPES[profile.vote_type]
+    kind = BallotKind.KNAPSACK if _is_knapsack(election) else VOTE_TYPES[profile.vote_type]
     if rule in RULES and profile.vote_type not in RULES[rule].vote_types:
         raise InvalidInput("rule_not_for_ballot", rule=rule)
     if not instance.projects or len(instance.projects) > MAX_CHOICES:

@@ -44,6 +44,7 @@ from services.common import (
     require_at,
     snapshot,
 )
+from services.election import APPROVAL_KINDS
 from services.errors import InvalidInput, NotFound, WrongPhase
 from services.permissions import Action, Viewer, require
 from services.settings import settings
@@ -91,7 +92,7 @@ def create_round(session: Session, viewer: Viewer, *, config: RoundSettings) -> 
     if config.tie_break not in TIE_BREAKS:
         raise InvalidInput("field_invalid", field="tie_break")
     kind = choice(config.ballot_kind, BallotKind, "ballot_kind")
-    if config.rule == "phragmen" and kind != BallotKind.APPROVAL:
+    if config.rule == "phragmen" and kind not in APPROVAL_KINDS:
         raise InvalidInput("rule_needs_approval")
     if kind == BallotKind.CUMULATIVE and not config.max_sum_points:
         raise InvalidInput("field_required", field="max_sum_points")

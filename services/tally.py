@@ -26,7 +26,7 @@ from services.common import (
     require_at,
     snapshot,
 )
-from services.election import round_instance, round_profile
+from services.election import constraint_meta, round_instance, round_profile
 from services.errors import InvalidInput, WrongPhase
 from services.permissions import Action, Viewer, can
 from services.proposals import list_proposals
@@ -66,6 +66,7 @@ def export_ballots(session: Session, viewer: Viewer, *, round_id: int) -> str:
         "instance": str(budget_round.year),
         "currency": "CNY (fen)",
         "rule": budget_round.rule,
+        **constraint_meta(profile),
     }
     return write_pb(Election(instance, profile))
 

@@ -951,6 +951,7 @@ TAKE_NO_TYPED_VALUE = {
     "services.common.require_at",
     "services.common.snapshot",
     "services.demo.load_demo",
+    "services.election.constraint_meta",
     "services.election.round_instance",
     "services.election.round_profile",
     "services.file_checks.sniff",
