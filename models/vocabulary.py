@@ -107,6 +107,7 @@ class BallotKind(StrEnum):
     CUMULATIVE = "cumulative"
     SCORES = "scores"
     ORDINAL = "ordinal"
+    KNAPSACK = "knapsack"
 
 
 class BallotChannel(StrEnum):

@@ -16,6 +16,7 @@ VOTE_TYPE = {
     BallotKind.CUMULATIVE: "cumulative",
     BallotKind.SCORES: "scoring",
     BallotKind.ORDINAL: "ordinal",
+    BallotKind.KNAPSACK: "approval",
 }
 POINTS_KINDS = (BallotKind.CUMULATIVE, BallotKind.SCORES)
 
