@@ -252,10 +252,13 @@ def _ballot_summary(r: RoundRow) -> str:
         return t("rounds.summary_cumulative", total=r.max_sum_points)
     if r.ballot_kind == BallotKind.SCORES:
         return t("rounds.summary_scores", max=r.max_points)
-    most = r.max_length if r.max_length is not None else t("rounds.any_number")
     if r.ballot_kind == BallotKind.ORDINAL:
-        return t("rounds.summary_ordinal", most=most)
-    return t("rounds.summary_approval", least=r.min_length, most=most)
+        if r.max_length is None:
+            return t("rounds.summary_ordinal_all")
+        return t("rounds.summary_ordinal", most=r.max_length)
+    if r.max_length is None:
+        return t("rounds.summary_approval_open", least=r.min_length)
+    return t("rounds.summary_approval", least=r.min_length, most=r.max_length)
 
 
 def _round_card(r: RoundRow) -> None:
@@ -308,7 +311,8 @@ def _rounds(viewer: Viewer) -> None:
 
 
 def _fund_line(row: FundRow, places: Mapping[int, str]) -> str:
-    indent = "　" * row.depth + ("↳ " if row.depth else "")
+    """Two lines, indented by the fund's depth: what it is, then what it holds."""
+    first = "　" * (row.depth - 1) + "↳ " if row.depth else ""
     where = places.get(row.place_id, "") if row.place_id is not None else t("rounds.no_place")
     charter = (
         t("rounds.charter_version", version=row.charter_version)
@@ -316,8 +320,8 @@ def _fund_line(row: FundRow, places: Mapping[int, str]) -> str:
         else t("rounds.no_charter")
     )
     return (
-        f"{indent}**{plain(row.name)}** · {label('fund_kind', row.kind)} · {plain(where)}  \n"
-        f"{indent}{t('rounds.available', amount=money(row.available_fen))} · {charter}"
+        f"{first}**{plain(row.name)}** · {label('fund_kind', row.kind)} · {plain(where)}  \n"
+        f"{'　' * row.depth}{t('rounds.available', amount=money(row.available_fen))} · {charter}"
     )
 
 

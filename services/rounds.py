@@ -252,16 +252,20 @@ def round_settings(session: Session, *, round_id: int) -> RoundSettings:
 
 
 def funds_for_round(session: Session, *, place_id: int | None) -> dict[int, str]:
-    """The funds a round at this place may spend: held for it, for a place above it, or for no
-    place at all (a fund only a global admin runs)."""
+    """The funds a round at this place may spend, the nearest first: held for the place, for a
+    place above it, or for no place at all (a fund only a global admin runs)."""
     if place_id is None:
         return {}
-    lineage = set(place_tree(session).lineage(place_id))
-    return {
-        id_of(fund): fund.name
+    lineage = place_tree(session).lineage(place_id)
+    funds = [
+        fund
         for fund in session.exec(select(Fund).order_by(col(Fund.id)))
         if fund.place_id is None or fund.place_id in lineage
-    }
+    ]
+    nearest = sorted(
+        funds, key=lambda f: lineage.index(f.place_id) if f.place_id is not None else len(lineage)
+    )
+    return {id_of(fund): fund.name for fund in nearest}
 
 
 def advance_round(session: Session, viewer: Viewer, *, round_id: int) -> str:
