@@ -60,10 +60,12 @@ def _pick(title: str, names: Mapping[int, str], current: int | None, *, key: str
     return st.selectbox(title, options, index=index, format_func=names.__getitem__, key=key)
 
 
-def _clear(prefix: str) -> None:
-    """Empties a form after it was saved: its widgets start again from their defaults."""
-    for key in [k for k in st.session_state if str(k).startswith(prefix)]:
-        del st.session_state[key]
+def _typed_yuan(fen: int | None) -> str:
+    """An amount as a person would type it again: "20000", "20000.50"; none: empty."""
+    if fen is None:
+        return ""
+    yuan, rest = divmod(fen, 100)
+    return f"{yuan}.{rest:02d}" if rest else str(yuan)
 
 
 # --- rounds -----------------------------------------------------------------------------------
@@ -139,8 +141,8 @@ def _counting_fields(
 
 def _round_form(viewer: Viewer, round_id: int | None, allowed: set[int]) -> None:
     """New (``round_id`` None) or an existing round whose vote has not opened."""
-    prefix = f"round_{round_id or 'new'}_"
-    form = FieldForm(prefix)
+    form = FieldForm(f"round_{round_id or 'new'}")
+    prefix = form.prefix
     current = read(round_settings, round_id=round_id) if round_id is not None else None
     form.show_done()
     st.subheader(t("rounds.edit_title" if current else "rounds.new_title"), anchor=False)
@@ -237,7 +239,7 @@ def _round_form(viewer: Viewer, round_id: int | None, allowed: set[int]) -> None
     )
     if round_id is None:
         if form.submit(create_round, viewer, config=config) is not None:
-            _clear(prefix)
+            form.start_again()
             form.done(t("rounds.created", name=plain(config.name.strip())))
             st.rerun()
     elif form.submit(update_round, viewer, round_id=round_id, config=config) is not None:
@@ -275,7 +277,7 @@ def _round_card(r: RoundRow) -> None:
             )
         )
         planned = [
-            f"{t(f'field.{field}')}: {day(on)}"
+            t("rounds.planned_line", phase=t(f"field.{field}"), day=day(on))
             for field, on in zip(PHASE_DATES, r.planned, strict=False)
             if on is not None
         ]
@@ -327,7 +329,7 @@ def _fund_line(row: FundRow, places: Mapping[int, str]) -> str:
 
 def _new_fund(viewer: Viewer, rows: list[FundRow], places: Mapping[int, str]) -> None:
     form = FieldForm("new_fund")
-    prefix = "new_fund_"
+    prefix = form.prefix
     form.show_done()
     st.subheader(t("rounds.new_fund"), anchor=False)
     st.caption(t("rounds.new_fund_hint"))
@@ -357,7 +359,7 @@ def _new_fund(viewer: Viewer, rows: list[FundRow], places: Mapping[int, str]) ->
             parent_id=parent_id or None,
         )
         if created is not None:
-            _clear(prefix)
+            form.start_again()
             form.done(t("rounds.fund_created", name=plain(name.strip())))
             st.rerun()
 
@@ -381,8 +383,8 @@ def _funds(viewer: Viewer) -> None:
 def _charter_form(viewer: Viewer, fund_id: int) -> None:
     versions = read(charter_versions, fund_id=fund_id)
     current = versions[0] if versions else None
-    prefix = f"charter_{fund_id}_"
-    form = FieldForm(prefix)
+    form = FieldForm(f"charter_{fund_id}")
+    prefix = form.prefix
     form.show_done()
     st.caption(t("rounds.charter_hint"))
     adopted_on = st.date_input(
@@ -414,14 +416,14 @@ def _charter_form(viewer: Viewer, fund_id: int) -> None:
     cap = current.per_project_cap_fen if current else None
     project_cap = st.text_input(
         t("rounds.project_cap_yuan"),
-        value=f"{cap // 100}" if cap is not None else "",
+        value=_typed_yuan(cap),
         key=f"{prefix}project_cap",
     )
     form.error_at("per_project_cap")
     year_cap = current.per_community_year_cap_fen if current else None
     community_cap = st.text_input(
         t("rounds.year_cap_yuan"),
-        value=f"{year_cap // 100}" if year_cap is not None else "",
+        value=_typed_yuan(year_cap),
         key=f"{prefix}year_cap",
     )
     form.error_at("per_community_year_cap")
@@ -453,6 +455,7 @@ def _charter_form(viewer: Viewer, fund_id: int) -> None:
             text=text,
         )
         if adopted is not None:
+            form.start_again()  # the next version starts from this one
             form.done(t("rounds.charter_adopted"))
             st.rerun()
     st.subheader(t("rounds.charter_versions"), anchor=False)
@@ -491,7 +494,7 @@ def _transfer(viewer: Viewer) -> None:
         empty_state("ledger.no_funds")
         return
     form = FieldForm("transfer")
-    prefix = "transfer_"
+    prefix = form.prefix
     with st.container(border=True):
         form.show_done()
         st.caption(t("rounds.transfer_hint"))
@@ -537,7 +540,7 @@ def _transfer(viewer: Viewer) -> None:
                 occurred_on=occurred_on,
             )
             if moved is not None:
-                _clear(prefix)
+                form.start_again()
                 form.done(t("rounds.transferred"))
                 st.rerun()
 

@@ -4,7 +4,8 @@ A service refuses with one typed error, and an ``InvalidInput`` names its field.
 keeps the last refusal of a form in the session (its code and parameters: plain values) and
 reruns the script, so the form is drawn again with the message under that field; a refusal
 that names no field of the form (not allowed, wrong phase, not enough money) is shown at the
-button. A message saved for after the rerun (``done``) says what was saved.
+button. A message saved for after the rerun (``done``) says what was saved, and a form that
+starts again gets new widget keys.
 """
 
 from collections.abc import Callable
@@ -27,6 +28,20 @@ class FieldForm:
     def __init__(self, name: str) -> None:
         self.name = name
         self._fields: set[str] = set()
+
+    @property
+    def prefix(self) -> str:
+        """The form's widget keys start with this; ``start_again`` changes it."""
+        return f"{self.name}_{st.session_state.get(self._generation_key, 0)}_"
+
+    def start_again(self) -> None:
+        """After a save: new widget keys, so every widget starts from its default again
+        (deleting the old keys would leave the browser showing what was typed)."""
+        st.session_state[self._generation_key] = st.session_state.get(self._generation_key, 0) + 1
+
+    @property
+    def _generation_key(self) -> str:
+        return f"form_generation:{self.name}"
 
     @property
     def _error_key(self) -> str:

@@ -28,7 +28,7 @@ def _round(name: str) -> BudgetRound:
     return found
 
 
-CLOSES = "round_new_voting_closes_on"
+CLOSES = "round_new_0_voting_closes_on"
 PINGYANG, PINGYANG_FUND = 3, 3  # the demo's 平阳社区 and its micro-fund
 
 
@@ -58,17 +58,17 @@ def test_each_role_sees_the_tabs_its_permissions_give(demo_db: dict[str, int]) -
 def test_a_knapsack_round_is_refused_at_its_dates_then_created(demo_db: dict[str, int]) -> None:
     rounds = _count(BudgetRound)
     at = open_page("rounds", demo_db["admin"])  # Chinese: AppTest formats options in it
-    at.text_input(key="round_new_name").input("平阳社区2027年微基金项目")
-    at.number_input(key="round_new_year").set_value(2027)
-    at.selectbox(key="round_new_place").set_value(PINGYANG).run()
-    assert at.selectbox(key=f"round_new_fund_{PINGYANG}").value == PINGYANG_FUND  # its own
-    at.text_input(key="round_new_budget").input("50,000")
-    at.radio(key="round_new_kind").set_value("knapsack").run()
+    at.text_input(key="round_new_0_name").input("平阳社区2027年微基金项目")
+    at.number_input(key="round_new_0_year").set_value(2027)
+    at.selectbox(key="round_new_0_place").set_value(PINGYANG).run()
+    assert at.selectbox(key=f"round_new_0_fund_{PINGYANG}").value == PINGYANG_FUND  # its own
+    at.text_input(key="round_new_0_budget").input("50,000")
+    at.radio(key="round_new_0_kind").set_value("knapsack").run()
     assert "限额即本轮预算（50\\,000 元）" in at.info[0].value  # typed text, as plain markdown
-    at.date_input(key="round_new_voting_opens_on").set_value(date(2027, 6, 10))
-    at.date_input(key="round_new_voting_closes_on").set_value(date(2027, 6, 1))
-    at.toggle(key="round_new_changes").set_value(True)
-    at.button(key="round_new_submit").click().run()
+    at.date_input(key="round_new_0_voting_opens_on").set_value(date(2027, 6, 10))
+    at.date_input(key="round_new_0_voting_closes_on").set_value(date(2027, 6, 1))
+    at.toggle(key="round_new_0_changes").set_value(True)
+    at.button(key="round_new_0_submit").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == ["投票截止不能早于投票开始：各阶段依次进行。"]
     drawn = _flat(at.main)  # the message sits right under the field it names
@@ -76,13 +76,13 @@ def test_a_knapsack_round_is_refused_at_its_dates_then_created(demo_db: dict[str
     assert drawn[closes + 1] == at.error[0]
     assert _count(BudgetRound) == rounds  # nothing stored
     assert (
-        at.text_input(key="round_new_name").value == "平阳社区2027年微基金项目"
+        at.text_input(key="round_new_0_name").value == "平阳社区2027年微基金项目"
     )  # what was typed stays
-    at.date_input(key="round_new_voting_closes_on").set_value(date(2027, 6, 20))
-    at.button(key="round_new_submit").click().run()
+    at.date_input(key="round_new_0_voting_closes_on").set_value(date(2027, 6, 20))
+    at.button(key="round_new_0_submit").click().run()
     assert not at.exception and not at.error
     assert "已创建轮次：平阳社区2027年微基金项目。" in [s.value for s in at.success]
-    assert at.text_input(key="round_new_name").value == ""  # the form starts again
+    assert at.text_input(key="round_new_1_name").value == ""  # the form starts again
     saved = _round("平阳社区2027年微基金项目")
     assert (saved.ballot_kind, saved.budget_fen, saved.ballot_changes_allowed) == (
         "knapsack",
@@ -106,9 +106,9 @@ def test_a_round_whose_vote_opened_cannot_be_chosen_for_changes(demo_db: dict[st
 def test_an_overspending_transfer_is_refused_with_the_amounts(demo_db: dict[str, int]) -> None:
     entries = _count(LedgerEntry)
     at = open_page("rounds", demo_db["treasurer"])
-    at.text_input(key="transfer_amount").input("99999999")
-    at.text_input(key="transfer_purpose").input("试一试")
-    at.button(key="transfer_submit").click().run()
+    at.text_input(key="transfer_0_amount").input("99999999")
+    at.text_input(key="transfer_0_purpose").input("试一试")
+    at.button(key="transfer_0_submit").click().run()
     assert not at.exception
     (shown,) = [e.value for e in at.error]
     assert shown.startswith("基金可用余额仅 ¥") and "申请金额为 ¥99,999,999.00" in shown
