@@ -35,8 +35,9 @@ from services.rounds import (
     round_settings,
     update_round,
 )
-from ui.context import current_viewer, day, label, money, read, t
+from ui.context import current_viewer, day, label, locale, money, read, t
 from ui.forms import FieldForm
+from ui.i18n import format_permille
 from ui.plain_text import plain
 from ui.widgets import empty_state, guard, status_badge
 from voting import TIE_BREAKS
@@ -312,9 +313,9 @@ def _rounds(viewer: Viewer) -> None:
 # --- funds ------------------------------------------------------------------------------------
 
 
-def _fund_line(row: FundRow, places: Mapping[int, str]) -> str:
-    """Two lines, indented by the fund's depth: what it is, then what it holds."""
-    first = "　" * (row.depth - 1) + "↳ " if row.depth else ""
+def _fund_item(row: FundRow, places: Mapping[int, str]) -> str:
+    """A fund as an item of a nested markdown list: a fund under another is a sub-item."""
+    indent = "  " * row.depth
     where = places.get(row.place_id, "") if row.place_id is not None else t("rounds.no_place")
     charter = (
         t("rounds.charter_version", version=row.charter_version)
@@ -322,8 +323,8 @@ def _fund_line(row: FundRow, places: Mapping[int, str]) -> str:
         else t("rounds.no_charter")
     )
     return (
-        f"{first}**{plain(row.name)}** · {label('fund_kind', row.kind)} · {plain(where)}  \n"
-        f"{'　' * row.depth}{t('rounds.available', amount=money(row.available_fen))} · {charter}"
+        f"{indent}- **{plain(row.name)}** · {label('fund_kind', row.kind)} · {plain(where)}  \n"
+        f"{indent}  {t('rounds.available', amount=money(row.available_fen))} · {charter}"
     )
 
 
@@ -372,9 +373,9 @@ def _funds(viewer: Viewer) -> None:
         st.subheader(t("rounds.fund_tree"), anchor=False)
         if not rows:
             empty_state("ledger.no_funds")
-        with st.container(border=True):
-            for row in rows:
-                st.markdown(_fund_line(row, places))
+        else:
+            with st.container(border=True):
+                st.markdown("\n".join(_fund_item(row, places) for row in rows))
     if can_somewhere(viewer, Action.MANAGE_FUNDS):
         with form_side, st.container(border=True):
             _new_fund(viewer, rows, places)
@@ -473,6 +474,10 @@ def _charter_form(viewer: Viewer, fund_id: int) -> None:
                 st.markdown(t("ledger.forbidden", categories=names))
             if charter.per_project_cap_fen is not None:
                 st.markdown(t("ledger.project_cap", cap=money(charter.per_project_cap_fen)))
+            if charter.per_community_year_cap_fen is not None:
+                st.markdown(t("rounds.year_cap", cap=money(charter.per_community_year_cap_fen)))
+            share = format_permille(charter.min_co_funding_permille, locale())
+            st.markdown(t("ledger.co_funding", share=share))
             st.markdown(plain(charter.text) if charter.text else t("rounds.no_text"))
 
 
