@@ -18,6 +18,7 @@ from pages import (
     notice,
     proposals,
     review,
+    rounds,
     setup,
     tally,
     vote,
@@ -57,6 +58,13 @@ SCREENS = (
         "nav.review",
         ":material/fact_check:",
         (Action.SCORE_PROJECT, Action.VIEW_REVIEWS),
+    ),
+    Screen(
+        rounds.render,
+        "rounds",
+        "nav.rounds",
+        ":material/tune:",
+        (Action.MANAGE_ROUND, Action.MANAGE_FUNDS, Action.RECORD_EXPENSE),
     ),
     Screen(
         admin.render, "admin", "nav.admin", ":material/admin_panel_settings:", (Action.GRANT_ROLES,)

@@ -16,8 +16,12 @@ Loads the demo street into a temporary SQLite store (``python -m services demo``
 - live-wall.png          the live screen of the open 2026 vote on the hall's projector, 1920x1080
 - live-result-wall.png   the live screen of the 2025 round, its result published, 1920x1080
 - live-phone.png         the live screen of the 2026 vote followed on a phone (390x844)
+- setup-rounds-wall.png  the admin sets up a knapsack round; the rounds beside it (1920x1080)
+- setup-ballot-phone.png the same form on a phone: the ballot kinds, the knapsack's limit
+- setup-dates-phone.png  a vote that would close before it opens, refused at its field
+- setup-funds-wall.png   the fund hierarchy and the form for a new fund (1920x1080)
 
-``--only live`` takes the live screen's three alone.
+``--only live`` takes the live screen's three alone, ``--only setup`` the set-up screen's.
 
 Never runs ``playwright install``: the browser is /usr/bin/chromium (``apt-get install chromium``).
 """
@@ -278,6 +282,63 @@ def take_live(browser: Browser, url: str, out: Path) -> None:
     page.context.close()
 
 
+def _type_date(page: Page, label: str, digits: str) -> None:
+    """A date field is three spin buttons (year, month, day) that move on as digits come."""
+    page.get_by_role("spinbutton", name=f"year, {label}").click()
+    page.keyboard.type(digits)
+    page.keyboard.press("Tab")
+    settle(page)
+
+
+def _fill(page: Page, key: str, text: str) -> None:
+    field = page.locator(f".st-key-{key} input")
+    field.fill(text)
+    field.press("Tab")
+    settle(page)
+
+
+def take_setup(browser: Browser, url: str, out: Path) -> None:
+    """The admin's rounds and funds screen: a new round with a knapsack ballot, on a wall-sized
+    screen and on a phone, a refusal at its field, and the funds."""
+    page = new_page(browser, DESK)
+    page.goto(url)  # a server's first session starts on the notice board (pages/ folder mode)
+    settle(page)
+    sign_in(page, url, "admin")
+    go(page, "轮次与基金")
+    page.set_viewport_size(WALL)
+    _fill(page, "round_new_0_name", "平阳社区2027年微基金项目")
+    _fill(page, "round_new_0_year", "2027")
+    place = page.get_by_role("combobox", name="地区", exact=True)
+    place.focus()
+    page.keyboard.type("古美路街道 / 平阳社区")
+    page.keyboard.press("Enter")
+    settle(page)
+    _fill(page, "round_new_0_budget", "90000")
+    page.get_by_text("背包式（在预算内选择项目）", exact=True).click()
+    settle(page)
+    page.get_by_role("heading", level=1).scroll_into_view_if_needed()  # the click scrolled
+    settle(page)
+    shoot(page, out / "setup-rounds-wall.png", full_page=False)
+    page.set_viewport_size(PHONE)
+    settle(page)
+    page.locator(".st-key-round_new_0_kind").scroll_into_view_if_needed()
+    settle(page)
+    shoot(page, out / "setup-ballot-phone.png", full_page=False)
+    _type_date(page, "投票开始", "20270610")
+    _type_date(page, "投票截止", "20270601")
+    page.get_by_role("button", name="创建轮次").click()
+    settle(page)
+    page.locator(".st-key-round_new_0_voting_opens_on").scroll_into_view_if_needed()
+    settle(page)
+    shoot(page, out / "setup-dates-phone.png", full_page=False)
+    page.set_viewport_size(WALL)
+    settle(page)
+    page.get_by_role("tab", name="基金").click()
+    settle(page)
+    shoot(page, out / "setup-funds-wall.png", full_page=False)
+    page.context.close()
+
+
 def _warn_without_cjk_fonts() -> None:
     try:
         found = subprocess.run(
@@ -297,7 +358,7 @@ def main() -> int:
     _warn_without_cjk_fonts()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
-    parser.add_argument("--only", choices=["all", "live"], default="all")
+    parser.add_argument("--only", choices=["all", "live", "setup"], default="all")
     args = parser.parse_args()
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -312,7 +373,10 @@ def main() -> int:
         try:
             if args.only == "all":
                 take(browser, url, out)
-            take_live(browser, url, out)
+            if args.only in ("all", "live"):
+                take_live(browser, url, out)
+            if args.only in ("all", "setup"):
+                take_setup(browser, url, out)
         finally:
             browser.close()
     return 0

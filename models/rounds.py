@@ -31,8 +31,15 @@ class BudgetRound(SQLModel, table=True):
     max_length: int | None = Field(default=None, ge=1)
     max_points: int | None = Field(default=None, ge=1)
     max_sum_points: int | None = Field(default=None, ge=1)
+    # The planned start of each phase (the committee's schedule, shown to residents; the
+    # phases themselves move only when the chair moves them).
+    needs_start_on: date | None = None
+    proposals_start_on: date | None = None
+    eligibility_start_on: date | None = None
+    deliberation_start_on: date | None = None
     voting_opens_on: date | None = None
     voting_closes_on: date | None = None
+    ballot_changes_allowed: bool = False  # may a voter change their ballot until the close?
     created_at: datetime = Field(default_factory=utc_now)
 
 

@@ -39,6 +39,7 @@ class Action(StrEnum):
     SCORE_PROJECT = "score_project"
     VIEW_REVIEWS = "view_reviews"
     MANAGE_PLACES = "manage_places"
+    MANAGE_FUNDS = "manage_funds"
     GRANT_ROLES = "grant_roles"
     VIEW_AUDIT_LOG = "view_audit_log"
     VERIFY_BOOKS = "verify_books"
@@ -91,6 +92,7 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.SCORE_PROJECT: (REVIEWER,),
     Action.VIEW_REVIEWS: (REVIEWER,),
     Action.MANAGE_PLACES: (ADMIN,),
+    Action.MANAGE_FUNDS: (CHAIR, ADMIN),
     Action.GRANT_ROLES: (ADMIN,),
     Action.VIEW_AUDIT_LOG: (ADMIN,),
     Action.VERIFY_BOOKS: (ADMIN,),

@@ -12,6 +12,8 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -44,7 +46,7 @@ from services.common import (
     require_at,
     snapshot,
 )
-from services.election import APPROVAL_KINDS
+from services.election import VOTE_TYPE
 from services.errors import InvalidInput, NotFound, WrongPhase
 from services.permissions import Action, Viewer, require
 from services.settings import settings
@@ -54,6 +56,20 @@ RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud
 CODE_SHAPE = re.compile(f"[{RECEIPT_ALPHABET}]{{12}}")
 MAX_CHOICES = 1000  # projects on one ballot
 MAX_POINTS = 1_000_000  # per project, or in total: far beyond any ballot, far below 32 bits
+
+
+# The planned start of each phase, in the phases' order: each date may be left open, and no
+# date may come before one above it (a phase may start the day the one before it does).
+PHASE_DATES = (
+    "needs_start_on",
+    "proposals_start_on",
+    "eligibility_start_on",
+    "deliberation_start_on",
+    "voting_opens_on",
+    "voting_closes_on",
+)
+FIRST_DAY = date(2000, 1, 1)  # the years a round may have
+LAST_DAY = date(2200, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -70,14 +86,47 @@ class RoundSettings:
     max_length: int | None = None
     max_points: int | None = None
     max_sum_points: int | None = None
+    needs_start_on: date | None = None
+    proposals_start_on: date | None = None
+    eligibility_start_on: date | None = None
+    deliberation_start_on: date | None = None
+    voting_opens_on: date | None = None
+    voting_closes_on: date | None = None
+    ballot_changes_allowed: bool = False  # a voter may change their ballot until the close
+
+
+# The rules that can count each kind of ballot, for the set-up screen's choices: a knapsack
+# ballot is an approval ballot (what it adds is a limit on the chosen projects' total cost).
+RULES_BY_KIND: dict[str, tuple[str, ...]] = {
+    kind.value: tuple(name for name, rule in RULES.items() if VOTE_TYPE[kind] in rule.vote_types)
+    for kind in BallotKind
+}
 
 
 def _optional(value: int | None, field: str, high: int) -> int | None:
     return None if value is None else bounded_int(value, field, low=0, high=high)
 
 
-def create_round(session: Session, viewer: Viewer, *, config: RoundSettings) -> int:
-    """The round spends its fund, so the fund must be held for the round's area (a community's
+def _planned_dates(config: RoundSettings) -> dict[str, date | None]:
+    dates: dict[str, date | None] = {}
+    earlier: tuple[str, date] | None = None  # the last date given above this one
+    for field in PHASE_DATES:
+        value = getattr(config, field)
+        if value is not None:
+            if not isinstance(value, date) or isinstance(value, datetime):
+                raise InvalidInput("field_invalid", field=field)
+            if not FIRST_DAY <= value <= LAST_DAY:
+                raise InvalidInput("date_out_of_range", field=field)
+            if earlier is not None and value < earlier[1]:
+                raise InvalidInput("phase_dates_out_of_order", field=field, earlier=earlier[0])
+            earlier = (field, value)
+        dates[field] = value
+    return dates
+
+
+def _checked_settings(session: Session, viewer: Viewer, config: RoundSettings) -> dict[str, Any]:
+    """The round's columns from what the chair chose, or the first refusal, naming its field.
+    The round spends its fund, so the fund must be held for the round's area (a community's
     fund, or the street's above it) and the viewer must manage rounds where the fund is held."""
     get_or_fail(session, Place, config.place_id)
     fund = get_or_fail(session, Fund, config.fund_id)
@@ -86,43 +135,119 @@ def create_round(session: Session, viewer: Viewer, *, config: RoundSettings) -> 
     require(viewer, Action.MANAGE_ROUND, fund.place_id, tree)
     held_for = fund.place_id  # None: a fund held for no place, which only a global admin runs
     if held_for is not None and not tree.covers(held_for, config.place_id):
-        raise InvalidInput("fund_outside_round")
+        raise InvalidInput("fund_outside_round", field="fund")
+    name = clean_text(config.name, "name", max_length=120)
+    year = bounded_int(config.year, "year", low=FIRST_DAY.year, high=LAST_DAY.year)
+    budget_fen = parse_yuan(config.budget, "budget")
+    kind = choice(config.ballot_kind, BallotKind, "ballot_kind")
     if config.rule not in RULES:
         raise InvalidInput("field_invalid", field="rule")
+    if config.rule not in RULES_BY_KIND[kind]:
+        code = "rule_needs_approval" if config.rule == "phragmen" else "rule_not_for_ranking"
+        raise InvalidInput(code, field="rule")
     if config.tie_break not in TIE_BREAKS:
         raise InvalidInput("field_invalid", field="tie_break")
-    kind = choice(config.ballot_kind, BallotKind, "ballot_kind")
-    if config.rule == "phragmen" and kind not in APPROVAL_KINDS:
-        raise InvalidInput("rule_needs_approval")
     if kind == BallotKind.CUMULATIVE and not config.max_sum_points:
         raise InvalidInput("field_required", field="max_sum_points")
     if kind == BallotKind.SCORES and not config.max_points:
         raise InvalidInput("field_required", field="max_points")
-    year = bounded_int(config.year, "year", low=2000, high=2200)
     min_length = bounded_int(config.min_length, "min_length", low=0, high=MAX_CHOICES)
     max_length = _optional(config.max_length, "max_length", MAX_CHOICES)
     max_points = _optional(config.max_points, "max_points", MAX_POINTS)
     max_sum_points = _optional(config.max_sum_points, "max_sum_points", MAX_POINTS)
     if max_length is not None and max_length < min_length:
         raise InvalidInput("field_invalid", field="max_length")
-    budget_round = BudgetRound(
-        name=clean_text(config.name, "name", max_length=120),
-        year=year,
-        fund_id=config.fund_id,
-        place_id=config.place_id,
-        budget_fen=parse_yuan(config.budget, "budget"),
-        ballot_kind=kind,
-        rule=config.rule,
-        tie_break=config.tie_break,
-        min_length=min_length,
-        max_length=max_length,
-        max_points=max_points,
-        max_sum_points=max_sum_points,
-    )
+    if not isinstance(config.ballot_changes_allowed, bool):
+        raise InvalidInput("field_invalid", field="ballot_changes_allowed")
+    return {
+        "name": name,
+        "year": year,
+        "fund_id": config.fund_id,
+        "place_id": config.place_id,
+        "budget_fen": budget_fen,
+        "ballot_kind": kind,
+        "rule": config.rule,
+        "tie_break": config.tie_break,
+        "min_length": min_length,
+        "max_length": max_length,
+        "max_points": max_points,
+        "max_sum_points": max_sum_points,
+        **_planned_dates(config),
+        "ballot_changes_allowed": config.ballot_changes_allowed,
+    }
+
+
+def create_round(session: Session, viewer: Viewer, *, config: RoundSettings) -> int:
+    budget_round = BudgetRound(**_checked_settings(session, viewer, config))
     session.add(budget_round)
     record_audit(session, viewer, "create_round", budget_round)
     session.commit()
     return budget_round.id  # type: ignore[return-value]
+
+
+def update_round(session: Session, viewer: Viewer, *, round_id: int, config: RoundSettings) -> None:
+    """Changes a round's settings before its vote opens. Moving it to another place needs the
+    right to manage rounds at both places, and must keep every proposal already in it within
+    its area."""
+    budget_round = get_or_fail(session, BudgetRound, round_id)
+    require_at(session, viewer, Action.MANAGE_ROUND, budget_round.place_id)
+    workflow.require(budget_round, workflow.Step.EDIT_SETTINGS)
+    values = _checked_settings(session, viewer, config)
+    if values["place_id"] != budget_round.place_id:
+        tree = place_tree(session)
+        places = session.exec(select(Proposal.place_id).where(Proposal.round_id == round_id))
+        if not all(tree.covers(values["place_id"], place_id) for place_id in places):
+            raise InvalidInput("round_place_excludes_proposals", field="place")
+    before = snapshot(budget_round)
+    for column, value in values.items():
+        setattr(budget_round, column, value)
+    session.add(budget_round)
+    record_audit(session, viewer, "update_round", budget_round, before=before)
+    session.commit()
+
+
+def round_settings(session: Session, *, round_id: int) -> RoundSettings:
+    """A round's settings as the set-up screen shows them, the budget as yuan typed."""
+    r = get_or_fail(session, BudgetRound, round_id)
+    yuan, fen = divmod(r.budget_fen, 100)
+    return RoundSettings(
+        name=r.name,
+        year=r.year,
+        fund_id=r.fund_id,
+        place_id=r.place_id,
+        budget=f"{yuan}.{fen:02d}" if fen else str(yuan),
+        ballot_kind=r.ballot_kind,
+        rule=r.rule,
+        tie_break=r.tie_break,
+        min_length=r.min_length,
+        max_length=r.max_length,
+        max_points=r.max_points,
+        max_sum_points=r.max_sum_points,
+        needs_start_on=r.needs_start_on,
+        proposals_start_on=r.proposals_start_on,
+        eligibility_start_on=r.eligibility_start_on,
+        deliberation_start_on=r.deliberation_start_on,
+        voting_opens_on=r.voting_opens_on,
+        voting_closes_on=r.voting_closes_on,
+        ballot_changes_allowed=r.ballot_changes_allowed,
+    )
+
+
+def funds_for_round(session: Session, *, place_id: int | None) -> dict[int, str]:
+    """The funds a round at this place may spend, the nearest first: held for the place, for a
+    place above it, or for no place at all (a fund only a global admin runs)."""
+    if place_id is None:
+        return {}
+    lineage = place_tree(session).lineage(place_id)
+    funds = [
+        fund
+        for fund in session.exec(select(Fund).order_by(col(Fund.id)))
+        if fund.place_id is None or fund.place_id in lineage
+    ]
+    nearest = sorted(
+        funds, key=lambda f: lineage.index(f.place_id) if f.place_id is not None else len(lineage)
+    )
+    return {id_of(fund): fund.name for fund in nearest}
 
 
 def advance_round(session: Session, viewer: Viewer, *, round_id: int) -> str:
@@ -286,15 +411,24 @@ class RoundRow:
     max_sum_points: int | None
     ballots: int
     paper_ballots: int
+    fund: str = ""
+    planned: tuple[date | None, ...] = ()  # the start of each phase, as PHASE_DATES names them
+    ballot_changes_allowed: bool = False
+    editable: bool = False  # its settings may still change
 
 
 def list_rounds(session: Session, *, place_id: int | None = None) -> list[RoundRow]:
     turnout = ballots.turnouts(session)
-    query = select(BudgetRound, Place.name).join(Place, col(Place.id) == BudgetRound.place_id)
+    query = (
+        select(BudgetRound, Place.name, Fund.name)
+        .join(Place, col(Place.id) == BudgetRound.place_id)
+        .join(Fund, col(Fund.id) == BudgetRound.fund_id)
+    )
     if place_id is not None:
         query = query.where(BudgetRound.place_id == place_id)
     rows = []
-    for r, place in session.exec(query.order_by(col(BudgetRound.year).desc(), col(BudgetRound.id))):
+    order = (col(BudgetRound.year).desc(), col(BudgetRound.id))
+    for r, place, fund in session.exec(query.order_by(*order)):
         voted = turnout.get(id_of(r), ballots.Turnout({}))
         rows.append(
             RoundRow(
@@ -315,6 +449,10 @@ def list_rounds(session: Session, *, place_id: int | None = None) -> list[RoundR
                 max_sum_points=r.max_sum_points,
                 ballots=voted.total,
                 paper_ballots=voted.by_channel.get(BallotChannel.PAPER, 0),
+                fund=fund,
+                planned=tuple(getattr(r, field) for field in PHASE_DATES),
+                ballot_changes_allowed=r.ballot_changes_allowed,
+                editable=workflow.allows(r.phase, workflow.Step.EDIT_SETTINGS),
             )
         )
     return rows

@@ -23,6 +23,7 @@ EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct
 # Error parameters that name a vocabulary value are shown in words, not codes.
 PARAM_VOCABULARIES = {
     "field": "field",
+    "earlier": "field",
     "action": "action",
     "status": "status",
     "from_status": "status",

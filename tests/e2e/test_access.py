@@ -19,6 +19,7 @@ NOTICE = "公示栏"
 DEEP_LINKS = {
     "admin": NOTICE,
     "review": NOTICE,
+    "rounds": NOTICE,
     "tally": "计票结果",
     "live": "平阳社区2026年微基金项目",  # the live screen opens on the round being voted on
     "ledger": "基金与账目",
@@ -42,7 +43,7 @@ PUBLIC_NAV = [
     "基金与账目",
     "账户",
 ]
-HIDDEN_NAV = ["管理", "年底评审", "开始使用"]
+HIDDEN_NAV = ["管理", "年底评审", "轮次与基金", "开始使用"]
 # text that must never reach an anonymous browser, neither drawn nor sent
 RESTRICTED = {
     "平阳一村居民（匿名）": "the anonymous donor's name (in the books only)",

@@ -588,3 +588,11 @@ def test_the_review_shows_user_text_as_typed(planted: Planted, visit: Visit) -> 
         "maintainer (funded)",
         "review comment",
     )
+
+
+def test_the_set_up_screen_shows_user_text_as_typed(planted: Planted, visit: Visit) -> None:
+    sign_in(visit.page, planted.server.url, "chair")
+    visit.go("轮次与基金")
+    visit.check("chair: rounds", "round name (ballot)", "round name (counted)")
+    visit.click(visit.page.get_by_role("tab", name="章程"))
+    visit.check("chair: charters", "charter text")

@@ -24,6 +24,7 @@ PAGES = (
     "live",
     "ledger",
     "review",
+    "rounds",
     "admin",
     "account",
 )

@@ -858,6 +858,28 @@ def _create_round(s: Session, lab: Lab, v: Values) -> Any:
     return rounds.create_round(s, lab.viewer(s, "chair_a"), config=config)
 
 
+@case(rounds.update_round, ROUND_TARGETS)
+def _update_round(s: Session, lab: Lab, v: Values) -> Any:
+    """The round of community A taking proposals: its vote has not opened."""
+    config = rounds.RoundSettings(
+        name=v("config.name", "2026 autumn, revised"),
+        year=v("config.year", 2027),
+        fund_id=lab.a.fund,
+        place_id=lab.a.community,
+        budget=v("config.budget", "9000"),
+        ballot_kind=v("config.ballot_kind", "scores"),
+        rule=v("config.rule", "greedy"),
+        tie_break=v("config.tie_break", "cost"),
+        min_length=v("config.min_length", 1),
+        max_length=v("config.max_length", 4),
+        max_points=v("config.max_points", 7),
+        max_sum_points=v("config.max_sum_points", 12),
+    )
+    return rounds.update_round(
+        s, lab.viewer(s, "chair_a"), round_id=lab.a.open_round, config=config
+    )
+
+
 @case(rounds.normalize_code, {"code": LOOKUP})
 def _normalize_code(s: Session, lab: Lab, v: Values) -> Any:
     return rounds.normalize_code(v("code", "abcd-efgh-jkmn"))
@@ -951,18 +973,19 @@ TAKE_NO_TYPED_VALUE = {
     "services.common.require_at",
     "services.common.snapshot",
     "services.demo.load_demo",
-    "services.election.constraint_meta",
     "services.election.round_instance",
     "services.election.round_profile",
     "services.file_checks.sniff",
     "services.ledger.allocated_by_proposal",
     "services.ledger.allocated_fen",
     "services.ledger.books",
+    "services.ledger.charter_versions",
     "services.ledger.contributions",
     "services.ledger.current_charter",
     "services.ledger.fund_balance",
     "services.ledger.fund_balances",
     "services.ledger.fund_ledger",
+    "services.ledger.fund_tree",
     "services.ledger.ledger_lines",
     "services.ledger.spent_by_proposal",
     "services.ledger.spent_fen",
@@ -994,10 +1017,12 @@ TAKE_NO_TYPED_VALUE = {
     "services.reviews.one_decimal",
     "services.reviews.review_board",
     "services.rounds.advance_round",
+    "services.rounds.funds_for_round",
     "services.rounds.has_voted",
     "services.rounds.list_rounds",
     "services.rounds.published_tally_id",
     "services.rounds.random_code",
+    "services.rounds.round_settings",
     "services.rounds.rounds_taking_proposals",
     "services.settings.load_settings",
     "services.tally.count_votes",
@@ -1038,6 +1063,7 @@ SET_BY_CODE = {
 
 # Public functions that take text but are tested elsewhere, or never see a person's input.
 EXEMPT = {
+    "services.election.constraint_meta": "the stored round's ballot limits, already checked",
     # The workflow's questions: phases and statuses come from the store, steps from the code.
     "services.workflow.allows": "a stored phase",
     "services.workflow.hand_move": "a stored round",

@@ -29,6 +29,7 @@ from models import (
     BooksCheck,
     BudgetRound,
     Fund,
+    FundCharter,
     LedgerEntry,
     Meeting,
     Need,
@@ -223,14 +224,24 @@ class Probe:
 
 
 PROBES: dict[Action, Probe] = {}
+# More services that ask for an action already probed (editing a round, adopting a charter),
+# walked the same way: by name, with the action they ask for.
+MORE_PROBES: dict[str, tuple[Action, Probe]] = {}
 
 
-def probe(action: Action, *writes: str, hides: bool = False) -> Callable[..., Any]:
+def probe(
+    action: Action, *writes: str, hides: bool = False, also: str | None = None
+) -> Callable[..., Any]:
     def register(attempt: Callable[[Session, Viewer, Stage, Side], Attempt]) -> Any:
-        assert action not in PROBES, f"two probes for {action}"
         # A row added to a hash-chained table moves that chain's head too.
         chained = {"chainhead"} if set(writes) & set(CHAINED) else set()
-        PROBES[action] = Probe(attempt, frozenset(writes) | chained, hides)
+        made = Probe(attempt, frozenset(writes) | chained, hides)
+        if also is not None:
+            assert also not in MORE_PROBES, f"two probes named {also}"
+            MORE_PROBES[also] = (action, made)
+            return attempt
+        assert action not in PROBES, f"two probes for {action}"
+        PROBES[action] = made
         return attempt
 
     return register
@@ -373,6 +384,28 @@ def _manage_round(session: Session, viewer: Viewer, stage: Stage, side: Side) ->
         )
 
     return Attempt(config.place_id, act)
+
+
+@probe(Action.MANAGE_ROUND, "budgetround", "auditentry", also="update_round")
+def _update_round(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """The round taking proposals, whose vote has not opened: a knapsack ballot from now on."""
+    budget_round = _row(session, BudgetRound, side.open_round)
+    config = rounds.RoundSettings(
+        name=budget_round.name,
+        year=budget_round.year,
+        fund_id=side.fund,
+        place_id=side.community,
+        budget="9000",
+        ballot_kind="knapsack",
+        rule="mes+greedy",
+    )
+
+    def act() -> None:
+        rounds.update_round(session, viewer, round_id=side.open_round, config=config)
+        changed = _row(session, BudgetRound, side.open_round)
+        assert (changed.ballot_kind, changed.budget_fen) == ("knapsack", 9000_00)
+
+    return Attempt(budget_round.place_id, act)
 
 
 @probe(Action.TALLY_ROUND, "tally", "auditentry")
@@ -585,6 +618,47 @@ def _manage_places(session: Session, viewer: Viewer, stage: Stage, side: Side) -
     return Attempt(side.community, act)
 
 
+@probe(Action.MANAGE_FUNDS, "fund", "auditentry")
+def _manage_funds(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """A fund of the community under its micro-fund."""
+
+    def act() -> None:
+        fund_id = ledger.create_fund(
+            session,
+            viewer,
+            name=f"Parking fund of place {side.community}",
+            kind="community",
+            place_id=side.community,
+            parent_id=side.fund,
+        )
+        fund = _row(session, Fund, fund_id)
+        assert (fund.place_id, fund.parent_id) == (side.community, side.fund)
+
+    return Attempt(side.community, act)
+
+
+@probe(Action.MANAGE_FUNDS, "fundcharter", "auditentry", also="adopt_charter")
+def _adopt_charter(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        charter_id = ledger.adopt_charter(
+            session,
+            viewer,
+            fund_id=side.fund,
+            adopted_on=WHEN,
+            allowed_categories=[],
+            forbidden_categories=["entertainment"],
+            per_project_cap="20000",
+            per_community_year_cap=None,
+            min_co_funding_permille=100,
+            text="Spent where it is raised.",
+        )
+        charter = _row(session, FundCharter, charter_id)
+        versions = ledger.charter_versions(session, fund_id=side.fund)
+        assert versions[0].id == charter.id and charter.forbidden_categories == ["entertainment"]
+
+    return Attempt(_row(session, Fund, side.fund).place_id, act)
+
+
 @probe(Action.GRANT_ROLES, "rolegrant", "auditentry")
 def _grant_roles(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
     def act() -> None:
@@ -661,8 +735,20 @@ def test_each_probe_allows_someone_and_refuses_someone(sandbox: Session, stage: 
 @pytest.mark.parametrize("kind", WALK)
 @pytest.mark.parametrize("scope", SCOPES)
 def test_walk(sandbox: Session, stage: Stage, scope: str, kind: str, action: Action) -> None:
+    walk(sandbox, stage, scope, kind, action, PROBES[action])
+
+
+@pytest.mark.parametrize("name", list(MORE_PROBES))
+@pytest.mark.parametrize("kind", WALK)
+@pytest.mark.parametrize("scope", SCOPES)
+def test_walk_more_services(
+    sandbox: Session, stage: Stage, scope: str, kind: str, name: str
+) -> None:
+    walk(sandbox, stage, scope, kind, *MORE_PROBES[name])
+
+
+def walk(sandbox: Session, stage: Stage, scope: str, kind: str, action: Action, one: Probe) -> None:
     viewer = viewer_for_person(sandbox, stage.walkers[kind])
-    one = PROBES[action]
     attempt = one.attempt(sandbox, viewer, stage, stage.sides[scope])
     allowed = can(expected_viewer(stage, kind), action, attempt.place_id, place_tree(sandbox))
     before = fingerprint(sandbox)

@@ -58,6 +58,7 @@ IN_A = {
     Action.SCORE_PROJECT: {"reviewer"},
     Action.VIEW_REVIEWS: {"reviewer"},
     Action.MANAGE_PLACES: {"admin"},
+    Action.MANAGE_FUNDS: {"chair_a", "admin"},
     Action.GRANT_ROLES: {"admin"},
     Action.VIEW_AUDIT_LOG: {"admin"},
     Action.VERIFY_BOOKS: {"admin"},
