@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models import base
+from models import vocabulary as base
 from services import errors
 from ui import i18n
 
