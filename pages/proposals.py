@@ -41,7 +41,7 @@ from services.uploads import (
 from ui.context import act, current_viewer, label, moment, money, read, t
 from ui.images import thumbnail
 from ui.plain_text import plain
-from ui.widgets import empty_state, id_select, place_select, status_badge, vocabulary_select
+from ui.widgets import empty_state, place_select, status_badge, vocabulary_select
 
 PAGE_SIZE = 20  # proposals drawn at once: a city round has 160, each with its details
 
@@ -49,13 +49,26 @@ PAGE_SIZE = 20  # proposals drawn at once: a city round has 160, each with its d
 # budget lines and co-funding pledges (each row's widgets are keyed by its id, so removing a
 # row in the middle keeps what was typed in the others), the draft being continued, and a
 # message for the next run.
-PREFIX = "pf_"
 LINES = "pf_lines"
 PLEDGES = "pf_pledges"
 NEXT_ROW = "pf_next_row"
 DRAFT_ID = "pf_draft_id"
 RESET = "pf_reset"
 FLASH = "pf_flash"
+NONE = 0  # "no round", "no need": a select box holding None would show no choice at all
+# What a new form shows. A form is emptied by setting these, not by deleting the keys: the
+# browser keeps showing a deleted widget's last value, while the server would read the
+# default. Rows get new ids instead, which no browser has seen.
+EMPTY_FORM: dict[str, object] = {
+    "pf_round": NONE,
+    "pf_need": NONE,
+    "pf_title": "",
+    "pf_category": next(iter(Category)).value,
+    "pf_summary": "",
+    "pf_upkeep": "",
+    "pf_maintainer": "",
+    "pf_years": 3,
+}
 
 
 def _new_row() -> int:
@@ -81,20 +94,21 @@ def _remove_row(name: str, row: int) -> None:
 
 
 def _clear_form() -> None:
-    """Before the form's widgets are drawn: every value typed, the rows and the draft id."""
-    for key in [k for k in st.session_state if str(k).startswith(PREFIX) and k != FLASH]:
-        del st.session_state[key]
+    """Before the form's widgets are drawn. The place chosen stays."""
+    for key, value in EMPTY_FORM.items():
+        st.session_state[key] = value
+    st.session_state[LINES] = [_new_row()]
+    st.session_state[PLEDGES] = []
+    st.session_state.pop(DRAFT_ID, None)
 
 
 def _fill_form(draft: ProposalDraft, draft_id: int, allowed: set[int]) -> None:
-    """A stored draft back into the form's widgets, in new rows (so that no widget keeps a
-    value of the rows it replaces)."""
-    _clear_form()
+    """A stored draft back into the form's widgets, in new rows."""
     if draft.place_id in allowed:
         st.session_state["pf_place"] = draft.place_id
     st.session_state[DRAFT_ID] = draft_id
-    st.session_state["pf_round_wanted"] = draft.round_id
-    st.session_state["pf_need"] = draft.need_id
+    st.session_state["pf_round"] = draft.round_id or NONE
+    st.session_state["pf_need"] = draft.need_id or NONE
     st.session_state["pf_title"] = draft.title
     st.session_state["pf_category"] = draft.category
     st.session_state["pf_summary"] = draft.summary
@@ -102,14 +116,14 @@ def _fill_form(draft: ProposalDraft, draft_id: int, allowed: set[int]) -> None:
     st.session_state["pf_maintainer"] = draft.maintainer
     st.session_state["pf_years"] = draft.maintenance_years
     lines = []
-    for item in draft.line_items or [LineItemInput("", Category.PUBLIC_FACILITIES, 1, "")]:
+    for item in draft.line_items:
         row = _new_row()
         lines.append(row)
         st.session_state[f"pf_line_{row}_desc"] = item.description
         st.session_state[f"pf_line_{row}_cat"] = item.category
         st.session_state[f"pf_line_{row}_qty"] = item.quantity
         st.session_state[f"pf_line_{row}_price"] = item.unit_price
-    st.session_state[LINES] = lines
+    st.session_state[LINES] = lines or [_new_row()]
     pledges = []
     for pledge in draft.co_funding:
         row = _new_row()
@@ -140,7 +154,7 @@ def _line_rows() -> list[LineItemInput]:
     typed = []
     for number, row in enumerate(_rows(LINES), start=1):
         key = f"pf_line_{row}"
-        with st.container(border=True, key=key):
+        with st.container(border=True, key=f"line_card_{row}"):
             _row_head(t("proposals.line_heading", row=number), LINES, row)
             description = st.text_input(
                 t("field.line_item"),
@@ -180,7 +194,7 @@ def _pledge_rows() -> list[PledgeInput]:
         st.caption(t("proposals.no_pledges"))
     for number, row in enumerate(rows, start=1):
         key = f"pf_pledge_{row}"
-        with st.container(border=True, key=key):
+        with st.container(border=True, key=f"pledge_card_{row}"):
             _row_head(t("proposals.pledge_heading", row=number), PLEDGES, row)
             kind = vocabulary_select(
                 t("field.source_kind"), CoFundingSource, "cofunding_source", key=f"{key}_kind"
@@ -238,26 +252,29 @@ def _drafts(viewer: Viewer, allowed: set[int]) -> None:
                 st.rerun()
 
 
+def _choice(title: str, names: dict[int, str], none: str, key: str) -> int | None:
+    """A select box of ids with a first choice of none. A choice kept from an earlier run
+    (another place, a draft) that is no longer on offer falls back to none."""
+    options = {NONE: none, **names}
+    if st.session_state.get(key, NONE) not in options:
+        st.session_state[key] = NONE
+    chosen = st.selectbox(title, list(options), format_func=options.__getitem__, key=key)
+    return None if chosen == NONE else chosen
+
+
 def _where_and_why(allowed: set[int]) -> tuple[int | None, int | None, int | None]:
     """Outside the form: the rounds and needs on offer depend on the place chosen."""
     place_id = place_select(t("proposals.place"), key="pf_place", allowed=allowed)
     if place_id is None:
         return None, None, None
-    open_rounds = {r.id: r.name for r in read(rounds_taking_proposals, place_id=place_id)}
-    wanted = st.session_state.pop("pf_round_wanted", None)
-    if wanted is not None:
-        st.session_state["pf_round"] = wanted if wanted in open_rounds else None
-    round_id = id_select(
-        t("proposals.round"), open_rounds, none=t("proposals.no_round"), key="pf_round"
-    )
-    chosen = st.session_state.get("pf_need")
+    rounds = {r.id: r.name for r in read(rounds_taking_proposals, place_id=place_id)}
+    round_id = _choice(t("proposals.round"), rounds, t("proposals.no_round"), "pf_round")
+    chosen = st.session_state.get("pf_need") or None
     needs = {
         n.id: t("proposals.need_option", title=n.title, place=n.place, supporters=n.supporters)
         for n in read(needs_to_answer, place_id=place_id, chosen_need_id=chosen)
     }
-    if chosen not in needs:
-        st.session_state["pf_need"] = None
-    need_id = id_select(t("proposals.need"), needs, none=t("proposals.no_need"), key="pf_need")
+    need_id = _choice(t("proposals.need"), needs, t("proposals.no_need"), "pf_need")
     return place_id, round_id, need_id
 
 
@@ -305,7 +322,7 @@ def _submit_form(viewer: Viewer) -> None:
                 t("proposals.upkeep_how"), max_chars=2000, key="pf_upkeep"
             )
             maintainer = st.text_input(t("field.maintainer"), max_chars=120, key="pf_maintainer")
-            st.session_state.setdefault("pf_years", 3)
+            st.session_state.setdefault("pf_years", EMPTY_FORM["pf_years"])
             years = st.number_input(
                 t("field.maintenance_years"), min_value=0, max_value=50, key="pf_years"
             )
@@ -495,12 +512,14 @@ def _attach_form(viewer: Viewer, proposal_id: int, kinds: list[str]) -> None:
 
 
 def _flash() -> None:
-    """The outcome of the last button, kept over the rerun that redraws the lists. Its slot is
-    always there, so that the form's expander below keeps its place (and stays open)."""
+    """The outcome of the last button, kept over the rerun that redraws the lists: at the top,
+    and as a toast for a phone scrolled down to the button. Its slot is always there, so that
+    the form's expander below keeps its place (and stays open)."""
     slot = st.container()
     if flash := st.session_state.pop(FLASH, None):
         key, params = flash
         slot.success(t(key, **params), icon=":material/check:")
+        st.toast(t(key, **params), icon=":material/check:")
 
 
 def render() -> None:
