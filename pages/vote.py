@@ -59,6 +59,7 @@ def _ballot_inputs(
             t("vote.rank_hint"),
             list(titles),
             format_func=titles.__getitem__,
+            placeholder=t("widgets.choose_in_order"),
             key=f"{prefix}_ranking",
         )
         return BallotChoice(ranking=tuple(ranking))
@@ -95,7 +96,7 @@ def _ballot(viewer: Viewer, budget_round: RoundRow) -> None:
             st.success(t("vote.already_voted"), icon=":material/task_alt:")
             return
         st.markdown(_rules(budget_round, len(proposals)))
-        with st.form(f"ballot_{budget_round.id}"):
+        with st.form(f"ballot_{budget_round.id}", enter_to_submit=False):
             choice = _ballot_inputs(budget_round, proposals, f"ballot_{budget_round.id}")
             if st.form_submit_button(t("vote.cast"), type="primary"):
                 receipt = act(cast_ballot, viewer, round_id=budget_round.id, ballot=choice)
@@ -109,7 +110,7 @@ def _paper_entry(viewer: Viewer, rounds: list[RoundRow]) -> None:
         round_id = id_select(t("vote.round"), names, key="paper_round")
         budget_round = next(r for r in rounds if r.id == round_id)
         proposals = read(list_proposals, round_id=round_id, statuses=(ProposalStatus.ON_BALLOT,))
-        with st.form("paper_ballot", clear_on_submit=True):
+        with st.form("paper_ballot", clear_on_submit=True, enter_to_submit=False):
             sheet = st.text_input(t("field.sheet_number"), key="paper_sheet")
             choice = _ballot_inputs(budget_round, proposals, "paper")
             if (
@@ -134,7 +135,7 @@ def _code_ballot(viewer: Viewer, voting: list[RoundRow]) -> None:
         budget_round = next((r for r in voting if opened and r.id == opened["round_id"]), None)
         if opened is None or budget_round is None:
             st.session_state.pop(OPENED_CODE, None)
-            with st.form("code_open"):
+            with st.form("code_open", enter_to_submit=False):
                 code = st.text_input(
                     t("codes.code"), key="household_code", placeholder="ABCD-EFGH-JKLM"
                 )
@@ -158,7 +159,7 @@ def _code_ballot(viewer: Viewer, voting: list[RoundRow]) -> None:
             list_proposals, round_id=budget_round.id, statuses=(ProposalStatus.ON_BALLOT,)
         )
         st.markdown(_rules(budget_round, len(proposals)))
-        with st.form("code_ballot"):
+        with st.form("code_ballot", enter_to_submit=False):
             choice = _ballot_inputs(budget_round, proposals, "code")
             if st.form_submit_button(t("vote.cast"), type="primary"):
                 receipt = attempt(
@@ -216,7 +217,7 @@ def _issue_codes(viewer: Viewer, targets: list[CodeTarget]) -> None:
             key="code_target",
         )
         st.caption(t("codes.target_meta", households=target.households, used=target.codes_used))
-        with st.form("households", clear_on_submit=True):
+        with st.form("households", clear_on_submit=True, enter_to_submit=False):
             labels = st.text_area(
                 t("codes.households"), placeholder="1-1-101\n1-1-102", key="household_labels"
             )
@@ -249,7 +250,7 @@ def _issue_codes(viewer: Viewer, targets: list[CodeTarget]) -> None:
 def _receipt_check() -> None:
     with (
         st.expander(t("vote.receipt_title"), icon=":material/receipt_long:"),
-        st.form("receipt_check"),
+        st.form("receipt_check", enter_to_submit=False),
     ):
         code = st.text_input(
             t("vote.receipt_code"), key="receipt_code", placeholder="ABCD-EFGH-JKLM"
