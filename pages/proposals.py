@@ -248,7 +248,7 @@ def _drafts(viewer: Viewer, allowed: set[int]) -> None:
             ) and act(discard_draft, viewer, proposal_id=draft.id):
                 if st.session_state.get(DRAFT_ID) == draft.id:
                     st.session_state[RESET] = True
-                st.session_state[FLASH] = ("proposals.discarded", {})
+                st.session_state[FLASH] = ("proposals.discarded", {}, True)
                 st.rerun()
 
 
@@ -350,11 +350,11 @@ def _submit_form(viewer: Viewer) -> None:
         )
         if save and (saved := act(save_draft, viewer, draft=draft, draft_id=draft_id)):
             st.session_state[DRAFT_ID] = saved
-            st.session_state[FLASH] = ("proposals.draft_saved", {})
+            st.session_state[FLASH] = ("proposals.draft_saved", {}, True)
             st.rerun()
         if send and (sent := act(submit_proposal, viewer, draft=draft, draft_id=draft_id)):
             st.session_state[RESET] = True
-            st.session_state[FLASH] = ("proposals.sent", {"id": sent})
+            st.session_state[FLASH] = ("proposals.sent", {"id": sent}, True)
             st.rerun()
 
 
@@ -367,12 +367,12 @@ def _support(viewer: Viewer, row: ProposalRow, supported: bool) -> None:
             icon=":material/undo:",
         )
         if clicked and act(withdraw_support, viewer, proposal_id=row.id):
-            st.session_state[FLASH] = ("proposals.support_withdrawn", {})
+            st.session_state[FLASH] = ("proposals.support_withdrawn", {}, False)
             st.rerun()
     elif st.button(
         t("proposals.support"), key=f"support_{row.id}", type="primary", icon=":material/thumb_up:"
     ) and act(support_proposal, viewer, proposal_id=row.id):
-        st.session_state[FLASH] = ("proposals.supported", {})
+        st.session_state[FLASH] = ("proposals.supported", {}, False)
         st.rerun()
 
 
@@ -380,10 +380,16 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
     detail = read(proposal_detail, proposal_id=proposal_id)
     row = detail.row
     st.markdown(plain(detail.summary))
-    a, b, c = st.columns(3)
-    a.metric(t("proposals.cost"), money(row.cost_fen))
-    b.metric(t("field.co_funding"), money(row.co_funding_fen))
-    c.metric(t("proposals.requested"), money(row.requested_fen))
+    st.markdown(  # one line that wraps on a phone, where three metrics would fill a screen
+        " · ".join(
+            f"{t(title)} **{money(fen)}**"
+            for title, fen in (
+                ("proposals.cost", row.cost_fen),
+                ("field.co_funding", row.co_funding_fen),
+                ("proposals.requested", row.requested_fen),
+            )
+        )
+    )
     st.markdown(f"**{t('field.line_items')}**")
     for item in detail.line_items:
         st.markdown(
@@ -397,6 +403,8 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
                 subtotal=money(item.quantity * item.unit_price_fen),
             )
         )
+    if detail.pledges:
+        st.markdown(f"**{t('field.co_funding')}**")
     for pledge in detail.pledges:
         source = label("cofunding_source", pledge.source_kind)
         st.markdown(f"- {source} · {plain(pledge.source_name)} · {money(pledge.amount_fen)}")
@@ -512,13 +520,14 @@ def _attach_form(viewer: Viewer, proposal_id: int, kinds: list[str]) -> None:
 
 
 def _flash() -> None:
-    """The outcome of the last button, kept over the rerun that redraws the lists: at the top,
-    and as a toast for a phone scrolled down to the button. Its slot is always there, so that
-    the form's expander below keeps its place (and stays open)."""
+    """The outcome of the last button, kept over the rerun that redraws the lists: as a toast,
+    which a phone scrolled down to the button sees, and (``lasting``) at the top. Its slot is
+    always there, so that the form's expander below keeps its place (and stays open)."""
     slot = st.container()
     if flash := st.session_state.pop(FLASH, None):
-        key, params = flash
-        slot.success(t(key, **params), icon=":material/check:")
+        key, params, lasting = flash
+        if lasting:
+            slot.success(t(key, **params), icon=":material/check:")
         st.toast(t(key, **params), icon=":material/check:")
 
 
