@@ -1,5 +1,9 @@
 """Proposals (提案): submitted with a budget, co-funding and maintenance plan, checked against
-the fund's charter, then moved through eligibility, deliberation, the ballot and delivery."""
+the fund's charter, then moved through eligibility, deliberation, the ballot and delivery.
+
+A resident may keep a proposal as a draft (private to its author) and submit it later; an
+input error inside a budget line or a pledge names its row; neighbours support a proposal, and
+may take the support back, while it is undecided."""
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -364,6 +368,19 @@ def _own_draft(session: Session, viewer: Viewer, proposal_id: int) -> Proposal:
     return proposal
 
 
+def _to_fill(
+    session: Session, viewer: Viewer, draft: ProposalDraft, draft_id: int | None
+) -> tuple[Proposal, dict[str, Any] | None]:
+    """The author's draft ``draft_id`` and how it was (for the audit), or a new proposal."""
+    if draft_id is not None:
+        proposal = _own_draft(session, viewer, draft_id)
+        return proposal, snapshot(proposal)
+    new = Proposal(
+        place_id=draft.place_id, proposer_id=viewer.person_id, title="", category="", status=S.DRAFT
+    )
+    return new, None
+
+
 def _store(session: Session, proposal: Proposal, draft: ProposalDraft, checked: _Checked) -> int:
     """The proposal's fields and rows as checked; a draft's earlier rows are replaced."""
     proposal.place_id = draft.place_id
@@ -398,18 +415,7 @@ def save_draft(
     get_or_fail(session, Place, draft.place_id)
     tree = place_tree(session)
     require(viewer, Action.SUBMIT_PROPOSAL, draft.place_id, tree)
-    proposal = (
-        _own_draft(session, viewer, draft_id)
-        if draft_id is not None
-        else Proposal(
-            place_id=draft.place_id,
-            proposer_id=viewer.person_id,
-            title="",
-            category="",
-            status=S.DRAFT,
-        )
-    )
-    before = snapshot(proposal) if draft_id is not None else None
+    proposal, before = _to_fill(session, viewer, draft, draft_id)
     checked = _checked(draft, complete=False)
     _check_links(session, tree, draft, checked, complete=False)
     proposal_id = _store(session, proposal, draft, checked)
@@ -427,18 +433,7 @@ def submit_proposal(
     get_or_fail(session, Place, draft.place_id)
     tree = place_tree(session)
     require(viewer, Action.SUBMIT_PROPOSAL, draft.place_id, tree)
-    proposal = (
-        _own_draft(session, viewer, draft_id)
-        if draft_id is not None
-        else Proposal(
-            place_id=draft.place_id,
-            proposer_id=viewer.person_id,
-            title="",
-            category="",
-            status=S.DRAFT,
-        )
-    )
-    before = snapshot(proposal) if draft_id is not None else None
+    proposal, before = _to_fill(session, viewer, draft, draft_id)
     checked = _checked(draft, complete=True)
     need = _check_links(session, tree, draft, checked, complete=True)
     if need is not None:
@@ -494,8 +489,8 @@ def my_drafts(session: Session, viewer: Viewer) -> list[DraftRow]:
 
 
 def _yuan_text(fen: int) -> str:
-    """Fen as a person would type them back into the form: "220", "220.5" less nothing, "" for
-    a price not given yet."""
+    """Fen as a person would type them back into the form ("220", "220.50"), and "" for a
+    price not given yet."""
     if fen == 0:
         return ""
     yuan, cents = divmod(fen, 100)
@@ -563,8 +558,8 @@ def needs_to_answer(
     session: Session, *, place_id: int, chosen_need_id: int | None = None
 ) -> list[NeedChoice]:
     """Open needs of the community a proposal's place lies in, the most supported first: the
-    ones a proposal there may answer. ``chosen_need_id``: a need already chosen (by a draft), shown
-    even if another proposal adopted it meanwhile."""
+    ones a proposal there may answer. ``chosen_need_id``: a need already chosen (by a draft),
+    shown even if another proposal adopted it meanwhile."""
     tree = place_tree(session)
     community = _community(session, tree, place_id)
     nearby = [pid for pid, _ in tree.parents.items() if community in tree.lineage(pid)]
