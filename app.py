@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from pages import (
     account,
@@ -97,9 +98,17 @@ def main() -> None:
         _run()
 
 
+def _navigation(pages: list[StreamlitPage]) -> None:
+    """The sidebar's links, drawn by the app rather than by Streamlit (config.toml turns
+    Streamlit's off): a server that has not run app.py yet would list the files of pages/
+    there for a few seconds, before the navigation below replaced them."""
+    with st.sidebar.container(key="linli_nav", gap=None):
+        for page in pages:
+            st.page_link(page, width="stretch")
+
+
 def _run() -> None:
     sync_sign_in_cookie()
-    _language_switch()
     if read(store_is_empty):
         pages = [
             st.Page(
@@ -110,6 +119,7 @@ def _run() -> None:
                 default=True,
             )
         ]
+        signed_in = None
     else:
         viewer = current_viewer()
         # The notice board is the default page: Streamlit serves it at "/" and nowhere else.
@@ -120,12 +130,17 @@ def _run() -> None:
             for s in SCREENS
             if s.visible_to(viewer)
         ]
-        st.sidebar.caption(
+        signed_in = (
             t("app.signed_in_as", name=plain(viewer.display_name))
             if viewer.person_id
             else t("app.not_signed_in")
         )
-    st.navigation(pages).run()
+    current = st.navigation(pages, position="hidden")
+    _navigation(pages)
+    _language_switch()
+    if signed_in is not None:
+        st.sidebar.caption(signed_in)
+    current.run()
 
 
 main()

@@ -20,8 +20,13 @@ Loads the demo street into a temporary SQLite store (``python -m services demo``
 - setup-ballot-phone.png the same form on a phone: the ballot kinds, the knapsack's limit
 - setup-dates-phone.png  a vote that would close before it opens, refused at its field
 - setup-funds-wall.png   the fund hierarchy and the form for a new fund (1920x1080)
+- resident-needs-phone.png     the needs board's chart on a phone (390x844)
+- resident-proposal-phone.png  a resident writing a proposal's budget lines on a phone
+- resident-draft-phone.png     the proposal saved as a draft, to continue later
+- resident-support-phone.png   a resident has just supported a neighbour's proposal
 
-``--only live`` takes the live screen's three alone, ``--only setup`` the set-up screen's.
+``--only live`` takes the live screen's three alone, ``--only setup`` the set-up screen's,
+``--only resident`` the resident's four.
 
 Never runs ``playwright install``: the browser is /usr/bin/chromium (``apt-get install chromium``).
 """
@@ -146,7 +151,7 @@ def sign_in(page: Page, url: str, username: str) -> None:
 
 def go(page: Page, title: str) -> None:
     """Through the sidebar: a new URL would start a new session (and sign out)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    page.locator(".st-key-linli_nav").get_by_role("link", name=title, exact=True).click()
     settle(page)
 
 
@@ -336,6 +341,61 @@ def take_setup(browser: Browser, url: str, out: Path) -> None:
     page.get_by_role("tab", name="基金").click()
     settle(page)
     shoot(page, out / "setup-funds-wall.png", full_page=False)
+
+
+def take_resident(browser: Browser, url: str, out: Path) -> None:
+    """A resident on a phone: the needs chart, a proposal with two budget lines and a pledge,
+    kept as a draft, and the support of a neighbour's proposal."""
+    page = new_page(browser, PHONE)
+    page.goto(url)  # a server's first session starts on the notice board (pages/ folder mode)
+    settle(page)
+    sign_in(page, url, "resident")
+    page.goto(f"{url}/needs")
+    settle(page)
+    page.get_by_role("heading", name="大家最关心什么").scroll_into_view_if_needed()
+    shoot(page, out / "resident-needs-phone.png", full_page=False)
+
+    page.goto(f"{url}/proposals")
+    settle(page)
+    main = page.get_by_test_id("stMain")
+    main.get_by_text("提交提案", exact=True).click()
+    settle(page)
+    main.get_by_label("标题", exact=True).fill("楼道扶手加装")
+    main.get_by_label("简介", exact=True).fill("为3号楼老人加装楼道扶手。")
+    lines = page.locator("[class*='st-key-line_card_']")
+    lines.nth(0).get_by_label("预算明细", exact=True).fill("不锈钢扶手")
+    category = lines.nth(0).get_by_role("combobox", name="类别", exact=True)
+    category.focus()  # a click can land outside Streamlit's scrolling container: type instead
+    page.keyboard.type("公共设施")
+    page.keyboard.press("Enter")
+    lines.nth(0).get_by_label("数量", exact=True).fill("12")
+    lines.nth(0).get_by_label("单价（元）", exact=True).fill("350")
+    main.get_by_role("button", name="添加一行预算").click()
+    settle(page)
+    lines.nth(1).get_by_label("预算明细", exact=True).fill("安装人工")
+    lines.nth(1).get_by_label("单价（元）", exact=True).fill("1200")
+    main.get_by_role("button", name="添加一笔配套资金").click()
+    settle(page)
+    pledge = page.locator("[class*='st-key-pledge_card_']").first
+    pledge.get_by_label("出资方", exact=True).fill("3号楼居民")
+    pledge.get_by_label("金额（元）", exact=True).fill("600")
+    lines.nth(0).scroll_into_view_if_needed()
+    shoot(page, out / "resident-proposal-phone.png", full_page=False)
+    main.get_by_role("button", name="保存草稿").click()
+    settle(page)
+    page.get_by_role("heading", level=1).scroll_into_view_if_needed()
+    page.get_by_test_id("stToast").wait_for(state="detached")  # the banner says it too
+    shoot(page, out / "resident-draft-phone.png", full_page=False)
+
+    main.get_by_text("提交提案", exact=True).click()  # fold the form away
+    header = page.locator("summary").filter(has_text="楼前花园居民认养")
+    proposal = main.get_by_test_id("stExpander").filter(has=header)
+    header.click()
+    settle(page)
+    proposal.get_by_role("button", name="支持", exact=True).click()
+    settle(page)
+    header.scroll_into_view_if_needed()
+    shoot(page, out / "resident-support-phone.png", full_page=False)
     page.context.close()
 
 
@@ -358,7 +418,7 @@ def main() -> int:
     _warn_without_cjk_fonts()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
-    parser.add_argument("--only", choices=["all", "live", "setup"], default="all")
+    parser.add_argument("--only", choices=["all", "live", "setup", "resident"], default="all")
     args = parser.parse_args()
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -377,6 +437,8 @@ def main() -> int:
                 take_live(browser, url, out)
             if args.only in ("all", "setup"):
                 take_setup(browser, url, out)
+            if args.only in ("all", "resident"):
+                take_resident(browser, url, out)
         finally:
             browser.close()
     return 0

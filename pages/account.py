@@ -46,7 +46,7 @@ def _signed_in(viewer: Viewer) -> None:
 def _change_password(viewer: Viewer) -> None:
     with (
         st.expander(t("account.change_password"), icon=":material/password:"),
-        st.form("change_password", clear_on_submit=True),
+        st.form("change_password", clear_on_submit=True, enter_to_submit=False),
     ):
         current = st.text_input(t("account.current_password"), type="password", key="pw_current")
         new = st.text_input(t("account.new_password"), type="password", key="pw_new")
@@ -65,7 +65,7 @@ def _sign_in() -> None:
             t("account.sign_in_with", provider=name), key=f"login_{provider}", type="primary"
         ):
             st.login(provider)
-    with st.form("local_sign_in"):
+    with st.form("local_sign_in", enter_to_submit=False):
         st.subheader(t("account.local_title"), anchor=False)
         username = st.text_input(t("field.username"), key="sign_in_username")
         password = st.text_input(t("field.password"), type="password", key="sign_in_password")

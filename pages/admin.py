@@ -46,7 +46,7 @@ def _places(viewer: Viewer) -> None:
         hide_index=True,
         width="stretch",
     )
-    with st.form("new_place", clear_on_submit=True):
+    with st.form("new_place", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('admin.new_place')}**")
         kind = vocabulary_select(t("field.kind"), PlaceKind, "place_kind", key="place_kind")
         parents = {p.id: p.path for p in rows}
@@ -73,7 +73,7 @@ def _places(viewer: Viewer) -> None:
 
 
 def _people(viewer: Viewer) -> None:
-    search = st.text_input(t("admin.search_people"), key="people_search")
+    search = st.text_input(t("admin.search_people"), key="people_search", live=True)
     people = act(list_people, viewer, search=search) or []
     if len(people) == PEOPLE_SHOWN:
         st.caption(t("admin.people_first", count=PEOPLE_SHOWN))
@@ -93,7 +93,7 @@ def _people(viewer: Viewer) -> None:
     )
     places = {p.id: p.path for p in read(list_places)}
     left, right = st.columns(2, gap="large")
-    with left, st.form("new_person", clear_on_submit=True):
+    with left, st.form("new_person", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('admin.new_person')}**")
         name = st.text_input(t("field.name"), key="person_name")
         username = st.text_input(t("field.username"), key="person_username")
@@ -116,7 +116,7 @@ def _people(viewer: Viewer) -> None:
     providers = identity_providers()
     if providers:
         _link_identity(viewer, people, providers)
-    with right, st.form("grant", clear_on_submit=True):
+    with right, st.form("grant", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('admin.grant')}**")
         names = {p.id: p.display_name for p in people}
         person_id = id_select(t("admin.person"), names, key="grant_person")
@@ -144,7 +144,7 @@ def _people(viewer: Viewer) -> None:
 
 def _revoke(viewer: Viewer) -> None:
     grants = act(active_grants, viewer) or []
-    with st.form("revoke_role", clear_on_submit=True):
+    with st.form("revoke_role", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('admin.revoke')}**")
         labels = {
             g.id: " · ".join(
@@ -170,7 +170,7 @@ def _revoke(viewer: Viewer) -> None:
 
 
 def _link_identity(viewer: Viewer, people: list[PersonRow], providers: list[str]) -> None:
-    with st.form("link_identity", clear_on_submit=True):
+    with st.form("link_identity", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('admin.link_identity')}**")
         st.caption(t("admin.link_identity_hint"))
         names = {p.id: p.display_name for p in people}
@@ -223,7 +223,7 @@ def _audit(viewer: Viewer) -> None:
 def _verify(viewer: Viewer) -> None:
     st.caption(t("verify.admin_intro"))
     st.code(read(books_seal).printed, language=None)
-    with st.form("verify_books"):
+    with st.form("verify_books", enter_to_submit=False):
         printed = st.text_area(
             t("verify.published_heads"), help=t("verify.published_heads_help"), key="verify_heads"
         )
@@ -248,7 +248,9 @@ def _import(viewer: Viewer) -> None:
     allowed = read(places_where_allowed, viewer=viewer, action=Action.MANAGE_ROUND)
     funds = {f.fund_id: f.name for f in read(fund_balances)}
     rules = list(RULES)
-    with st.form("import_pb", clear_on_submit=True):  # a second click imports nothing twice
+    with st.form(
+        "import_pb", clear_on_submit=True, enter_to_submit=False
+    ):  # a second click imports nothing twice
         upload = st.file_uploader(
             t("imports.file"), type=["pb"], max_upload_size=max_mb, key="import_file"
         )

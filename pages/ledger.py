@@ -47,7 +47,7 @@ def _lines_table(lines: list) -> None:
 
 
 def _money_in(viewer: Viewer, fund_id: int) -> None:
-    with st.form("money_in", clear_on_submit=True):
+    with st.form("money_in", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('ledger.money_in')}**")
         kind = vocabulary_select(
             t("field.kind"),
@@ -82,7 +82,7 @@ def _money_in(viewer: Viewer, fund_id: int) -> None:
 
 def _money_out(viewer: Viewer, fund_id: int) -> None:
     funded = {p.id: p.title for p in read(list_proposals, statuses=FUNDABLE)}
-    with st.form("money_out", clear_on_submit=True):
+    with st.form("money_out", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('ledger.money_out')}**")
         proposal_id = id_select(
             t("ledger.project"), funded, none=t("ledger.no_project"), key="out_project"
@@ -119,7 +119,7 @@ def _money_out(viewer: Viewer, fund_id: int) -> None:
                 )
             if done:
                 st.success(t("app.saved"))
-    with st.form("reversal", clear_on_submit=True):
+    with st.form("reversal", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('ledger.reverse')}**")
         left, right = st.columns([1, 3])
         entry_id = left.number_input("#", min_value=1, step=1, key="reverse_id")
@@ -139,7 +139,7 @@ def _money_out(viewer: Viewer, fund_id: int) -> None:
 
 
 def _contribution(viewer: Viewer, fund_id: int) -> None:
-    with st.form("contribution", clear_on_submit=True):
+    with st.form("contribution", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('ledger.contribution')}**")
         kinds = [k.value for k in ContributionKind if k is not ContributionKind.MONEY]
         kind = vocabulary_select(

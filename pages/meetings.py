@@ -77,7 +77,7 @@ def _schedule_form(viewer: Viewer) -> None:
     )
     with (
         st.expander(t("meetings.schedule"), icon=":material/event:"),
-        st.form("schedule_meeting", clear_on_submit=True),
+        st.form("schedule_meeting", clear_on_submit=True, enter_to_submit=False),
     ):
         place_id = place_select(t("meetings.place"), key="meeting_place", allowed=allowed)
         title = st.text_input(t("field.title"), max_chars=160, key="meeting_title")
@@ -147,7 +147,7 @@ def _agenda_choice(minutes: MeetingMinutes, key: str, *, allow_none: bool = True
 
 
 def _agenda_form(viewer: Viewer, minutes: MeetingMinutes, proposals: dict[int, str]) -> None:
-    with st.form(f"agenda_{minutes.meeting.id}", clear_on_submit=True):
+    with st.form(f"agenda_{minutes.meeting.id}", clear_on_submit=True, enter_to_submit=False):
         title = st.text_input(t("field.title"), max_chars=200, key="agenda_title")
         proposal_id = id_select(
             t("meetings.proposal"), proposals, none=t("meetings.no_proposal"), key="agenda_proposal"
@@ -175,7 +175,7 @@ def _attendance_form(viewer: Viewer, minutes: MeetingMinutes) -> None:
     if not people:
         return
     names = {p.id: p.name for p in people}
-    with st.form(f"attendance_{minutes.meeting.id}", clear_on_submit=True):
+    with st.form(f"attendance_{minutes.meeting.id}", clear_on_submit=True, enter_to_submit=False):
         person_id = id_select(t("meetings.person"), names, key="attendee")
         capacity = st.text_input(
             t("field.capacity"),
@@ -200,7 +200,7 @@ def _attendance_form(viewer: Viewer, minutes: MeetingMinutes) -> None:
 
 
 def _note_form(viewer: Viewer, minutes: MeetingMinutes, key: str) -> None:
-    with st.form(f"{key}_{minutes.meeting.id}", clear_on_submit=True):
+    with st.form(f"{key}_{minutes.meeting.id}", clear_on_submit=True, enter_to_submit=False):
         agenda_item_id = _agenda_choice(minutes, f"{key}_item")
         body = st.text_area(t("field.body"), max_chars=4000, key=f"{key}_body")
         if (
@@ -218,7 +218,7 @@ def _note_form(viewer: Viewer, minutes: MeetingMinutes, key: str) -> None:
 
 
 def _decision_form(viewer: Viewer, minutes: MeetingMinutes, proposals: dict[int, str]) -> None:
-    with st.form(f"decision_{minutes.meeting.id}", clear_on_submit=True):
+    with st.form(f"decision_{minutes.meeting.id}", clear_on_submit=True, enter_to_submit=False):
         agenda_item_id = _agenda_choice(minutes, "decision_item")
         proposal_id = id_select(
             t("meetings.proposal"),

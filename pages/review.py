@@ -60,7 +60,7 @@ def _open_form(viewer: Viewer) -> None:
         return
     with (
         st.expander(t("review.open"), icon=":material/add:"),
-        st.form("open_review_session", clear_on_submit=True),
+        st.form("open_review_session", clear_on_submit=True, enter_to_submit=False),
     ):
         street_id = place_select(t("review.street"), key="review_street", allowed=streets)
         year = st.number_input(
@@ -91,7 +91,7 @@ def _open_form(viewer: Viewer) -> None:
 def _score_form(viewer: Viewer, board: ReviewBoard, project: ReviewProject) -> None:
     own = project.own_review
     key = f"score_{board.session.id}_{project.proposal_id}"
-    with st.form(key):
+    with st.form(key, enter_to_submit=False):
         st.markdown(f"**{t('review.revise' if own else 'review.score')}**")
         columns = st.columns(len(CRITERIA))
         scores = {

@@ -23,7 +23,7 @@ def render() -> None:
                 st.rerun()
     with admin.container(border=True):
         st.subheader(t("setup.admin_title"), anchor=False)
-        with st.form("first_admin"):
+        with st.form("first_admin", enter_to_submit=False):
             name = st.text_input(t("field.name"), key="admin_name")
             username = st.text_input(t("field.username"), key="admin_username")
             password = st.text_input(t("field.password"), type="password", key="admin_password")

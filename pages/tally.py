@@ -194,7 +194,7 @@ def _override_form(viewer: Viewer, budget_round: RoundRow, result: RoundResult) 
         return
     with st.expander(t("tally.override"), icon=":material/gavel:"):
         st.caption(t("tally.override_help"))
-        with st.form("override_result"):
+        with st.form("override_result", enter_to_submit=False):
             proposal_id = id_select(t("tally.project"), changeable, key="override_proposal")
             reason = st.text_area(t("tally.override_reason_field"), key="override_reason")
             if st.form_submit_button(t("tally.override_submit")) and (

@@ -73,6 +73,7 @@ def _ballot_inputs(
             t("vote.rank_hint"),
             list(titles),
             format_func=titles.__getitem__,
+            placeholder=t("widgets.choose_in_order"),
             key=f"{prefix}_ranking",
         )
         return BallotChoice(ranking=tuple(ranking))
@@ -204,7 +205,9 @@ def _sheet_to_check(
         if sheet.can_settle and st.toggle(
             t("paper.rekey"), key=f"paper_rekey_{budget_round.id}_{sheet.sheet_number}"
         ):
-            with st.form(f"paper_rekey_form_{budget_round.id}_{sheet.sheet_number}"):
+            with st.form(
+                f"paper_rekey_form_{budget_round.id}_{sheet.sheet_number}", enter_to_submit=False
+            ):
                 prefix = f"paper_rekey_{budget_round.id}_{sheet.sheet_number}"
                 choice = _ballot_inputs(budget_round, proposals, prefix)
                 if st.form_submit_button(t("paper.rekey_submit"), key=f"{prefix}_submit"):
@@ -236,7 +239,7 @@ def _paper_sheets(viewer: Viewer, keying: list[RoundRow], settling: list[RoundRo
         _paper_notice()
         _paper_counts(read(paper_sheet_counts, viewer=viewer, round_id=round_id))
         if any(r.id == round_id for r in keying):
-            with st.form("paper_ballot", clear_on_submit=True):
+            with st.form("paper_ballot", clear_on_submit=True, enter_to_submit=False):
                 sheet = st.text_input(t("field.sheet_number"), key="paper_sheet")
                 choice = _ballot_inputs(budget_round, proposals, "paper")
                 if st.form_submit_button(t("paper.key"), key="paper_key", type="primary"):
@@ -271,7 +274,7 @@ def _code_ballot(viewer: Viewer, voting: list[RoundRow]) -> None:
         kept_receipts("code", _page_address())
         with (
             st.expander(t("codes.vote_title"), icon=":material/pin:", expanded=viewer.is_anonymous),
-            st.form("code_open"),
+            st.form("code_open", enter_to_submit=False),
         ):
             code = st.text_input(
                 t("codes.code"), key="household_code", placeholder="ABCD-EFGH-JKLM"
@@ -354,7 +357,7 @@ def _issue_codes(viewer: Viewer, targets: list[CodeTarget]) -> None:
             key="code_target",
         )
         st.caption(t("codes.target_meta", households=target.households, used=target.codes_used))
-        with st.form("households", clear_on_submit=True):
+        with st.form("households", clear_on_submit=True, enter_to_submit=False):
             labels = st.text_area(
                 t("codes.households"), placeholder="1-1-101\n1-1-102", key="household_labels"
             )
@@ -387,7 +390,7 @@ def _issue_codes(viewer: Viewer, targets: list[CodeTarget]) -> None:
 def _receipt_check() -> None:
     with (
         st.expander(t("vote.receipt_title"), icon=":material/receipt_long:"),
-        st.form("receipt_check"),
+        st.form("receipt_check", enter_to_submit=False),
     ):
         code = st.text_input(
             t("vote.receipt_code"), key="receipt_code", placeholder="ABCD-EFGH-JKLM"

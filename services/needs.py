@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlmodel import Session, col, func, select
 
 from models import Need, NeedSupport, Place
-from models.vocabulary import Category
+from models.vocabulary import Category, NeedStatus
 from services.common import choice, clean_text, get_or_fail, record_audit, require_at
 from services.errors import Conflict
 from services.permissions import Action, Viewer
@@ -87,4 +87,38 @@ def list_needs(session: Session, *, place_id: int | None = None) -> list[NeedRow
             created_at=need.created_at,
         )
         for need, place, count in session.exec(query)
+    ]
+
+
+@dataclass(frozen=True)
+class DemandRow:
+    """Needs of one category at one place, and how many neighbours back them."""
+
+    place: str
+    category: str
+    needs: int
+    supporters: int
+
+
+def needs_demand(session: Session) -> list[DemandRow]:
+    """What residents ask for, by place and category, for the needs board's chart: the needs
+    still standing (open, or adopted by a proposal), not the ones closed or merged away."""
+    standing = (NeedStatus.OPEN, NeedStatus.ADOPTED)
+    backers = (
+        select(NeedSupport.need_id, func.count(col(NeedSupport.id)).label("n"))
+        .group_by(col(NeedSupport.need_id))
+        .subquery()
+    )
+    supporters = func.coalesce(func.sum(backers.c.n), 0)
+    query = (
+        select(Place.name, Need.category, func.count(col(Need.id)), supporters)
+        .join(Place, col(Place.id) == Need.place_id)
+        .join(backers, backers.c.need_id == Need.id, isouter=True)
+        .where(col(Need.status).in_(standing))
+        .group_by(col(Place.id), col(Place.name), col(Need.category))
+        .order_by(col(Place.id), col(Need.category))
+    )
+    return [
+        DemandRow(place=place, category=category, needs=count, supporters=int(backed))
+        for place, category, count, backed in session.exec(query)
     ]

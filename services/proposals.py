@@ -1,18 +1,26 @@
 """Proposals (提案): submitted with a budget, co-funding and maintenance plan, checked against
-the fund's charter, then moved through eligibility, deliberation, the ballot and delivery."""
+the fund's charter, then moved through eligibility, deliberation, the ballot and delivery.
 
-from collections.abc import Sequence
+A resident may keep a proposal as a draft (private to its author) and submit it later; an
+input error inside a budget line or a pledge names its row; neighbours support a proposal, and
+may take the support back, while it is undecided."""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlmodel import Session, col, func, select
+from sqlalchemy import or_
+from sqlmodel import Session, col, delete, func, select
 
 from models import (
+    Attachment,
     BudgetRound,
     CoFundingPledge,
     FundCharter,
     Need,
+    NeedSupport,
     Place,
     Proposal,
     ProposalLineItem,
@@ -36,6 +44,7 @@ from services.common import (
     clean_text,
     get_or_fail,
     id_of,
+    lock_for_change,
     parse_yuan,
     place_tree,
     record_audit,
@@ -139,40 +148,134 @@ class _Pledge:
         )
 
 
-def _line_items(draft: ProposalDraft) -> list[_LineItem]:
-    if not draft.line_items:
-        raise InvalidInput("line_items_required")
+def _blank(*typed: object) -> bool:
+    """A row of the form with nothing typed into it (its choices keep their defaults): the
+    empty row a phone form starts with is left out, not refused."""
+    return all(isinstance(value, str) and not value.strip() for value in typed)
+
+
+@contextmanager
+def _in_row(part: str, number: int) -> Iterator[None]:
+    """An input error inside one row names the row as the form numbers it (from 1), so that a
+    resident on a phone knows which of the rows to fix: "第 2 行：…"."""
+    try:
+        yield
+    except InvalidInput as error:
+        raise type(error)(error.code, **error.params, row=number, part=part) from None
+
+
+def _amount(value: str | int | None, field: str, *, complete: bool) -> int:
+    """Yuan as typed. An empty amount is missing: refused on submission, kept as 0 in a draft
+    (a budget line whose price is not known yet)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if complete:
+            raise InvalidInput("amount_required", field=field)
+        return 0
+    return parse_yuan(value, field, allow_zero=not complete)
+
+
+def _line_items(draft: ProposalDraft, *, complete: bool) -> list[_LineItem]:
     if len(draft.line_items) > MAX_LINE_ITEMS:
         raise InvalidInput("field_too_long", field="line_items", max=MAX_LINE_ITEMS)
-    items = []
-    for position, item in enumerate(draft.line_items):
-        quantity = bounded_int(item.quantity, "quantity", low=1, high=MAX_QUANTITY)
-        unit_price_fen = parse_yuan(item.unit_price, "unit_price")
-        checked_product(quantity, unit_price_fen, "unit_price")
+    items: list[_LineItem] = []
+    for number, item in enumerate(draft.line_items, start=1):
+        if _blank(item.description, item.unit_price):
+            continue
+        with _in_row("line_items", number):
+            description = clean_text(
+                item.description, "line_item", max_length=200, required=complete
+            )
+            category = choice(item.category, Category, "category")
+            quantity = bounded_int(item.quantity, "quantity", low=1, high=MAX_QUANTITY)
+            unit_price_fen = _amount(item.unit_price, "unit_price", complete=complete)
+            checked_product(quantity, unit_price_fen, "unit_price")
         items.append(
             _LineItem(
-                position=position,
-                description=clean_text(item.description, "line_item", max_length=200),
-                category=choice(item.category, Category, "category"),
+                position=len(items),
+                description=description,
+                category=category,
                 quantity=quantity,
                 unit_price_fen=unit_price_fen,
             )
         )
+    if complete and not items:
+        raise InvalidInput("line_items_required")
     return items
 
 
 def _pledges(draft: ProposalDraft) -> list[_Pledge]:
+    """A pledge needs its amount even in a draft (the store holds no empty pledge)."""
     if len(draft.co_funding) > MAX_PLEDGES:
         raise InvalidInput("field_too_long", field="co_funding", max=MAX_PLEDGES)
-    return [
-        _Pledge(
-            source_kind=choice(p.source_kind, CoFundingSource, "source_kind"),
-            source_name=clean_text(p.source_name, "source_name", max_length=120),
-            amount_fen=parse_yuan(p.amount, "co_funding"),
-            is_confirmed=p.is_confirmed,
-        )
-        for p in draft.co_funding
-    ]
+    pledges: list[_Pledge] = []
+    for number, pledge in enumerate(draft.co_funding, start=1):
+        if _blank(pledge.source_name, pledge.amount):
+            continue
+        with _in_row("co_funding", number):
+            pledges.append(
+                _Pledge(
+                    source_kind=choice(pledge.source_kind, CoFundingSource, "source_kind"),
+                    source_name=clean_text(pledge.source_name, "source_name", max_length=120),
+                    amount_fen=_amount(pledge.amount, "amount", complete=True),
+                    is_confirmed=pledge.is_confirmed,
+                )
+            )
+    return pledges
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A draft's fields, cleaned: ``complete`` ones (for submission) have everything required."""
+
+    title: str
+    summary: str
+    category: str
+    items: list[_LineItem]
+    pledges: list[_Pledge]
+    maintenance_plan: str
+    maintainer: str
+    maintenance_years: int
+    proposer_group: str
+
+    @property
+    def cost_fen(self) -> int:
+        return sum(item.quantity * item.unit_price_fen for item in self.items)
+
+    @property
+    def co_funding_fen(self) -> int:
+        return sum(pledge.amount_fen for pledge in self.pledges)
+
+
+def _checked(draft: ProposalDraft, *, complete: bool) -> _Checked:
+    """In the order the form asks, so that the first error named is the first one on screen."""
+    checked = _Checked(
+        title=clean_text(draft.title, "title", max_length=120, required=complete),
+        summary=clean_text(
+            draft.summary, "summary", max_length=4000, multiline=True, required=complete
+        ),
+        category=choice(draft.category, Category, "category"),
+        items=_line_items(draft, complete=complete),
+        pledges=_pledges(draft),
+        maintenance_plan=clean_text(
+            draft.maintenance_plan,
+            "maintenance_plan",
+            max_length=2000,
+            multiline=True,
+            required=complete,
+        ),
+        maintainer=clean_text(draft.maintainer, "maintainer", max_length=120, required=complete),
+        maintenance_years=bounded_int(
+            draft.maintenance_years, "maintenance_years", low=0, high=MAX_MAINTENANCE_YEARS
+        ),
+        proposer_group=clean_text(
+            draft.proposer_group, "proposer_group", max_length=120, required=False
+        ),
+    )
+    if checked.cost_fen > MAX_AMOUNT_FEN:
+        raise InvalidInput("amount_too_large", field="line_items", max_fen=MAX_AMOUNT_FEN)
+    if complete and checked.co_funding_fen > checked.cost_fen:
+        raise InvalidInput("co_funding_exceeds_cost")
+    return checked
 
 
 def check_charter(
@@ -213,75 +316,254 @@ def _community(session: Session, tree: PlaceTree, place_id: int) -> int:
     return next((pid for pid in lineage if kinds.get(pid) == PlaceKind.COMMUNITY), place_id)
 
 
-def submit_proposal(session: Session, viewer: Viewer, *, draft: ProposalDraft) -> int:
-    """A proposal joins only a round whose area contains its place: else one community's
-    people could put it on another community's ballot, to be paid from that community's fund,
-    with its eligibility reviewed by their own committee."""
-    get_or_fail(session, Place, draft.place_id)
-    tree = place_tree(session)
-    require(viewer, Action.SUBMIT_PROPOSAL, draft.place_id, tree)
-    items = _line_items(draft)
-    pledges = _pledges(draft)
-    cost_fen = sum(item.quantity * item.unit_price_fen for item in items)
-    if cost_fen > MAX_AMOUNT_FEN:
-        raise InvalidInput("amount_too_large", field="line_items", max_fen=MAX_AMOUNT_FEN)
-    co_funding_fen = sum(p.amount_fen for p in pledges)
-    if co_funding_fen > cost_fen:
-        raise InvalidInput("co_funding_exceeds_cost")
-    years = bounded_int(
-        draft.maintenance_years, "maintenance_years", low=0, high=MAX_MAINTENANCE_YEARS
-    )
+def _check_links(
+    session: Session, tree: PlaceTree, draft: ProposalDraft, checked: _Checked, *, complete: bool
+) -> Need | None:
+    """The round and the need a proposal names. A proposal joins only a round whose area
+    contains its place: else one community's people could put it on another community's
+    ballot, to be paid from that community's fund, with its eligibility reviewed by their own
+    committee. The round's phase and the fund's charter are checked on submission only."""
     if draft.round_id is not None:
         budget_round = get_or_fail(session, BudgetRound, draft.round_id)
         if not tree.covers(budget_round.place_id, draft.place_id):
             raise NotAllowed(action=Action.SUBMIT_PROPOSAL.value)
-        workflow.require(budget_round, workflow.Step.SUBMIT_PROPOSAL)
-        check_charter(
-            current_charter(session, budget_round.fund_id),
-            category=draft.category,
-            items=items,
-            cost_fen=cost_fen,
-            co_funding_fen=co_funding_fen,
-        )
-    if draft.need_id is not None:
-        need = get_or_fail(session, Need, draft.need_id)
-        if _community(session, tree, need.place_id) != _community(session, tree, draft.place_id):
-            raise InvalidInput("need_from_elsewhere")
-        need.status = NeedStatus.ADOPTED
-        session.add(need)
-    proposal = Proposal(
-        place_id=draft.place_id,
-        round_id=draft.round_id,
-        need_id=draft.need_id,
-        proposer_id=viewer.person_id,
-        proposer_group=clean_text(
-            draft.proposer_group, "proposer_group", max_length=120, required=False
-        ),
-        title=clean_text(draft.title, "title", max_length=120),
-        summary=clean_text(draft.summary, "summary", max_length=4000, multiline=True),
-        category=choice(draft.category, Category, "category"),
-        status=S.SUBMITTED,
-        maintenance_plan=clean_text(
-            draft.maintenance_plan, "maintenance_plan", max_length=2000, multiline=True
-        ),
-        maintainer=clean_text(draft.maintainer, "maintainer", max_length=120),
-        maintenance_years=years,
+        if complete:
+            workflow.require(budget_round, workflow.Step.SUBMIT_PROPOSAL)
+        if complete:
+            check_charter(
+                current_charter(session, budget_round.fund_id),
+                category=checked.category,
+                items=checked.items,
+                cost_fen=checked.cost_fen,
+                co_funding_fen=checked.co_funding_fen,
+            )
+    if draft.need_id is None:
+        return None
+    need = get_or_fail(session, Need, draft.need_id)
+    if _community(session, tree, need.place_id) != _community(session, tree, draft.place_id):
+        raise InvalidInput("need_from_elsewhere")
+    return need
+
+
+def _own_draft(session: Session, viewer: Viewer, proposal_id: int) -> Proposal:
+    """A draft is its author's alone: anyone else is told it does not exist."""
+    proposal = get_or_fail(session, Proposal, proposal_id)
+    if viewer.person_id is None or proposal.proposer_id != viewer.person_id:
+        raise NotFound(entity="proposal")
+    if proposal.status != S.DRAFT:
+        raise WrongPhase("proposal_not_a_draft", status=proposal.status)
+    return proposal
+
+
+def _to_fill(
+    session: Session, viewer: Viewer, draft: ProposalDraft, draft_id: int | None
+) -> tuple[Proposal, dict[str, Any] | None]:
+    """The author's draft ``draft_id`` and how it was (for the audit), or a new proposal."""
+    if draft_id is not None:
+        proposal = _own_draft(session, viewer, draft_id)
+        return proposal, snapshot(proposal)
+    new = Proposal(
+        place_id=draft.place_id, proposer_id=viewer.person_id, title="", category="", status=S.DRAFT
     )
+    return new, None
+
+
+def _store(session: Session, proposal: Proposal, draft: ProposalDraft, checked: _Checked) -> int:
+    """The proposal's fields and rows as checked; a draft's earlier rows are replaced."""
+    proposal.place_id = draft.place_id
+    proposal.round_id = draft.round_id
+    proposal.need_id = draft.need_id
+    proposal.title = checked.title
+    proposal.summary = checked.summary
+    proposal.category = checked.category
+    proposal.maintenance_plan = checked.maintenance_plan
+    proposal.maintainer = checked.maintainer
+    proposal.maintenance_years = checked.maintenance_years
+    proposal.proposer_group = checked.proposer_group
+    proposal.updated_at = utc_now()
     session.add(proposal)
     session.flush()
     proposal_id = id_of(proposal)
-    for item in items:
+    session.exec(delete(ProposalLineItem).where(col(ProposalLineItem.proposal_id) == proposal_id))
+    session.exec(delete(CoFundingPledge).where(col(CoFundingPledge.proposal_id) == proposal_id))
+    for item in checked.items:
         session.add(item.row(proposal_id))
-    for pledge in pledges:
+    for pledge in checked.pledges:
         session.add(pledge.row(proposal_id))
-    session.add(
-        ProposalStatusChange(
-            proposal_id=proposal_id, to_status=S.SUBMITTED, changed_by_id=viewer.person_id
-        )
-    )
-    record_audit(session, viewer, "submit_proposal", proposal)
+    return proposal_id
+
+
+def save_draft(
+    session: Session, viewer: Viewer, *, draft: ProposalDraft, draft_id: int | None = None
+) -> int:
+    """Keeps an unfinished proposal for its author to finish later (on another day, on another
+    device): required fields may be empty and prices unknown, but what is typed must be
+    valid, so that submitting later fails only for what is still missing."""
+    get_or_fail(session, Place, draft.place_id)
+    tree = place_tree(session)
+    require(viewer, Action.SUBMIT_PROPOSAL, draft.place_id, tree)
+    proposal, before = _to_fill(session, viewer, draft, draft_id)
+    checked = _checked(draft, complete=False)
+    _check_links(session, tree, draft, checked, complete=False)
+    proposal_id = _store(session, proposal, draft, checked)
+    record_audit(session, viewer, "save_draft", proposal, before=before)
     session.commit()
     return proposal_id
+
+
+def submit_proposal(
+    session: Session, viewer: Viewer, *, draft: ProposalDraft, draft_id: int | None = None
+) -> int:
+    """A new proposal, or the author's draft ``draft_id``, made public with everything checked:
+    the fields, the round it joins and its phase, the fund's charter, the need it answers
+    (which becomes adopted)."""
+    get_or_fail(session, Place, draft.place_id)
+    tree = place_tree(session)
+    require(viewer, Action.SUBMIT_PROPOSAL, draft.place_id, tree)
+    proposal, before = _to_fill(session, viewer, draft, draft_id)
+    checked = _checked(draft, complete=True)
+    need = _check_links(session, tree, draft, checked, complete=True)
+    if need is not None:
+        need.status = NeedStatus.ADOPTED
+        session.add(need)
+    proposal.status = S.SUBMITTED
+    proposal_id = _store(session, proposal, draft, checked)
+    session.add(
+        ProposalStatusChange(
+            proposal_id=proposal_id,
+            from_status=S.DRAFT if draft_id is not None else None,
+            to_status=S.SUBMITTED,
+            changed_by_id=viewer.person_id,
+        )
+    )
+    record_audit(session, viewer, "submit_proposal", proposal, before=before)
+    session.commit()
+    return proposal_id
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    id: int
+    title: str
+    place: str
+    cost_fen: int
+    updated_at: datetime
+
+
+def my_drafts(session: Session, viewer: Viewer) -> list[DraftRow]:
+    """The viewer's unfinished proposals, the latest first."""
+    if viewer.person_id is None:
+        return []
+    cost = func.coalesce(func.sum(ProposalLineItem.quantity * ProposalLineItem.unit_price_fen), 0)
+    query = (
+        select(Proposal, Place.name, cost)
+        .join(Place, col(Place.id) == Proposal.place_id)
+        .join(ProposalLineItem, col(ProposalLineItem.proposal_id) == Proposal.id, isouter=True)
+        .where(Proposal.proposer_id == viewer.person_id, Proposal.status == S.DRAFT)
+        .group_by(col(Proposal.id), col(Place.name))
+        .order_by(col(Proposal.updated_at).desc(), col(Proposal.id).desc())
+    )
+    return [
+        DraftRow(
+            id=id_of(proposal),
+            title=proposal.title,
+            place=place,
+            cost_fen=int(total),
+            updated_at=proposal.updated_at,
+        )
+        for proposal, place, total in session.exec(query)
+    ]
+
+
+def _yuan_text(fen: int) -> str:
+    """Fen as a person would type them back into the form ("220", "220.50"), and "" for a
+    price not given yet."""
+    if fen == 0:
+        return ""
+    yuan, cents = divmod(fen, 100)
+    return f"{yuan}.{cents:02d}" if cents else str(yuan)
+
+
+def draft_form(session: Session, viewer: Viewer, *, proposal_id: int) -> ProposalDraft:
+    """A stored draft as the form's input, to continue where its author left off."""
+    proposal = _own_draft(session, viewer, proposal_id)
+    items = session.exec(
+        select(ProposalLineItem)
+        .where(ProposalLineItem.proposal_id == proposal_id)
+        .order_by(col(ProposalLineItem.position))
+    ).all()
+    pledges = session.exec(
+        select(CoFundingPledge)
+        .where(CoFundingPledge.proposal_id == proposal_id)
+        .order_by(col(CoFundingPledge.id))
+    ).all()
+    return ProposalDraft(
+        place_id=proposal.place_id,
+        round_id=proposal.round_id,
+        need_id=proposal.need_id,
+        title=proposal.title,
+        summary=proposal.summary,
+        category=proposal.category,
+        line_items=[
+            LineItemInput(i.description, i.category, i.quantity, _yuan_text(i.unit_price_fen))
+            for i in items
+        ],
+        co_funding=[
+            PledgeInput(p.source_kind, p.source_name, _yuan_text(p.amount_fen), p.is_confirmed)
+            for p in pledges
+        ],
+        maintenance_plan=proposal.maintenance_plan,
+        maintainer=proposal.maintainer,
+        maintenance_years=proposal.maintenance_years,
+        proposer_group=proposal.proposer_group,
+    )
+
+
+def discard_draft(session: Session, viewer: Viewer, *, proposal_id: int) -> None:
+    """A draft nobody else has seen is deleted with its rows; one with files attached is kept
+    (the files' records go with their proposal)."""
+    proposal = _own_draft(session, viewer, proposal_id)
+    if session.exec(select(Attachment.id).where(Attachment.proposal_id == proposal_id)).first():
+        raise Conflict("draft_has_attachments")
+    before = snapshot(proposal)
+    session.exec(delete(ProposalLineItem).where(col(ProposalLineItem.proposal_id) == proposal_id))
+    session.exec(delete(CoFundingPledge).where(col(CoFundingPledge.proposal_id) == proposal_id))
+    session.delete(proposal)
+    record_audit(session, viewer, "discard_draft", proposal, before=before, after={})
+    session.commit()
+
+
+@dataclass(frozen=True)
+class NeedChoice:
+    id: int
+    title: str
+    place: str
+    supporters: int
+
+
+def needs_to_answer(
+    session: Session, *, place_id: int, chosen_need_id: int | None = None
+) -> list[NeedChoice]:
+    """Open needs of the community a proposal's place lies in, the most supported first: the
+    ones a proposal there may answer. ``chosen_need_id``: a need already chosen (by a draft),
+    shown even if another proposal adopted it meanwhile."""
+    tree = place_tree(session)
+    community = _community(session, tree, place_id)
+    nearby = [pid for pid, _ in tree.parents.items() if community in tree.lineage(pid)]
+    supporters = func.count(col(NeedSupport.id))
+    wanted = or_(col(Need.status) == NeedStatus.OPEN, col(Need.id) == chosen_need_id)
+    query = (
+        select(Need, Place.name, supporters)
+        .join(Place, col(Place.id) == Need.place_id)
+        .join(NeedSupport, col(NeedSupport.need_id) == Need.id, isouter=True)
+        .where(col(Need.place_id).in_(nearby), wanted)
+        .group_by(col(Need.id), col(Place.name))
+        .order_by(supporters.desc(), col(Need.id))
+    )
+    return [
+        NeedChoice(id=id_of(need), title=need.title, place=place, supporters=count)
+        for need, place, count in session.exec(query)
+    ]
 
 
 def change_proposal_status(
@@ -318,15 +600,36 @@ def change_proposal_status(
     session.commit()
 
 
-def support_proposal(session: Session, viewer: Viewer, *, proposal_id: int) -> None:
+# Support is the neighbours' public backing before the vote: for a proposal that is public and
+# not yet decided. A draft is nobody's business but its author's.
+SUPPORTABLE = frozenset({S.SUBMITTED, S.ELIGIBLE, S.ON_BALLOT})
+
+
+def _supportable(session: Session, viewer: Viewer, proposal_id: int) -> Proposal:
     proposal = get_or_fail(session, Proposal, proposal_id)
+    if proposal.status == S.DRAFT:
+        raise NotFound(entity="proposal")
     require_at(session, viewer, Action.SUPPORT, proposal.place_id)
-    if session.exec(
+    if proposal.status not in SUPPORTABLE:
+        raise WrongPhase("proposal_support_closed", status=proposal.status)
+    return proposal
+
+
+def _support_of(session: Session, viewer: Viewer, proposal_id: int) -> ProposalSupport | None:
+    return session.exec(
         select(ProposalSupport).where(
             ProposalSupport.proposal_id == proposal_id,
             ProposalSupport.person_id == viewer.person_id,
         )
-    ).first():
+    ).first()
+
+
+def support_proposal(session: Session, viewer: Viewer, *, proposal_id: int) -> None:
+    """One support per person and proposal: the check and the insert are one step under the
+    change lock, and the unique key catches whatever could slip past it."""
+    _supportable(session, viewer, proposal_id)
+    lock_for_change(session)
+    if _support_of(session, viewer, proposal_id) is not None:
         raise Conflict("already_supported")
     support = ProposalSupport(proposal_id=proposal_id, person_id=viewer.person_id)  # type: ignore[arg-type]
     session.add(support)
@@ -336,6 +639,28 @@ def support_proposal(session: Session, viewer: Viewer, *, proposal_id: int) -> N
         session.rollback()
         raise Conflict("already_supported") from None
     session.commit()
+
+
+def withdraw_support(session: Session, viewer: Viewer, *, proposal_id: int) -> None:
+    """Takes back the viewer's support while the proposal is still open for it. Two withdrawals
+    sent at once: the second finds nothing to take back, and says so."""
+    _supportable(session, viewer, proposal_id)
+    lock_for_change(session)
+    support = _support_of(session, viewer, proposal_id)
+    if support is None:
+        raise Conflict("not_supported")
+    before = snapshot(support)
+    session.delete(support)
+    record_audit(session, viewer, "withdraw_support", support, before=before, after={})
+    session.commit()
+
+
+def supported_proposals(session: Session, viewer: Viewer) -> set[int]:
+    """The proposals the viewer supports, to show "withdraw" instead of "support"."""
+    if viewer.person_id is None:
+        return set()
+    query = select(ProposalSupport.proposal_id).where(ProposalSupport.person_id == viewer.person_id)
+    return set(session.exec(query).all())
 
 
 @dataclass(frozen=True)

@@ -111,3 +111,44 @@ def live_result(
         x="support:Q", text="support:Q"
     )
     return (bars + titles + counts).properties(height=alt.Step(round(size * 2.4)))
+
+
+def needs_demand(
+    rows: list[dict[str, object]], *, measure: str, labels: Mapping[str, str]
+) -> alt.Chart:
+    """Rows: {"place", "category", "needs", "supporters"}, place and category already in words.
+    One bar per category, longest first, split by place; ``measure`` ("needs" or "supporters")
+    is the bar's length. Made to be read on a phone: horizontal bars (long labels stay
+    level), the legend under the chart, a row height a thumb can point at."""
+    frame = pd.DataFrame(rows)
+    return (
+        alt.Chart(frame)
+        .mark_bar(cornerRadiusEnd=3)
+        .encode(
+            x=alt.X(
+                f"{measure}:Q",
+                title=labels[measure],
+                axis=alt.Axis(tickMinStep=1, format="d", labelFontSize=13, titleFontSize=13),
+            ),
+            y=alt.Y(
+                "category:N",
+                title=None,
+                sort="-x",
+                axis=alt.Axis(labelFontSize=14, labelLimit=150),
+            ),
+            color=alt.Color(
+                "place:N",
+                title=labels["place"],
+                legend=alt.Legend(
+                    orient="bottom", direction="vertical", labelFontSize=13, labelLimit=300
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("place:N", title=labels["place"]),
+                alt.Tooltip("category:N", title=labels["category"]),
+                alt.Tooltip("needs:Q", title=labels["needs"]),
+                alt.Tooltip("supporters:Q", title=labels["supporters"]),
+            ],
+        )
+        .properties(height=alt.Step(34))
+    )

@@ -127,4 +127,10 @@ def message(
 def error_message(
     locale: str, code: str, params: dict[str, Any], *, text: Callable[[str], str] = str
 ) -> str:
-    return message(locale, f"error.{code}", params, text=text)
+    """An error inside one row of a form (``row``, counted from 1, of the form's ``part``) is
+    prefixed with the row: "第 2 行：请填写单价。"."""
+    shown = message(locale, f"error.{code}", params, text=text)
+    row, part = params.get("row"), params.get("part")
+    if isinstance(row, int) and isinstance(part, str):
+        return translate(locale, f"error.in_row.{part}", row=row) + shown
+    return shown

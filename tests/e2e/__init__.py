@@ -30,11 +30,12 @@ def wait_for_app(page: Page, timeout: float = 20_000) -> None:
 def open_page(page: Page, url: str) -> None:
     page.goto(url)
     wait_for_app(page)
-    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
+    expect(nav(page)).to_be_visible()
 
 
 def nav(page: Page) -> Locator:
-    return page.get_by_test_id("stSidebarNav")
+    """The sidebar's page links, which app.py draws (Streamlit's own navigation is off)."""
+    return page.locator(".st-key-linli_nav")
 
 
 def nav_link(page: Page, title: str) -> Locator:

@@ -17,14 +17,15 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from models import FailedAttempt, LedgerEntry, NeedSupport, Person, RoleGrant
+from models import FailedAttempt, LedgerEntry, NeedSupport, Person, ProposalSupport, RoleGrant
 from models.vocabulary import Role
-from services import accounts, ledger, limits, needs, reviews
+from services import accounts, ledger, limits, needs, proposals, reviews
 from services.accounts import viewer_for_person
 from services.errors import LinliError
 from services.verify import check_books
 from services.voting_codes import open_code_ballot
 from tests.services.test_ledger import _selected_proposal, donate
+from tests.services.test_proposals import draft
 from tests.services.test_rounds import voting_round
 from tests.services.test_voting_codes import issued_codes
 from tests.world import World
@@ -234,6 +235,41 @@ def test_a_support_sent_ten_times_at_once_counts_once(world: World, engine: Engi
     assert outcomes(results) == {"ok": 1, "already_supported": 9}
     stored = world.session.exec(select(func.count()).select_from(NeedSupport)).one()
     assert stored == 1
+
+
+def test_a_proposal_supported_twice_at_once_and_withdrawn_ten_times_at_once(
+    world: World, engine: Engine
+) -> None:
+    """Two connections supporting at once leave one row; ten withdrawals at once remove it
+    once, and the other nine are told there was nothing to take back."""
+    proposal_id = proposals.submit_proposal(
+        world.session,
+        world.viewer("resident_a1"),
+        draft=draft(world, place_id=world.community_a),
+    )
+    resident = world.people["resident_a2"]
+
+    def support(session: Session) -> None:
+        proposals.support_proposal(
+            session, viewer_for_person(session, resident), proposal_id=proposal_id
+        )
+
+    def withdraw(session: Session) -> None:
+        proposals.withdraw_support(
+            session, viewer_for_person(session, resident), proposal_id=proposal_id
+        )
+
+    def supports() -> int:
+        world.session.rollback()
+        query = select(func.count()).where(ProposalSupport.proposal_id == proposal_id)
+        return world.session.exec(query).one()
+
+    assert outcomes(race(world, engine, [support] * 2)) == {"ok": 1, "already_supported": 1}
+    assert supports() == 1
+    assert outcomes(race(world, engine, [withdraw] * 10)) == {"ok": 1, "not_supported": 9}
+    assert supports() == 0
+    assert outcomes(race(world, engine, [support] * 10)) == {"ok": 1, "already_supported": 9}
+    assert supports() == 1
 
 
 def test_thirty_wrong_codes_at_once_are_checked_at_most_the_limit(

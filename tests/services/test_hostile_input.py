@@ -736,6 +736,42 @@ def _submit_proposal(s: Session, lab: Lab, v: Values) -> Any:
     return proposals.submit_proposal(s, lab.viewer(s, "resident_a1"), draft=submitted)
 
 
+# A draft may leave fields empty and a price unknown (kept as 0 until submission); what is
+# typed is checked as strictly as on submission.
+DRAFT_SAVE_TARGETS = DRAFT_TARGETS | {"draft.line_items.unit_price": OPTIONAL_AMOUNT}
+
+
+@case(proposals.save_draft, DRAFT_SAVE_TARGETS)
+def _save_draft(s: Session, lab: Lab, v: Values) -> Any:
+    saved = proposals.ProposalDraft(
+        place_id=lab.a.compound,
+        round_id=lab.a.open_round,
+        title=v("draft.title", "Bike shed"),
+        summary=v("draft.summary", "A roof for the bikes.\nBy the gate."),
+        category=v("draft.category", "public_facilities"),
+        line_items=[
+            proposals.LineItemInput(
+                v("draft.line_items.description", "Roof panels"),
+                v("draft.line_items.category", "public_facilities"),
+                v("draft.line_items.quantity", 2),
+                v("draft.line_items.unit_price", "3000"),
+            )
+        ],
+        co_funding=[
+            proposals.PledgeInput(
+                v("draft.co_funding.source_kind", "residents"),
+                v("draft.co_funding.source_name", "Building 3"),
+                v("draft.co_funding.amount", "600"),
+            )
+        ],
+        maintenance_plan=v("draft.maintenance_plan", "Swept weekly.\nChecked yearly."),
+        maintainer=v("draft.maintainer", "Building 3 volunteers"),
+        maintenance_years=v("draft.maintenance_years", 5),
+        proposer_group=v("draft.proposer_group", "Cyclists of Kangcheng"),
+    )
+    return proposals.save_draft(s, lab.viewer(s, "resident_a1"), draft=saved)
+
+
 @case(reviews.open_review_session, {"year": COUNT, "title": LINE})
 def _open_review_session(s: Session, lab: Lab, v: Values) -> Any:
     return reviews.open_review_session(
@@ -997,6 +1033,7 @@ TAKE_NO_TYPED_VALUE = {
     "services.meetings.publish_minutes",
     "services.meetings.start_meeting",
     "services.needs.list_needs",
+    "services.needs.needs_demand",
     "services.needs.support_need",
     "services.paper.paper_sheet_counts",
     "services.paper.paper_sheets_to_check",
@@ -1009,9 +1046,15 @@ TAKE_NO_TYPED_VALUE = {
     "services.permissions.places_where",
     "services.permissions.require",
     "services.places.places_where_allowed",
+    "services.proposals.discard_draft",
+    "services.proposals.draft_form",
     "services.proposals.list_proposals",
+    "services.proposals.my_drafts",
+    "services.proposals.needs_to_answer",
     "services.proposals.proposal_detail",
     "services.proposals.support_proposal",
+    "services.proposals.supported_proposals",
+    "services.proposals.withdraw_support",
     "services.reviews.close_review_session",
     "services.reviews.list_review_sessions",
     "services.reviews.one_decimal",

@@ -221,6 +221,8 @@ def test_no_page_decides_a_phase_itself() -> None:
     found = []
     for page in pages.glob("*.py"):
         for literal in re.findall(r"""["']([a-z_]+)["']""", page.read_text(encoding="utf-8")):
-            if literal in words and literal not in {"draft", "closed", "published"}:
+            # words the other vocabularies and charts share: a meeting is closed, a chart counts
+            # needs, a minute is a draft
+            if literal in words and literal not in {"draft", "closed", "needs", "proposals"}:
                 found.append((page.name, literal))
     assert found == []
