@@ -53,7 +53,10 @@ DECISION_ITEM_KEY = "decision_item_shown"  # the item the decision form named wh
 MEETING_PARAM = "meeting"
 VIEW_PARAM = "view"
 WALL_VIEW = "wall"
-WALL_SECONDS = 2  # the wall redraws this often; whether the meeting moved is asked each second
+# The wall and the controls' clock redraw each second. The wall is one fragment, not one with
+# the clock nested in it: Streamlit then left elements the wall no longer drew (the previous
+# item's decision) on screen for several seconds. Whether the meeting moved is asked once a
+# second per process (ui.shared), so a redraw costs its drawing.
 TIMER_SECONDS = 1
 LAST_MINUTE = 60
 NOTES_ON_WALL = 2
@@ -393,10 +396,9 @@ def _timer_state(timer: ItemTimer) -> str:
     return "running"
 
 
-@st.fragment(run_every=TIMER_SECONDS)
 def _timer(started_at: datetime | None, minutes_allotted: int | None, key: str) -> None:
-    """Counts down each second from the stored start, on the server's clock: every screen shows
-    the same time, whoever started it and wherever it is shown."""
+    """The item's time from the stored start, on the server's clock: every screen shows the
+    same time, whoever started it and wherever it is shown."""
     timer = item_timer(started_at, minutes_allotted)
     if timer is None:
         return
@@ -407,6 +409,11 @@ def _timer(started_at: datetime | None, minutes_allotted: int | None, key: str) 
             st.caption(t("meetings.timer_open"))
         else:
             st.caption(t(f"meetings.timer_{state}", minutes=timer.allotted // 60))
+
+
+@st.fragment(run_every=TIMER_SECONDS)
+def _room_timer(started_at: datetime | None, minutes_allotted: int | None) -> None:
+    _timer(started_at, minutes_allotted, "room_timer")
 
 
 def _quorum_badge(minutes: MeetingMinutes) -> None:
@@ -480,7 +487,7 @@ def _room(viewer: Viewer, minutes: MeetingMinutes) -> None:
             empty_state("meetings.room_waiting")
         else:
             st.markdown(f"**{_item_name(minutes, current)}**")
-            _timer(minutes.item_started_at, current.minutes_allotted, "room_timer")
+            _room_timer(minutes.item_started_at, current.minutes_allotted)
         _quorum_badge(minutes)
         if minutes.may_steer:
             _steer(viewer, minutes)
@@ -674,7 +681,7 @@ def _wall(minutes: MeetingMinutes) -> None:
                 )
 
 
-@st.fragment(run_every=WALL_SECONDS)
+@st.fragment(run_every=TIMER_SECONDS)
 def _wall_board(meeting_id: int) -> None:
     with incidents_reported():  # a fragment's rerun does not pass through app.py's
         _wall(shared_meeting(meeting_id, current_viewer()))
