@@ -144,6 +144,15 @@ def _schedule_form(viewer: Viewer) -> None:
         day = left.date_input(t("meetings.date"), value=date.today(), key="meeting_date")
         hour = right.time_input(t("meetings.time"), value=time(19, 0), key="meeting_time")
         location = st.text_input(t("field.location"), max_chars=160, key="meeting_location")
+        quorum = st.number_input(
+            t("field.quorum"),
+            min_value=0,
+            max_value=1000,
+            value=0,
+            step=1,
+            help=t("meetings.quorum_help"),
+            key="meeting_quorum",
+        )
         submitted = st.form_submit_button(t("meetings.schedule_submit"), type="primary")
         if submitted and place_id is not None:
             meeting_id = act(
@@ -154,6 +163,7 @@ def _schedule_form(viewer: Viewer) -> None:
                 kind=kind,
                 scheduled_at=datetime.combine(day, hour, tzinfo=DEFAULT_TIMEZONE),
                 location=location,
+                quorum=int(quorum) or None,
             )
             if meeting_id:
                 st.session_state[SELECTED_KEY] = meeting_id
