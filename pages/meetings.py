@@ -49,7 +49,15 @@ from ui.widgets import BadgeColour, empty_state, id_select, place_select, status
 
 SELECTED_KEY = "meeting_selected"
 WALL_KEY = "meeting_wall"
-DECISION_ITEM_KEY = "decision_item_shown"  # the item the decision form named when last drawn
+DECISION_ITEM_KEY = "decision_item_shown_{}"  # the item a meeting's decision form last named
+DECISION_FIELDS = (
+    "decision_proposal",
+    "decision_outcome",
+    "decision_text",
+    "v_for",
+    "v_no",
+    "v_abs",
+)
 MEETING_PARAM = "meeting"
 VIEW_PARAM = "view"
 WALL_VIEW = "wall"
@@ -308,22 +316,13 @@ def _note_form(viewer: Viewer, minutes: MeetingMinutes, key: str) -> None:
             st.rerun()
 
 
-DECISION_FIELDS = (
-    "decision_proposal",
-    "decision_outcome",
-    "decision_text",
-    "v_for",
-    "v_no",
-    "v_abs",
-)
-
-
 def _decision_form(viewer: Viewer, minutes: MeetingMinutes, proposals: dict[int, str]) -> None:
     """Names the item under discussion, and asks which proposal the decision is about: none is
     chosen for the person. The item sent is the one the form showed when it was filled in, so
     a decision typed while the chair moved on is refused rather than filed under the next item."""
     current = minutes.current_item
-    shown = st.session_state.get(DECISION_ITEM_KEY)
+    shown_key = DECISION_ITEM_KEY.format(minutes.meeting.id)
+    shown = st.session_state.get(shown_key)
     # The item's own proposal first, then "none", then the others: a choice, never a default.
     first = [current.proposal_id] if current and current.proposal_id in proposals else []
     options = [*first, NO_PROPOSAL, *(pid for pid in proposals if pid not in first)]
@@ -355,7 +354,7 @@ def _decision_form(viewer: Viewer, minutes: MeetingMinutes, proposals: dict[int,
         against = votes[1].number_input(t("field.votes_against"), min_value=0, step=1, key="v_no")
         abstain = votes[2].number_input(t("field.abstentions"), min_value=0, step=1, key="v_abs")
         submitted = st.form_submit_button(t("meetings.record_decision"), type="primary")
-    st.session_state[DECISION_ITEM_KEY] = current.id if current else None
+    st.session_state[shown_key] = current.id if current else None
     if not submitted:
         return
     if proposal_choice is None:

@@ -5,12 +5,15 @@ and a decision is filed under the item being discussed and the proposal chosen."
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import select
 
 from models import Attendance, AuditEntry, Decision, Meeting, RoleGrant
 from models.clock import utc_now
 from services import meetings
+from services.accounts import viewer_for_person
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongPhase
+from tests.services.test_concurrency import outcomes, race
 from tests.services.test_meetings import decide, proposal, schedule
 from tests.street import fingerprint
 from tests.world import World
@@ -486,3 +489,53 @@ def test_the_minutes_carry_the_room(world: World) -> None:
     assert member.may_run and not member.may_steer
     resident = meetings.meeting_minutes(world.session, world.viewer("resident_a1"), meeting_id)
     assert resident.current_agenda_item_id == first and not resident.may_steer
+
+
+# --- at the same moment -----------------------------------------------------------------------
+
+
+def test_next_pressed_on_many_devices_at_once_moves_one_item(world: World, engine: Engine) -> None:
+    """Each press names the item it saw, so however the store orders them, the meeting ends on
+    the item after it: never two items on."""
+    meeting_id, (first, second, _) = room(world, 10, 10, 10)
+    step(world, meeting_id, "next", None)
+    before = meetings.meeting_version(world.session, meeting_id=meeting_id)
+    people = [world.people[n] for n in ("chair_a", "secretary_a")]
+    results = race(
+        world,
+        engine,
+        [
+            lambda s, who=people[n % 2]: meetings.next_agenda_item(
+                s, viewer_for_person(s, who), meeting_id=meeting_id, from_item_id=first
+            )
+            for n in range(10)
+        ],
+    )
+    assert set(outcomes(results)) <= {"ok", "meeting_moved_on"} and outcomes(results)["ok"] >= 1
+    assert {r for r in results if isinstance(r, int)} == {second}
+    world.session.expire_all()
+    assert current(world, meeting_id)[0] == second
+    moved = meetings.meeting_version(world.session, meeting_id=meeting_id) - before
+    assert moved == outcomes(results)["ok"]  # every change counted: the wall misses none
+
+
+def test_the_committee_checked_in_from_many_devices_at_once_is_one_line_each(
+    world: World, engine: Engine
+) -> None:
+    meeting_id = schedule(world)
+    people = [world.people[n] for n in ("chair_a", "secretary_a", "member_a", "treasurer_a")]
+    clerk = world.people["clerk_a"]
+    results = race(
+        world,
+        engine,
+        [
+            lambda s: meetings.check_in(
+                s, viewer_for_person(s, clerk), meeting_id=meeting_id, person_ids=people
+            )
+            for _ in range(8)
+        ],
+    )
+    assert set(outcomes(results)) <= {"ok", "changed_meanwhile"}
+    lines = world.session.exec(select(Attendance).where(Attendance.meeting_id == meeting_id)).all()
+    assert sorted(line.person_id for line in lines) == sorted(people)
+    assert all(line.present for line in lines)
