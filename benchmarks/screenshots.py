@@ -6,7 +6,7 @@ Loads the demo street into a temporary SQLite store (``python -m services demo``
 ``streamlit run app.py`` on a free loopback port, signs in where a page needs it, and writes:
 
 - notice-phone.png       the notice board on a phone (390x844, full page)
-- notice-wall.png        the notice board on a 1920x1080 wall screen
+- notice-wall.png        the notice board's wall mode (/?view=wall) on a 1920x1080 screen
 - tally-2025-wall.png    the 2025 round's published result, explanation open, 1920x1080
 - meetings-wall.png      a committee meeting in wall mode (the chair), 1920x1080
 - vote-phone.png         the resident's ballot on a phone (390x844, full page)
@@ -24,9 +24,12 @@ Loads the demo street into a temporary SQLite store (``python -m services demo``
 - resident-proposal-phone.png  a resident writing a proposal's budget lines on a phone
 - resident-draft-phone.png     the proposal saved as a draft, to continue later
 - resident-support-phone.png   a resident has just supported a neighbour's proposal
+- meeting-wall.png       the meeting room's wall (1920x1080): the next meeting under way, the
+                         committee checked in, a decision on the item under discussion
+- meeting-controls-phone.png  the secretary's controls for the same meeting on a phone
 
 ``--only live`` takes the live screen's three alone, ``--only setup`` the set-up screen's,
-``--only resident`` the resident's four.
+``--only resident`` the resident's four, ``--only meeting`` the meeting room's two.
 
 Never runs ``playwright install``: the browser is /usr/bin/chromium (``apt-get install chromium``).
 """
@@ -185,9 +188,11 @@ def take(browser: Browser, url: str, out: Path) -> None:
     page.context.close()
 
     page = new_page(browser, WALL)
-    page.goto(url)
+    page.goto(f"{url}/?view=wall")
     settle(page)
     shoot(page, out / "notice-wall.png", full_page=False)
+    page.goto(url)
+    settle(page)
 
     page.goto(f"{url}/tally")
     settle(page)
@@ -396,6 +401,60 @@ def take_resident(browser: Browser, url: str, out: Path) -> None:
     settle(page)
     header.scroll_into_view_if_needed()
     shoot(page, out / "resident-support-phone.png", full_page=False)
+
+
+def take_meeting(browser: Browser, url: str, out: Path) -> None:
+    """The secretary opens the demo's next meeting on a laptop, starts it, checks the committee
+    in, moves to the first item and records a decision on it; the projector shows the wall by
+    its address; then the secretary's phone."""
+    page = new_page(browser, {"width": 1366, "height": 768})
+    page.goto(url)  # a server's first session starts on the notice board (pages/ folder mode)
+    settle(page)
+    sign_in(page, url, "secretary")
+    go(page, "议事会")
+    card = (
+        page.get_by_test_id("stVerticalBlock")
+        .filter(has_text="第四次")
+        .filter(has=page.get_by_role("button", name="查看"))
+    )
+    card.last.get_by_role("button", name="查看").click()
+    settle(page)
+    page.get_by_role("button", name="开始会议").click()
+    settle(page)
+    page.get_by_role("tab", name="出席").click()
+    for name in ("李建国", "张敏", "陈静", "周红", "吴强", "孙丽"):
+        page.get_by_test_id("stCheckbox").filter(has_text=name).first.click()
+    page.get_by_role("button", name="签到", exact=True).click()
+    settle(page)
+    page.locator(".st-key-meeting_room").get_by_role("button", name="下一项").click()
+    settle(page)
+    page.get_by_role("tab", name="会议纪要").click()
+    page.get_by_label("记录内容").fill(
+        "物业汇报：3 号楼、5 号楼 24 盏感应灯已安装，其余楼栋下月完成；老人反映夜间亮度合适。"
+    )
+    page.get_by_role("button", name="记录", exact=True).click()
+    settle(page)
+    page.get_by_role("tab", name="决议").click()
+    page.get_by_role("combobox", name="相关提案").click()
+    page.get_by_role("option").first.click()
+    page.get_by_label("正文").fill("同意按进度推进，下月底前完成全部楼道灯具安装并公示验收结果。")
+    page.get_by_label("赞成票").fill("6")
+    page.get_by_role("button", name="记录决议").click()
+    settle(page)
+    wall_url = f"{page.url.split('?')[0]}?{page.url.split('?')[1]}&view=wall"
+
+    wall = new_page(browser, WALL)
+    sign_in(wall, url, "treasurer")
+    wall.goto(wall_url)
+    settle(wall)
+    time.sleep(25)  # a few seconds into the item, as the room sees it
+    shoot(wall, out / "meeting-wall.png", full_page=False)
+    wall.context.close()
+
+    page.set_viewport_size(PHONE)
+    page.reload()
+    settle(page)
+    shoot(page, out / "meeting-controls-phone.png", full_page=False)
     page.context.close()
 
 
@@ -418,7 +477,9 @@ def main() -> int:
     _warn_without_cjk_fonts()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
-    parser.add_argument("--only", choices=["all", "live", "setup", "resident"], default="all")
+    parser.add_argument(
+        "--only", choices=["all", "live", "setup", "resident", "meeting"], default="all"
+    )
     args = parser.parse_args()
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -439,6 +500,8 @@ def main() -> int:
                 take_setup(browser, url, out)
             if args.only in ("all", "resident"):
                 take_resident(browser, url, out)
+            if args.only in ("all", "meeting"):
+                take_meeting(browser, url, out)
         finally:
             browser.close()
     return 0

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from models.clock import utc_now
@@ -19,6 +19,23 @@ class Meeting(SQLModel, table=True):
     minutes_status: str = Field(default="draft", max_length=12)
     secretary_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = Field(default_factory=utc_now)
+    # The meeting room: the item under discussion and when its speaking time began, set from
+    # the chair's or secretary's device and followed by the wall screen. The key is added
+    # after both tables exist (agenda items name their meeting too).
+    current_item_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("agendaitem.id", use_alter=True, name="fk_meeting_current_item_id"),
+            nullable=True,
+        ),
+    )
+    item_started_at: datetime | None = None
+    # Committee members present needed to decide; None: more than half of the place's members.
+    quorum: int | None = Field(default=None, ge=1)
+    # Moves with every change of the meeting, its agenda, attendance, notes or decisions: the
+    # wall screen asks for this one number each second and reads the rest only when it moved.
+    revision: int = Field(default=0, ge=0)
 
 
 class AgendaItem(SQLModel, table=True):

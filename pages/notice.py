@@ -1,6 +1,7 @@
 """The public notice board (公示栏): funds, every recent yuan in and out, results, proposals.
-Projected in the community hall or opened on a phone; no sign-in needed. It redraws itself
-every few seconds, from figures shared by every session (``ui.shared``)."""
+Opened on a phone, or projected in the community hall in wall mode (``/?view=wall``: large
+type, one screen, nothing to type into); no sign-in needed. It redraws itself every few
+seconds, from figures shared by every session (``ui.shared``)."""
 
 import streamlit as st
 
@@ -12,6 +13,28 @@ from ui.incidents import incidents_reported
 from ui.plain_text import plain
 from ui.shared import REFRESH_SECONDS, funds_spec, proposals_spec, shared_notice_board
 from ui.widgets import empty_state, override_notice
+
+VIEW_PARAM = "view"
+WALL_VIEW = "wall"
+WALL_KEY = "notice_wall"
+WALL_RECENT = 3  # ledger lines that fit under the latest result at 1920x1080
+# Styling only, and a constant: no user content ever goes through unsafe_allow_html. Read from
+# the back of the hall at 1920x1080: body 29 px, figures 64 px.
+WALL_CSS = """
+<style>
+.block-container { max-width: 100%; padding: 2.4rem 3rem 1rem; }
+.st-key-wall_board h1 { font-size: 3.2rem; padding: 0; }
+.st-key-wall_board h3 { font-size: 2.3rem; padding-top: 0.6rem; }
+.st-key-wall_board [data-testid="stMarkdownContainer"] p,
+.st-key-wall_board [data-testid="stMarkdownContainer"] li { font-size: 1.8rem; line-height: 1.35; }
+.st-key-wall_board [data-testid="stCaptionContainer"] p { font-size: 1.75rem; }
+.st-key-wall_board [data-testid="stMetricLabel"] p { font-size: 1.8rem; }
+.st-key-wall_board [data-testid="stMetricValue"] { font-size: 4rem; line-height: 1.15; }
+.st-key-wall_board [data-testid="stMetricValue"] p { font-size: 4rem; }
+.st-key-wall_board [data-testid="stAlert"] [data-testid="stIconMaterial"] { font-size: 2rem; }
+.st-key-wall_board code { font-size: 1.6rem; }
+</style>
+"""
 
 
 def _seal(seal: BooksSeal) -> None:
@@ -27,10 +50,34 @@ def _seal(seal: BooksSeal) -> None:
         st.warning(t("verify.checked_bad", when=moment(seal.checked_at)), icon=":material/gpp_bad:")
 
 
+def _wall_wanted() -> bool:
+    """Wall mode from the address (what the hall's projector keeps), switched in the sidebar,
+    which a projector keeps closed."""
+    if WALL_KEY not in st.session_state:
+        st.session_state[WALL_KEY] = st.query_params.get(VIEW_PARAM) == WALL_VIEW
+    wall = bool(st.sidebar.toggle(t("notice.wall_mode"), key=WALL_KEY, help=t("notice.wall_help")))
+    if wall:
+        st.query_params[VIEW_PARAM] = WALL_VIEW
+    elif VIEW_PARAM in st.query_params:
+        del st.query_params[VIEW_PARAM]
+    return wall
+
+
 def render() -> None:
+    if _wall_wanted():
+        st.set_page_config(initial_sidebar_state="collapsed")
+        st.markdown(WALL_CSS, unsafe_allow_html=True)
+        _wall_board()
+        return
     st.title(t("nav.notice"))
     st.caption(t("notice.intro"))
     _board()
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def _wall_board() -> None:
+    with incidents_reported():
+        _draw_wall()
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
@@ -112,6 +159,49 @@ def _draw() -> None:
     else:
         empty_state("app.nothing_yet")
     _seal(board.seal)
+
+
+def _draw_wall() -> None:
+    """One screen of the board for the hall at 1920x1080: the books' fingerprint, the headline
+    figures, open votes, every fund beside the latest result and the latest entries. Lists
+    only: the charts' labels are too small to read from the back of the hall."""
+    board = shared_notice_board()
+    raised = sum(b.money_in_fen for b in board.balances if b.kind == "community")
+    earmarked = sum(b.earmarked_fen for b in board.balances)
+    voting = [r for r in board.rounds if allows(r.phase, Step.CAST_BALLOT)]
+    with st.container(key="wall_board"):
+        heading, seal = st.columns([3, 2], vertical_alignment="center")
+        heading.title(t("nav.notice"), anchor=False)
+        # The printed fingerprint is made by the books (ledger:<n>:<hex>), never typed.
+        seal.markdown(f"{t('verify.seal_title')} `{board.seal.printed}`")
+        first, second, third = st.columns(3)
+        first.metric(t("notice.raised"), money(raised))
+        second.metric(t("notice.earmarked"), money(earmarked))
+        third.metric(t("notice.open_votes"), len(voting))
+        for budget_round in voting:
+            st.info(
+                t("notice.vote_open", name=plain(budget_round.name), ballots=budget_round.ballots),
+                icon=":material/how_to_vote:",
+            )
+        left, right = st.columns(2, gap="large")
+        with left:
+            st.subheader(t("notice.funds"), anchor=False)
+            st.markdown("\n".join(_fund_line(b) for b in board.balances))
+        with right:
+            st.subheader(t("notice.results"), anchor=False)
+            if not board.results:
+                empty_state("notice.no_results")
+            for result in board.results[:1]:
+                ballots = t("notice.ballots", count=result.ballots_counted)
+                lines = [f"**{plain(result.round_name)}** · {ballots}"]
+                lines += [f"- {plain(title)} · {money(fen)}" for _, title, fen in result.selected]
+                st.markdown("\n".join(lines))
+            st.subheader(t("notice.recent"), anchor=False)
+            recent = board.recent[:WALL_RECENT]
+            if recent:
+                st.markdown("\n".join(_ledger_line(line) for line in recent))
+            else:
+                empty_state("app.nothing_yet")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from services.common import get_or_fail, place_tree
 from services.meetings import (
     add_agenda_item,
     close_meeting,
+    next_agenda_item,
     publish_minutes,
     record_attendance,
     record_decision,
@@ -161,7 +162,9 @@ def _held_meeting(
         )
     present = len(people) - (1 if len(people) >= 8 else 0)
     outcomes = (DecisionOutcome.APPROVED, DecisionOutcome.AMENDED)
+    current: int | None = None
     for index, (item_id, proposal) in enumerate(items):
+        current = next_agenda_item(session, chair, meeting_id=meeting_id, from_item_id=current)
         for body in _notes_for(proposal.title):
             take_note(session, secretary, meeting_id=meeting_id, body=body, agenda_item_id=item_id)
         # A project not yet selected cannot be implemented: its plan waits for the vote.
@@ -177,12 +180,14 @@ def _held_meeting(
             secretary,
             meeting_id=meeting_id,
             agenda_item_id=item_id,
+            proposal_id=proposal.id,
             outcome=outcome,
             text=DECISION_TEXTS[outcome].format(title=proposal.title),
             votes_for=votes_for,
             votes_against=against,
             abstentions=abstaining,
         )
+    next_agenda_item(session, chair, meeting_id=meeting_id, from_item_id=current)
     take_note(
         session,
         secretary,

@@ -4,12 +4,20 @@ A meeting moves planned -> in_progress -> closed; its minutes move draft -> publ
 a closed meeting's minutes can be published. Anyone may see that a meeting takes place (title,
 time, place, agenda). Attendance, notes and decisions are committee material until the minutes
 are published: a resident gets the meeting without them, never an error just for looking.
+
+In the room, the chair or the secretary moves through the agenda from their own device: the
+meeting stores the item under discussion and when its speaking time began, and the wall screen
+follows. A move names the item it moves from, so that two devices pressing "next" at once move
+one item, not two; a decision names the item it was taken on, which must be the one under
+discussion, and the proposal it is about, never taken from the item by default. Every change
+moves the meeting's ``revision``, the one number a wall screen asks for each second.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from models import (
     AgendaItem,
@@ -22,14 +30,18 @@ from models import (
     Proposal,
     RoleGrant,
 )
+from models.clock import utc_now
 from models.vocabulary import (
+    CommitteePosition,
     DecisionOutcome,
     MeetingKind,
     MeetingStatus,
     MinutesStatus,
     ProposalStatus,
+    Role,
 )
 from services.common import (
+    bounded_int,
     choice,
     clean_text,
     get_or_fail,
@@ -39,7 +51,7 @@ from services.common import (
     require_at,
     snapshot,
 )
-from services.errors import InvalidInput, NotFound, WrongPhase
+from services.errors import Conflict, InvalidInput, NotFound, WrongPhase
 from services.permissions import Action, Viewer, can, require
 
 __all__ = [
@@ -47,24 +59,36 @@ __all__ = [
     "AttendanceRow",
     "Choice",
     "DecisionRow",
+    "ItemTimer",
     "MeetingMinutes",
     "MeetingRow",
     "NoteRow",
+    "Quorum",
+    "RollLine",
     "add_agenda_item",
     "attendance_candidates",
+    "check_in",
     "close_meeting",
+    "committee_roll",
+    "item_timer",
     "list_meetings",
     "meeting_minutes",
+    "meeting_version",
+    "next_agenda_item",
+    "previous_agenda_item",
     "proposals_for_meeting",
     "publish_minutes",
     "record_attendance",
     "record_decision",
     "schedule_meeting",
+    "start_item_timer",
     "start_meeting",
     "take_note",
 ]
 
 MAX_VOTES = 100_000  # a committee or a resident assembly, never more: anything larger is a slip
+MAX_QUORUM = 1_000  # committee members needed: a committee has a few dozen at most
+MAX_CHECK_IN = 500  # people ticked in one submit
 
 
 # --- changes ---------------------------------------------------------------------------------
@@ -77,6 +101,16 @@ def _meeting_to_change(session: Session, viewer: Viewer, meeting_id: int) -> Mee
     if meeting.status == MeetingStatus.CLOSED:
         raise WrongPhase("meeting_closed")
     return meeting
+
+
+def _touch(session: Session, meeting_id: int) -> None:
+    """Moves the meeting's revision in the database itself, so that two changes committed at
+    the same moment move it twice and a wall screen never mistakes the second for the first."""
+    session.exec(
+        update(Meeting)
+        .where(col(Meeting.id) == meeting_id)
+        .values(revision=col(Meeting.revision) + 1)
+    )
 
 
 def _aware(value: datetime, field: str) -> datetime:
@@ -119,7 +153,10 @@ def schedule_meeting(
     location: str = "",
     kind: str = MeetingKind.COMMITTEE,
     secretary_id: int | None = None,
+    quorum: int | None = None,
 ) -> int:
+    """``quorum``: the committee members present this meeting needs to decide, where its rules
+    say so; by default more than half of the place's committee members."""
     get_or_fail(session, Place, place_id)
     require_at(session, viewer, Action.RUN_MEETING, place_id)
     if secretary_id is not None:
@@ -133,6 +170,7 @@ def schedule_meeting(
         status=MeetingStatus.PLANNED,
         minutes_status=MinutesStatus.DRAFT,
         secretary_id=secretary_id,
+        quorum=None if quorum is None else bounded_int(quorum, "quorum", low=1, high=MAX_QUORUM),
     )
     session.add(meeting)
     record_audit(session, viewer, "schedule_meeting", meeting)
@@ -168,6 +206,7 @@ def add_agenda_item(
     )
     session.add(item)
     record_audit(session, viewer, "add_agenda_item", item)
+    _touch(session, meeting_id)
     session.commit()
     return item.id  # type: ignore[return-value]
 
@@ -197,8 +236,52 @@ def record_attendance(
     line.present = bool(present)
     session.add(line)
     record_audit(session, viewer, "record_attendance", line, before=before)
+    _touch(session, meeting_id)
     session.commit()
     return line.id  # type: ignore[return-value]
+
+
+def _person_ids(person_ids: Sequence[int]) -> list[int]:
+    if isinstance(person_ids, str | bytes) or not isinstance(person_ids, Sequence):
+        raise InvalidInput("field_invalid", field="people")
+    if len(person_ids) > MAX_CHECK_IN:
+        raise InvalidInput("field_too_long", field="people", max=MAX_CHECK_IN)
+    return list(dict.fromkeys(person_ids))
+
+
+def check_in(
+    session: Session, viewer: Viewer, *, meeting_id: int, person_ids: Sequence[int]
+) -> int:
+    """Marks everyone ticked as present, in one submit: a new line for whoever has none, an
+    absent line turned present, a present line left as it is (so checking in twice changes
+    nothing). Returns how many lines changed."""
+    _meeting_to_change(session, viewer, meeting_id)
+    wanted = _person_ids(person_ids)
+    for person_id in wanted:
+        get_or_fail(session, Person, person_id)
+    lines = {
+        line.person_id: line
+        for line in session.exec(
+            select(Attendance).where(
+                Attendance.meeting_id == meeting_id, col(Attendance.person_id).in_(wanted)
+            )
+        )
+    }
+    changed = 0
+    for person_id in wanted:
+        line = lines.get(person_id)
+        if line is not None and line.present:
+            continue
+        before = snapshot(line)
+        line = line or Attendance(meeting_id=meeting_id, person_id=person_id)
+        line.present = True
+        session.add(line)
+        record_audit(session, viewer, "check_in", line, before=before)
+        changed += 1
+    if changed:
+        _touch(session, meeting_id)
+        session.commit()
+    return changed
 
 
 def take_note(
@@ -219,6 +302,7 @@ def take_note(
     )
     session.add(note)
     record_audit(session, viewer, "take_note", note)
+    _touch(session, meeting_id)
     session.commit()
     return note.id  # type: ignore[return-value]
 
@@ -234,22 +318,24 @@ def record_decision(
     viewer: Viewer,
     *,
     meeting_id: int,
+    agenda_item_id: int | None,
+    proposal_id: int | None,
     outcome: str,
     text: str,
     votes_for: int = 0,
     votes_against: int = 0,
     abstentions: int = 0,
-    proposal_id: int | None = None,
-    agenda_item_id: int | None = None,
 ) -> int:
-    """A decision is voted in the room, so the meeting must be in progress. Linked to an agenda
-    item about a proposal, the decision is about that proposal unless another one is named."""
+    """A decision is voted in the room, so the meeting must be in progress, and it is taken on
+    the item under discussion: an item named by a form drawn before the chair moved on is
+    refused, not filed under the wrong item. The proposal is the one the person chose (or
+    none), never the item's by default: an item may discuss one project and decide another."""
     meeting = _meeting_to_change(session, viewer, meeting_id)
     if meeting.status != MeetingStatus.IN_PROGRESS:
         raise WrongPhase("meeting_not_in_progress")
     item = _agenda_item_of(session, meeting, agenda_item_id)
-    if proposal_id is None and item is not None:
-        proposal_id = item.proposal_id
+    if item is not None and item.id != meeting.current_item_id:
+        raise Conflict("agenda_item_not_current")
     decision = Decision(
         meeting_id=meeting_id,
         agenda_item_id=item.id if item else None,
@@ -262,8 +348,92 @@ def record_decision(
     )
     session.add(decision)
     record_audit(session, viewer, "record_decision", decision)
+    _touch(session, meeting_id)
     session.commit()
     return decision.id  # type: ignore[return-value]
+
+
+# --- the room: the item under discussion and its speaking time -------------------------------
+
+
+def _meeting_to_steer(session: Session, viewer: Viewer, meeting_id: int) -> Meeting:
+    meeting = get_or_fail(session, Meeting, meeting_id)
+    require_at(session, viewer, Action.STEER_MEETING, meeting.place_id)
+    if meeting.status == MeetingStatus.CLOSED:
+        raise WrongPhase("meeting_closed")
+    if meeting.status != MeetingStatus.IN_PROGRESS:
+        raise WrongPhase("meeting_not_in_progress")
+    return meeting
+
+
+def _still_on(meeting: Meeting, from_item_id: int | None) -> None:
+    """The item the person saw must still be the current one: two devices pressing "next" at
+    the same moment move the meeting one item, and the second is told it moved already."""
+    if from_item_id != meeting.current_item_id:
+        raise Conflict("meeting_moved_on")
+
+
+def _agenda_ids(session: Session, meeting_id: int) -> list[int]:
+    return [
+        item_id
+        for item_id in session.exec(
+            select(AgendaItem.id)
+            .where(AgendaItem.meeting_id == meeting_id)
+            .order_by(col(AgendaItem.position), col(AgendaItem.id))
+        )
+        if item_id is not None
+    ]
+
+
+def _go_to(session: Session, viewer: Viewer, meeting: Meeting, item_id: int, action: str) -> int:
+    before = snapshot(meeting)
+    meeting.current_item_id = item_id
+    meeting.item_started_at = utc_now()
+    session.add(meeting)
+    record_audit(session, viewer, action, meeting, before=before)
+    _touch(session, id_of(meeting))
+    session.commit()
+    return item_id
+
+
+def next_agenda_item(
+    session: Session, viewer: Viewer, *, meeting_id: int, from_item_id: int | None
+) -> int:
+    """Moves to the item after ``from_item_id`` (the first item from none) and starts its
+    speaking time; returns the item. There is nothing after the last item: refused, not
+    clamped, so that a second press is not silently a restart of the last item's time."""
+    meeting = _meeting_to_steer(session, viewer, meeting_id)
+    _still_on(meeting, from_item_id)
+    ids = _agenda_ids(session, meeting_id)
+    at = ids.index(from_item_id) if from_item_id in ids else -1
+    if at + 1 >= len(ids):
+        raise WrongPhase("agenda_at_end")
+    return _go_to(session, viewer, meeting, ids[at + 1], "next_agenda_item")
+
+
+def previous_agenda_item(
+    session: Session, viewer: Viewer, *, meeting_id: int, from_item_id: int | None
+) -> int:
+    """Back to the item before ``from_item_id``, with its speaking time started again; refused
+    on the first item (and before any)."""
+    meeting = _meeting_to_steer(session, viewer, meeting_id)
+    _still_on(meeting, from_item_id)
+    ids = _agenda_ids(session, meeting_id)
+    at = ids.index(from_item_id) if from_item_id in ids else -1
+    if at <= 0:
+        raise WrongPhase("agenda_at_start")
+    return _go_to(session, viewer, meeting, ids[at - 1], "previous_agenda_item")
+
+
+def start_item_timer(
+    session: Session, viewer: Viewer, *, meeting_id: int, item_id: int | None
+) -> None:
+    """Starts the current item's speaking time again from now (a new speaker, a pause)."""
+    meeting = _meeting_to_steer(session, viewer, meeting_id)
+    _still_on(meeting, item_id)
+    if item_id is None:
+        raise WrongPhase("agenda_not_started")
+    _go_to(session, viewer, meeting, item_id, "start_item_timer")
 
 
 def _move(
@@ -282,6 +452,7 @@ def _move(
     meeting.status = target
     session.add(meeting)
     record_audit(session, viewer, action, meeting, before=before)
+    _touch(session, meeting_id)
     session.commit()
 
 
@@ -320,6 +491,7 @@ def publish_minutes(session: Session, viewer: Viewer, *, meeting_id: int) -> Non
     meeting.minutes_status = MinutesStatus.PUBLISHED
     session.add(meeting)
     record_audit(session, viewer, "publish_minutes", meeting, before=before)
+    _touch(session, meeting_id)
     session.commit()
 
 
@@ -386,6 +558,48 @@ class DecisionRow:
 
 
 @dataclass(frozen=True)
+class Quorum:
+    """Committee members present against those needed: ``needed`` is the meeting's own figure
+    if it set one, else more than half of the place's committee members."""
+
+    members: int
+    present: int
+    needed: int
+    set_by_meeting: bool
+
+    @property
+    def reached(self) -> bool:
+        return self.present >= self.needed
+
+
+@dataclass(frozen=True)
+class ItemTimer:
+    """An item's speaking time at one moment: ``remaining`` goes below zero in overtime; an
+    item without allotted minutes only counts up."""
+
+    elapsed: int  # seconds
+    allotted: int | None  # seconds
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.allotted is None else self.allotted - self.elapsed
+
+    @property
+    def overtime(self) -> bool:
+        return self.allotted is not None and self.elapsed > self.allotted
+
+
+@dataclass(frozen=True)
+class RollLine:
+    """A committee member of the meeting's place, for the check-in list."""
+
+    person_id: int
+    name: str
+    position: str | None
+    present: bool
+
+
+@dataclass(frozen=True)
 class Choice:
     """An id and a name for a picker (a person, or a proposal)."""
 
@@ -406,11 +620,19 @@ class MeetingMinutes:
     content_visible: bool
     may_run: bool
     may_publish: bool
-    current_agenda_item_id: int | None
+    may_steer: bool  # move through the agenda and start speaking times (chair, secretary)
+    current_agenda_item_id: int | None  # the item under discussion, as the chair last set it
+    item_started_at: datetime | None
+    quorum: Quorum | None  # with the committee material, and where there is a committee
+    revision: int
 
     @property
     def present_count(self) -> int:
         return sum(1 for line in self.attendance if line.present)
+
+    @property
+    def current_item(self) -> "AgendaRow | None":
+        return next((a for a in self.agenda if a.id == self.current_agenda_item_id), None)
 
 
 def _row(meeting: Meeting, place: str, agenda_items: int) -> MeetingRow:
@@ -496,6 +718,84 @@ def proposals_for_meeting(session: Session, *, meeting_id: int) -> list[Choice]:
     ]
 
 
+def _committee(session: Session, place_id: int) -> dict[int, str | None]:
+    """The committee of a place: active people holding an unrevoked committee grant there,
+    with their position (a person granted twice keeps the first position found)."""
+    query = (
+        select(col(RoleGrant.person_id), RoleGrant.position)
+        .join(Person, col(Person.id) == RoleGrant.person_id)
+        .where(
+            RoleGrant.role == Role.COMMITTEE_MEMBER,
+            RoleGrant.place_id == place_id,
+            col(RoleGrant.revoked_at).is_(None),
+            col(Person.is_active),
+        )
+        .order_by(col(RoleGrant.id))
+    )
+    members: dict[int, str | None] = {}
+    for person_id, position in session.exec(query):
+        members.setdefault(person_id, position)
+    return members
+
+
+def _quorum(meeting: Meeting, members: set[int], present: set[int]) -> Quorum | None:
+    if not members and meeting.quorum is None:
+        return None  # no committee recorded at this place: nothing to count against
+    return Quorum(
+        members=len(members),
+        present=len(members & present),
+        needed=meeting.quorum if meeting.quorum is not None else len(members) // 2 + 1,
+        set_by_meeting=meeting.quorum is not None,
+    )
+
+
+POSITION_ORDER = {p.value: n for n, p in enumerate(CommitteePosition)}
+
+
+def committee_roll(session: Session, viewer: Viewer, *, meeting_id: int) -> list[RollLine]:
+    """The check-in list: the place's committee members, chair first, and who is present."""
+    meeting = get_or_fail(session, Meeting, meeting_id)
+    require_at(session, viewer, Action.RUN_MEETING, meeting.place_id)
+    members = _committee(session, meeting.place_id)
+    names = dict(
+        session.exec(
+            select(col(Person.id), Person.display_name).where(col(Person.id).in_(members))
+        ).all()
+    )
+    present = set(
+        session.exec(
+            select(Attendance.person_id).where(
+                Attendance.meeting_id == meeting_id, col(Attendance.present)
+            )
+        )
+    )
+    lines = [
+        RollLine(person_id, names.get(person_id, ""), position, person_id in present)
+        for person_id, position in members.items()
+    ]
+    return sorted(lines, key=lambda line: (POSITION_ORDER.get(line.position or "", 9), line.name))
+
+
+def meeting_version(session: Session, *, meeting_id: int) -> int:
+    """The meeting's revision: one indexed read, for a wall screen to ask every second and
+    read the meeting again only when it moved."""
+    revision = session.exec(select(Meeting.revision).where(Meeting.id == meeting_id)).first()
+    if revision is None:
+        raise NotFound(entity="meeting")
+    return revision
+
+
+def item_timer(
+    started_at: datetime | None, minutes_allotted: int | None, now: datetime | None = None
+) -> ItemTimer | None:
+    """The speaking time of the item under discussion at ``now`` (the server's clock), from
+    the stored start; none before the chair has opened an item."""
+    if started_at is None:
+        return None
+    elapsed = max(int(((now or utc_now()) - started_at).total_seconds()), 0)
+    return ItemTimer(elapsed=elapsed, allotted=minutes_allotted * 60 if minutes_allotted else None)
+
+
 def meeting_minutes(session: Session, viewer: Viewer, meeting_id: int) -> MeetingMinutes:
     meeting = get_or_fail(session, Meeting, meeting_id)
     tree = place_tree(session)
@@ -521,8 +821,28 @@ def meeting_minutes(session: Session, viewer: Viewer, meeting_id: int) -> Meetin
     attendance: list[AttendanceRow] = []
     notes: list[NoteRow] = []
     decisions: list[DecisionRow] = []
+    quorum = None
     if visible:
-        names = dict(session.exec(select(Person.id, Person.display_name)).all())
+        lines = list(
+            session.exec(
+                select(Attendance)
+                .where(Attendance.meeting_id == meeting_id)
+                .order_by(col(Attendance.id))
+            )
+        )
+        found_notes = list(
+            session.exec(
+                select(MeetingNote)
+                .where(MeetingNote.meeting_id == meeting_id)
+                .order_by(col(MeetingNote.id))
+            )
+        )
+        wanted = {line.person_id for line in lines} | {n.author_id for n in found_notes}
+        names = dict(
+            session.exec(
+                select(col(Person.id), Person.display_name).where(col(Person.id).in_(wanted))
+            ).all()
+        )
         attendance = [
             AttendanceRow(
                 person_id=line.person_id,
@@ -530,11 +850,7 @@ def meeting_minutes(session: Session, viewer: Viewer, meeting_id: int) -> Meetin
                 capacity=line.capacity,
                 present=line.present,
             )
-            for line in session.exec(
-                select(Attendance)
-                .where(Attendance.meeting_id == meeting_id)
-                .order_by(col(Attendance.id))
-            )
+            for line in lines
         ]
         notes = [
             NoteRow(
@@ -544,11 +860,7 @@ def meeting_minutes(session: Session, viewer: Viewer, meeting_id: int) -> Meetin
                 body=note.body,
                 created_at=note.created_at,
             )
-            for note in session.exec(
-                select(MeetingNote)
-                .where(MeetingNote.meeting_id == meeting_id)
-                .order_by(col(MeetingNote.id))
-            )
+            for note in found_notes
         ]
         decisions = [
             DecisionRow(
@@ -567,10 +879,8 @@ def meeting_minutes(session: Session, viewer: Viewer, meeting_id: int) -> Meetin
                 select(Decision).where(Decision.meeting_id == meeting_id).order_by(col(Decision.id))
             )
         ]
-    # The item under discussion: the one the latest note or decision is about, else the first.
-    latest = [(n.created_at, n.id, n.agenda_item_id) for n in notes if n.agenda_item_id]
-    latest += [(d.recorded_at, d.id, d.agenda_item_id) for d in decisions if d.agenda_item_id]
-    current = max(latest)[2] if latest else (agenda[0].id if agenda else None)
+        present = {line.person_id for line in attendance if line.present}
+        quorum = _quorum(meeting, set(_committee(session, meeting.place_id)), present)
     return MeetingMinutes(
         meeting=_row(meeting, place.name, len(agenda)),
         agenda=agenda,
@@ -583,5 +893,10 @@ def meeting_minutes(session: Session, viewer: Viewer, meeting_id: int) -> Meetin
         may_publish=can(viewer, Action.PUBLISH_MINUTES, meeting.place_id, tree)
         and meeting.status == MeetingStatus.CLOSED
         and meeting.minutes_status == MinutesStatus.DRAFT,
-        current_agenda_item_id=current,
+        may_steer=can(viewer, Action.STEER_MEETING, meeting.place_id, tree)
+        and meeting.status == MeetingStatus.IN_PROGRESS,
+        current_agenda_item_id=meeting.current_item_id,
+        item_started_at=meeting.item_started_at,
+        quorum=quorum,
+        revision=meeting.revision,
     )

@@ -25,6 +25,7 @@ class Action(StrEnum):
     VIEW_COMMITTEE_MATERIAL = "view_committee_material"
     REVIEW_ELIGIBILITY = "review_eligibility"
     RUN_MEETING = "run_meeting"
+    STEER_MEETING = "steer_meeting"  # move through the agenda, start an item's speaking time
     PUBLISH_MINUTES = "publish_minutes"
     MANAGE_ROUND = "manage_round"
     TALLY_ROUND = "tally_round"
@@ -76,6 +77,7 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.VIEW_COMMITTEE_MATERIAL: (COMMITTEE, CLERK, ADMIN),
     Action.REVIEW_ELIGIBILITY: (COMMITTEE,),
     Action.RUN_MEETING: (COMMITTEE, CLERK),
+    Action.STEER_MEETING: (CHAIR, SECRETARY),
     Action.PUBLISH_MINUTES: (CHAIR, SECRETARY),
     Action.MANAGE_ROUND: (CHAIR, ADMIN),
     Action.TALLY_ROUND: (COMMITTEE,),

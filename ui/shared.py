@@ -1,12 +1,12 @@
 """Reads shared by every session of this process.
 
-A notice board or a round's live screen, projected in the hall and open on a hundred phones,
-asks for the same figures every few seconds; each is computed once per change of the store
-(the notice board: ``notice_version``, a few index reads) or once per few seconds (a round's
-turnout) and served to all, and so are the charts drawn from them, so a session costs its
-redraw and not its queries or its chart building (docs: streamlit-recipes §6). The store is
-part of every key, as it is for the engine: tests and tools may point one process at several
-stores.
+A notice board, a round's live screen or a meeting's wall, projected in the hall and open on a
+hundred phones, asks for the same figures every few seconds; each is computed once per change
+of the store (the notice board: ``notice_version``, a few index reads; a meeting: its
+revision) or once per few seconds (a round's turnout) and served to all, and so are the charts
+drawn from them, so a session costs its redraw and not its queries or its chart building
+(docs: streamlit-recipes §6). The store is part of every key, as it is for the engine: tests
+and tools may point one process at several stores.
 """
 
 from collections.abc import Mapping
@@ -15,7 +15,9 @@ from typing import Any
 import streamlit as st
 
 from models import database_url
+from services.meetings import MeetingMinutes, meeting_minutes, meeting_version
 from services.notice import NoticeBoard, notice_board, notice_version
+from services.permissions import Viewer
 from services.turnout import ResultBar, Turnout, round_turnout
 from ui import charts
 from ui.context import read
@@ -101,3 +103,28 @@ def result_chart(bars: tuple[ResultBar, ...], *, won: str, lost: str) -> dict[st
     shared like the figures: building it (~60 ms) would cost far more than the rest of a
     redraw (~8 ms), and a published result no longer changes."""
     return _result_spec(bars, won, lost)
+
+
+# A meeting's wall: the meeting is read again only when its revision moved (one indexed read,
+# asked once a second per process), or after MEETING_SECONDS for what no revision follows (a
+# renamed person, a committee grant that changes the quorum's count).
+MEETING_SECONDS = 60
+
+
+@st.cache_data(ttl=VERSION_SECONDS, max_entries=64, show_spinner=False)
+def _meeting_version(database: str, meeting_id: int) -> int:
+    return read(meeting_version, meeting_id=meeting_id)
+
+
+@st.cache_resource(ttl=MEETING_SECONDS, max_entries=64, show_spinner=False)
+def _meeting(database: str, meeting_id: int, revision: int, viewer: Viewer) -> MeetingMinutes:
+    """Keyed by the viewer too: what the meeting shows depends on who looks (committee material,
+    the right to steer). Frozen dataclasses, read-only: one object for every redraw."""
+    return read(meeting_minutes, viewer=viewer, meeting_id=meeting_id)
+
+
+def shared_meeting(meeting_id: int, viewer: Viewer) -> MeetingMinutes:
+    """The meeting as ``viewer`` may see it, as of its latest revision: a move made on the
+    secretary's phone shows on the wall within VERSION_SECONDS + the wall's redraw interval."""
+    database = database_url()
+    return _meeting(database, meeting_id, _meeting_version(database, meeting_id), viewer)

@@ -311,6 +311,7 @@ def plant(db: Path) -> str:
             capacity=FIELDS["attendance capacity"],
         )
         meetings.start_meeting(session, chair, meeting_id=meeting)
+        meetings.next_agenda_item(session, chair, meeting_id=meeting, from_item_id=None)
         meetings.take_note(
             session, member, meeting_id=meeting, body=FIELDS["meeting note"], agenda_item_id=item
         )
@@ -322,6 +323,7 @@ def plant(db: Path) -> str:
             text=FIELDS["decision"],
             votes_for=7,
             agenda_item_id=item,
+            proposal_id=first,
         )
         meetings.close_meeting(session, chair, meeting_id=meeting)
         meetings.publish_minutes(session, chair, meeting_id=meeting)
@@ -527,7 +529,7 @@ def test_anonymous_pages_show_user_text_as_typed(planted: Planted, visit: Visit)
         visit.click(page.get_by_role("tab", name=tab))
         visit.check(f"meetings: {tab}", *fields)
     visit.click(page.get_by_role("tab", name="出席"))
-    visit.sent("meetings", "attendance capacity", "person name")
+    visit.check("meetings: 出席", "attendance capacity", "person name")  # a list, not a grid
     visit.click(page.get_by_text("投屏模式"))
     visit.check("meetings on the wall", "meeting title", "agenda item", "meeting note", "decision")
 

@@ -124,6 +124,7 @@ def _extras(session: Session, street: Street) -> dict[str, Any]:
     )
     meetings.start_meeting(session, chair, meeting_id=meeting)
     agenda_item = meetings.add_agenda_item(session, chair, meeting_id=meeting, title="Benches")
+    meetings.next_agenda_item(session, chair, meeting_id=meeting, from_item_id=None)
     config = rounds.RoundSettings(
         name="Points",
         year=2026,
@@ -611,10 +612,14 @@ def _record_decision(s: Session, lab: Lab, v: Values) -> Any:
         votes_against=v("votes_against", 1),
         abstentions=v("abstentions", 1),
         agenda_item_id=lab.agenda_item,
+        proposal_id=None,
     )
 
 
-@case(meetings.schedule_meeting, {"title": LINE, "location": LINE, "kind": WORD})
+@case(
+    meetings.schedule_meeting,
+    {"title": LINE, "location": LINE, "kind": WORD, "quorum": OPTIONAL_COUNT},
+)
 def _schedule_meeting(s: Session, lab: Lab, v: Values) -> Any:
     return meetings.schedule_meeting(
         s,
@@ -624,6 +629,7 @@ def _schedule_meeting(s: Session, lab: Lab, v: Values) -> Any:
         scheduled_at=datetime(2026, 4, 1, 11, 0, tzinfo=UTC),
         location=v("location", "Community hall"),
         kind=v("kind", "committee"),
+        quorum=v("quorum", 5),
     )
 
 
@@ -1026,11 +1032,18 @@ TAKE_NO_TYPED_VALUE = {
     "services.ledger.spent_by_proposal",
     "services.ledger.spent_fen",
     "services.meetings.attendance_candidates",
+    "services.meetings.check_in",
     "services.meetings.close_meeting",
+    "services.meetings.committee_roll",
+    "services.meetings.item_timer",
     "services.meetings.list_meetings",
     "services.meetings.meeting_minutes",
+    "services.meetings.meeting_version",
+    "services.meetings.next_agenda_item",
+    "services.meetings.previous_agenda_item",
     "services.meetings.proposals_for_meeting",
     "services.meetings.publish_minutes",
+    "services.meetings.start_item_timer",
     "services.meetings.start_meeting",
     "services.needs.list_needs",
     "services.needs.needs_demand",
@@ -1098,6 +1111,7 @@ SET_BY_CODE = {
     "services.limits.check_attempts": {"limit": "SIGN_IN or VOTING_CODE"},
     "services.limits.clear_failures": {"limit": "SIGN_IN or VOTING_CODE"},
     "services.limits.record_failure": {"limit": "SIGN_IN or VOTING_CODE"},
+    "services.meetings.item_timer": {"minutes_allotted": "an agenda item's stored minutes"},
     "services.notice.audit_log": {"limit": "how many lines the admin screen shows"},
     "services.permissions.places_where": {"candidates": "place ids read from the store"},
     "services.places.places_where_allowed": {"action": "an Action", "kinds": "place kinds"},

@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from models import (
+    AgendaItem,
     BooksCheck,
     BudgetRound,
     Fund,
@@ -354,6 +355,29 @@ def _run_meeting(session: Session, viewer: Viewer, stage: Stage, side: Side) -> 
         )
         meeting = _row(session, Meeting, meeting_id)
         assert (meeting.place_id, meeting.status) == (side.community, "planned")
+
+    return Attempt(side.community, act)
+
+
+@probe(Action.STEER_MEETING, "meeting", "auditentry")
+def _steer_meeting(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """A meeting in the room (in progress, two items, none opened yet), staged in the sandbox
+    before the walk's fingerprint: moving to the first item changes the meeting only."""
+    meeting = Meeting(
+        place_id=side.community, title="In the room", scheduled_at=MEETING_AT, status="in_progress"
+    )
+    session.add(meeting)
+    session.flush()
+    items = [AgendaItem(meeting_id=id_of(meeting), position=n, title=f"item {n}") for n in (0, 1)]
+    session.add_all(items)
+    session.commit()
+
+    def act() -> None:
+        moved = meetings.next_agenda_item(
+            session, viewer, meeting_id=id_of(meeting), from_item_id=None
+        )
+        assert moved == items[0].id
+        assert _row(session, Meeting, meeting.id).current_item_id == items[0].id
 
     return Attempt(side.community, act)
 

@@ -36,6 +36,7 @@ IN_A = {
     },
     Action.REVIEW_ELIGIBILITY: {"chair_a", "secretary_a", "treasurer_a", "member_a"},
     Action.RUN_MEETING: {"chair_a", "secretary_a", "treasurer_a", "member_a", "clerk_a"},
+    Action.STEER_MEETING: {"chair_a", "secretary_a"},
     Action.PUBLISH_MINUTES: {"chair_a", "secretary_a"},
     Action.MANAGE_ROUND: {"chair_a", "admin"},
     Action.TALLY_ROUND: {"chair_a", "secretary_a", "treasurer_a", "member_a"},
