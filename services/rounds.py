@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from models import (
     BudgetRound,
     Fund,
+    PaperSheet,
     Place,
     Proposal,
     ProposalStatusChange,
@@ -29,6 +30,7 @@ from models import (
 from models.vocabulary import (
     BallotChannel,
     BallotKind,
+    PaperSheetStatus,
     ProposalStatus,
     RoundPhase,
 )
@@ -259,10 +261,23 @@ def advance_round(session: Session, viewer: Viewer, *, round_id: int) -> str:
     if move.target is RoundPhase.VOTING:
         _put_on_ballot(session, viewer, round_id)
     if move.source is RoundPhase.VOTING:
+        _refuse_while_paper_waits(session, round_id)
         ballots.deal_again(session, round_id)  # the vote is over: no trace of when, even by batch
     enter_phase(session, viewer, budget_round, move.target)
     session.commit()
     return move.target.value
+
+
+def _refuse_while_paper_waits(session: Session, round_id: int) -> None:
+    """A sheet keyed once, or read two ways, is a vote not yet in the box: closing the vote
+    would lose it, so the clerks finish first."""
+    waiting = session.exec(
+        select(func.count()).where(
+            PaperSheet.round_id == round_id, PaperSheet.status != PaperSheetStatus.CONFIRMED
+        )
+    ).one()
+    if waiting:
+        raise WrongPhase("round_paper_sheets_waiting", count=waiting)
 
 
 def _put_on_ballot(session: Session, viewer: Viewer, round_id: int) -> None:

@@ -117,7 +117,7 @@ PHASE_MOVES: Mapping[RoundPhase, PhaseMove] = {
         PhaseMove(P.PROPOSALS, P.ELIGIBILITY),
         PhaseMove(P.ELIGIBILITY, P.DELIBERATION),
         PhaseMove(P.DELIBERATION, P.VOTING, needs="round_no_eligible_proposals"),
-        PhaseMove(P.VOTING, P.COUNTING),
+        PhaseMove(P.VOTING, P.COUNTING, needs="round_paper_sheets_waiting"),
         PhaseMove(P.COUNTING, P.TALLIED, by_hand=False, needs="round_needs_published_tally"),
         PhaseMove(P.TALLIED, P.IMPLEMENTATION),
         PhaseMove(P.IMPLEMENTATION, P.CLOSED),

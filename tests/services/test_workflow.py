@@ -16,13 +16,14 @@ from services import ledger, workflow
 from services.ballots import BallotChoice
 from services.errors import InvalidInput, NotAllowed, WrongPhase
 from services.notice import notice_board
+from services.paper import key_paper_sheet
 from services.proposals import change_proposal_status, list_proposals
 from services.rounds import advance_round, cast_ballot, list_rounds
 from services.tally import count_votes, override_result, publish_tally, round_result
 from tests.services.test_ledger import DAY, donate
 from tests.services.test_rounds import voting_round
 from tests.street import fingerprint
-from tests.world import World
+from tests.world import World, second_clerk
 
 S = ProposalStatus
 REASON = "The site was sold to a developer before work could start."
@@ -226,3 +227,22 @@ def test_no_page_decides_a_phase_itself() -> None:
             if literal in words and literal not in {"draft", "closed", "needs", "proposals"}:
                 found.append((page.name, literal))
     assert found == []
+
+
+def test_the_vote_does_not_close_on_a_paper_sheet_still_waiting(world: World) -> None:
+    round_id, ids = _voted(world)
+    chair = world.viewer("chair_a")
+    sheet = {"round_id": round_id, "sheet_number": "P-7", "ballot": BallotChoice((ids[0],))}
+    key_paper_sheet(world.session, world.viewer("clerk_a"), **sheet)
+    before = fingerprint(world.session)
+    with pytest.raises(WrongPhase) as waiting:
+        advance_round(world.session, chair, round_id=round_id)
+    assert (waiting.value.code, waiting.value.params) == (
+        "round_paper_sheets_waiting",
+        {"count": 1},
+    )
+    assert fingerprint(world.session) == before
+    key_paper_sheet(world.session, second_clerk(world), **sheet)  # read alike: a ballot
+    assert advance_round(world.session, chair, round_id=round_id) == "counting"
+    counted = count_votes(world.session, chair, round_id=round_id)
+    assert world.session.get(Tally, counted).ballots_counted == 2  # type: ignore[union-attr]
