@@ -8,7 +8,6 @@ from models.vocabulary import AttachmentKind, Category, CoFundingSource, PlaceKi
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from services.proposals import (
-    SUPPORTABLE,
     LineItemInput,
     PledgeInput,
     ProposalDraft,
@@ -37,7 +36,7 @@ from services.uploads import (
     max_upload_mb,
     open_attachment,
 )
-from services.workflow import Mover, moves_from
+from services.workflow import SUPPORTABLE, Mover, moves_from
 from ui.context import act, current_viewer, label, moment, money, read, t
 from ui.images import thumbnail
 from ui.plain_text import plain

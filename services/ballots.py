@@ -26,6 +26,7 @@ the new one enters the pending box like any cast ballot. README: "Secret ballots
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from fractions import Fraction
 from itertools import groupby
 from operator import itemgetter
@@ -36,10 +37,10 @@ from sqlalchemy import URL, Table, delete, insert
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, func, select
 
-from models import Ballot, BallotEntry, BudgetRound, PendingBallot, PollBookEntry, Proposal
+from models import Ballot, BallotEntry, BudgetRound, PendingBallot, PollBookEntry
 from models.clock import today
 from models.engine import insert_rows, serialize
-from models.vocabulary import BallotChannel, BallotKind, ProposalStatus
+from models.vocabulary import BallotChannel, BallotKind
 from services import workflow
 from services.common import MAX_INT64, id_of
 from services.election import APPROVAL_KINDS, POINTS_KINDS, round_instance, round_profile
@@ -117,35 +118,24 @@ def engine_ballot(kind: str, marks: Sequence[Mark], voter_id: str = "") -> Engin
 # --- the round's ballot, checked against a cached description ---------------------------------
 
 
-@dataclass(frozen=True)
-class _Description:
-    version: tuple[Any, ...]
-    instance: Instance
-
-
-_descriptions: dict[tuple[URL, int], _Description] = {}
+_descriptions: dict[tuple[URL, int, datetime], Instance] = {}
 _descriptions_lock = Lock()
 
 
 def _description(session: Session, budget_round: BudgetRound) -> Instance:
-    """The projects on the round's ballot and their costs, built once per change of the ballot
-    (per process and database), not once per ballot: a cast reads one small aggregate to see
-    whether the ballot changed."""
-    round_id = id_of(budget_round)
-    count, latest = session.exec(
-        select(func.count(), func.max(Proposal.updated_at)).where(
-            Proposal.round_id == round_id, Proposal.status == ProposalStatus.ON_BALLOT
-        )
-    ).one()
-    version = (budget_round.budget_fen, count, latest)
-    key = (session.connection().engine.url, round_id)
+    """The projects on the round's ballot and their costs, built once per round (per process
+    and database), not once per ballot, and without a query per cast: ballots are only checked
+    while the vote is open, and then the workflow lets neither the ballot's proposals nor the
+    budget change. The round's creation time tells a round from another stored under the same
+    id (a store rebuilt at the same address)."""
+    key = (session.connection().engine.url, id_of(budget_round), budget_round.created_at)
     with _descriptions_lock:
         cached = _descriptions.get(key)
-    if cached is not None and cached.version == version:
-        return cached.instance
+    if cached is not None:
+        return cached
     instance = round_instance(session, budget_round)
     with _descriptions_lock:
-        _descriptions[key] = _Description(version, instance)
+        _descriptions[key] = instance
     return instance
 
 

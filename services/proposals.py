@@ -600,17 +600,13 @@ def change_proposal_status(
     session.commit()
 
 
-# Support is the neighbours' public backing before the vote: for a proposal that is public and
-# not yet decided. A draft is nobody's business but its author's.
-SUPPORTABLE = frozenset({S.SUBMITTED, S.ELIGIBLE, S.ON_BALLOT})
-
-
 def _supportable(session: Session, viewer: Viewer, proposal_id: int) -> Proposal:
+    """A draft is nobody's business but its author's: it is not found."""
     proposal = get_or_fail(session, Proposal, proposal_id)
     if proposal.status == S.DRAFT:
         raise NotFound(entity="proposal")
     require_at(session, viewer, Action.SUPPORT, proposal.place_id)
-    if proposal.status not in SUPPORTABLE:
+    if proposal.status not in workflow.SUPPORTABLE:
         raise WrongPhase("proposal_support_closed", status=proposal.status)
     return proposal
 

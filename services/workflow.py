@@ -206,6 +206,11 @@ OVERRIDES: frozenset[tuple[str, str]] = frozenset(
 )
 
 
+# Residents support a proposal (a public "I want this", not a ballot) from its submission until
+# the vote closes.
+SUPPORTABLE: frozenset[ProposalStatus] = frozenset({S.SUBMITTED, S.ELIGIBLE, S.ON_BALLOT})
+
+
 def status_move(source: str, target: str) -> StatusMove:
     """The allowed move between two statuses, or ``WrongPhase`` where there is none."""
     move = _BY_PAIR.get((ProposalStatus(source), ProposalStatus(target)))

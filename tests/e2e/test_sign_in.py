@@ -32,9 +32,10 @@ CHAIR_PAGES = [
     "计票结果",
     "实时大屏",
     "基金与账目",
+    "轮次与基金",
     "账户",
 ]
-REVIEWER_PAGES = [*CHAIR_PAGES[:-1], "年底评审", "账户"]
+REVIEWER_PAGES = [*CHAIR_PAGES[:-2], "年底评审", "账户"]
 
 
 def nav_titles(page: Page) -> list[str]:
