@@ -69,9 +69,9 @@ class SignInSession(SQLModel, table=True):
 
 
 class FailedAttempt(SQLModel, table=True):
-    """A refused sign-in or voting code, for rate limits. ``key_hash`` is a keyed hash of the
-    login name or the address, so the table holds no addresses; successes are never recorded,
-    so nothing here dates a ballot."""
+    """A refused sign-in, voting code or receipt code, for rate limits. ``key_hash`` is a keyed
+    hash of the login name or the address, so the table holds no addresses; successes are never
+    recorded, so nothing here dates a ballot."""
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)

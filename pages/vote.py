@@ -22,6 +22,7 @@ from services.proposals import ProposalRow, list_proposals
 from services.rounds import (
     RoundRow,
     cast_ballot,
+    change_ballot,
     check_receipt,
     has_voted,
     list_rounds,
@@ -35,7 +36,14 @@ from services.voting_codes import (
     register_households,
 )
 from services.workflow import Step, allows
-from ui.ballot import keep_receipt, kept_receipts, resident_ballot, show_receipt_check
+from ui.ballot import (
+    keep_receipt,
+    kept_receipt,
+    kept_receipts,
+    prefill_ballot,
+    resident_ballot,
+    show_receipt_check,
+)
 from ui.code_sheet import code_sheet_html
 from ui.context import act, attempt, client_address, current_viewer, label, moment, money, read, t
 from ui.plain_text import plain
@@ -109,6 +117,8 @@ def _ballot(viewer: Viewer, budget_round: RoundRow) -> None:
         if read(has_voted, viewer=viewer, round_id=budget_round.id):
             st.success(t("vote.already_voted"), icon=":material/task_alt:")
             kept_receipts("online", _page_address(), round_id=budget_round.id)
+            if budget_round.ballot_changes_allowed:
+                _change_ballot(viewer, budget_round, proposals)
             return
         choice = resident_ballot(viewer, budget_round, proposals, f"ballot_{budget_round.id}")
         if choice is not None:
@@ -116,6 +126,55 @@ def _ballot(viewer: Viewer, budget_round: RoundRow) -> None:
             if receipt:
                 keep_receipt(receipt, budget_round, "online")
                 st.rerun()
+
+
+def _change_ballot(viewer: Viewer, budget_round: RoundRow, proposals: list[ProposalRow]) -> None:
+    """Where the round allows it: the receipt (the one kept on this device is filled in) opens
+    the ballot as it stands, to change and cast again; the new receipt replaces the old one."""
+    prefix = f"change_{budget_round.id}"
+    changing = st.session_state.get(f"{prefix}_receipt")
+    if changing is None:
+        kept = kept_receipt(budget_round.id)
+        with (
+            st.expander(t("vote.change_title"), icon=":material/edit:"),
+            st.form(f"{prefix}_open", enter_to_submit=False),
+        ):
+            st.caption(t("vote.change_intro"))
+            code = st.text_input(
+                t("vote.receipt_code"),
+                value=kept,
+                key=f"{prefix}_code_{kept}",
+                placeholder="ABCD-EFGH-JKLM",
+            )
+            if st.form_submit_button(t("vote.change_open"), key=f"{prefix}_open_ballot"):
+                found = attempt(check_receipt, receipt_code=code)
+                if found and found.round_id != budget_round.id:
+                    st.error(t("vote.change_other_round"), icon=":material/error:")
+                elif found:
+                    prefill_ballot(prefix, budget_round, found)
+                    st.session_state[f"{prefix}_receipt"] = code
+                    st.rerun()
+        return
+    with st.container(border=True):
+        st.subheader(t("vote.change_title"), anchor=False)
+        st.caption(t("vote.change_editing"))
+        choice = resident_ballot(viewer, budget_round, proposals, prefix, t("vote.change_cast"))
+        if choice is not None:
+            receipt = act(
+                change_ballot,
+                viewer,
+                round_id=budget_round.id,
+                receipt_code=changing,
+                ballot=choice,
+                address=client_address(),
+            )
+            if receipt:
+                st.session_state.pop(f"{prefix}_receipt")
+                keep_receipt(receipt, budget_round, "online", replaces=changing)
+                st.rerun()
+        if st.button(t("vote.change_cancel"), key=f"{prefix}_cancel", width="stretch"):
+            st.session_state.pop(f"{prefix}_receipt")
+            st.rerun()
 
 
 def _paper_notice() -> None:

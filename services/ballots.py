@@ -18,7 +18,9 @@ Secrecy, also from someone holding a copy of the database or the ballot secret:
   no voter, channel, day or time.
 
 A household's code is spent, and an account's poll book entry written, in the transaction that
-casts the ballot; that transaction's pending row is gone once sealed. README: "Secret ballots".
+casts the ballot; that transaction's pending row is gone once sealed. Where a round allows it, a
+ballot is changed by whoever holds its receipt (``replace``): the old ballot leaves the box and
+the new one enters the pending box like any cast ballot. README: "Secret ballots".
 """
 
 import secrets
@@ -188,13 +190,69 @@ def cast(
     except Conflict:
         session.rollback()
         raise Conflict("ballot_already_cast") from None
+    _drop_in(session, round_id, marks, receipt_hash)
+
+
+def _drop_in(session: Session, round_id: int, marks: Sequence[Mark], receipt_hash: str) -> None:
+    """Into the pending box; now and then the round's pending ballots are sealed."""
     stored = [[m.proposal_id, m.points, m.rank] for m in marks]
-    connection.execute(
+    session.connection().execute(
         insert(_table(PendingBallot)),
         {"round_id": round_id, "receipt_hash": receipt_hash, "marks": stored},
     )
     if RANDOM.randrange(SEAL_CHECK_ODDS) == 0:
         seal(session, round_id, at_least=SEAL_EVERY)
+
+
+def lock_box(session: Session, round_id: int) -> None:
+    """Until the caller's transaction ends, no ballot of the round is sealed, dealt out again
+    or changed by another transaction: the lock sealing takes."""
+    serialize(session, f"seal:{round_id}")
+
+
+def holds(session: Session, round_id: int, receipt_hash: str) -> bool:
+    """Whether the round's box holds the ballot of this receipt, sealed or pending."""
+    for model in (PendingBallot, Ballot):
+        found = session.exec(
+            select(model.id).where(model.round_id == round_id, model.receipt_hash == receipt_hash)
+        ).first()
+        if found is not None:
+            return True
+    return False
+
+
+def replace(
+    session: Session,
+    budget_round: BudgetRound,
+    receipt_hash: str,
+    marks: Sequence[Mark],
+    new_receipt_hash: str,
+) -> None:
+    """A changed ballot: the receipt's ballot leaves the box, sealed or pending, and the new one
+    is cast into the pending box under a new receipt, as any ballot is, to be sealed in a
+    random order among others. Nothing is updated in place, so no id, position or row says
+    which stored ballot is a changed one; the poll book is not touched. Under the box's lock
+    (``lock_box``), so that two changes of one receipt leave one ballot, and a sealing cannot
+    carry the old ballot off meanwhile. The caller commits."""
+    workflow.require(budget_round, workflow.Step.CAST_BALLOT)
+    round_id = id_of(budget_round)
+    lock_box(session, round_id)
+    connection = session.connection()
+    pending = connection.execute(
+        delete(PendingBallot).where(
+            col(PendingBallot.round_id) == round_id, col(PendingBallot.receipt_hash) == receipt_hash
+        )
+    )
+    if pending.rowcount != 1:
+        in_round = Ballot.round_id == round_id
+        sealed = session.exec(
+            select(Ballot.id).where(in_round, Ballot.receipt_hash == receipt_hash)
+        ).first()
+        if sealed is None:
+            raise NotFound(entity="ballot")
+        connection.execute(delete(BallotEntry).where(col(BallotEntry.ballot_id) == sealed))
+        connection.execute(delete(Ballot).where(col(Ballot.id) == sealed))
+    _drop_in(session, round_id, marks, new_receipt_hash)
 
 
 def _mark(stored: list[int | None]) -> Mark:

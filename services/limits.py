@@ -1,4 +1,4 @@
-"""Rate limits on guessing: passwords and household voting codes.
+"""Rate limits on guessing: passwords, household voting codes and ballot receipt codes.
 
 Failures are counted over a sliding window per key (the login name, or the signed-in person)
 and per network address. Keys are stored as keyed hashes, never in clear, and only failures are
@@ -30,6 +30,7 @@ class Limit:
 
 SIGN_IN = Limit("sign_in", per_key=5, per_address=20)
 VOTING_CODE = Limit("voting_code", per_key=5, per_address=10)
+RECEIPT_CODE = Limit("receipt_code", per_key=5, per_address=10)  # to change a ballot
 
 
 def _hashed(limit: Limit, scope: str, value: str) -> str:

@@ -34,7 +34,7 @@ from models.vocabulary import (
     ProposalStatus,
     RoundPhase,
 )
-from services import ballots, workflow
+from services import ballots, limits, workflow
 from services.ballots import BallotChoice
 from services.common import (
     bounded_int,
@@ -49,8 +49,8 @@ from services.common import (
     snapshot,
 )
 from services.election import VOTE_TYPE
-from services.errors import InvalidInput, NotFound, WrongPhase
-from services.permissions import Action, Viewer, require
+from services.errors import InvalidInput, NotAllowed, NotFound, WrongPhase
+from services.permissions import ANONYMOUS, Action, Viewer, require
 from services.settings import settings
 from voting import RULES, TIE_BREAKS
 
@@ -380,6 +380,55 @@ def cast_ballot(session: Session, viewer: Viewer, *, round_id: int, ballot: Ball
         ballot,
         BallotChannel.ONLINE,
     )
+    session.commit()
+    return receipt
+
+
+def _changes_open(budget_round: BudgetRound) -> None:
+    workflow.require(budget_round, workflow.Step.CAST_BALLOT)
+    if not budget_round.ballot_changes_allowed:
+        raise WrongPhase("round_no_ballot_changes")
+
+
+def change_ballot(
+    session: Session,
+    viewer: Viewer,
+    *,
+    round_id: int,
+    receipt_code: str,
+    ballot: BallotChoice,
+    address: str | None = None,
+) -> str:
+    """Replaces the ballot a receipt stands for, while the vote is open in a round that allows
+    changes; returns the new receipt code (the old one then finds nothing).
+
+    Secrecy: nothing joins a voter to their ballot, so the receipt is the proof of holding
+    it, and the viewer need only be a voter of the round (in its poll book, which is left as
+    it is). A wrong receipt counts against the limits as a wrong voting code does: receipts
+    are not to be found by guessing. The new ballot is checked like any other and goes into
+    the pending box like any cast one (``ballots.replace``); the audit log records that a
+    ballot of the round was changed, with no actor: its time beside a copy of the pending box
+    would otherwise show whose the new ballot is."""
+    budget_round = get_or_fail(session, BudgetRound, round_id)
+    require_at(session, viewer, Action.CAST_BALLOT, budget_round.place_id)
+    _changes_open(budget_round)
+    if not has_voted(session, viewer, round_id=round_id):
+        raise NotAllowed("ballot_change_not_voted")
+    key = f"person:{viewer.person_id}"
+    limits.check_attempts(session, limits.RECEIPT_CODE, key=key, address=address)
+    ballots.lock_box(session, round_id)  # from here on, what is read is what the change meets
+    session.refresh(budget_round)
+    _changes_open(budget_round)
+    well_formed = isinstance(receipt_code, str) and CODE_SHAPE.fullmatch(
+        normalize_code(receipt_code)
+    )
+    if not well_formed or not ballots.holds(session, round_id, receipt_hash(receipt_code)):
+        limits.record_failure(session, limits.RECEIPT_CODE, key=key, address=address)
+        raise InvalidInput("receipt_code_unknown")
+    marks = ballots.check_choice(session, budget_round, ballot)
+    receipt = random_code()
+    ballots.replace(session, budget_round, receipt_hash(receipt_code), marks, receipt_hash(receipt))
+    record_audit(session, ANONYMOUS, "change_ballot", budget_round, after={"round_id": round_id})
     session.commit()
     return receipt
 

@@ -133,7 +133,11 @@ def _money_left(chosen_fen: int, budget_fen: int) -> bool:
 
 
 def resident_ballot(
-    viewer: Viewer, budget_round: RoundRow, proposals: list[ProposalRow], prefix: str
+    viewer: Viewer,
+    budget_round: RoundRow,
+    proposals: list[ProposalRow],
+    prefix: str,
+    cast_label: str | None = None,
 ) -> BallotChoice | None:
     """Draws the ballot; returns the voter's choice on the run the cast button is pressed
     (never for a knapsack ballot over the budget: the button is then disabled, and the
@@ -186,7 +190,7 @@ def resident_ballot(
         if kind == BallotKind.KNAPSACK:
             fits = _money_left(chosen_fen, budget_round.budget_fen)
         cast = st.button(
-            t("vote.cast"),
+            cast_label or t("vote.cast"),
             type="primary",
             disabled=not fits,
             key=f"{prefix}_cast",
@@ -198,15 +202,49 @@ def resident_ballot(
     return BallotChoice(approvals=tuple(approvals), points=points, ranking=tuple(ranking))
 
 
+def prefill_ballot(prefix: str, budget_round: RoundRow, found: ReceiptCheck) -> None:
+    """Sets the widgets of ``resident_ballot`` (drawn on the next run) to the ballot a receipt
+    shows, so that changing a ballot starts from the ballot as it stands."""
+    widgets = tuple(f"{prefix}_{name}" for name in ("approve_", "points_", "rank"))
+    for key in [key for key in st.session_state if str(key).startswith(widgets)]:
+        del st.session_state[key]  # an earlier change's ticks
+    kind = budget_round.ballot_kind
+    if kind in APPROVAL_KINDS:
+        for proposal_id, _, _ in found.entries:
+            st.session_state[f"{prefix}_approve_{proposal_id}"] = True
+    elif kind in POINTS_KINDS:
+        for proposal_id, points, _ in found.entries:
+            st.session_state[f"{prefix}_points_{proposal_id}"] = points or 0
+    else:
+        ranked = sorted(found.entries, key=lambda entry: entry[2] or 0)
+        st.session_state[f"{prefix}_rank"] = [proposal_id for proposal_id, _, _ in ranked]
+
+
 # --- the receipt --------------------------------------------------------------------------------
 
 
-def keep_receipt(code: str, budget_round: RoundRow, where: str) -> None:
-    """Until the voter closes it; ``where`` says which part of the page shows it."""
+def keep_receipt(
+    code: str, budget_round: RoundRow, where: str, *, replaces: str | None = None
+) -> None:
+    """Until the voter closes it; ``where`` says which part of the page shows it. A changed
+    ballot's receipt ``replaces`` the old one, which no longer finds anything."""
     kept: list[dict[str, Any]] = st.session_state.setdefault(RECEIPTS, [])
+    kept[:] = [receipt for receipt in kept if replaces is None or receipt["code"] != replaces]
     kept.append(
-        {"code": code, "round_id": budget_round.id, "round": budget_round.name, "where": where}
+        {
+            "code": code,
+            "round_id": budget_round.id,
+            "round": budget_round.name,
+            "where": where,
+            "changed": replaces is not None,
+        }
     )
+
+
+def kept_receipt(round_id: int) -> str:
+    """The last receipt kept in this session for the round, or nothing."""
+    codes = [r["code"] for r in st.session_state.get(RECEIPTS, []) if r["round_id"] == round_id]
+    return codes[-1] if codes else ""
 
 
 def _receipt_text(receipt: dict[str, Any], address: str) -> ReceiptText:
@@ -246,7 +284,8 @@ def kept_receipts(where: str, address: str, round_id: int | None = None) -> None
         key = f"receipt_{code}"
         _style()
         with st.container(border=True, key=f"receipt_box_{code}"):
-            st.success(t("vote.receipt_keep"), icon=":material/how_to_vote:")
+            kept = t("vote.receipt_keep_changed") if receipt["changed"] else t("vote.receipt_keep")
+            st.success(kept, icon=":material/how_to_vote:")
             st.code(code, language=None)
             text = _receipt_text(receipt, address)
             name = f"linli-receipt-{code}"

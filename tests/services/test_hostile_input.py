@@ -98,7 +98,7 @@ class Lab:
     points_round: int  # a cumulative (points) round of community A, voting
     points_ballot: tuple[int, ...]
     code: str  # an unused household voting code of the street's voting round in A
-    receipt: str  # the receipt of resident_a1's ballot in the points round
+    receipt: str  # the receipt of resident_a1's ballot in the points round (changes allowed)
     donation: int  # a donation of A's fund, to reverse
     new_street: int  # a street without a review session
     money_max: int  # the largest fen the store's money columns hold
@@ -134,6 +134,7 @@ def _extras(session: Session, street: Street) -> dict[str, Any]:
         ballot_kind="cumulative",
         rule="greedy",
         max_sum_points=10,
+        ballot_changes_allowed=True,
     )
     points_round = rounds.create_round(session, chair, config=config)
     for _ in range(2):  # draft -> needs -> proposals
@@ -862,6 +863,19 @@ def _cast_ballot(s: Session, lab: Lab, v: Values) -> Any:
     )
 
 
+@case(rounds.change_ballot, {"receipt_code": LOOKUP, "address": LOOKUP, **BALLOT_TARGETS})
+def _change_ballot(s: Session, lab: Lab, v: Values) -> Any:
+    """resident_a1's ballot of the points round, which allows changes, with its receipt."""
+    return rounds.change_ballot(
+        s,
+        lab.viewer(s, "resident_a1"),
+        round_id=lab.points_round,
+        receipt_code=v("receipt_code", lab.receipt),
+        ballot=_ballot(lab, v, points=True),
+        address=v("address", "10.1.2.3"),
+    )
+
+
 @case(rounds.check_receipt, {"receipt_code": LOOKUP})
 def _check_receipt(s: Session, lab: Lab, v: Values) -> Any:
     return rounds.check_receipt(s, receipt_code=v("receipt_code", lab.receipt))
@@ -1006,6 +1020,7 @@ TAKE_NO_TYPED_VALUE = {
     "services.accounts.store_is_empty",
     "services.accounts.viewer_for_person",
     "services.ballots.deal_again",
+    "services.ballots.lock_box",
     "services.ballots.support",
     "services.ballots.turnouts",
     "services.common.get_or_fail",
@@ -1108,9 +1123,9 @@ SET_BY_CODE = {
         "max_bytes": "a limit of services.uploads",
     },
     "services.ledger.ledger_lines": {"limit": "how many lines a screen shows"},
-    "services.limits.check_attempts": {"limit": "SIGN_IN or VOTING_CODE"},
-    "services.limits.clear_failures": {"limit": "SIGN_IN or VOTING_CODE"},
-    "services.limits.record_failure": {"limit": "SIGN_IN or VOTING_CODE"},
+    "services.limits.check_attempts": {"limit": "SIGN_IN, VOTING_CODE or RECEIPT_CODE"},
+    "services.limits.clear_failures": {"limit": "SIGN_IN, VOTING_CODE or RECEIPT_CODE"},
+    "services.limits.record_failure": {"limit": "SIGN_IN, VOTING_CODE or RECEIPT_CODE"},
     "services.meetings.item_timer": {"minutes_allotted": "an agenda item's stored minutes"},
     "services.notice.audit_log": {"limit": "how many lines the admin screen shows"},
     "services.permissions.places_where": {"candidates": "place ids read from the store"},
@@ -1152,6 +1167,8 @@ EXEMPT = {
     "services.ballots.engine_ballot": "marks already checked",
     "services.ballots.has_ballot": "the voter key comes from voter_key",
     "services.ballots.receipt_marks": "the hash comes from check_receipt, a case",
+    "services.ballots.holds": "the hash comes from change_ballot, a case",
+    "services.ballots.replace": "covered by change_ballot",
     "services.ballots.store_sealed": "the marks come from an election file, read by voting",
     # Heads already read by parse_published_head, which is a case.
     "services.verify.check_books": "its heads come from parse_published_head",
@@ -1374,7 +1391,7 @@ TEXT_REFUSALS = {
 }
 # A wrong password or voting code is counted even though the call is refused: the count is
 # committed on purpose, so that the limit holds (services.limits).
-COUNTED = {"sign_in_failed", "password_wrong", "voting_code_unknown"}
+COUNTED = {"sign_in_failed", "password_wrong", "voting_code_unknown", "receipt_code_unknown"}
 
 
 def _changed_values(session: Session, tables: set[str]) -> list[tuple[str, Any]]:

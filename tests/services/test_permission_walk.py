@@ -37,8 +37,10 @@ from models import (
     NeedSupport,
     PaperReading,
     PaperSheet,
+    PendingBallot,
     Person,
     Place,
+    PollBookEntry,
     Proposal,
     Review,
     RoleGrant,
@@ -67,7 +69,7 @@ from services import (
 from services import tally as tallies
 from services.accounts import viewer_for_person
 from services.common import id_of, place_tree
-from services.errors import NotAllowed
+from services.errors import NotAllowed, NotFound
 from services.permissions import ANONYMOUS, Action, Grant, Viewer, can
 from tests.street import (
     COMMITTEE_NOTE,
@@ -320,6 +322,36 @@ def _cast_ballot(session: Session, viewer: Viewer, stage: Stage, side: Side) -> 
         assert rounds.has_voted(session, viewer, round_id=side.voting_round)
 
     return Attempt(_row(session, BudgetRound, side.voting_round).place_id, act)
+
+
+@probe(Action.CAST_BALLOT, "pendingballot", "auditentry", also="change_ballot")
+def _change_ballot(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """The voting round now allows changes, and the walker has voted in it (straight into the
+    store: whoever may not vote there has a poll book entry all the same), holding a receipt."""
+    receipt = "WALK-CHNG-BALT"
+    budget_round = _row(session, BudgetRound, side.voting_round)
+    budget_round.ballot_changes_allowed = True
+    session.add(budget_round)
+    if viewer.person_id is not None:
+        key = rounds.voter_key(side.voting_round, f"person:{viewer.person_id}")
+        voted = {"voter_key": key, "channel": "online", "voted_on": WHEN}
+        session.add(PollBookEntry(round_id=side.voting_round, **voted))
+    marks = [[side.on_ballot[0], None, None]]
+    hashed = rounds.receipt_hash(receipt)
+    session.add(PendingBallot(round_id=side.voting_round, receipt_hash=hashed, marks=marks))
+    session.commit()
+
+    def act() -> None:
+        choice = ballots.BallotChoice(approvals=side.on_ballot[1:])
+        new = rounds.change_ballot(
+            session, viewer, round_id=side.voting_round, receipt_code=receipt, ballot=choice
+        )
+        check = rounds.check_receipt(session, receipt_code=new)
+        assert check.entries == [(side.on_ballot[1], None, None)]
+        with pytest.raises(NotFound):
+            rounds.check_receipt(session, receipt_code=receipt)
+
+    return Attempt(budget_round.place_id, act)
 
 
 @probe(Action.VIEW_COMMITTEE_MATERIAL, hides=True)
