@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Engine, ExceptionContext, event
+from sqlalchemy import Engine, ExceptionContext, event, inspect
 from sqlmodel import Session, SQLModel, select
 
 from models import AuditEntry, Place
@@ -37,6 +37,24 @@ def get_or_fail(session: Session, model: type[Row], row_id: int | None) -> Row:
     would raise OverflowError for it, PostgreSQL a DataError."""
     valid = isinstance(row_id, int) and not isinstance(row_id, bool) and 0 < row_id <= MAX_INT64
     row = session.get(model, row_id) if valid else None
+    if row is None:
+        raise NotFound(entity=model.__name__.lower())
+    return row
+
+
+def get_locked(session: Session, model: type[Row], row_id: int | None, *, shared: bool) -> Row:
+    """``get_or_fail``, with the row locked until the commit on PostgreSQL (on SQLite the write
+    transaction holds the whole database already): shared by those who only need it to stay as
+    it is, exclusive by the one who changes it."""
+    valid = isinstance(row_id, int) and not isinstance(row_id, bool) and 0 < row_id <= MAX_INT64
+    key = inspect(model).primary_key[0]
+    query = (
+        select(model)
+        .where(key == (row_id if valid else 0))
+        .with_for_update(read=shared)
+        .execution_options(populate_existing=True)
+    )
+    row = session.exec(query).first() if valid else None
     if row is None:
         raise NotFound(entity=model.__name__.lower())
     return row

@@ -49,7 +49,7 @@ from models.engine import serialize
 from models.vocabulary import BallotChannel, BallotKind, PaperSheetStatus
 from services import ballots
 from services.ballots import BallotChoice, Mark
-from services.common import clean_text, get_or_fail, id_of, place_tree, require_at
+from services.common import clean_text, get_locked, get_or_fail, id_of, place_tree, require_at
 from services.errors import Conflict, NotAllowed, NotFound
 from services.permissions import Action, Viewer, can
 from services.rounds import store_ballot, voter_key
@@ -141,8 +141,9 @@ def _prepare(
     ballot: BallotChoice,
 ) -> tuple[BudgetRound, str, Stored]:
     """Permission, the sheet number and the reading checked by the round's ballot rules (and
-    its phase), then the sheet's lock: from here on no other keying of it interleaves."""
-    budget_round = get_or_fail(session, BudgetRound, round_id)
+    its phase), then the sheet's lock: from here on no other keying of it interleaves. The
+    round is held as ``rounds.cast_ballot`` holds it."""
+    budget_round = get_locked(session, BudgetRound, round_id, shared=True)
     require_at(session, viewer, action, budget_round.place_id)
     number = clean_text(sheet_number, "sheet_number", max_length=40)
     marks = _stored(ballots.check_choice(session, budget_round, ballot))

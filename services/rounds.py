@@ -40,6 +40,7 @@ from services.common import (
     bounded_int,
     choice,
     clean_text,
+    get_locked,
     get_or_fail,
     id_of,
     parse_yuan,
@@ -254,8 +255,9 @@ def funds_for_round(session: Session, *, place_id: int | None) -> dict[int, str]
 
 def advance_round(session: Session, viewer: Viewer, *, round_id: int) -> str:
     """Moves the round one phase on, for good; opening the vote puts every eligible proposal on
-    the ballot, closing it deals the sealed ballots again (``ballots.deal_again``)."""
-    budget_round = get_or_fail(session, BudgetRound, round_id)
+    the ballot, closing it deals the sealed ballots again (``ballots.deal_again``). The round
+    is held exclusively from the start: no ballot slips in while the vote closes."""
+    budget_round = get_locked(session, BudgetRound, round_id, shared=False)
     require_at(session, viewer, Action.MANAGE_ROUND, budget_round.place_id)
     move = workflow.hand_move(budget_round)
     if move.target is RoundPhase.VOTING:
@@ -370,8 +372,9 @@ def store_ballot(
 
 
 def cast_ballot(session: Session, viewer: Viewer, *, round_id: int, ballot: BallotChoice) -> str:
-    """Returns the receipt code. The audit log records that *a* ballot was cast, never whose."""
-    budget_round = get_or_fail(session, BudgetRound, round_id)
+    """Returns the receipt code. The round is held (shared) until the commit: closing the vote
+    takes it first, so a ballot is in before the close deals every ballot again, or refused."""
+    budget_round = get_locked(session, BudgetRound, round_id, shared=True)
     require_at(session, viewer, Action.CAST_BALLOT, budget_round.place_id)
     receipt = store_ballot(
         session,
@@ -409,7 +412,7 @@ def change_ballot(
     the pending box like any cast one (``ballots.replace``); the audit log records that a
     ballot of the round was changed, with no actor: its time beside a copy of the pending box
     would otherwise show whose the new ballot is."""
-    budget_round = get_or_fail(session, BudgetRound, round_id)
+    budget_round = get_locked(session, BudgetRound, round_id, shared=True)
     require_at(session, viewer, Action.CAST_BALLOT, budget_round.place_id)
     _changes_open(budget_round)
     if not has_voted(session, viewer, round_id=round_id):

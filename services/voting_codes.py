@@ -18,7 +18,15 @@ from models import BudgetRound, Household, Place, VotingCode
 from models.vocabulary import BallotChannel, PlaceKind
 from services import limits, workflow
 from services.ballots import BallotChoice
-from services.common import clean_text, get_or_fail, id_of, place_tree, record_audit, require_at
+from services.common import (
+    clean_text,
+    get_locked,
+    get_or_fail,
+    id_of,
+    place_tree,
+    record_audit,
+    require_at,
+)
 from services.errors import Conflict, InvalidInput
 from services.permissions import Action, Viewer, can, require
 from services.rounds import (
@@ -192,9 +200,10 @@ def cast_ballot_with_code(
     address: str | None = None,
     person_id: int | None = None,
 ) -> str:
-    """Returns the receipt code; the household's code is spent in the same transaction."""
+    """Returns the receipt code; the household's code is spent in the same transaction. The
+    round is held as ``rounds.cast_ballot`` holds it."""
     voting_code, household = _valid_code(session, code, address, person_id)
-    budget_round = get_or_fail(session, BudgetRound, voting_code.round_id)
+    budget_round = get_locked(session, BudgetRound, voting_code.round_id, shared=True)
     receipt = store_ballot(
         session,
         budget_round,

@@ -17,11 +17,23 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from models import FailedAttempt, LedgerEntry, NeedSupport, Person, ProposalSupport, RoleGrant
+from models import (
+    FailedAttempt,
+    LedgerEntry,
+    NeedSupport,
+    PendingBallot,
+    Person,
+    ProposalSupport,
+    RoleGrant,
+    Tally,
+)
 from models.vocabulary import Role
 from services import accounts, ledger, limits, needs, proposals, reviews
 from services.accounts import viewer_for_person
+from services.ballots import BallotChoice
 from services.errors import LinliError
+from services.rounds import advance_round, cast_ballot
+from services.tally import count_votes
 from services.verify import check_books
 from services.voting_codes import open_code_ballot
 from tests.services.test_ledger import _selected_proposal, donate
@@ -331,3 +343,46 @@ def test_one_open_review_session_per_street_at_once(world: World, engine: Engine
 
     results = race(world, engine, [open_session] * 6)
     assert outcomes(results) == {"ok": 1, "review_session_already_open": 5}
+
+
+def test_ballots_cast_while_the_vote_closes_are_in_the_count_or_refused(
+    world: World, engine: Engine
+) -> None:
+    """Without the round held while casting, a ballot that passed its phase check could land
+    in the pending box after the close dealt every ballot again: counted late and not shuffled."""
+    round_id, ids = voting_round(world)
+    voters = []
+    for number in range(20):
+        person = Person(display_name=f"neighbour {number}", home_place_id=world.compound_a1)
+        world.session.add(person)
+        world.session.flush()
+        world.session.add(
+            RoleGrant(person_id=person.id, role=Role.RESIDENT, place_id=world.compound_a1)
+        )
+        voters.append(person.id)
+    world.session.commit()
+
+    def vote(person_id: int) -> Callable[[Session], Any]:
+        def call(session: Session) -> Any:
+            viewer = viewer_for_person(session, person_id)
+            return cast_ballot(
+                session, viewer, round_id=round_id, ballot=BallotChoice(approvals=(ids[0],))
+            )
+
+        return call
+
+    def close(session: Session) -> Any:
+        chair = viewer_for_person(session, world.people["chair_a"])
+        return advance_round(session, chair, round_id=round_id)
+
+    results = race(world, engine, [close, *(vote(person) for person in voters)])
+    assert results[0] == "counting"
+    seen = outcomes(results[1:])
+    assert set(seen) <= {"ok", "round_not_voting"}
+    world.session.rollback()
+    pending = world.session.exec(
+        select(func.count()).select_from(PendingBallot).where(PendingBallot.round_id == round_id)
+    ).one()
+    assert pending == 0  # everything cast went through the close's shuffle
+    counted = count_votes(world.session, world.viewer("chair_a"), round_id=round_id)
+    assert world.session.get(Tally, counted).ballots_counted == seen["ok"]  # type: ignore[union-attr]

@@ -1023,6 +1023,7 @@ TAKE_NO_TYPED_VALUE = {
     "services.ballots.lock_box",
     "services.ballots.support",
     "services.ballots.turnouts",
+    "services.common.get_locked",
     "services.common.get_or_fail",
     "services.common.lock_for_change",
     "services.common.id_of",
