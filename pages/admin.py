@@ -111,6 +111,9 @@ def _people(viewer: Viewer) -> None:
             )
             is not None
         ):
+            st.session_state["person_saved"] = True
+            st.rerun()  # the lists below were read before the new person existed
+        if st.session_state.pop("person_saved", False):
             st.success(t("app.saved"))
     _revoke(viewer)
     providers = identity_providers()

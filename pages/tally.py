@@ -282,7 +282,9 @@ def render() -> None:
     if not rounds:
         empty_state("tally.no_rounds")
         return
-    names = {r.id: f"{r.name} · {label('phase', r.phase)}" for r in rounds}
+    # The phase is not in the label: Streamlit keeps showing an option's old text when only its
+    # text changes, so the label would lag behind the round; the phase metric below says it.
+    names = {r.id: r.name for r in rounds}
     round_id = id_select(t("vote.round"), names, key="tally_round")
     _round(viewer, next(r for r in rounds if r.id == round_id))
 
