@@ -46,7 +46,8 @@ def result_bars(rows: list[dict[str, object]], *, support: str, won: str, lost: 
         alt.Chart(frame)
         .mark_bar(cornerRadiusEnd=4)
         .encode(
-            x=alt.X("support:Q", title=support),
+            # ballots are whole: no 0.04 ticks when a round has two of them
+            x=alt.X("support:Q", title=support, axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("title:N", title=None, sort="-x", axis=alt.Axis(labelLimit=360)),
             color=alt.Color(
                 "outcome:N",
