@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text
 from sqlmodel import Session, select
 from streamlit import config
+from streamlit import logger as streamlit_logger
 from streamlit.testing.v1 import AppTest
 
 from models import Account, BudgetRound, Fund, Person, Place, RoleGrant, make_engine
@@ -288,6 +289,7 @@ def renders(url: str) -> None:
     # AppTest keeps its widget bookkeeping (callbacks) in session state, which the
     # production check for plain session values would reject (as in tests/pages).
     config.set_option("runner.enforceSerializableSessionState", False)
+    streamlit_logger.set_log_level("error")  # "missing ScriptRunContext" for every cached read
     people = {role: (str(_person(url, role)) if role != "anonymous" else "-") for role in ROLES}
     slowest = (0.0, "")
     print(f"  page renders (ms), roles: {', '.join(ROLES)}")
