@@ -6,6 +6,7 @@ seconds, from figures shared by every session (``ui.shared``)."""
 import streamlit as st
 
 from services.ledger import FundBalance, LedgerLine
+from services.notice import NoticeBoard
 from services.verify import BooksSeal
 from services.workflow import Step, allows
 from ui.context import day, label, moment, money, t
@@ -106,10 +107,8 @@ def _ledger_line(line: LedgerLine) -> str:
     )
 
 
-def _draw() -> None:
-    """Lists, not grids: one column on a phone, large enough on the wall; a refresh draws a
-    few elements from figures already computed."""
-    board = shared_notice_board()
+def _headline(board: NoticeBoard) -> None:
+    """Money raised and earmarked, and the votes open now: first on the phone and the wall."""
     raised = sum(b.money_in_fen for b in board.balances if b.kind == "community")
     earmarked = sum(b.earmarked_fen for b in board.balances)
     voting = [r for r in board.rounds if allows(r.phase, Step.CAST_BALLOT)]
@@ -122,6 +121,13 @@ def _draw() -> None:
             t("notice.vote_open", name=plain(budget_round.name), ballots=budget_round.ballots),
             icon=":material/how_to_vote:",
         )
+
+
+def _draw() -> None:
+    """Lists, not grids: one column on a phone, large enough on the wall; a refresh draws a
+    few elements from figures already computed."""
+    board = shared_notice_board()
+    _headline(board)
 
     st.subheader(t("notice.funds"), anchor=False)
     st.markdown("\n".join(_fund_line(b) for b in board.balances))
@@ -166,23 +172,12 @@ def _draw_wall() -> None:
     figures, open votes, every fund beside the latest result and the latest entries. Lists
     only: the charts' labels are too small to read from the back of the hall."""
     board = shared_notice_board()
-    raised = sum(b.money_in_fen for b in board.balances if b.kind == "community")
-    earmarked = sum(b.earmarked_fen for b in board.balances)
-    voting = [r for r in board.rounds if allows(r.phase, Step.CAST_BALLOT)]
     with st.container(key="wall_board"):
         heading, seal = st.columns([3, 2], vertical_alignment="center")
         heading.title(t("nav.notice"), anchor=False)
         # The printed fingerprint is made by the books (ledger:<n>:<hex>), never typed.
         seal.markdown(f"{t('verify.seal_title')} `{board.seal.printed}`")
-        first, second, third = st.columns(3)
-        first.metric(t("notice.raised"), money(raised))
-        second.metric(t("notice.earmarked"), money(earmarked))
-        third.metric(t("notice.open_votes"), len(voting))
-        for budget_round in voting:
-            st.info(
-                t("notice.vote_open", name=plain(budget_round.name), ballots=budget_round.ballots),
-                icon=":material/how_to_vote:",
-            )
+        _headline(board)
         left, right = st.columns(2, gap="large")
         with left:
             st.subheader(t("notice.funds"), anchor=False)

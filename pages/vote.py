@@ -220,6 +220,22 @@ def _reading_text(entries: list[Entry], titles: dict[int, str], common: set[Entr
     return "\n".join(lines) or t("paper.nothing_marked")
 
 
+def _settle(
+    viewer: Viewer, budget_round: RoundRow, sheet: SheetToCheck, choice: BallotChoice
+) -> None:
+    """The third look's answer: the reading the paper bears out, or the sheet keyed again."""
+    _paper_done(
+        "settle",
+        act(
+            settle_paper_sheet,
+            viewer,
+            round_id=budget_round.id,
+            sheet_number=sheet.sheet_number,
+            ballot=choice,
+        ),
+    )
+
+
 def _sheet_to_check(
     viewer: Viewer,
     budget_round: RoundRow,
@@ -251,16 +267,7 @@ def _sheet_to_check(
                     key=f"paper_pick_{budget_round.id}_{sheet.sheet_number}_{number}",
                     icon=":material/check:",
                 ):
-                    _paper_done(
-                        "settle",
-                        act(
-                            settle_paper_sheet,
-                            viewer,
-                            round_id=budget_round.id,
-                            sheet_number=sheet.sheet_number,
-                            ballot=reading.choice,
-                        ),
-                    )
+                    _settle(viewer, budget_round, sheet, reading.choice)
         if sheet.can_settle and st.toggle(
             t("paper.rekey"), key=f"paper_rekey_{budget_round.id}_{sheet.sheet_number}"
         ):
@@ -270,16 +277,7 @@ def _sheet_to_check(
                 prefix = f"paper_rekey_{budget_round.id}_{sheet.sheet_number}"
                 choice = _ballot_inputs(budget_round, proposals, prefix)
                 if st.form_submit_button(t("paper.rekey_submit"), key=f"{prefix}_submit"):
-                    _paper_done(
-                        "settle",
-                        act(
-                            settle_paper_sheet,
-                            viewer,
-                            round_id=budget_round.id,
-                            sheet_number=sheet.sheet_number,
-                            ballot=choice,
-                        ),
-                    )
+                    _settle(viewer, budget_round, sheet, choice)
 
 
 def _paper_sheets(viewer: Viewer, keying: list[RoundRow], settling: list[RoundRow]) -> None:
