@@ -28,7 +28,7 @@ def _statement(statement: PointsStatement) -> None:
     if not statement.lines:
         empty_state("points.no_history")
     for line in statement.lines:
-        with st.container(border=True):
+        with st.container(border=True, key=f"points_line_{line.entry_id}"):
             what = plain(line.description)
             if line.merchant:
                 what = t("points.at_merchant", what=what, merchant=plain(line.merchant))
@@ -45,7 +45,7 @@ def _statement(statement: PointsStatement) -> None:
 
 
 def _item(viewer: Viewer, item: CatalogueItem) -> None:
-    with st.container(border=True):
+    with st.container(border=True, key=f"points_item_{item.id}"):
         seller = plain(item.merchant) if item.merchant else t("points.community_own")
         st.markdown(f"**{plain(item.name)}**  \n{seller} · {plain(item.place)}")
         price = t("points.amount", points=item.points_cost)
