@@ -171,6 +171,8 @@ def record_volunteering(
     home = person.home_place_id
     if not person.is_active or home is None or not place_tree(session).covers(place_id, home):
         raise InvalidInput("points_not_resident", field="volunteer")
+    if person_id == viewer.person_id:  # nobody awards points to themselves
+        raise InvalidInput("points_own_hours", field="volunteer")
     counted = bounded_int(hours, "hours", low=1, high=MAX_HOURS)
     what = clean_text(activity, "activity", max_length=200)
     rule = _rule_for(session, place_id)
@@ -346,7 +348,8 @@ def _desk(session: Session, viewer: Viewer) -> PointsDesk:
             select(Person).where(col(Person.is_active)).order_by(col(Person.display_name))
         ):
             home = person.home_place_id
-            if home is not None and any(tree.covers(place, home) for place in where):
+            mine = person.id == viewer.person_id
+            if home is not None and not mine and any(tree.covers(p, home) for p in where):
                 volunteers.append(Volunteer(id_of(person), person.display_name, names[home]))
     return PointsDesk(
         rule_places=desk(Action.SET_POINTS_RULE, (PlaceKind.COMMUNITY,)),
