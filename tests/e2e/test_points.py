@@ -3,6 +3,7 @@ volunteering for the demo resident (10 points an hour), and the resident, on the
 sees the balance go from 45 to 75 and redeems rice at a merchant of the merchant alliance for
 50 points; the rest of the balance and the history say so. Then oil (60) is refused in words."""
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,6 @@ from tests.e2e import DEMO_PASSWORD, main_text, type_choice, wait_for_app
 from tests.e2e.test_resident_phone import PHONE, fits_the_phone
 
 pytestmark = pytest.mark.e2e
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -58,8 +58,9 @@ def item(page: Page, name: str):  # type: ignore[no-untyped-def]
 
 
 def test_a_volunteer_earns_points_and_spends_them_at_a_merchant(
-    fresh_server, phones: tuple[BrowserContext, BrowserContext]
+    fresh_server, phones: tuple[BrowserContext, BrowserContext], tmp_path: Path
 ) -> None:
+    shots = Path(os.environ.get("LINLI_SCREENSHOT_DIR") or tmp_path)  # docs/screenshots
     clerk_phone, resident_phone = phones
     clerk = clerk_phone.new_page()
     sign_in(clerk, fresh_server.url, "clerk")
@@ -83,8 +84,7 @@ def test_a_volunteer_earns_points_and_spends_them_at_a_merchant(
     assert balance(resident) == "75 积分"  # 45 in the demo, and 3 hours at 10
     expect(resident.get_by_text("+30 · 敬老院陪聊")).to_be_visible()
     fits_the_phone(resident, "the resident's points")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    resident.screenshot(path=SCREENSHOTS / "points-resident-phone.png")
+    resident.screenshot(path=shots / "points-resident-phone.png")
 
     rice = item(resident, "大米5公斤")
     expect(rice).to_contain_text("联华超市平阳店")
@@ -99,4 +99,4 @@ def test_a_volunteer_earns_points_and_spends_them_at_a_merchant(
     expect(resident.get_by_text("积分不足：余额 25，需要 60。")).to_be_visible()
     assert balance(resident) == "25 积分"
     assert "points." not in main_text(resident)  # no untranslated key
-    resident.screenshot(path=SCREENSHOTS / "points-short-balance-phone.png", full_page=True)
+    resident.screenshot(path=shots / "points-short-balance-phone.png")
