@@ -324,7 +324,7 @@ def take_setup(browser: Browser, url: str, out: Path) -> None:
     page.keyboard.press("Enter")
     settle(page)
     _fill(page, "round_new_0_budget", "90000")
-    page.get_by_text("背包式（在预算内选择项目）", exact=True).click()
+    page.get_by_text("预算内选择（所选项目合计不超过预算）", exact=True).click()
     settle(page)
     page.get_by_role("heading", level=1).scroll_into_view_if_needed()  # the click scrolled
     settle(page)
