@@ -129,7 +129,7 @@ def _waiting(session: Session, viewer: Viewer, request_id: int) -> tuple[Payment
     lock_for_change(session)
     session.refresh(request)
     if request.status != R.SUBMITTED:
-        raise WrongPhase("payment_already_decided", status=request.status)
+        raise WrongPhase("payment_already_decided")
     return request, fund
 
 
