@@ -160,21 +160,22 @@ def _payment_request(viewer: Viewer, fund_id: int, budgets: list[ProposalBudget]
     )
     lines = {line.line_item_id: line.description for line in by_id[proposal_id].lines}
     line_id = id_select(t("ledger.budget_line"), lines, key=f"pay_line_{proposal_id}")
-    sent_key = "pay_sent"  # a new, empty form (and uploader) after each request sent
-    with st.form(f"pay_{st.session_state.get(sent_key, 0)}", enter_to_submit=False):
-        amount = st.text_input(t("ledger.amount_yuan"), key="pay_amount")
-        payee = st.text_input(t("field.payee"), key="pay_payee")
-        purpose = st.text_input(t("field.purpose"), key="pay_purpose")
-        invoice = st.text_input(t("field.invoice_number"), key="pay_invoice")
-        occurred = st.date_input(t("notice.date"), value=date.today(), key="pay_date")
-        receipt = st.file_uploader(
-            t("ledger.receipt"),
-            type=accepted_extensions(AttachmentKind.RECEIPT),
-            max_upload_size=max_upload_mb(AttachmentKind.RECEIPT),
-            key="pay_receipt",
-        )
-        if not st.form_submit_button(t("ledger.send_request"), type="primary", width="stretch"):
-            return
+    sent = st.session_state.get("pay_sent", 0)  # new, empty fields after each request sent
+    amount = st.text_input(t("ledger.amount_yuan"), key=f"pay_amount_{sent}")
+    payee = st.text_input(t("field.payee"), key=f"pay_payee_{sent}")
+    purpose = st.text_input(t("field.purpose"), key=f"pay_purpose_{sent}")
+    invoice = st.text_input(t("field.invoice_number"), key=f"pay_invoice_{sent}")
+    occurred = st.date_input(t("notice.date"), value=date.today(), key=f"pay_date_{sent}")
+    receipt = st.file_uploader(
+        t("ledger.receipt"),
+        type=accepted_extensions(AttachmentKind.RECEIPT),
+        max_upload_size=max_upload_mb(AttachmentKind.RECEIPT),
+        key=f"pay_receipt_{sent}",
+    )
+    if not st.button(
+        t("ledger.send_request"), key=f"pay_send_{sent}", type="primary", width="stretch"
+    ):
+        return
     if receipt is None:
         st.error(t("ledger.receipt_required"))
         return
@@ -195,8 +196,9 @@ def _payment_request(viewer: Viewer, fund_id: int, budgets: list[ProposalBudget]
         )
         is not None
     ):
-        st.session_state[sent_key] = st.session_state.get(sent_key, 0) + 1
-        st.success(t("app.saved"))
+        st.session_state["pay_sent"] = sent + 1
+        st.toast(t("app.saved"))
+        st.rerun()
 
 
 def _receipt(viewer: Viewer, attachment_id: int) -> None:
