@@ -188,14 +188,7 @@ def _extras(session: Session, street: Street) -> dict[str, Any]:
 
 
 def _payment_request(session: Session, treasurer: Viewer, a: Side) -> int:
-    ledger.allocate_to_proposal(
-        session,
-        treasurer,
-        fund_id=a.fund,
-        proposal_id=a.selected,
-        amount="1000",
-        occurred_on=WHEN,
-    )
+    """Nothing allocated yet: the other cases reverse a donation and override the result."""
     return expenses.request_payment(
         session,
         treasurer,
