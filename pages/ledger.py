@@ -369,7 +369,9 @@ def render() -> None:
             )
     budgets = read(budget_vs_actual, fund_id=fund_id)
     tabs = [t("ledger.entries"), t("ledger.budget_tab"), t("ledger.contributions")]
-    may_see_requests = can_somewhere(viewer, Action.VIEW_BOOKS) and (
+    ledger = read(fund_ledger, viewer=viewer, fund_id=fund_id)
+    # Requests wait with receipts not yet public: for those who see this fund's full books.
+    may_see_requests = ledger.full_books and (
         can_somewhere(viewer, Action.APPROVE_EXPENSE)
         or can_somewhere(viewer, Action.RECORD_EXPENSE)
     )
@@ -382,7 +384,6 @@ def render() -> None:
         tabs.append(t("ledger.record_tab"))
     shown = dict(zip(tabs, st.tabs(tabs), strict=True))
     with shown[t("ledger.entries")]:
-        ledger = read(fund_ledger, viewer=viewer, fund_id=fund_id)
         if ledger.full_books:
             st.caption(t("ledger.books_note"))
         _lines_table(ledger.lines)
