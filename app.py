@@ -17,6 +17,7 @@ from pages import (
     meetings,
     needs,
     notice,
+    points,
     proposals,
     review,
     rounds,
@@ -53,6 +54,7 @@ SCREENS = (
     Screen(tally.render, "tally", "nav.tally", ":material/leaderboard:"),
     Screen(live.render, "live", "nav.live", ":material/live_tv:"),
     Screen(ledger.render, "ledger", "nav.ledger", ":material/account_balance:"),
+    Screen(points.render, "points", "nav.points", ":material/loyalty:"),
     Screen(
         review.render,
         "review",

@@ -26,7 +26,7 @@ from models.needs import Need, NeedSupport
 from models.paper import PaperReading, PaperSheet
 from models.people import Account, FailedAttempt, Household, Person, RoleGrant, SignInSession
 from models.places import Alliance, AllianceMember, Place
-from models.points import PointsAccount, PointsEntry
+from models.points import PointsAccount, PointsEntry, PointsItem, PointsRule, VolunteerShift
 from models.proposals import (
     Attachment,
     CoFundingPledge,
@@ -80,6 +80,8 @@ __all__ = [
     "Place",
     "PointsAccount",
     "PointsEntry",
+    "PointsItem",
+    "PointsRule",
     "PollBookEntry",
     "Proposal",
     "ProposalLineItem",
@@ -92,6 +94,7 @@ __all__ = [
     "RubricScore",
     "SignInSession",
     "Tally",
+    "VolunteerShift",
     "VotingCode",
     "audit",
     "chain",

@@ -27,3 +27,47 @@ class PointsEntry(SQLModel, table=True):
     recorded_by_id: int | None = Field(default=None, foreign_key="person.id")
     recorded_at: datetime = Field(default_factory=utc_now)
     chain_hash: str = Field(default="", max_length=64)  # set by models.chain on insert
+
+
+class PointsRule(SQLModel, table=True):
+    """What an hour of volunteering earns in a community, as its committee set it. A new rule is
+    a new row: the newest of a place applies from then on, the earlier ones stay readable, and
+    every shift keeps the rate it was counted at."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(foreign_key="place.id", index=True)
+    points_per_hour: int = Field(ge=1)
+    set_by_id: int | None = Field(default=None, foreign_key="person.id")
+    set_at: datetime = Field(default_factory=utc_now)
+
+
+class PointsItem(SQLModel, table=True):
+    """Goods or a service in a community's points catalogue: the community's own, or a
+    merchant's of the merchant alliance (商企联盟), often below its list price. Withdrawn, never
+    deleted, so past redemptions keep what they bought."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(foreign_key="place.id", index=True)
+    name: str = Field(max_length=120)
+    merchant: str = Field(default="", max_length=120)
+    points_cost: int = Field(ge=1)
+    list_price_fen: int | None = Field(default=None, sa_type=BigInteger)
+    created_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utc_now)
+    withdrawn_at: datetime | None = None
+
+
+class VolunteerShift(SQLModel, table=True):
+    """Hours a resident volunteered, as a clerk recorded them, and the points entry they earned
+    (hours times the rule's rate at the time)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(foreign_key="place.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    hours: int = Field(ge=1)
+    activity: str = Field(max_length=200)
+    rule_id: int = Field(foreign_key="pointsrule.id")
+    points_per_hour: int = Field(ge=1)
+    entry_id: int = Field(foreign_key="pointsentry.id", unique=True)
+    recorded_by_id: int | None = Field(default=None, foreign_key="person.id")
+    recorded_at: datetime = Field(default_factory=utc_now)

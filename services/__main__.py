@@ -59,7 +59,9 @@ def _verify(session: Session, published: list[str]) -> int:
         print(f"ledger NOT verified: {len(result.problems)} problem(s)")
         return 1
     ledger, audit = result.ledger, result.chains["auditentry"]
+    points = result.chains["pointsentry"]
     print(f"ledger verified: {ledger.length} entries, head {ledger.head_hash}")
+    print(f"points verified: {points.length} entries, head {points.head_hash}")
     print(f"audit trail verified: {audit.length} entries, head {audit.head_hash}")
     return 0
 

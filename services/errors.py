@@ -10,6 +10,7 @@
     ├── Conflict            a duplicate: a second ballot, an existing account, a name taken
     ├── WrongPhase          the round or meeting is not in a phase that allows this
     ├── Overspend           more money out than the fund or the allocation holds
+    │   └── PointsShort     more points spent than the resident's balance holds
     ├── CharterViolation    the fund's charter forbids it (category, cap, co-funding)
     ├── SignInFailed        unknown account or wrong password (one message for both)
     └── TooManyAttempts     too many failures from one name or address: wait a while
@@ -55,6 +56,12 @@ class WrongPhase(LinliError):
 
 class Overspend(LinliError):
     code = "overspend"
+
+
+class PointsShort(Overspend):
+    """``balance`` and ``cost`` in points."""
+
+    code = "points_short"
 
 
 class CharterViolation(LinliError):

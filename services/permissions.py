@@ -45,6 +45,10 @@ class Action(StrEnum):
     GRANT_ROLES = "grant_roles"
     VIEW_AUDIT_LOG = "view_audit_log"
     VERIFY_BOOKS = "verify_books"
+    SET_POINTS_RULE = "set_points_rule"
+    RECORD_POINTS = "record_points"
+    MANAGE_POINTS_CATALOGUE = "manage_points_catalogue"
+    REDEEM_POINTS = "redeem_points"
 
 
 class Reach(StrEnum):
@@ -100,6 +104,12 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.GRANT_ROLES: (ADMIN,),
     Action.VIEW_AUDIT_LOG: (ADMIN,),
     Action.VERIFY_BOOKS: (ADMIN,),
+    # Points (积分): the committee's chair sets what an hour earns; the community's clerks (its
+    # social workers) record the hours and keep the catalogue with the chair; residents spend.
+    Action.SET_POINTS_RULE: (CHAIR,),
+    Action.RECORD_POINTS: (CLERK,),
+    Action.MANAGE_POINTS_CATALOGUE: (CHAIR, CLERK),
+    Action.REDEEM_POINTS: (RESIDENT,),
 }
 
 

@@ -23,6 +23,7 @@ DEEP_LINKS = {
     "tally": "计票结果",
     "live": "平阳社区2026年微基金项目",  # the live screen opens on the round being voted on
     "ledger": "基金与账目",
+    "points": "积分",
     "meetings": "议事会",
     "vote": "投票",
     "proposals": "提案",
@@ -41,6 +42,7 @@ PUBLIC_NAV = [
     "计票结果",
     "实时大屏",
     "基金与账目",
+    "积分",
     "账户",
 ]
 HIDDEN_NAV = ["管理", "年底评审", "轮次与基金", "开始使用"]
@@ -64,7 +66,7 @@ RESTRICTED = {
 }
 UNTRANSLATED = re.compile(
     r"\b(?:app|nav|notice|vote|tally|ledger|admin|account|needs|proposals|setup|meetings|review"
-    r"|live|field|status|error|role|phase)\.[a-z_]+\b"
+    r"|live|field|status|error|role|phase|points|points_reason)\.[a-z_]+\b"
 )
 
 

@@ -11,6 +11,10 @@ from streamlit.testing.v1 import AppTest
 from models import BudgetRound, make_engine
 from services import turnout
 from services.accounts import viewer_for_person
+from services.ballots import BallotChoice
+from services.paper import key_paper_sheet, settle_paper_sheet
+from services.permissions import Viewer
+from services.proposals import list_proposals
 from services.rounds import advance_round
 from services.tally import count_votes, publish_tally
 from tests.pages.conftest import ROLES
@@ -105,6 +109,19 @@ def test_every_role_sees_the_same_public_turnout(demo_db: dict[str, int], role: 
         assert texts(at) == texts(open_live(None))  # the committee sees no more than anyone
 
 
+def finish_the_paper(session: Session, round_id: int, clerk: Viewer, chair: Viewer) -> None:
+    """The demo's open vote has a sheet keyed once (by the second clerk) and one read two ways:
+    the vote closes only when both are ballots."""
+    on_ballot = sorted(
+        p.id for p in list_proposals(session, round_id=round_id, statuses=("on_ballot",))
+    )
+    reading = BallotChoice(approvals=tuple(on_ballot[:2]))
+    key_paper_sheet(session, clerk, round_id=round_id, sheet_number="PY-2026-001", ballot=reading)
+    settle_paper_sheet(
+        session, chair, round_id=round_id, sheet_number="PY-2026-002", ballot=reading
+    )
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_an_unpublished_count_shows_only_that_counting_is_done(
     demo_db: dict[str, int], role: str
@@ -113,6 +130,9 @@ def test_an_unpublished_count_shows_only_that_counting_is_done(
     engine = make_engine(os.environ["LINLI_DATABASE_URL"])
     with Session(engine) as session:
         chair = viewer_for_person(session, demo_db["chair"])
+        finish_the_paper(
+            session, counted_round, viewer_for_person(session, demo_db["clerk"]), chair
+        )
         advance_round(session, chair, round_id=counted_round)  # voting closes
         tally_id = count_votes(session, chair, round_id=counted_round)
     at = open_live(demo_db.get(role))
@@ -128,7 +148,8 @@ def test_an_unpublished_count_shows_only_that_counting_is_done(
     assert not at.info and len(charts(at)) == 1
     assert "电动车集中充电棚" in charts(at)[0]  # every project that was on the ballot
     assert at.subheader[0].value.startswith("结果（")
-    assert "个项目获得资助" in texts(at) and "依据 24 张选票" in texts(at)
+    # 24 ballots cast, and the two paper sheets finished before the close
+    assert "个项目获得资助" in texts(at) and "依据 26 张选票" in texts(at)
 
 
 def test_the_address_chooses_the_round_and_a_published_result_shows_its_chart(

@@ -23,6 +23,7 @@ PAGES = (
     "tally",
     "live",
     "ledger",
+    "points",
     "review",
     "rounds",
     "admin",

@@ -50,6 +50,7 @@ from services import (
     needs,
     paper,
     places,
+    points,
     proposals,
     reviews,
     rounds,
@@ -172,6 +173,25 @@ def _extras(session: Session, street: Street) -> dict[str, Any]:
             LedgerEntry.destination_fund_id == a.fund, LedgerEntry.counterparty == "Street office"
         )
     ).one()
+    # Points: A's rule, 50 points for resident_a1, an item of A's catalogue costing 30.
+    points.set_points_rule(session, chair, place_id=a.community, points_per_hour=10)
+    points.record_volunteering(
+        session,
+        clerk,
+        person_id=world.people["resident_a1"],
+        place_id=a.compound,
+        hours=5,
+        activity="Lunch delivery",
+    )
+    points.add_catalogue_item(
+        session,
+        clerk,
+        place_id=a.community,
+        name="Rice",
+        merchant="Lianhua",
+        points_cost=30,
+        list_price="39.50",
+    )
     return {
         "local": local.id,
         "token": token,
@@ -1067,6 +1087,44 @@ def _verify_books(s: Session, lab: Lab, v: Values) -> Any:
     return verify.verify_books(s, lab.viewer(s, "admin"), published=[printed])
 
 
+@case(points.set_points_rule, {"points_per_hour": COUNT})
+def _set_points_rule(s: Session, lab: Lab, v: Values) -> Any:
+    return points.set_points_rule(
+        s,
+        lab.viewer(s, "chair_a"),
+        place_id=lab.a.community,
+        points_per_hour=v("points_per_hour", 12),
+    )
+
+
+@case(points.record_volunteering, {"hours": COUNT, "activity": LINE})
+def _record_volunteering(s: Session, lab: Lab, v: Values) -> Any:
+    return points.record_volunteering(
+        s,
+        lab.viewer(s, "clerk_a"),
+        person_id=lab.street.world.people["resident_a1"],
+        place_id=lab.a.compound,
+        hours=v("hours", 3),
+        activity=v("activity", "Litter pick"),
+    )
+
+
+@case(
+    points.add_catalogue_item,
+    {"name": LINE, "merchant": LINE, "points_cost": COUNT, "list_price": OPTIONAL_AMOUNT},
+)
+def _add_catalogue_item(s: Session, lab: Lab, v: Values) -> Any:
+    return points.add_catalogue_item(
+        s,
+        lab.viewer(s, "clerk_a"),
+        place_id=lab.a.community,
+        name=v("name", "Haircut"),
+        merchant=v("merchant", "Yongle barber"),
+        points_cost=v("points_cost", 77),
+        list_price=v("list_price", "25"),
+    )
+
+
 # --- exemptions ------------------------------------------------------------------------------
 
 # Public functions that take no text, amount or count a person types: ids, dates, booleans,
@@ -1139,6 +1197,11 @@ TAKE_NO_TYPED_VALUE = {
     "services.permissions.places_where",
     "services.permissions.require",
     "services.places.places_where_allowed",
+    "services.points.my_points",
+    "services.points.points_balance",
+    "services.points.points_page",
+    "services.points.redeem_points",
+    "services.points.withdraw_catalogue_item",
     "services.proposals.discard_draft",
     "services.proposals.draft_form",
     "services.proposals.list_proposals",

@@ -42,6 +42,10 @@ from models import (
     PendingBallot,
     Person,
     Place,
+    PointsAccount,
+    PointsEntry,
+    PointsItem,
+    PointsRule,
     PollBookEntry,
     Proposal,
     ProposalLineItem,
@@ -64,6 +68,7 @@ from services import (
     notice,
     paper,
     places,
+    points,
     proposals,
     reviews,
     rounds,
@@ -859,6 +864,97 @@ def _verify_books(session: Session, viewer: Viewer, stage: Stage, side: Side) ->
         assert (check.checked_by_id, check.ok) == (viewer.person_id, True)
 
     return Attempt(None, act)
+
+
+@probe(Action.SET_POINTS_RULE, "pointsrule", "auditentry")
+def _set_points_rule(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        rule_id = points.set_points_rule(
+            session, viewer, place_id=side.community, points_per_hour=10
+        )
+        rule = _row(session, PointsRule, rule_id)
+        assert (rule.place_id, rule.points_per_hour) == (side.community, 10)
+
+    return Attempt(side.community, act)
+
+
+@probe(Action.RECORD_POINTS, "pointsaccount", "pointsentry", "volunteershift", "auditentry")
+def _record_points(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """The community's rule (10 points an hour) and a volunteer living in its compound."""
+    session.add(PointsRule(place_id=side.community, points_per_hour=10))
+    volunteer = Person(display_name="volunteer", home_place_id=side.compound)
+    session.add(volunteer)
+    session.commit()
+
+    def act() -> None:
+        entry_id = points.record_volunteering(
+            session,
+            viewer,
+            person_id=id_of(volunteer),
+            place_id=side.compound,
+            hours=3,
+            activity="Lunch delivery",
+        )
+        assert _row(session, PointsEntry, entry_id).delta == 30
+
+    return Attempt(side.compound, act)
+
+
+@probe(Action.MANAGE_POINTS_CATALOGUE, "pointsitem", "auditentry")
+def _manage_points_catalogue(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        item_id = points.add_catalogue_item(
+            session,
+            viewer,
+            place_id=side.community,
+            name="Rice",
+            merchant="Lianhua",
+            points_cost=30,
+            list_price="39.50",
+        )
+        item = _row(session, PointsItem, item_id)
+        assert (item.place_id, item.points_cost, item.list_price_fen) == (side.community, 30, 3950)
+
+    return Attempt(side.community, act)
+
+
+def _points_item(session: Session, side: Side) -> PointsItem:
+    item = PointsItem(place_id=side.community, name="Rice", merchant="Lianhua", points_cost=30)
+    session.add(item)
+    session.commit()
+    return item
+
+
+@probe(Action.MANAGE_POINTS_CATALOGUE, "pointsitem", "auditentry", also="withdraw_catalogue_item")
+def _withdraw_catalogue_item(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    item = _points_item(session, side)
+
+    def act() -> None:
+        points.withdraw_catalogue_item(session, viewer, item_id=id_of(item))
+        assert _row(session, PointsItem, item.id).withdrawn_at is not None
+
+    return Attempt(side.community, act)
+
+
+@probe(Action.REDEEM_POINTS, "pointsentry", "auditentry")
+def _redeem_points(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """An item of the community, and 50 points on the walker's account."""
+    item = _points_item(session, side)
+    assert viewer.person_id is not None
+    account = session.exec(
+        select(PointsAccount).where(PointsAccount.person_id == viewer.person_id)
+    ).first() or PointsAccount(person_id=viewer.person_id)
+    session.add(account)
+    session.flush()
+    session.add(PointsEntry(account_id=id_of(account), delta=50, reason="volunteering"))
+    session.commit()
+
+    def act() -> None:
+        entry_id = points.redeem_points(session, viewer, item_id=id_of(item))
+        assert _row(session, PointsEntry, entry_id).delta == -30
+        assert points.points_balance(session, person_id=viewer.person_id or 0) == 20
+
+    return Attempt(side.community, act)
 
 
 # --- the walk --------------------------------------------------------------------------------

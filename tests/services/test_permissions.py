@@ -64,6 +64,10 @@ IN_A = {
     Action.GRANT_ROLES: {"admin"},
     Action.VIEW_AUDIT_LOG: {"admin"},
     Action.VERIFY_BOOKS: {"admin"},
+    Action.SET_POINTS_RULE: {"chair_a"},
+    Action.RECORD_POINTS: {"clerk_a"},
+    Action.MANAGE_POINTS_CATALOGUE: {"chair_a", "clerk_a"},
+    Action.REDEEM_POINTS: {"resident_a1"},
 }
 
 

@@ -31,6 +31,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "cofunding_source": vocabulary.CoFundingSource,
     "paper_status": vocabulary.PaperSheetStatus,
     "payment_status": vocabulary.PaymentRequestStatus,
+    "points_reason": vocabulary.PointsReason,
 }
 STREAMLIT_TEXT_CALLS = {
     "title",
