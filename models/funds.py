@@ -95,3 +95,28 @@ class Contribution(SQLModel, table=True):
     occurred_on: date
     recorded_by_id: int | None = Field(default=None, foreign_key="person.id")
     recorded_at: datetime = Field(default_factory=utc_now)
+
+
+class PaymentRequest(SQLModel, table=True):
+    """A treasurer's request to pay a funded proposal's budget line (报销/付款申请), with its
+    receipt. Nothing moves until another committee member approves it: the approval writes the
+    expense entry (naming the same receipt, which is how the request finds its entry)."""
+
+    __table_args__ = (CheckConstraint("amount_fen > 0", name="payment_request_amount"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fund_id: int = Field(foreign_key="fund.id", index=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    line_item_id: int = Field(foreign_key="proposallineitem.id")
+    amount_fen: int = Field(sa_type=BigInteger)
+    payee: str = Field(max_length=200)
+    purpose: str = Field(max_length=500)
+    invoice_number: str = Field(max_length=60)
+    receipt_attachment_id: int = Field(foreign_key="attachment.id", unique=True)
+    occurred_on: date
+    status: str = Field(default="submitted", max_length=16, index=True)
+    submitted_by_id: int | None = Field(default=None, foreign_key="person.id")
+    submitted_at: datetime = Field(default_factory=utc_now)
+    decided_by_id: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: datetime | None = None
+    reason: str = Field(default="", max_length=500)  # why it was rejected

@@ -155,6 +155,14 @@ class CoFundingSource(StrEnum):
     OTHER = "other"
 
 
+class PaymentRequestStatus(StrEnum):
+    """A payment request (报销/付款申请) waits for a second committee member's decision."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"  # paid: an expense entry on the ledger names its receipt
+    REJECTED = "rejected"
+
+
 class AttachmentKind(StrEnum):
     PHOTO = "photo"
     RECEIPT = "receipt"  # invoice (发票)

@@ -5,7 +5,15 @@ from datetime import date
 
 import streamlit as st
 
-from models.vocabulary import ContributionKind, LedgerKind
+from models.vocabulary import AttachmentKind, ContributionKind, LedgerKind
+from services.expenses import (
+    ProposalBudget,
+    approve_payment,
+    budget_vs_actual,
+    payment_requests,
+    reject_payment,
+    request_payment,
+)
 from services.ledger import (
     FUNDABLE,
     allocate_to_proposal,
@@ -20,10 +28,11 @@ from services.ledger import (
 )
 from services.permissions import Action, Viewer, can_somewhere
 from services.proposals import list_proposals
+from services.uploads import accepted_extensions, max_upload_mb, open_attachment
 from ui.context import act, current_viewer, day, label, locale, money, read, t
 from ui.i18n import format_permille
 from ui.plain_text import plain
-from ui.widgets import empty_state, id_select, vocabulary_select
+from ui.widgets import empty_state, id_select, status_badge, vocabulary_select
 
 
 def _lines_table(lines: list) -> None:
@@ -138,6 +147,160 @@ def _money_out(viewer: Viewer, fund_id: int) -> None:
             st.success(t("app.saved"))
 
 
+def _payment_request(viewer: Viewer, fund_id: int, budgets: list[ProposalBudget]) -> None:
+    """The treasurer's request: one column, the receipt taken by the phone's camera or files."""
+    st.markdown(f"**{t('ledger.payment_request')}**")
+    st.caption(t("ledger.payment_request_note"))
+    if not budgets:
+        empty_state("ledger.no_fundable")
+        return
+    by_id = {b.proposal_id: b for b in budgets}
+    proposal_id = id_select(
+        t("ledger.project"), {b.proposal_id: b.title for b in budgets}, key="pay_project"
+    )
+    lines = {line.line_item_id: line.description for line in by_id[proposal_id].lines}
+    line_id = id_select(t("ledger.budget_line"), lines, key=f"pay_line_{proposal_id}")
+    sent = st.session_state.get("pay_sent", 0)  # new, empty fields after each request sent
+    amount = st.text_input(t("ledger.amount_yuan"), key=f"pay_amount_{sent}")
+    payee = st.text_input(t("field.payee"), key=f"pay_payee_{sent}")
+    purpose = st.text_input(t("field.purpose"), key=f"pay_purpose_{sent}")
+    invoice = st.text_input(t("field.invoice_number"), key=f"pay_invoice_{sent}")
+    occurred = st.date_input(t("notice.date"), value=date.today(), key=f"pay_date_{sent}")
+    receipt = st.file_uploader(
+        t("ledger.receipt"),
+        type=accepted_extensions(AttachmentKind.RECEIPT),
+        max_upload_size=max_upload_mb(AttachmentKind.RECEIPT),
+        key=f"pay_receipt_{sent}",
+    )
+    if not st.button(
+        t("ledger.send_request"), key=f"pay_send_{sent}", type="primary", width="stretch"
+    ):
+        return
+    if receipt is None:
+        st.error(t("ledger.receipt_required"))
+        return
+    if (
+        act(
+            request_payment,
+            viewer,
+            fund_id=fund_id,
+            proposal_id=proposal_id,
+            line_item_id=line_id,
+            amount=amount,
+            payee=payee,
+            purpose=purpose,
+            invoice_number=invoice,
+            occurred_on=occurred,
+            receipt_name=receipt.name,
+            receipt_data=receipt.getvalue(),
+        )
+        is not None
+    ):
+        st.session_state["pay_sent"] = sent + 1
+        st.toast(t("app.saved"))
+        st.rerun()
+
+
+def _receipt(viewer: Viewer, attachment_id: int) -> None:
+    opened = act(open_attachment, viewer, attachment_id=attachment_id)
+    if opened is None:
+        return
+    info, data = opened
+    if info.is_image:
+        st.image(data, caption=plain(info.original_name), width="stretch")
+    else:
+        st.download_button(
+            t("ledger.open_receipt"),
+            data,
+            file_name=info.original_name,
+            mime=info.content_type,
+            key=f"receipt_{attachment_id}",
+            on_click="ignore",
+        )
+
+
+def _requests(viewer: Viewer, fund_id: int) -> None:
+    """The queue: waiting requests first, each with its receipt, and approve / reject for a
+    committee member who did not file it."""
+    rows = act(payment_requests, viewer, fund_id=fund_id)  # refused outside the viewer's books
+    if rows is None:
+        return
+    if not rows:
+        empty_state("ledger.no_requests")
+    for row in rows:
+        with st.container(border=True):
+            st.markdown(
+                plain(
+                    t("ledger.request_line", project=row.proposal_title, line=row.line_description)
+                )
+            )
+            status_badge("payment_status", row.status)
+            st.caption(
+                plain(
+                    t(
+                        "ledger.request_meta",
+                        amount=money(row.amount_fen),
+                        payee=row.payee,
+                        invoice=row.invoice_number,
+                        day=day(row.occurred_on),
+                        by=row.submitted_by,
+                    )
+                )
+            )
+            st.markdown(plain(row.purpose))
+            if row.status == "rejected":
+                st.warning(plain(t("ledger.rejected_because", reason=row.reason)))
+            if row.decided_by:
+                st.caption(plain(t("ledger.decided_by", by=row.decided_by)))
+            with st.expander(t("ledger.open_receipt"), icon=":material/receipt_long:"):
+                _receipt(viewer, row.receipt_attachment_id)
+            if row.status != "submitted":
+                continue
+            if not row.may_decide:
+                st.caption(t("ledger.own_request"))
+                continue
+            if st.button(
+                t("ledger.approve"), key=f"approve_{row.id}", type="primary", width="stretch"
+            ) and (act(approve_payment, viewer, request_id=row.id) is not None):
+                st.rerun()
+            reason = st.text_input(t("ledger.reject_reason"), key=f"reject_reason_{row.id}")
+            if st.button(t("ledger.reject"), key=f"reject_{row.id}", width="stretch") and act(
+                reject_payment, viewer, request_id=row.id, reason=reason
+            ):
+                st.rerun()
+
+
+def _budgets(budgets: list[ProposalBudget]) -> None:
+    """Per proposal, per budget line: planned against paid (approved requests)."""
+    if not budgets:
+        empty_state("ledger.no_budget")
+    for budget in budgets:
+        with st.container(border=True):
+            st.markdown(f"**{plain(budget.title)}**")
+            st.caption(
+                t(
+                    "ledger.budget_totals",
+                    planned=money(budget.planned_fen),
+                    actual=money(budget.actual_fen),
+                    waiting=money(budget.waiting_fen),
+                )
+            )
+            for line in budget.lines:
+                st.markdown(plain(line.description))
+                share = line.actual_fen / line.planned_fen if line.planned_fen else 0.0
+                st.progress(
+                    min(share, 1.0),
+                    text=t(
+                        "ledger.budget_row",
+                        planned=money(line.planned_fen),
+                        actual=money(line.actual_fen),
+                        left=money(line.left_fen),
+                    ),
+                )
+                if line.waiting_fen:
+                    st.caption(t("ledger.budget_waiting", waiting=money(line.waiting_fen)))
+
+
 def _contribution(viewer: Viewer, fund_id: int) -> None:
     with st.form("contribution", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('ledger.contribution')}**")
@@ -204,19 +367,29 @@ def render() -> None:
                     share=format_permille(charter.min_co_funding_permille, locale()),
                 )
             )
-    tabs = [t("ledger.entries"), t("ledger.contributions")]
+    budgets = read(budget_vs_actual, fund_id=fund_id)
+    tabs = [t("ledger.entries"), t("ledger.budget_tab"), t("ledger.contributions")]
+    ledger = read(fund_ledger, viewer=viewer, fund_id=fund_id)
+    # Requests wait with receipts not yet public: for those who see this fund's full books.
+    may_see_requests = ledger.full_books and (
+        can_somewhere(viewer, Action.APPROVE_EXPENSE)
+        or can_somewhere(viewer, Action.RECORD_EXPENSE)
+    )
+    if may_see_requests:
+        tabs.append(t("ledger.requests_tab"))
     may_record = can_somewhere(viewer, Action.RECORD_DONATION) or can_somewhere(
         viewer, Action.RECORD_EXPENSE
     )
     if may_record:
         tabs.append(t("ledger.record_tab"))
-    shown = st.tabs(tabs)
-    with shown[0]:
-        ledger = read(fund_ledger, viewer=viewer, fund_id=fund_id)
+    shown = dict(zip(tabs, st.tabs(tabs), strict=True))
+    with shown[t("ledger.entries")]:
         if ledger.full_books:
             st.caption(t("ledger.books_note"))
         _lines_table(ledger.lines)
-    with shown[1]:
+    with shown[t("ledger.budget_tab")]:
+        _budgets(budgets)
+    with shown[t("ledger.contributions")]:
         rows = read(contributions, fund_id=fund_id)
         if not rows:
             empty_state("app.nothing_yet")
@@ -235,8 +408,14 @@ def render() -> None:
             hide_index=True,
             width="stretch",
         )
+    if may_see_requests:
+        with shown[t("ledger.requests_tab")]:
+            if can_somewhere(viewer, Action.RECORD_EXPENSE):
+                with st.container(border=True):
+                    _payment_request(viewer, fund_id, budgets)
+            _requests(viewer, fund_id)
     if may_record:
-        with shown[2]:
+        with shown[t("ledger.record_tab")]:
             if can_somewhere(viewer, Action.RECORD_DONATION):
                 _money_in(viewer, fund_id)
                 _contribution(viewer, fund_id)

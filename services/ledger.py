@@ -526,7 +526,37 @@ def record_expense(
     """Every expense names its invoice (发票): no invoice number, no payment."""
     fund = get_or_fail(session, Fund, fund_id)
     require_at(session, viewer, Action.RECORD_EXPENSE, fund.place_id)
-    amount_fen = parse_yuan(amount)
+    return _pay(
+        session,
+        viewer,
+        fund=fund,
+        amount_fen=parse_yuan(amount),
+        payee=payee,
+        purpose=purpose,
+        invoice_number=invoice_number,
+        occurred_on=occurred_on,
+        proposal_id=proposal_id,
+        receipt_attachment_id=receipt_attachment_id,
+    )
+
+
+def _pay(
+    session: Session,
+    viewer: Viewer,
+    *,
+    fund: Fund,
+    amount_fen: int,
+    payee: str,
+    purpose: str,
+    invoice_number: str,
+    occurred_on: date,
+    proposal_id: int | None,
+    receipt_attachment_id: int | None,
+) -> int:
+    """The expense entry, under the books' lock, once the caller has checked who may pay (the
+    treasurer, or a second committee member approving a payment request: services.expenses).
+    Whatever the caller added to the session commits with the entry, or not at all."""
+    fund_id = id_of(fund)
     lock_for_change(session)
     balance = fund_balance(session, fund_id)
     if proposal_id is not None:

@@ -36,6 +36,7 @@ class Action(StrEnum):
     SETTLE_PAPER_SHEET = "settle_paper_sheet"
     RECORD_DONATION = "record_donation"
     RECORD_EXPENSE = "record_expense"
+    APPROVE_EXPENSE = "approve_expense"  # never one's own payment request (services.expenses)
     VIEW_BOOKS = "view_books"
     SCORE_PROJECT = "score_project"
     VIEW_REVIEWS = "view_reviews"
@@ -94,6 +95,7 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.SETTLE_PAPER_SHEET: (COMMITTEE, CLERK),
     Action.RECORD_DONATION: (TREASURER, CLERK),
     Action.RECORD_EXPENSE: (TREASURER,),
+    Action.APPROVE_EXPENSE: (COMMITTEE,),
     Action.VIEW_BOOKS: (COMMITTEE, CLERK, REVIEWER, ADMIN),
     Action.SCORE_PROJECT: (REVIEWER,),
     Action.VIEW_REVIEWS: (REVIEWER,),

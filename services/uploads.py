@@ -210,6 +210,31 @@ def attach_file(
         require_at(session, viewer, Action.RECORD_EXPENSE, proposal.place_id)
     elif not _may_add_material(viewer, proposal, place_tree(session)):
         raise NotAllowed(action="attach_file")
+    attachment, path = _keep(
+        session, viewer, proposal_id=proposal_id, kind=attachment_kind, filename=filename, data=data
+    )
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        path.unlink(missing_ok=True)
+        raise
+    return id_of(attachment)
+
+
+def _keep(
+    session: Session,
+    viewer: Viewer,
+    *,
+    proposal_id: int,
+    kind: AttachmentKind,
+    filename: str,
+    data: bytes,
+) -> tuple[Attachment, Path]:
+    """The checks, the file and the row with its audit entry, not yet committed: the caller
+    commits it with whatever else the file belongs to (a payment request, services.expenses),
+    and on failure rolls back and removes the returned file. Who may add it is the caller's
+    check."""
     name = clean_filename(filename)
     if not name:
         raise InvalidInput("field_required", field="file_name")
@@ -219,10 +244,7 @@ def attach_file(
     if attached >= MAX_ATTACHMENTS_PER_PROPOSAL:
         raise InvalidInput("upload_too_many", max=MAX_ATTACHMENTS_PER_PROPOSAL)
     checked = check_file(
-        bytes(data),
-        filename=name,
-        accepted=ACCEPTED[attachment_kind],
-        max_bytes=MAX_BYTES[attachment_kind],
+        bytes(data), filename=name, accepted=ACCEPTED[kind], max_bytes=MAX_BYTES[kind]
     )
     digest = hashlib.sha256(checked.data).hexdigest()
     lock_for_change(session)
@@ -237,7 +259,7 @@ def attach_file(
     path = _write_atomically(upload_dir(), stored_name, checked.data)
     try:
         attachment = Attachment(
-            kind=attachment_kind,
+            kind=kind,
             proposal_id=proposal_id,
             stored_name=stored_name,
             original_name=name,
@@ -248,12 +270,11 @@ def attach_file(
         )
         session.add(attachment)
         record_audit(session, viewer, "attach_file", attachment)
-        session.commit()
     except BaseException:
         session.rollback()
         path.unlink(missing_ok=True)
         raise
-    return id_of(attachment)
+    return attachment, path
 
 
 def list_attachments(

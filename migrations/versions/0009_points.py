@@ -1,7 +1,7 @@
 """points rules, catalogue and volunteer shifts
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-06 02:40:00
 
 The points ledger (``pointsentry``) was there from the start; what earns and spends points was
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

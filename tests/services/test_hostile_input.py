@@ -37,10 +37,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 import services
-from models import LedgerEntry, vocabulary
+from models import LedgerEntry, ProposalLineItem, vocabulary
 from services import (
     accounts,
     ballots,
+    expenses,
     file_checks,
     imports,
     ledger,
@@ -101,6 +102,7 @@ class Lab:
     code: str  # an unused household voting code of the street's voting round in A
     receipt: str  # the receipt of resident_a1's ballot in the points round (changes allowed)
     donation: int  # a donation of A's fund, to reverse
+    payment_request: int  # waiting for approval: 100 yuan of A's funded proposal
     new_street: int  # a street without a review session
     money_max: int  # the largest fen the store's money columns hold
 
@@ -201,7 +203,32 @@ def _extras(session: Session, street: Street) -> dict[str, Any]:
         "receipt": receipt,
         "donation": donation,
         "new_street": new_street,
+        "payment_request": _payment_request(session, world.viewer("treasurer_a"), a),
     }
+
+
+def _payment_request(session: Session, treasurer: Viewer, a: Side) -> int:
+    """Nothing allocated yet: the other cases reverse a donation and override the result."""
+    return expenses.request_payment(
+        session,
+        treasurer,
+        fund_id=a.fund,
+        proposal_id=a.selected,
+        line_item_id=_line_of(session, a.selected),
+        amount="100",
+        payee="Hardware shop",
+        purpose="Hose",
+        invoice_number="INV-0100",
+        occurred_on=WHEN,
+        receipt_name="hose.pdf",
+        receipt_data=PDF,
+    )
+
+
+def _line_of(session: Session, proposal_id: int) -> int:
+    return session.exec(
+        select(ProposalLineItem.id).where(ProposalLineItem.proposal_id == proposal_id)
+    ).first()  # type: ignore[return-value]
 
 
 def _money_max(session: Session) -> int:
@@ -568,6 +595,40 @@ def _transfer(s: Session, lab: Lab, v: Values) -> Any:
         amount=v("amount", "100"),
         purpose=v("purpose", "Joint project"),
         occurred_on=WHEN,
+    )
+
+
+@case(
+    expenses.request_payment,
+    {
+        "amount": AMOUNT,
+        "payee": LINE,
+        "purpose": LINE,
+        "invoice_number": LINE,
+        "receipt_name": Target("text", strict=False, stored=None),
+    },
+)
+def _request_payment(s: Session, lab: Lab, v: Values) -> Any:
+    return expenses.request_payment(
+        s,
+        lab.viewer(s, "treasurer_a"),
+        fund_id=lab.a.fund,
+        proposal_id=lab.a.selected,
+        line_item_id=_line_of(s, lab.a.selected),
+        amount=v("amount", "100"),
+        payee=v("payee", "Hardware shop"),
+        purpose=v("purpose", "Bolts"),
+        invoice_number=v("invoice_number", "INV-0042"),
+        occurred_on=WHEN,
+        receipt_name=v("receipt_name", "bolts.pdf"),
+        receipt_data=PDF + b"%bolts\n",
+    )
+
+
+@case(expenses.reject_payment, {"reason": LINE})
+def _reject_payment(s: Session, lab: Lab, v: Values) -> Any:
+    return expenses.reject_payment(
+        s, lab.viewer(s, "member_a"), request_id=lab.payment_request, reason=v("reason", "No stamp")
     )
 
 
@@ -1091,6 +1152,9 @@ TAKE_NO_TYPED_VALUE = {
     "services.demo.load_demo",
     "services.election.round_instance",
     "services.election.round_profile",
+    "services.expenses.approve_payment",
+    "services.expenses.budget_vs_actual",
+    "services.expenses.payment_requests",
     "services.file_checks.sniff",
     "services.ledger.allocated_by_proposal",
     "services.ledger.allocated_fen",

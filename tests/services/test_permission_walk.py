@@ -16,6 +16,7 @@ Speed: one staged street per backend; each case runs in a transaction that is ro
 (the services' commits become savepoints), so the cases cannot see each other.
 """
 
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ from models import (
     NeedSupport,
     PaperReading,
     PaperSheet,
+    PaymentRequest,
     PendingBallot,
     Person,
     Place,
@@ -46,6 +48,7 @@ from models import (
     PointsRule,
     PollBookEntry,
     Proposal,
+    ProposalLineItem,
     Review,
     RoleGrant,
     RubricScore,
@@ -58,6 +61,7 @@ from models.vocabulary import CommitteePosition, Role
 from services import (
     accounts,
     ballots,
+    expenses,
     ledger,
     meetings,
     needs,
@@ -190,6 +194,14 @@ def stage(
 ) -> Iterator[Stage]:
     with staging_engine(request, tmp_path_factory, sqlite_template) as engine:
         yield _stage(engine)
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Receipts kept by the probes land here, not in the app's data folder."""
+    folder = tmp_path / "uploads"
+    monkeypatch.setenv("LINLI_UPLOAD_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture
@@ -619,6 +631,106 @@ def _record_expense(session: Session, viewer: Viewer, stage: Stage, side: Side) 
             side.fund,
             100_00,
         )
+
+    return Attempt(_row(session, Fund, side.fund).place_id, act)
+
+
+def _receipt_pdf() -> bytes:
+    """A new file each time: a receipt is kept once per proposal."""
+    return b"%PDF-1.7\n1 0 obj <<>> endobj\n%" + uuid.uuid4().hex.encode() + b"\n%%EOF\n"
+
+
+def _payment_request(session: Session, stage: Stage, side: Side) -> int:
+    """A waiting request against the side's funded proposal, filed by a treasurer of the side
+    (the grantee, as a viewer with that grant: none of the walkers)."""
+    treasurer = Viewer(
+        person_id=stage.grantee,
+        grants=(
+            Grant(Role.COMMITTEE_MEMBER, CommitteePosition.TREASURER, frozenset({side.community})),
+        ),
+    )
+    ledger.allocate_to_proposal(
+        session,
+        treasurer,
+        fund_id=side.fund,
+        proposal_id=side.selected,
+        amount="1000",
+        occurred_on=WHEN,
+    )
+    return _request(session, treasurer, side)
+
+
+def _request(session: Session, viewer: Viewer, side: Side) -> int:
+    line = session.exec(
+        select(ProposalLineItem.id).where(ProposalLineItem.proposal_id == side.selected)
+    ).first()
+    assert line is not None
+    return expenses.request_payment(
+        session,
+        viewer,
+        fund_id=side.fund,
+        proposal_id=side.selected,
+        line_item_id=line,
+        amount="100",
+        payee="Hardware shop",
+        purpose="Hose for the garden",
+        invoice_number="INV-0002",
+        occurred_on=WHEN,
+        receipt_name="receipt.pdf",
+        receipt_data=_receipt_pdf(),
+    )
+
+
+@probe(Action.RECORD_EXPENSE, "paymentrequest", "attachment", "auditentry", also="request_payment")
+def _request_payment(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        request = _row(session, PaymentRequest, _request(session, viewer, side))
+        assert (request.status, request.submitted_by_id, request.amount_fen) == (
+            "submitted",
+            viewer.person_id,
+            100_00,
+        )
+
+    return Attempt(_row(session, Fund, side.fund).place_id, act)
+
+
+@probe(Action.APPROVE_EXPENSE, "paymentrequest", "ledgerentry", "auditentry")
+def _approve_expense(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    request_id = _payment_request(session, stage, side)
+
+    def act() -> None:
+        entry_id = expenses.approve_payment(session, viewer, request_id=request_id)
+        entry = _row(session, LedgerEntry, entry_id)
+        assert (entry.kind, entry.source_fund_id, entry.amount_fen) == (
+            "expense",
+            side.fund,
+            100_00,
+        )
+        request = _row(session, PaymentRequest, request_id)
+        assert (request.status, request.decided_by_id) == ("approved", viewer.person_id)
+
+    return Attempt(_row(session, Fund, side.fund).place_id, act)
+
+
+@probe(Action.APPROVE_EXPENSE, "paymentrequest", "auditentry", also="reject_payment")
+def _reject_payment(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    request_id = _payment_request(session, stage, side)
+
+    def act() -> None:
+        expenses.reject_payment(session, viewer, request_id=request_id, reason="No stamp")
+        request = _row(session, PaymentRequest, request_id)
+        assert (request.status, request.reason) == ("rejected", "No stamp")
+
+    return Attempt(_row(session, Fund, side.fund).place_id, act)
+
+
+@probe(Action.VIEW_BOOKS, also="payment_requests")
+def _payment_requests(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    request_id = _payment_request(session, stage, side)
+
+    def act() -> None:
+        rows = expenses.payment_requests(session, viewer, fund_id=side.fund)
+        assert [row.id for row in rows] == [request_id]
 
     return Attempt(_row(session, Fund, side.fund).place_id, act)
 

@@ -47,6 +47,7 @@ IN_A = {
     Action.SETTLE_PAPER_SHEET: {"chair_a", "secretary_a", "treasurer_a", "member_a", "clerk_a"},
     Action.RECORD_DONATION: {"treasurer_a", "clerk_a"},
     Action.RECORD_EXPENSE: {"treasurer_a"},
+    Action.APPROVE_EXPENSE: {"chair_a", "secretary_a", "treasurer_a", "member_a"},
     Action.VIEW_BOOKS: {
         "chair_a",
         "secretary_a",

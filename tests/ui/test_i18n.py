@@ -30,6 +30,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "channel": vocabulary.BallotChannel,
     "cofunding_source": vocabulary.CoFundingSource,
     "paper_status": vocabulary.PaperSheetStatus,
+    "payment_status": vocabulary.PaymentRequestStatus,
     "points_reason": vocabulary.PointsReason,
 }
 STREAMLIT_TEXT_CALLS = {

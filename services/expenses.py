@@ -1,0 +1,342 @@
+"""Payment requests (报销/付款申请): the treasurer asks, a second committee member decides.
+
+Open Collective's expense flow, for a community fund: a treasurer files a request to pay part
+of a funded proposal's budget line, with the payee, the amount, the invoice number and the
+receipt (a photo or a PDF, through the upload checks of ``services.uploads``). Nothing moves
+until another committee member approves it; the submitter may never approve their own. The
+approval writes the expense entry through the ledger's own path (``services.ledger``): under the
+books' lock, within the proposal's allocation and the fund's cash, hash-chained, naming the
+request's receipt (which is how a request finds its entry). A rejection needs a reason.
+
+Budget line vs actual: for each budget line of a proposal the fund has allocated money to, what
+was planned (quantity x unit price) against what approved requests have paid on it (less any
+expense a reversal has refunded), and what waits for a decision.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from models import (
+    Fund,
+    LedgerEntry,
+    PaymentRequest,
+    Person,
+    Proposal,
+    ProposalLineItem,
+)
+from models.clock import utc_now
+from models.vocabulary import AttachmentKind, LedgerKind, PaymentRequestStatus
+from services.common import (
+    clean_text,
+    get_or_fail,
+    id_of,
+    lock_for_change,
+    parse_yuan,
+    place_tree,
+    record_audit,
+    require_at,
+)
+from services.errors import Conflict, InvalidInput, LinliError, NotAllowed, WrongPhase
+from services.ledger import FUNDABLE, _pay
+from services.permissions import Action, Viewer, can
+from services.uploads import _keep
+
+__all__ = [
+    "BudgetLine",
+    "PaymentRequestRow",
+    "ProposalBudget",
+    "approve_payment",
+    "budget_vs_actual",
+    "payment_requests",
+    "reject_payment",
+    "request_payment",
+]
+
+R = PaymentRequestStatus
+
+
+def request_payment(
+    session: Session,
+    viewer: Viewer,
+    *,
+    fund_id: int,
+    proposal_id: int,
+    line_item_id: int,
+    amount: str,
+    payee: str,
+    purpose: str,
+    invoice_number: str,
+    occurred_on: date,
+    receipt_name: str,
+    receipt_data: bytes,
+) -> int:
+    """The request and its receipt in one transaction: a refused request keeps no file, a
+    refused file makes no request. Returns the request's id."""
+    fund = get_or_fail(session, Fund, fund_id)
+    require_at(session, viewer, Action.RECORD_EXPENSE, fund.place_id)
+    proposal = get_or_fail(session, Proposal, proposal_id)
+    if proposal.status not in FUNDABLE:
+        raise InvalidInput("proposal_not_fundable", status=proposal.status)
+    if fund.place_id is not None and not place_tree(session).covers(
+        fund.place_id, proposal.place_id
+    ):
+        raise InvalidInput("proposal_outside_fund", field="proposal")
+    line = session.get(ProposalLineItem, line_item_id)
+    if line is None or line.proposal_id != proposal_id:
+        raise InvalidInput("line_not_of_proposal", field="line_item")
+    if not isinstance(occurred_on, date):
+        raise InvalidInput("field_invalid", field="occurred_on")
+    request = PaymentRequest(
+        fund_id=fund_id,
+        proposal_id=proposal_id,
+        line_item_id=line_item_id,
+        amount_fen=parse_yuan(amount),
+        payee=clean_text(payee, "payee", max_length=200),
+        purpose=clean_text(purpose, "purpose", max_length=500),
+        invoice_number=clean_text(invoice_number, "invoice_number", max_length=60),
+        receipt_attachment_id=0,  # set once the receipt is kept, below
+        occurred_on=occurred_on,
+        submitted_by_id=viewer.person_id,
+    )
+    receipt, path = _keep(
+        session,
+        viewer,
+        proposal_id=proposal_id,
+        kind=AttachmentKind.RECEIPT,
+        filename=receipt_name,
+        data=receipt_data,
+    )
+    try:
+        request.receipt_attachment_id = id_of(receipt)
+        session.add(request)
+        record_audit(session, viewer, "request_payment", request)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        path.unlink(missing_ok=True)
+        raise
+    return id_of(request)
+
+
+def _waiting(session: Session, viewer: Viewer, request_id: int) -> tuple[PaymentRequest, Fund]:
+    """The request, read again under the books' lock: of two decisions sent at once, the second
+    finds the first one's answer and is refused."""
+    request = get_or_fail(session, PaymentRequest, request_id)
+    fund = get_or_fail(session, Fund, request.fund_id)
+    require_at(session, viewer, Action.APPROVE_EXPENSE, fund.place_id)
+    lock_for_change(session)
+    session.refresh(request)
+    if request.status != R.SUBMITTED:
+        raise WrongPhase("payment_already_decided")
+    return request, fund
+
+
+def approve_payment(session: Session, viewer: Viewer, *, request_id: int) -> int:
+    """Pays the request: the expense entry and the request's new status commit together, or
+    nothing does (an overspend refuses both). Returns the ledger entry's id."""
+    request, fund = _waiting(session, viewer, request_id)
+    if request.submitted_by_id is not None and request.submitted_by_id == viewer.person_id:
+        raise NotAllowed("approve_own_payment", action=Action.APPROVE_EXPENSE.value)
+    named = session.exec(
+        select(LedgerEntry.id).where(
+            LedgerEntry.receipt_attachment_id == request.receipt_attachment_id
+        )
+    ).first()
+    if named is not None:  # paid already by a direct expense naming this receipt
+        raise Conflict("receipt_already_paid")
+    before = {"status": request.status}
+    request.status = R.APPROVED
+    request.decided_by_id = viewer.person_id
+    request.decided_at = utc_now()
+    session.add(request)
+    try:
+        record_audit(session, viewer, "approve_payment", request, before=before)
+        return _pay(
+            session,
+            viewer,
+            fund=fund,
+            amount_fen=request.amount_fen,
+            payee=request.payee,
+            purpose=request.purpose,
+            invoice_number=request.invoice_number,
+            occurred_on=request.occurred_on,
+            proposal_id=request.proposal_id,
+            receipt_attachment_id=request.receipt_attachment_id,
+        )
+    except LinliError:
+        session.rollback()
+        raise
+
+
+def reject_payment(session: Session, viewer: Viewer, *, request_id: int, reason: str) -> None:
+    """Refused with a reason the treasurer and the books keep; nothing is paid."""
+    reason = clean_text(reason, "reason", max_length=500)
+    request, _ = _waiting(session, viewer, request_id)
+    before = {"status": request.status}
+    request.status = R.REJECTED
+    request.decided_by_id = viewer.person_id
+    request.decided_at = utc_now()
+    request.reason = reason
+    session.add(request)
+    record_audit(session, viewer, "reject_payment", request, before=before)
+    session.commit()
+
+
+@dataclass(frozen=True)
+class PaymentRequestRow:
+    id: int
+    proposal_id: int
+    proposal_title: str
+    line_description: str
+    amount_fen: int
+    payee: str
+    purpose: str
+    invoice_number: str
+    occurred_on: date
+    receipt_attachment_id: int
+    status: str
+    submitted_by: str
+    decided_by: str
+    reason: str
+    may_decide: bool  # the viewer may approve or reject it (never their own approval)
+
+
+def payment_requests(session: Session, viewer: Viewer, *, fund_id: int) -> list[PaymentRequestRow]:
+    """The fund's requests, those waiting first: for whoever sees the full books (a waiting
+    request's receipt is not public until it is paid)."""
+    fund = get_or_fail(session, Fund, fund_id)
+    require_at(session, viewer, Action.VIEW_BOOKS, fund.place_id)
+    may_decide = can(viewer, Action.APPROVE_EXPENSE, fund.place_id, place_tree(session))
+    names = dict(session.exec(select(Person.id, Person.display_name)).all())
+    rows = session.exec(
+        select(PaymentRequest, Proposal.title, ProposalLineItem.description)
+        .join(Proposal, col(Proposal.id) == PaymentRequest.proposal_id)
+        .join(ProposalLineItem, col(ProposalLineItem.id) == PaymentRequest.line_item_id)
+        .where(PaymentRequest.fund_id == fund_id)
+        .order_by(col(PaymentRequest.status) != R.SUBMITTED, col(PaymentRequest.id).desc())
+    ).all()
+    return [
+        PaymentRequestRow(
+            id=id_of(request),
+            proposal_id=request.proposal_id,
+            proposal_title=title,
+            line_description=description,
+            amount_fen=request.amount_fen,
+            payee=request.payee,
+            purpose=request.purpose,
+            invoice_number=request.invoice_number,
+            occurred_on=request.occurred_on,
+            receipt_attachment_id=request.receipt_attachment_id,
+            status=request.status,
+            submitted_by=names.get(request.submitted_by_id, ""),
+            decided_by=names.get(request.decided_by_id, ""),
+            reason=request.reason,
+            may_decide=may_decide
+            and request.status == R.SUBMITTED
+            and request.submitted_by_id != viewer.person_id,
+        )
+        for request, title, description in rows
+    ]
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    line_item_id: int
+    description: str
+    planned_fen: int  # quantity x unit price
+    actual_fen: int  # approved requests paid on it, less refunded reversals
+    waiting_fen: int  # requests not yet decided
+
+    @property
+    def left_fen(self) -> int:
+        return self.planned_fen - self.actual_fen
+
+
+@dataclass(frozen=True)
+class ProposalBudget:
+    proposal_id: int
+    title: str
+    lines: list[BudgetLine]
+
+    @property
+    def planned_fen(self) -> int:
+        return sum(line.planned_fen for line in self.lines)
+
+    @property
+    def actual_fen(self) -> int:
+        return sum(line.actual_fen for line in self.lines)
+
+    @property
+    def waiting_fen(self) -> int:
+        return sum(line.waiting_fen for line in self.lines)
+
+
+def budget_vs_actual(session: Session, *, fund_id: int) -> list[ProposalBudget]:
+    """Every proposal the fund has allocated money to, line by line: public, as the ledger is."""
+    get_or_fail(session, Fund, fund_id)
+    funded = session.exec(
+        select(LedgerEntry.proposal_id)
+        .where(
+            LedgerEntry.source_fund_id == fund_id,
+            LedgerEntry.kind == LedgerKind.ALLOCATION,
+            col(LedgerEntry.proposal_id).is_not(None),
+        )
+        .distinct()
+    ).all()
+    proposal_ids = sorted(pid for pid in funded if pid is not None)
+    if not proposal_ids:
+        return []
+    titles = dict(
+        session.exec(
+            select(Proposal.id, Proposal.title).where(col(Proposal.id).in_(proposal_ids))
+        ).all()
+    )
+    items = session.exec(
+        select(ProposalLineItem)
+        .where(col(ProposalLineItem.proposal_id).in_(proposal_ids))
+        .order_by(col(ProposalLineItem.position), col(ProposalLineItem.id))
+    ).all()
+    requests = session.exec(
+        select(PaymentRequest).where(
+            PaymentRequest.fund_id == fund_id,
+            col(PaymentRequest.proposal_id).in_(proposal_ids),
+            col(PaymentRequest.status).in_([R.SUBMITTED, R.APPROVED]),
+        )
+    ).all()
+    receipts = [r.receipt_attachment_id for r in requests if r.status == R.APPROVED]
+    paid = session.exec(
+        select(LedgerEntry.id, LedgerEntry.receipt_attachment_id).where(
+            LedgerEntry.kind == LedgerKind.EXPENSE,
+            col(LedgerEntry.receipt_attachment_id).in_(receipts),
+        )
+    ).all()
+    undone = set(
+        session.exec(
+            select(LedgerEntry.reverses_entry_id).where(
+                col(LedgerEntry.reverses_entry_id).in_([entry_id for entry_id, _ in paid])
+            )
+        ).all()
+    )
+    standing = {receipt for entry_id, receipt in paid if entry_id not in undone}
+    actual: dict[int, int] = {}
+    waiting: dict[int, int] = {}
+    for request in requests:
+        line_id, amount_fen = request.line_item_id, request.amount_fen
+        if request.status == R.SUBMITTED:
+            waiting[line_id] = waiting.get(line_id, 0) + amount_fen
+        elif request.receipt_attachment_id in standing:
+            actual[line_id] = actual.get(line_id, 0) + amount_fen
+    lines: dict[int, list[BudgetLine]] = {pid: [] for pid in proposal_ids}
+    for item in items:
+        lines[item.proposal_id].append(
+            BudgetLine(
+                line_item_id=id_of(item),
+                description=item.description,
+                planned_fen=item.quantity * item.unit_price_fen,
+                actual_fen=actual.get(id_of(item), 0),
+                waiting_fen=waiting.get(id_of(item), 0),
+            )
+        )
+    return [ProposalBudget(pid, titles.get(pid, ""), lines[pid]) for pid in proposal_ids]
