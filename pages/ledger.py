@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from models.vocabulary import AttachmentKind, ContributionKind, LedgerKind
+from models.vocabulary import AttachmentKind, ContributionKind, LedgerKind, PaymentRequestStatus
 from services.expenses import (
     ProposalBudget,
     approve_payment,
@@ -254,7 +254,7 @@ def _requests(viewer: Viewer, fund_id: int) -> None:
                 st.caption(plain(t("ledger.decided_by", by=row.decided_by)))
             with st.expander(t("ledger.open_receipt"), icon=":material/receipt_long:"):
                 _receipt(viewer, row.receipt_attachment_id)
-            if row.status != "submitted":
+            if row.status != PaymentRequestStatus.SUBMITTED:
                 continue
             if not row.may_decide:
                 st.caption(t("ledger.own_request"))

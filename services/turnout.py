@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from models import BudgetRound, Place, Proposal, Tally
 from models.clock import utc_now
-from models.vocabulary import BallotChannel
+from models.vocabulary import BallotChannel, ProposalStatus
 from services.ballots import support, turnouts
 from services.common import get_or_fail
 from services.tally import WERE_ON_THE_BALLOT
@@ -103,24 +103,23 @@ def _ballots(session: Session, round_id: int) -> BallotsByChannel:
 
 
 def _published(session: Session, budget_round: BudgetRound, tally_id: int) -> PublishedResult:
-    ballots_counted, total_cost_fen, selected_ids, published_at = session.exec(
-        select(
-            Tally.ballots_counted,
-            Tally.total_cost_fen,
-            Tally.selected_proposal_ids,
-            Tally.published_at,
-        ).where(Tally.id == tally_id)
+    ballots_counted, total_cost_fen, published_at = session.exec(
+        select(Tally.ballots_counted, Tally.total_cost_fen, Tally.published_at).where(
+            Tally.id == tally_id
+        )
     ).one()
     named = support(session, budget_round).ballots
     titles = session.exec(
-        select(Proposal.id, Proposal.title).where(
+        select(Proposal.id, Proposal.title, Proposal.status).where(
             Proposal.round_id == budget_round.id, col(Proposal.status).in_(WERE_ON_THE_BALLOT)
         )
     ).all()
-    bars = [
-        ResultBar(pid, title, named.get(pid, 0), pid in selected_ids)  # type: ignore[arg-type]
-        for pid, title in titles
-    ]
+    # Once published, a proposal's status says what holds, a committee override included.
+    bars = []
+    for pid, title, status in titles:
+        proposal_id = int(pid or 0)
+        won = status != ProposalStatus.NOT_SELECTED
+        bars.append(ResultBar(proposal_id, title, named.get(proposal_id, 0), won))
     bars.sort(key=lambda bar: (not bar.selected, -bar.support, bar.proposal_id))
     return PublishedResult(
         ballots_counted=ballots_counted,

@@ -20,6 +20,7 @@ from services.paper import key_paper_sheet
 from services.proposals import change_proposal_status, list_proposals
 from services.rounds import advance_round, cast_ballot, list_rounds
 from services.tally import count_votes, override_result, publish_tally, round_result
+from services.turnout import round_turnout
 from tests.services.test_ledger import DAY, donate
 from tests.services.test_rounds import voting_round
 from tests.street import fingerprint
@@ -176,6 +177,9 @@ def test_an_override_with_a_reason_shows_with_the_result_and_on_the_notice_board
     (board,) = [r for r in notice_board(world.session).results if r.round_id == round_id]
     assert [title for _, title, _ in board.selected] == ["B: benches"]
     assert [(o.title, o.reason) for o in board.overrides] == [("C: garden", REASON)]
+    live = round_turnout(world.session, round_id=round_id).result
+    assert live is not None
+    assert {bar.proposal_id for bar in live.bars if bar.selected} == {ids[1]}  # the wall agrees
     # The stored count is what the rule decided; the override sits beside it, not inside it.
     stored = world.session.exec(select(Tally).where(Tally.round_id == round_id)).one()
     assert ids[2] in stored.selected_proposal_ids
