@@ -99,9 +99,21 @@ def choose(page: Page, scope: Locator, label: str, option: str) -> None:
     """A select box by its label, typed into (inside expanders a click may land while the list
     re-renders), so that the option named exactly is the one taken."""
     box = scope.get_by_role("combobox", name=label, exact=True)
-    box.focus()
-    page.keyboard.type(option)
-    expect(page.get_by_role("option", name=option, exact=True)).to_be_visible()
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for tries_left in (2, 1, 0):
+        # Under load the box may be drawn again between the focus and the typing, which then
+        # goes nowhere: type again into the box drawn now.
+        box.focus()
+        page.keyboard.press("Control+a")
+        page.keyboard.type(option)
+        try:
+            expect(wanted).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            if not tries_left:
+                raise
+            page.keyboard.press("Escape")
+            wait_for_app(page)
     page.keyboard.press("Enter")
     wait_for_app(page)
     expect(box).to_have_value(option)
