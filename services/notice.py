@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from models import AuditEntry, BooksCheck, BudgetRound, ChainHead, Person, PollBookEntry, Tally
+from services import workflow
 from services.common import require_at, spreadsheet_cell
 from services.ledger import FundBalance, LedgerLine, fund_balances, ledger_lines
 from services.permissions import Action, Viewer
@@ -52,14 +53,15 @@ def notice_board(session: Session) -> NoticeBoard:
     changed: dict[int, list[Override]] = defaultdict(list)
     for override in overrides(session):
         changed[override.round_id].append(override)
+    statuses = {p.id: p.status for p in proposals}
     for result, name in session.exec(published):
-        chosen = list(result.selected_proposal_ids)
-        for override in reversed(changed[result.round_id]):  # oldest first
-            if override.selected and override.proposal_id not in chosen:
-                chosen.append(override.proposal_id)
-            elif not override.selected and override.proposal_id in chosen:
-                chosen.remove(override.proposal_id)
-        selected = [(pid, *titles[pid]) for pid in chosen if pid in titles]
+        # The count's choice in its order, then any project an override selected since: each
+        # as its status stands now.
+        later = [o.proposal_id for o in reversed(changed[result.round_id])]  # oldest first
+        named = dict.fromkeys([*result.selected_proposal_ids, *later])
+        selected = [
+            (pid, *titles[pid]) for pid in named if pid in titles and workflow.won(statuses[pid])
+        ]
         results.append(
             PublishedResult(
                 result.round_id, name, selected, result.ballots_counted, changed[result.round_id]

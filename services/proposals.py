@@ -584,18 +584,7 @@ def change_proposal_status(
         workflow.require(get_or_fail(session, BudgetRound, proposal.round_id), move.step)
     reason = clean_text(reason, "reason", max_length=500, required=move.needs_reason)
     before = snapshot(proposal)
-    proposal.status = target
-    proposal.updated_at = utc_now()
-    session.add(proposal)
-    session.add(
-        ProposalStatusChange(
-            proposal_id=proposal_id,
-            from_status=current,
-            to_status=target,
-            reason=reason,
-            changed_by_id=viewer.person_id,
-        )
-    )
+    workflow.record_move(session, viewer, proposal, target, reason)
     record_audit(session, viewer, "change_proposal_status", proposal, before=before)
     session.commit()
 

@@ -23,7 +23,6 @@ from models import (
     PaperSheet,
     Place,
     Proposal,
-    ProposalStatusChange,
     RoundPhaseChange,
     Tally,
 )
@@ -295,16 +294,7 @@ def _put_on_ballot(session: Session, viewer: Viewer, round_id: int) -> None:
         if proposal.status == ProposalStatus.ON_BALLOT:
             continue
         workflow.status_move(proposal.status, ProposalStatus.ON_BALLOT)
-        session.add(
-            ProposalStatusChange(
-                proposal_id=id_of(proposal),
-                from_status=proposal.status,
-                to_status=ProposalStatus.ON_BALLOT,
-                changed_by_id=viewer.person_id,
-            )
-        )
-        proposal.status = ProposalStatus.ON_BALLOT
-        session.add(proposal)
+        workflow.record_move(session, viewer, proposal, ProposalStatus.ON_BALLOT)
 
 
 def enter_phase(

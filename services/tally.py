@@ -110,17 +110,7 @@ def publish_tally(session: Session, viewer: Viewer, *, tally_id: int) -> None:
         )
     ):
         target = ProposalStatus.SELECTED if proposal.id in selected else ProposalStatus.NOT_SELECTED
-        session.add(
-            ProposalStatusChange(
-                proposal_id=id_of(proposal),
-                from_status=proposal.status,
-                to_status=target,
-                changed_by_id=viewer.person_id,
-            )
-        )
-        proposal.status = target
-        proposal.updated_at = utc_now()
-        session.add(proposal)
+        workflow.record_move(session, viewer, proposal, target)
     result.published_at = utc_now()
     session.add(result)
     record_audit(session, viewer, "publish_tally", result)
@@ -144,12 +134,10 @@ def override_result(session: Session, viewer: Viewer, *, proposal_id: int, reaso
     workflow.require(budget_round, workflow.Step.OVERRIDE_RESULT)
     lock_for_change(session)
     session.refresh(proposal)
-    flipped = {ProposalStatus.SELECTED: ProposalStatus.NOT_SELECTED}
-    flipped[ProposalStatus.NOT_SELECTED] = ProposalStatus.SELECTED
-    target = flipped.get(ProposalStatus(proposal.status))
-    if target is None:
+    (move,) = workflow.moves_from(proposal.status, workflow.Mover.OVERRIDE) or (None,)
+    if move is None:
         raise WrongPhase("proposal_not_in_result", status=proposal.status)
-    workflow.status_move(proposal.status, target)
+    target = move.target
     reason = clean_text(reason, "reason", max_length=500, required=True)
     if len(reason) < MIN_OVERRIDE_REASON:
         raise InvalidInput("reason_too_short", field="reason", minimum=MIN_OVERRIDE_REASON)
@@ -161,18 +149,7 @@ def override_result(session: Session, viewer: Viewer, *, proposal_id: int, reaso
     ):
         raise WrongPhase("override_after_money")
     before = snapshot(proposal)
-    session.add(
-        ProposalStatusChange(
-            proposal_id=proposal_id,
-            from_status=proposal.status,
-            to_status=target,
-            reason=reason,
-            changed_by_id=viewer.person_id,
-        )
-    )
-    proposal.status = target
-    proposal.updated_at = utc_now()
-    session.add(proposal)
+    workflow.record_move(session, viewer, proposal, target, reason)
     record_audit(session, viewer, "override_result", proposal, before=before)
     session.commit()
     return target.value
@@ -236,7 +213,7 @@ class ResultLine:
         """What holds now: the count's choice, unless an override has changed it since."""
         if self.status == ProposalStatus.ON_BALLOT:  # not published yet
             return self.selected
-        return self.status != ProposalStatus.NOT_SELECTED
+        return workflow.won(self.status)
 
     @property
     def overridden(self) -> bool:

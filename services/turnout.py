@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 
 from models import BudgetRound, Place, Proposal, Tally
 from models.clock import utc_now
-from models.vocabulary import BallotChannel, ProposalStatus
+from models.vocabulary import BallotChannel
+from services import workflow
 from services.ballots import support, turnouts
 from services.common import get_or_fail
 from services.tally import WERE_ON_THE_BALLOT
@@ -118,7 +119,7 @@ def _published(session: Session, budget_round: BudgetRound, tally_id: int) -> Pu
     bars = []
     for pid, title, status in titles:
         proposal_id = int(pid or 0)
-        won = status != ProposalStatus.NOT_SELECTED
+        won = workflow.won(status)
         bars.append(ResultBar(proposal_id, title, named.get(proposal_id, 0), won))
     bars.sort(key=lambda bar: (not bar.selected, -bar.support, bar.proposal_id))
     return PublishedResult(

@@ -13,10 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models import BudgetRound
+from sqlmodel import Session
+
+from models import BudgetRound, Proposal, ProposalStatusChange
+from models.clock import utc_now
 from models.vocabulary import ProposalStatus, RoundPhase
+from services.common import id_of
 from services.errors import WrongPhase
-from services.permissions import Action
+from services.permissions import Action, Viewer
 
 P = RoundPhase
 S = ProposalStatus
@@ -217,6 +221,31 @@ def status_move(source: str, target: str) -> StatusMove:
     if move is None:
         raise WrongPhase("proposal_move_invalid", from_status=source, to_status=target)
     return move
+
+
+def won(status: str) -> bool:
+    """Whether a proposal of a published result stands selected now (an override included):
+    selected, or carried on from there."""
+    return status != S.NOT_SELECTED
+
+
+def record_move(
+    session: Session, viewer: Viewer, proposal: Proposal, target: str, reason: str = ""
+) -> None:
+    """Moves the proposal and keeps the move in its history; the caller has checked the move
+    (``status_move``), writes its own audit entry and commits."""
+    session.add(
+        ProposalStatusChange(
+            proposal_id=id_of(proposal),
+            from_status=proposal.status,
+            to_status=target,
+            reason=reason,
+            changed_by_id=viewer.person_id,
+        )
+    )
+    proposal.status = target
+    proposal.updated_at = utc_now()
+    session.add(proposal)
 
 
 def moves_from(status: str, *movers: Mover) -> list[StatusMove]:

@@ -1272,7 +1272,9 @@ EXEMPT = {
     "services.workflow.next_move": "a stored phase",
     "services.workflow.phases_where": "a step from the code",
     "services.workflow.require": "a stored round",
+    "services.workflow.record_move": "a move already checked, with a cleaned reason",
     "services.workflow.status_move": "stored and already checked statuses",
+    "services.workflow.won": "a stored status",
     # The cleaners themselves: tests/services/test_input_cleaning.py feeds them directly.
     "services.common.bounded_int": "a cleaner",
     "services.common.checked_product": "a cleaner",
