@@ -86,7 +86,7 @@ def _env(url: str) -> dict[str, str]:
 def build(url: str, path: Path) -> tuple[int, int, list[int], int]:
     """The demo street, then the election imported into 平阳社区 as a round still voting."""
     subprocess.run(
-        [sys.executable, "-m", "services", "demo"],
+        [sys.executable, "-m", "demo"],
         cwd=REPO,
         env=_env(url),
         check=True,

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/screenshots.py [--out docs/screenshots]
 
-Loads the demo street into a temporary SQLite store (``python -m services demo``), starts
+Loads the demo street into a temporary SQLite store (``python -m demo``), starts
 ``streamlit run app.py`` on a free loopback port, signs in where a page needs it, and writes:
 
 - notice-phone.png       the notice board on a phone (390x844, full page)
@@ -80,7 +80,7 @@ def demo_server(directory: Path) -> Iterator[str]:
         LINLI_ENV="development",
         STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
     )
-    subprocess.run([sys.executable, "-m", "services", "demo"], cwd=REPO, env=env, check=True)
+    subprocess.run([sys.executable, "-m", "demo"], cwd=REPO, env=env, check=True)
     port = _free_port()
     log = (directory / "streamlit.log").open("wb")
     process = subprocess.Popen(

@@ -14,11 +14,11 @@ from services.expenses import (
     reject_payment,
     request_payment,
 )
+from services.funds import current_charter
 from services.ledger import (
     FUNDABLE,
     allocate_to_proposal,
     contributions,
-    current_charter,
     fund_balances,
     fund_ledger,
     record_contribution,

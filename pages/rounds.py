@@ -12,14 +12,8 @@ from datetime import date
 import streamlit as st
 
 from models.vocabulary import BallotKind, Category, FundKind
-from services.ledger import (
-    FundRow,
-    adopt_charter,
-    charter_versions,
-    create_fund,
-    fund_tree,
-    transfer_between_funds,
-)
+from services.funds import FundRow, adopt_charter, charter_versions, create_fund, fund_tree
+from services.ledger import transfer_between_funds
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import list_places, places_where_allowed
 from services.rounds import (

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from demo.street import load_demo
 from services.accounts import create_first_admin
-from services.demo import load_demo
 from ui.context import attempt, remember_sign_in, t
 
 

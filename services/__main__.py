@@ -2,7 +2,6 @@
 SQLite file under data/):
 
 - ``python -m services upgrade`` brings it to the newest schema;
-- ``python -m services demo`` does that and loads the demo street into an empty store;
 - ``python -m services verify [--published ledger:N:HASH ...]`` walks every hash chain,
   recomputes every fund's balance and compares the ledger with the audit trail; it exits 0 when
   everything holds and 1, naming each entry that fails, when something does not;
@@ -22,29 +21,11 @@ from sqlmodel import Session
 
 from models import database_url, make_engine, upgrade_database
 from models.engine import restricted_role_grants
-from services.accounts import DEMO_PASSWORD
-from services.demo import load_demo
 from services.errors import LinliError
 from services.imports import import_election
 from services.settings import settings
 from services.verify import verify_books
 from voting import RULES, TIE_BREAKS
-
-
-def _demo(session: Session) -> int:
-    try:
-        summary = load_demo(session)
-    except LinliError as error:
-        needs_dev = error.code == "demo_needs_development"
-        reason = "LINLI_ENV=development" if needs_dev else "an empty store"
-        print(f"not loaded: {error.code} (the demo needs {reason})", file=sys.stderr)
-        return 2
-    print(
-        f"demo loaded: {summary.people} people, {summary.proposals} proposals, "
-        f"{summary.ballots} ballots; accounts admin, chair, secretary, treasurer, clerk, "
-        f"reviewer, resident; password {DEMO_PASSWORD}"
-    )
-    return 0
 
 
 def _verify(session: Session, published: list[str]) -> int:
@@ -116,7 +97,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("upgrade", help="bring the store to the newest schema")
-    commands.add_parser("demo", help="load the demo street into an empty store")
     verify = commands.add_parser("verify", help="check every chain and balance")
     verify.add_argument(
         "--published",
@@ -141,12 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     settings()  # refuses a weak ballot secret outside development
     engine = make_engine(database_url())
     upgrade_database(engine)
-    if args.command in ("upgrade", "demo"):
+    if args.command == "upgrade":
         print(f"database at the newest schema: {engine.url.render_as_string(hide_password=True)}")
     with Session(engine) as session:
-        if args.command == "demo":
-            status = _demo(session)
-        elif args.command == "verify":
+        if args.command == "verify":
             status = _verify(session, args.published)
         elif args.command == "grant-app-role":
             status = _grant_app_role(engine, args.role)

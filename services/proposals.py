@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, delete, func, select
@@ -18,7 +18,6 @@ from models import (
     Attachment,
     BudgetRound,
     CoFundingPledge,
-    FundCharter,
     Need,
     NeedSupport,
     Place,
@@ -52,14 +51,13 @@ from services.common import (
     snapshot,
 )
 from services.errors import (
-    CharterViolation,
     Conflict,
     InvalidInput,
     NotAllowed,
     NotFound,
     WrongPhase,
 )
-from services.ledger import current_charter
+from services.funds import check_charter, current_charter
 from services.permissions import Action, PlaceTree, Viewer, require
 
 S = ProposalStatus
@@ -99,13 +97,6 @@ class ProposalDraft:
     round_id: int | None = None
     need_id: int | None = None
     proposer_group: str = ""
-
-
-class HasCategory(Protocol):
-    """What the charter check reads of a budget line (a checked input or a stored row)."""
-
-    @property
-    def category(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -276,36 +267,6 @@ def _checked(draft: ProposalDraft, *, complete: bool) -> _Checked:
     if complete and checked.co_funding_fen > checked.cost_fen:
         raise InvalidInput("co_funding_exceeds_cost")
     return checked
-
-
-def check_charter(
-    charter: FundCharter | None,
-    *,
-    category: str,
-    items: Sequence[HasCategory],
-    cost_fen: int,
-    co_funding_fen: int,
-) -> None:
-    """Raises the first rule of the charter the proposal breaks (eligibility review, 资格审查)."""
-    if charter is None:
-        return
-    categories = {category} | {item.category for item in items}
-    forbidden = sorted(categories & set(charter.forbidden_categories))
-    if forbidden:
-        raise CharterViolation("charter_forbidden_category", category=forbidden[0])
-    if charter.allowed_categories and category not in charter.allowed_categories:
-        raise CharterViolation("charter_category_not_allowed", category=category)
-    requested = cost_fen - co_funding_fen
-    if charter.per_project_cap_fen is not None and requested > charter.per_project_cap_fen:
-        raise CharterViolation(
-            "charter_project_cap", cap_fen=charter.per_project_cap_fen, requested_fen=requested
-        )
-    if co_funding_fen * 1000 < charter.min_co_funding_permille * cost_fen:
-        raise CharterViolation(
-            "charter_co_funding",
-            required_permille=charter.min_co_funding_permille,
-            cost_fen=cost_fen,
-        )
 
 
 def _community(session: Session, tree: PlaceTree, place_id: int) -> int:

@@ -1,7 +1,7 @@
 """Browser tests: a real ``streamlit run`` server on a demo SQLite store, driven by the Debian
 Chromium through Playwright's sync API (no ``playwright install``, no pytest-playwright).
 
-The demo is loaded once per session with ``python -m services demo`` and copied for each server,
+The demo is loaded once per session with ``python -m demo`` and copied for each server,
 so a server that must be fresh (the deep-link test) costs only its start-up.
 Without /usr/bin/chromium the tests skip, unless ``LINLI_REQUIRE_BROWSER=1`` (CI) makes that a
 failure.
@@ -80,7 +80,7 @@ class Server:
 def load_demo_into(database_url: str) -> None:
     """A migrated store with the demo street, made through the operator's command line."""
     done = subprocess.run(
-        [sys.executable, "-m", "services", "demo"],
+        [sys.executable, "-m", "demo"],
         cwd=REPO,
         env=_env(database_url),
         capture_output=True,
@@ -90,7 +90,7 @@ def load_demo_into(database_url: str) -> None:
     )
     if done.returncode != 0:
         pytest.fail(
-            f"`python -m services demo` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}",
+            f"`python -m demo` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}",
             pytrace=False,
         )
 

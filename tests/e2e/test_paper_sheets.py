@@ -9,7 +9,7 @@ from tests.e2e import nav_link, sign_in, sign_out, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
-# The two projects the second clerk ticked on sheet PY-2026-001 (services/demo.py).
+# The two projects the second clerk ticked on sheet PY-2026-001 (demo/street.py).
 TICKED = ("电动车集中充电棚", "垃圾房通风除臭改造")
 
 

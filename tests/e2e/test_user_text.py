@@ -27,7 +27,18 @@ from models.vocabulary import (
     PlaceKind,
     RubricCriterion,
 )
-from services import accounts, ledger, meetings, needs, places, proposals, reviews, rounds, tally
+from services import (
+    accounts,
+    funds,
+    ledger,
+    meetings,
+    needs,
+    places,
+    proposals,
+    reviews,
+    rounds,
+    tally,
+)
 from services.accounts import viewer_for_person
 from services.ballots import BallotChoice
 from services.permissions import Viewer
@@ -374,9 +385,9 @@ def plant(db: Path) -> str:
             estimated_value="100",
             occurred_on=today,
         )
-        charter = ledger.current_charter(session, fund_id=fund_id)
+        charter = funds.current_charter(session, fund_id=fund_id)
         assert charter is not None
-        ledger.adopt_charter(
+        funds.adopt_charter(
             session,
             admin,
             fund_id=fund_id,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from demo.street import load_demo
 from models import Account, make_engine, upgrade_database
-from services.demo import load_demo
 
 ROLES = ("anonymous", "resident", "chair", "secretary", "treasurer", "clerk", "reviewer", "admin")
 

@@ -296,9 +296,9 @@ def test_the_command_line_on_the_demo(tmp_path: Path) -> None:
     env = dict(os.environ, LINLI_DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}")
     env["LINLI_ENV"] = "development"
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, module: str = "services") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "services", *args],
+            [sys.executable, "-m", module, *args],
             cwd=REPO,
             env=env,
             capture_output=True,
@@ -307,7 +307,7 @@ def test_the_command_line_on_the_demo(tmp_path: Path) -> None:
             check=False,
         )
 
-    assert run("demo").returncode == 0
+    assert run(module="demo").returncode == 0
     clean = run("verify")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert clean.stdout.startswith("ledger verified: ")

@@ -3,9 +3,9 @@
 import pytest
 from sqlmodel import Session, col, select
 
+from demo.street import load_demo
 from models import ChainHead, Person, PointsAccount
 from services.accounts import DEMO_PASSWORD, sign_in_local, store_is_empty
-from services.demo import load_demo
 from services.errors import NotAllowed
 from services.ledger import fund_balances
 from services.points import points_balance, points_page

@@ -43,6 +43,7 @@ from services import (
     ballots,
     expenses,
     file_checks,
+    funds,
     imports,
     ledger,
     limits,
@@ -470,7 +471,7 @@ def _import_election(s: Session, lab: Lab, v: Values) -> Any:
 
 
 @case(
-    ledger.adopt_charter,
+    funds.adopt_charter,
     {
         "allowed_categories": WORD,
         "forbidden_categories": WORD,
@@ -481,7 +482,7 @@ def _import_election(s: Session, lab: Lab, v: Values) -> Any:
     },
 )
 def _adopt_charter(s: Session, lab: Lab, v: Values) -> Any:
-    return ledger.adopt_charter(
+    return funds.adopt_charter(
         s,
         lab.viewer(s, "admin"),
         fund_id=lab.a.fund,
@@ -508,9 +509,9 @@ def _allocate(s: Session, lab: Lab, v: Values) -> Any:
     )
 
 
-@case(ledger.create_fund, {"name": LINE, "kind": WORD})
+@case(funds.create_fund, {"name": LINE, "kind": WORD})
 def _create_fund(s: Session, lab: Lab, v: Values) -> Any:
-    return ledger.create_fund(
+    return funds.create_fund(
         s,
         lab.viewer(s, "admin"),
         name=v("name", "Kangcheng parking fund"),
@@ -1149,7 +1150,6 @@ TAKE_NO_TYPED_VALUE = {
     "services.common.place_tree",
     "services.common.require_at",
     "services.common.snapshot",
-    "services.demo.load_demo",
     "services.election.round_instance",
     "services.election.round_profile",
     "services.expenses.approve_payment",
@@ -1159,13 +1159,13 @@ TAKE_NO_TYPED_VALUE = {
     "services.ledger.allocated_by_proposal",
     "services.ledger.allocated_fen",
     "services.ledger.books",
-    "services.ledger.charter_versions",
+    "services.funds.charter_versions",
     "services.ledger.contributions",
-    "services.ledger.current_charter",
+    "services.funds.current_charter",
     "services.ledger.fund_balance",
     "services.ledger.fund_balances",
     "services.ledger.fund_ledger",
-    "services.ledger.fund_tree",
+    "services.funds.fund_tree",
     "services.ledger.ledger_lines",
     "services.ledger.spent_by_proposal",
     "services.ledger.spent_fen",
@@ -1303,10 +1303,9 @@ EXEMPT = {
     # Heads already read by parse_published_head, which is a case.
     "services.verify.check_books": "its heads come from parse_published_head",
     # The charter check reads checked proposals and charters, never typed values.
-    "services.proposals.check_charter": "reads checked values",
-    # Operators, not residents: the command line, the demo's own data, the secrets file.
+    "services.funds.check_charter": "reads checked values",
+    # Operators, not residents: the command line, the secrets file.
     "services.__main__.main": "the operator's command line",
-    "services.demo_deliberation.add_demo_meetings_and_reviews": "the demo's own data",
     "services.settings.refuse_weak_cookie_secret": "the operator's secrets.toml",
 }
 

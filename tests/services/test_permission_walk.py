@@ -62,6 +62,7 @@ from services import (
     accounts,
     ballots,
     expenses,
+    funds,
     ledger,
     meetings,
     needs,
@@ -796,7 +797,7 @@ def _manage_funds(session: Session, viewer: Viewer, stage: Stage, side: Side) ->
     """A fund of the community under its micro-fund."""
 
     def act() -> None:
-        fund_id = ledger.create_fund(
+        fund_id = funds.create_fund(
             session,
             viewer,
             name=f"Parking fund of place {side.community}",
@@ -813,7 +814,7 @@ def _manage_funds(session: Session, viewer: Viewer, stage: Stage, side: Side) ->
 @probe(Action.MANAGE_FUNDS, "fundcharter", "auditentry", also="adopt_charter")
 def _adopt_charter(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
     def act() -> None:
-        charter_id = ledger.adopt_charter(
+        charter_id = funds.adopt_charter(
             session,
             viewer,
             fund_id=side.fund,
@@ -826,7 +827,7 @@ def _adopt_charter(session: Session, viewer: Viewer, stage: Stage, side: Side) -
             text="Spent where it is raised.",
         )
         charter = _row(session, FundCharter, charter_id)
-        versions = ledger.charter_versions(session, fund_id=side.fund)
+        versions = funds.charter_versions(session, fund_id=side.fund)
         assert versions[0].id == charter.id and charter.forbidden_categories == ["entertainment"]
 
     return Attempt(_row(session, Fund, side.fund).place_id, act)

@@ -436,9 +436,9 @@ def test_sessions_are_listed_newest_first(world: World) -> None:
 
 
 def test_demo_deliberation_builds_minuted_meetings_and_a_closed_review(world: World) -> None:
+    from demo.deliberation import add_demo_meetings_and_reviews
     from models import Attendance, Decision, Meeting, MeetingNote, Person, RoleGrant
     from services import meetings
-    from services.demo_deliberation import add_demo_meetings_and_reviews
 
     members = [world.people[n] for n in ("chair_a", "secretary_a", "treasurer_a", "member_a")]
     for index in range(4):

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from models import AuditEntry, BudgetRound, Fund, FundCharter, Place, RoleGrant
 from models.vocabulary import BallotKind, CommitteePosition, PlaceKind, ProposalStatus, Role
-from services import ledger
+from services import funds, ledger
 from services.errors import Conflict, InvalidInput, NotAllowed, Overspend, WrongPhase
 from services.proposals import change_proposal_status, submit_proposal
 from services.rounds import (
@@ -337,7 +337,7 @@ def other_street(world: World) -> tuple[int, int, int]:
 
 
 def test_a_chair_creates_a_fund_of_their_community_under_the_street_fund(world: World) -> None:
-    fund_id = ledger.create_fund(
+    fund_id = funds.create_fund(
         world.session,
         world.viewer("chair_a"),
         name="Kangcheng parking fund",
@@ -352,7 +352,7 @@ def test_a_chair_creates_a_fund_of_their_community_under_the_street_fund(world: 
         world.street_fund,
         "community",
     )
-    tree = ledger.fund_tree(world.session, world.viewer("chair_a"))
+    tree = funds.fund_tree(world.session, world.viewer("chair_a"))
     assert [(row.name, row.depth) for row in tree] == [
         ("Xinzhuang street fund", 0),
         ("Kangcheng micro-fund", 1),
@@ -377,7 +377,7 @@ def test_a_community_chair_cannot_create_a_fund_for_another_street(world: World)
         (None, None),  # a fund for no place is a global admin's
     ):
         with pytest.raises(NotAllowed):
-            ledger.create_fund(
+            funds.create_fund(
                 world.session,
                 chair,
                 name="Somewhere else's fund",
@@ -387,7 +387,7 @@ def test_a_community_chair_cannot_create_a_fund_for_another_street(world: World)
             )
         world.session.rollback()
     with pytest.raises(NotAllowed):
-        ledger.create_fund(
+        funds.create_fund(
             world.session,
             world.viewer("treasurer_a"),
             name="A treasurer's fund",
@@ -421,7 +421,7 @@ def test_a_fund_sits_under_a_fund_of_its_own_area(
     }
     before = fingerprint(world.session)
     with pytest.raises(InvalidInput) as refused:
-        ledger.create_fund(
+        funds.create_fund(
             world.session,
             world.viewer(viewer),
             name="Misplaced fund",
@@ -440,7 +440,7 @@ def test_a_fund_sits_under_a_fund_of_its_own_area(
 def test_a_fund_name_is_taken_once(world: World) -> None:
     before = fingerprint(world.session)
     with pytest.raises(Conflict) as refused:
-        ledger.create_fund(
+        funds.create_fund(
             world.session,
             world.viewer("chair_a"),
             name="  Kangcheng micro-fund ",
@@ -474,23 +474,23 @@ def adopt(world: World, viewer: str = "chair_a", **changes: Any) -> int:
         "text": "Version two: more co-funding.",
     }
     values.update(changes)
-    return ledger.adopt_charter(world.session, world.viewer(viewer), **values)
+    return funds.adopt_charter(world.session, world.viewer(viewer), **values)
 
 
 def test_a_new_charter_version_supersedes_and_the_old_stays_readable(world: World) -> None:
-    (first,) = ledger.charter_versions(world.session, fund_id=world.fund_a)
+    (first,) = funds.charter_versions(world.session, fund_id=world.fund_a)
     kept = first.model_dump()
     charter_id = adopt(world)
-    versions = ledger.charter_versions(world.session, fund_id=world.fund_a)
+    versions = funds.charter_versions(world.session, fund_id=world.fund_a)
     assert [(c.id, c.version) for c in versions] == [(charter_id, 2), (first.id, 1)]
-    current = ledger.current_charter(world.session, world.fund_a)
+    current = funds.current_charter(world.session, world.fund_a)
     assert current is not None and current.id == charter_id
     assert (current.per_project_cap_fen, current.min_co_funding_permille) == (15_000_00, 200)
     assert current.allowed_categories == ["greening", "safety"]
     world.session.refresh(versions[1])
     assert versions[1].model_dump() == kept  # version 1 as it was adopted
     assert adopt(world, adopted_on=date(2027, 1, 10), text="Same day, third version")
-    assert [c.version for c in ledger.charter_versions(world.session, fund_id=world.fund_a)] == [
+    assert [c.version for c in funds.charter_versions(world.session, fund_id=world.fund_a)] == [
         3,
         2,
         1,
@@ -577,7 +577,7 @@ def test_money_passes_down_as_far_as_the_fund_holds_it(world: World) -> None:
         {"available_fen": 10_000_00, "amount_fen": 10_000_01},
     )
     assert fingerprint(world.session) == before
-    balances = {row.id: row.available_fen for row in ledger.fund_tree(world.session, treasurer)}
+    balances = {row.id: row.available_fen for row in funds.fund_tree(world.session, treasurer)}
     assert (balances[world.street_fund], balances[world.fund_a], balances[world.fund_b]) == (
         10_000_00,
         20_000_00,

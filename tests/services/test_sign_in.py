@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, func, select
 
+from demo.street import load_demo
 from models import FailedAttempt, SignInSession
 from models.clock import utc_now
 from services import limits
@@ -19,7 +20,6 @@ from services.accounts import (
     sign_in_local,
     store_is_empty,
 )
-from services.demo import load_demo
 from services.errors import InvalidInput, NotAllowed, SignInFailed, TooManyAttempts
 from services.settings import InsecureSettings, refuse_weak_cookie_secret, settings
 

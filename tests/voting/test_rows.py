@@ -34,7 +34,7 @@ from voting import (
 )
 
 # Written by the engine of the day (`outcome.to_dict()["explanation"]`), as tallies stored it:
-# the demo's 2025 round as `python -m services demo` stored it, and approval_small.pb.
+# the demo's 2025 round as `python -m demo` stored it, and approval_small.pb.
 STORED = json.loads((FIXTURES / "stored_explanations.json").read_text(encoding="utf-8"))
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from demo.deliberation import add_demo_meetings_and_reviews
 from models import BudgetRound
 from models.vocabulary import CommitteePosition, PlaceKind, ProposalStatus, Role
 from services import (
@@ -28,10 +29,12 @@ from services import (
     tally,
     voting_codes,
 )
+from services import (
+    funds as fund_books,
+)
 from services.accounts import DEMO_PASSWORD
 from services.ballots import BallotChoice
 from services.common import get_or_fail, id_of, record_audit
-from services.demo_deliberation import add_demo_meetings_and_reviews
 from services.errors import NotAllowed
 from services.paper import key_paper_sheet
 from services.permissions import Viewer
@@ -429,10 +432,10 @@ def _points(
 def _funds(
     session: Session, admin: Viewer, street: _Street, district_treasurer: Viewer
 ) -> dict[str, int]:
-    mother = ledger.create_fund(
+    mother = fund_books.create_fund(
         session, admin, name="闵行区社区自治母基金", kind="mother", place_id=street.district
     )
-    street_fund = ledger.create_fund(
+    street_fund = fund_books.create_fund(
         session,
         admin,
         name="古美路街道自治金",
@@ -442,7 +445,7 @@ def _funds(
     )
     funds = {"闵行区社区自治母基金": mother, "古美路街道自治金": street_fund}
     for community, place_id in street.communities.items():
-        funds[f"{community[:2]}社区微基金"] = ledger.create_fund(
+        funds[f"{community[:2]}社区微基金"] = fund_books.create_fund(
             session,
             admin,
             name=f"{community[:2]}社区微基金",
@@ -450,7 +453,7 @@ def _funds(
             place_id=place_id,
             parent_id=street_fund,
         )
-    ledger.adopt_charter(
+    fund_books.adopt_charter(
         session,
         admin,
         fund_id=funds["平阳社区微基金"],
