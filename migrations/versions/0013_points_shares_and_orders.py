@@ -102,9 +102,7 @@ def upgrade() -> None:
         sa.Column("report", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
         sa.Column("reported_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("withdrawn_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.Column(
-            "withdrawn_reason", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False
-        ),
+        sa.Column("withdrawn_reason", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.ForeignKeyConstraint(["need_id"], ["need.id"]),
         sa.ForeignKeyConstraint(["organisation_id"], ["socialorganisation.id"]),
         sa.ForeignKeyConstraint(["place_id"], ["place.id"]),
