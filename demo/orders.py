@@ -1,7 +1,8 @@
 """The demo's orders for social organisations (群众点单—社区下单—社会组织接单) in 平阳社区:
 residents post needs, the chair orders them, organisations registered at the street take them,
 and the clerk records their delivery and report for them. One order is reported on, one is
-delivered and waits for its report, one waits for an organisation."""
+delivered and waits for its report, one waits for an organisation; one more need is still open,
+for the chair to order."""
 
 from sqlmodel import Session
 
@@ -41,6 +42,14 @@ ORDERS = (
     ),
 )
 
+# (title, description, category, supporters): posted, not ordered yet.
+OPEN_NEED = (
+    "健身器材年久失修",
+    "楼前的健身器材有两台已经松动，老人锻炼时不安全。",
+    "public_facilities",
+    4,
+)
+
 
 def add_demo_orders(
     session: Session,
@@ -59,16 +68,7 @@ def add_demo_orders(
         for name, number, contact in ORGANISATIONS
     ]
     for title, description, category, supporters, taker, report in ORDERS:
-        need_id = needs.post_need(
-            session,
-            residents[0],
-            place_id=compound,
-            title=title,
-            description=description,
-            category=category,
-        )
-        for neighbour in residents[1 : 1 + supporters]:
-            needs.support_need(session, neighbour, need_id=need_id)
+        need_id = _posted(session, residents, compound, title, description, category, supporters)
         order_id = orders.place_order(session, chair, need_id=need_id)
         if taker is None:
             continue
@@ -81,3 +81,26 @@ def add_demo_orders(
             orders.report_order(
                 session, clerk, order_id=order_id, beneficiaries_served=served, report=text
             )
+    _posted(session, residents, compound, *OPEN_NEED)
+
+
+def _posted(
+    session: Session,
+    residents: list[Viewer],
+    compound: int,
+    title: str,
+    description: str,
+    category: str,
+    supporters: int,
+) -> int:
+    need_id = needs.post_need(
+        session,
+        residents[0],
+        place_id=compound,
+        title=title,
+        description=description,
+        category=category,
+    )
+    for neighbour in residents[1 : 1 + supporters]:
+        needs.support_need(session, neighbour, need_id=need_id)
+    return need_id
