@@ -8,13 +8,13 @@ from sqlmodel import Session, col, select
 
 from models import Contribution, LedgerEntry, PointsCorrection, PointsEntry, PointsShare
 from models.vocabulary import ContributionKind, PointsReason
-from services import ledger, points
+from services import ledger, points, proposals
 from services.accounts import viewer_for_person
 from services.errors import InvalidInput, NotAllowed, NotFound, PointsShort
 from services.verify import check_books
 from tests.services.test_concurrency import outcomes, race
 from tests.services.test_points import _balance, _item, _rule, _volunteer
-from tests.street import fingerprint
+from tests.street import draft, fingerprint
 from tests.world import World
 
 
@@ -207,3 +207,25 @@ def test_the_desk_offers_shares_and_corrections_where_allowed(world: World) -> N
     )
     clerk = points.points_page(world.session, world.viewer("clerk_a")).desk
     assert [(s.entry_id, s.hours) for s in clerk.shifts] == [(entry, 1)]
+
+
+def test_a_share_for_one_project_of_the_funds_area(world: World) -> None:
+    """Points may go to one project of the fund's community, not to another community's."""
+    _rule(world, 10)
+    _volunteer(world, 5)
+    _share_rate(world, 10)
+    resident = world.viewer("resident_a1")
+    ours = proposals.submit_proposal(
+        world.session, resident, draft=draft(world.compound_a1, "Benches")
+    )
+    theirs = proposals.submit_proposal(
+        world.session, world.viewer("resident_b1"), draft=draft(world.compound_b1, "Lamps")
+    )
+    before = fingerprint(world.session)
+    with pytest.raises(InvalidInput) as elsewhere:
+        _donate(world, 10, proposal_id=theirs)
+    assert elsewhere.value.code == "points_share_proposal"
+    assert fingerprint(world.session) == before
+    _donate(world, 10, proposal_id=ours)
+    gift = world.session.exec(select(Contribution)).one()
+    assert (gift.proposal_id, gift.estimated_value_fen) == (ours, 100)
