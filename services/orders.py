@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from models import Need, Place, ServiceOrder, SocialOrganisation
+from models import Need, Place, Proposal, ServiceOrder, SocialOrganisation
 from models.clock import utc_now
 from models.vocabulary import NeedStatus, OrderStatus, PlaceKind
 from services import workflow
@@ -138,7 +138,7 @@ def report_order(
 
 def withdraw_order(session: Session, viewer: Viewer, *, order_id: int, reason: str) -> None:
     """The committee takes an order back before it is delivered, with a reason shown on the
-    board; the need is open again."""
+    board; the need is open again (adopted, if a proposal answers it meanwhile)."""
     order = _order_for(session, viewer, order_id, Action.PLACE_ORDER)
     workflow.order_move(order.status, OrderStatus.WITHDRAWN)
     why = clean_text(reason, "reason", max_length=500)
@@ -146,7 +146,8 @@ def withdraw_order(session: Session, viewer: Viewer, *, order_id: int, reason: s
     order.status = OrderStatus.WITHDRAWN
     order.withdrawn_at = utc_now()
     order.withdrawn_reason = why
-    need.status = NeedStatus.OPEN
+    answered = session.exec(select(Proposal.id).where(Proposal.need_id == need.id)).first()
+    need.status = NeedStatus.OPEN if answered is None else NeedStatus.ADOPTED
     session.add(need)
     _moved(session, viewer, order, "withdraw_order")
 

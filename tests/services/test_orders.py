@@ -8,12 +8,12 @@ from sqlmodel import Session, select
 
 from models import Need, ServiceOrder
 from models.vocabulary import NeedStatus, OrderStatus
-from services import needs, orders
+from services import needs, orders, proposals
 from services.accounts import viewer_for_person
 from services.errors import Conflict, InvalidInput, NotAllowed, WrongPhase
 from services.permissions import ANONYMOUS
 from tests.services.test_concurrency import outcomes, race
-from tests.street import fingerprint
+from tests.street import draft, fingerprint
 from tests.world import World
 
 
@@ -212,3 +212,21 @@ def test_two_chairs_placing_one_need_at_once(world: World, engine: Engine) -> No
     assert outcomes(results) == {"ok": 1, "need_not_open": 3}
     world.session.rollback()
     assert len(world.session.exec(select(ServiceOrder)).all()) == 1
+
+
+def test_a_proposal_answering_an_ordered_need_leaves_the_order_standing(
+    world: World, organisation: int
+) -> None:
+    """The need stays ordered while the order stands; withdrawn, it is adopted by the proposal
+    (not open again: someone answers it)."""
+    need_id = _need(world)
+    chair = world.viewer("chair_a")
+    order_id = orders.place_order(world.session, chair, need_id=need_id)
+    proposals.submit_proposal(
+        world.session,
+        world.viewer("resident_a1"),
+        draft=draft(world.compound_a1, "Lunch club", need_id=need_id),
+    )
+    assert _status(world, order_id) == (OrderStatus.OPEN, NeedStatus.ORDERED)
+    orders.withdraw_order(world.session, chair, order_id=order_id, reason="A proposal answers it")
+    assert _status(world, order_id) == (OrderStatus.WITHDRAWN, NeedStatus.ADOPTED)
