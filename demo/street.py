@@ -16,6 +16,8 @@ from typing import Any
 from sqlmodel import Session
 
 from demo.deliberation import add_demo_meetings_and_reviews
+from demo.orders import add_demo_orders
+from demo.points import add_demo_points
 from models import BudgetRound
 from models.vocabulary import CommitteePosition, PlaceKind, ProposalStatus, Role
 from services import (
@@ -23,7 +25,6 @@ from services import (
     ledger,
     needs,
     places,
-    points,
     proposals,
     rounds,
     tally,
@@ -373,60 +374,11 @@ def load_demo(session: Session) -> DemoSummary:
         estimated_value="6000",
         occurred_on=date(2025, 8, 1),
     )
-    _points(session, chair, clerk, voters, pingyang)
+    add_demo_points(session, chair, clerk, voters, pingyang, pingyang_fund)
+    add_demo_orders(session, admin, chair, clerk, residents[compound_1], compound_1, street.street)
     return DemoSummary(
         people=len(voters) + 13, proposals=len(proposals.list_proposals(session)), ballots=ballots
     )
-
-
-# Volunteer points: (voter, hours, activity) at 10 points an hour; (voter, item) redeemed.
-VOLUNTEERING = (
-    (0, 3, "为独居老人送午餐"),
-    (0, 4, "垃圾分类桶边值守"),
-    (1, 2, "楼道清洁"),
-    (3, 6, "社区义诊排队引导"),
-)
-CATALOGUE = (  # (name, merchant, points, list price in yuan)
-    ("社区活动室使用两小时", "", 20, None),
-    ("大米5公斤", "联华超市平阳店", 50, "39.50"),
-    ("食用油1.8升", "联华超市平阳店", 60, "32.90"),
-    ("理发一次", "平阳理发店", 25, "25"),
-)
-REDEMPTIONS = ((0, "理发一次"), (3, "大米5公斤"))
-
-
-def _points(
-    session: Session, chair: Viewer, clerk: Viewer, voters: list[Viewer], pingyang: int
-) -> None:
-    """The committee's rule, hours recorded by the clerk, the catalogue with two merchants of
-    the merchant alliance, and two redemptions."""
-    points.set_points_rule(session, chair, place_id=pingyang, points_per_hour=10)
-    for voter, hours, activity in VOLUNTEERING:
-        volunteer = voters[voter].person_id
-        if volunteer is None:
-            raise RuntimeError("the demo's residents are people")
-        points.record_volunteering(
-            session,
-            clerk,
-            person_id=volunteer,
-            place_id=pingyang,
-            hours=hours,
-            activity=activity,
-        )
-    items = {
-        name: points.add_catalogue_item(
-            session,
-            clerk,
-            place_id=pingyang,
-            name=name,
-            merchant=merchant,
-            points_cost=cost,
-            list_price=price,
-        )
-        for name, merchant, cost, price in CATALOGUE
-    }
-    for voter, name in REDEMPTIONS:
-        points.redeem_points(session, voters[voter], item_id=items[name])
 
 
 def _funds(

@@ -9,6 +9,7 @@ from models import (
     funds,
     meetings,
     needs,
+    orders,
     paper,
     people,
     places,
@@ -23,10 +24,20 @@ from models.engine import database_url, make_engine, upgrade_database
 from models.funds import Contribution, Fund, FundCharter, LedgerEntry, PaymentRequest
 from models.meetings import AgendaItem, Attendance, Decision, Meeting, MeetingNote
 from models.needs import Need, NeedSupport
+from models.orders import ServiceOrder, SocialOrganisation
 from models.paper import PaperReading, PaperSheet
 from models.people import Account, FailedAttempt, Household, Person, RoleGrant, SignInSession
 from models.places import Alliance, AllianceMember, Place
-from models.points import PointsAccount, PointsEntry, PointsItem, PointsRule, VolunteerShift
+from models.points import (
+    PointsAccount,
+    PointsCorrection,
+    PointsEntry,
+    PointsItem,
+    PointsRule,
+    PointsShare,
+    PointsShareRate,
+    VolunteerShift,
+)
 from models.proposals import (
     Attachment,
     CoFundingPledge,
@@ -79,9 +90,12 @@ __all__ = [
     "Person",
     "Place",
     "PointsAccount",
+    "PointsCorrection",
     "PointsEntry",
     "PointsItem",
     "PointsRule",
+    "PointsShare",
+    "PointsShareRate",
     "PollBookEntry",
     "Proposal",
     "ProposalLineItem",
@@ -92,7 +106,9 @@ __all__ = [
     "RoleGrant",
     "RoundPhaseChange",
     "RubricScore",
+    "ServiceOrder",
     "SignInSession",
+    "SocialOrganisation",
     "Tally",
     "VolunteerShift",
     "VotingCode",
@@ -103,6 +119,7 @@ __all__ = [
     "make_engine",
     "meetings",
     "needs",
+    "orders",
     "paper",
     "people",
     "places",

@@ -71,3 +71,39 @@ class VolunteerShift(SQLModel, table=True):
     entry_id: int = Field(foreign_key="pointsentry.id", unique=True)
     recorded_by_id: int | None = Field(default=None, foreign_key="person.id")
     recorded_at: datetime = Field(default_factory=utc_now)
+
+
+class PointsShareRate(SQLModel, table=True):
+    """What a point counts for when a resident gives points as a special share of donation
+    (积分转捐赠), as the committee set it: a new rate is a new row, the newest applies."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(foreign_key="place.id", index=True)
+    fen_per_point: int = Field(ge=1)
+    set_by_id: int | None = Field(default=None, foreign_key="person.id")
+    set_at: datetime = Field(default_factory=utc_now)
+
+
+class PointsShare(SQLModel, table=True):
+    """Points a resident gave as a share of donation: the points entry that took them and the
+    contribution in kind they count as (points times the rate, never cash on the ledger)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="pointsentry.id", unique=True)
+    contribution_id: int = Field(foreign_key="contribution.id", unique=True)
+    fund_id: int = Field(foreign_key="fund.id", index=True)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    points: int = Field(ge=1)
+    fen_per_point: int = Field(ge=1)
+
+
+class PointsCorrection(SQLModel, table=True):
+    """A clerk's correction of a volunteering entry: the adjustment entry that moves the
+    difference, the entry it corrects, the hours that stand now, and why (the ledger is never
+    edited, so a mistake stays visible next to its correction)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="pointsentry.id", unique=True)  # the adjustment
+    corrects_id: int = Field(foreign_key="pointsentry.id", index=True)
+    hours: int = Field(ge=0)  # the shift's hours as corrected (0: it did not happen)
+    reason: str = Field(max_length=200)

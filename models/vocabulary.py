@@ -128,6 +128,7 @@ class PaperSheetStatus(StrEnum):
 class NeedStatus(StrEnum):
     OPEN = "open"
     ADOPTED = "adopted"  # became a proposal
+    ORDERED = "ordered"  # became an order for a social organisation
     MERGED = "merged"
     CLOSED = "closed"
 
@@ -221,3 +222,13 @@ class PointsReason(StrEnum):
     REDEMPTION = "redemption"
     DONATION_SHARE = "donation_share"
     ADJUSTMENT = "adjustment"
+
+
+class OrderStatus(StrEnum):
+    """Where an order for a social organisation is; the moves are ``services.workflow``'s."""
+
+    OPEN = "open"  # placed by the community, waiting for an organisation
+    TAKEN = "taken"
+    DELIVERED = "delivered"
+    REPORTED = "reported"  # beneficiaries served and a report: done
+    WITHDRAWN = "withdrawn"

@@ -11,10 +11,13 @@ from services.points import (
     PointsDesk,
     PointsStatement,
     add_catalogue_item,
+    correct_volunteering,
+    donate_points,
     points_page,
     record_volunteering,
     redeem_points,
     set_points_rule,
+    set_points_share_rate,
     withdraw_catalogue_item,
 )
 from ui.context import act, current_viewer, day, label, money, read, t
@@ -27,6 +30,7 @@ def _statement(statement: PointsStatement) -> None:
     st.subheader(t("points.history"))
     if not statement.lines:
         empty_state("points.no_history")
+    days = {line.entry_id: day(line.recorded_at) for line in statement.lines}
     for line in statement.lines:
         with st.container(border=True, key=f"points_line_{line.entry_id}"):
             what = plain(line.description)
@@ -41,6 +45,8 @@ def _statement(statement: PointsStatement) -> None:
             )
             if line.hours is not None:
                 meta = t("points.line_hours", meta=meta, hours=line.hours)
+            if line.corrects_id is not None:
+                meta = t("points.line_corrects", meta=meta, day=days.get(line.corrects_id, ""))
             st.caption(meta)
 
 
@@ -172,6 +178,104 @@ def _catalogue_form(viewer: Viewer, desk: PointsDesk) -> None:
             st.rerun()
 
 
+def _share_rate_form(viewer: Viewer, desk: PointsDesk) -> None:
+    by_id = {place.id: place for place in desk.rule_places}
+    with (
+        st.expander(t("points.share_rate"), icon=":material/currency_yuan:"),
+        st.form("points_share_rate", enter_to_submit=False),
+    ):
+        place_id: int = st.selectbox(
+            t("field.place"),
+            list(by_id),
+            format_func=lambda pid: (
+                t("points.place_share", place=by_id[pid].name, fen=by_id[pid].fen_per_point)
+                if by_id[pid].fen_per_point
+                else t("points.place_no_share", place=by_id[pid].name)
+            ),
+            key="share_rate_place",
+        )
+        fen = st.number_input(
+            t("field.fen_per_point"), min_value=1, max_value=10_000, value=10, key="share_fen"
+        )
+        st.caption(t("points.share_rate_help"))
+        if (
+            st.form_submit_button(t("points.share_rate_submit"), type="primary")
+            and act(set_points_share_rate, viewer, place_id=place_id, fen_per_point=int(fen))
+            is not None
+        ):
+            st.toast(t("points.share_rate_set"), icon=":material/check:")
+
+
+def _share_form(viewer: Viewer, desk: PointsDesk, balance: int) -> None:
+    """Points given as a special share of donation: counted in the fund's contributions."""
+    funds = {fund.id: fund for fund in desk.share_funds}
+    with (
+        st.expander(t("points.share"), icon=":material/handshake:"),
+        st.form("points_share", clear_on_submit=True, enter_to_submit=False),
+    ):
+        st.caption(t("points.share_help"))
+        fund_id: int = st.selectbox(
+            t("field.fund"),
+            list(funds),
+            format_func=lambda fid: t(
+                "points.fund_share",
+                fund=funds[fid].name,
+                yuan=money(funds[fid].fen_per_point * 100),
+            ),
+            key="share_fund",
+        )
+        given = st.number_input(
+            t("field.points"),
+            min_value=1,
+            max_value=max(balance, 1),
+            value=max(min(balance, 100), 1),
+            step=10,
+            key="share_points",
+        )
+        note = st.text_input(t("field.note"), max_chars=200, key="share_note")
+        if (
+            st.form_submit_button(t("points.share_submit"), type="primary")
+            and act(donate_points, viewer, fund_id=fund_id, points=int(given), note=note)
+            is not None
+        ):
+            st.toast(t("points.shared", points=int(given)), icon=":material/check:")
+            st.rerun()
+
+
+def _correct_form(viewer: Viewer, desk: PointsDesk) -> None:
+    """A mistaken entry is put right by a new adjustment with its reason, never edited."""
+    shifts = {shift.entry_id: shift for shift in desk.shifts}
+    with (
+        st.expander(t("points.correct"), icon=":material/edit_note:"),
+        st.form("points_correct", clear_on_submit=True, enter_to_submit=False),
+    ):
+        entry_id: int = st.selectbox(
+            t("points.correct_entry"),
+            list(shifts),
+            format_func=lambda eid: t(
+                "points.shift",
+                volunteer=shifts[eid].volunteer,
+                hours=shifts[eid].hours,
+                activity=shifts[eid].activity,
+                day=day(shifts[eid].recorded_at),
+            ),
+            key="correct_entry",
+        )
+        hours = st.number_input(
+            t("points.correct_hours"), min_value=0, max_value=24, step=1, key="correct_hours"
+        )
+        reason = st.text_input(t("field.reason"), max_chars=200, key="correct_reason")
+        if (
+            st.form_submit_button(t("points.correct_submit"), type="primary")
+            and entry_id is not None
+            and act(
+                correct_volunteering, viewer, entry_id=entry_id, hours=int(hours), reason=reason
+            )
+            is not None
+        ):
+            st.toast(t("points.corrected"), icon=":material/check:")
+
+
 def render() -> None:
     viewer = current_viewer()
     st.title(t("nav.points"))
@@ -180,14 +284,19 @@ def render() -> None:
     desk = page.desk
     if desk.rule_places:
         _rule_form(viewer, desk)
+        _share_rate_form(viewer, desk)
     if desk.record_places:
         _record_form(viewer, desk)
+    if desk.shifts:
+        _correct_form(viewer, desk)
     if desk.catalogue_places:
         _catalogue_form(viewer, desk)
     if viewer.is_anonymous:
         st.info(t("points.sign_in"))
     else:
         _statement(page.statement)
+        if desk.share_funds and page.statement.balance > 0:
+            _share_form(viewer, desk, page.statement.balance)
     st.subheader(t("points.catalogue"))
     if not page.catalogue:
         empty_state("points.no_items")

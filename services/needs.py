@@ -54,6 +54,7 @@ def support_need(session: Session, viewer: Viewer, *, need_id: int) -> None:
 @dataclass(frozen=True)
 class NeedRow:
     id: int
+    place_id: int
     place: str
     title: str
     description: str
@@ -78,6 +79,7 @@ def list_needs(session: Session, *, place_id: int | None = None) -> list[NeedRow
     return [
         NeedRow(
             id=need.id,  # type: ignore[arg-type]
+            place_id=need.place_id,
             place=place,
             title=need.title,
             description=need.description,
@@ -102,8 +104,9 @@ class DemandRow:
 
 def needs_demand(session: Session) -> list[DemandRow]:
     """What residents ask for, by place and category, for the needs board's chart: the needs
-    still standing (open, or adopted by a proposal), not the ones closed or merged away."""
-    standing = (NeedStatus.OPEN, NeedStatus.ADOPTED)
+    still standing (open, adopted by a proposal or ordered from a social organisation), not the
+    ones closed or merged away."""
+    standing = (NeedStatus.OPEN, NeedStatus.ADOPTED, NeedStatus.ORDERED)
     backers = (
         select(NeedSupport.need_id, func.count(col(NeedSupport.id)).label("n"))
         .group_by(col(NeedSupport.need_id))

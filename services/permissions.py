@@ -49,6 +49,10 @@ class Action(StrEnum):
     RECORD_POINTS = "record_points"
     MANAGE_POINTS_CATALOGUE = "manage_points_catalogue"
     REDEEM_POINTS = "redeem_points"
+    DONATE_POINTS = "donate_points"
+    REGISTER_SOCIAL_ORGANISATION = "register_social_organisation"
+    PLACE_ORDER = "place_order"
+    HANDLE_ORDER = "handle_order"  # take, deliver and report, for the social organisation
 
 
 class Reach(StrEnum):
@@ -110,6 +114,15 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.RECORD_POINTS: (CLERK,),
     Action.MANAGE_POINTS_CATALOGUE: (CHAIR, CLERK),
     Action.REDEEM_POINTS: (RESIDENT,),
+    # A resident gives points as a special share of donation to a fund of their community.
+    Action.DONATE_POINTS: (RESIDENT,),
+    # Orders (群众点单—社区下单—社会组织接单): the community's clerks (social workers) keep the
+    # register of social organisations (with the chair and the administrators) and record, for
+    # the organisation, that it took an order, delivered it and whom it served; the chair places
+    # an order for the committee (and withdraws it). Organisations hold no accounts of their own.
+    Action.REGISTER_SOCIAL_ORGANISATION: (CHAIR, CLERK, ADMIN),
+    Action.PLACE_ORDER: (CHAIR,),
+    Action.HANDLE_ORDER: (CLERK,),
 }
 
 

@@ -13,9 +13,23 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from models import Person, Place, PointsAccount, PointsEntry, PointsItem, PointsRule, VolunteerShift
+from models import (
+    Contribution,
+    Fund,
+    Person,
+    Place,
+    PointsAccount,
+    PointsCorrection,
+    PointsEntry,
+    PointsItem,
+    PointsRule,
+    PointsShare,
+    PointsShareRate,
+    Proposal,
+    VolunteerShift,
+)
 from models.clock import utc_now
-from models.vocabulary import PlaceKind, PointsReason
+from models.vocabulary import ContributionKind, PlaceKind, PointsReason
 from services.common import (
     bounded_int,
     clean_text,
@@ -27,12 +41,14 @@ from services.common import (
     record_audit,
     require_at,
 )
-from services.errors import Conflict, InvalidInput, NotAllowed, PointsShort
-from services.permissions import Action, Viewer, can, places_where
+from services.errors import Conflict, InvalidInput, NotAllowed, NotFound, PointsShort
+from services.permissions import Action, PlaceTree, Viewer, can, places_where
 
 MAX_POINTS_PER_HOUR = 1000
 MAX_HOURS = 24  # one shift, one day
 MAX_ITEM_POINTS = 1_000_000
+SHIFTS_SHOWN = 50  # the clerk's correction form lists the latest shifts
+MAX_FEN_PER_POINT = 10_000  # 100 yuan a point: far beyond any rate in the field
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,7 @@ class PointsLine:
     description: str
     merchant: str
     hours: int | None  # for volunteering
+    corrects_id: int | None  # for an adjustment: the volunteering entry it corrects
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,28 @@ class DeskPlace:
     id: int
     name: str
     points_per_hour: int | None  # the rule in force there, if any
+    fen_per_point: int | None = None  # the share rate in force there, if any
+
+
+@dataclass(frozen=True)
+class ShiftLine:
+    """A volunteering entry a clerk may correct, with the hours that stand now."""
+
+    entry_id: int
+    volunteer: str
+    place: str
+    hours: int
+    activity: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class ShareFund:
+    """A fund the viewer may give points to, and what a point counts for there."""
+
+    id: int
+    name: str
+    fen_per_point: int
 
 
 @dataclass(frozen=True)
@@ -89,6 +128,8 @@ class PointsDesk:
     record_places: list[DeskPlace]
     volunteers: list[Volunteer]
     catalogue_places: list[DeskPlace]
+    shifts: list[ShiftLine]
+    share_funds: list[ShareFund]
 
 
 @dataclass(frozen=True)
@@ -274,14 +315,153 @@ def redeem_points(session: Session, viewer: Viewer, *, item_id: int) -> int:
     return id_of(entry)
 
 
+def set_points_share_rate(
+    session: Session, viewer: Viewer, *, place_id: int, fen_per_point: int
+) -> int:
+    """What a point counts for, in fen, when a resident of the community gives points as a
+    special share of donation (e.g. 10 fen: 10 points count as 1 yuan)."""
+    place = get_or_fail(session, Place, place_id)
+    require_at(session, viewer, Action.SET_POINTS_RULE, place_id)
+    if place.kind != PlaceKind.COMMUNITY:
+        raise InvalidInput("points_rule_community", field="place")
+    rate = PointsShareRate(
+        place_id=place_id,
+        fen_per_point=bounded_int(fen_per_point, "fen_per_point", low=1, high=MAX_FEN_PER_POINT),
+        set_by_id=viewer.person_id,
+    )
+    session.add(rate)
+    record_audit(session, viewer, "set_points_share_rate", rate)
+    session.commit()
+    return id_of(rate)
+
+
+def donate_points(
+    session: Session,
+    viewer: Viewer,
+    *,
+    fund_id: int,
+    points: int,
+    proposal_id: int | None = None,
+    note: str = "",
+) -> int:
+    """The viewer gives points as a special share of donation (积分转捐赠) to a fund of their
+    community, or to one proposal of it. Points are a recognition of volunteering, not money:
+    the share is recorded as a contribution in kind (labour, the work the points stand for)
+    valued at the community's rate, never as cash on the fund's ledger. Refused, with nothing
+    written, when the balance is short. Returns the points entry."""
+    fund = get_or_fail(session, Fund, fund_id)
+    if fund.place_id is None:
+        raise InvalidInput("points_share_fund", field="fund")
+    require_at(session, viewer, Action.DONATE_POINTS, fund.place_id)
+    if viewer.person_id is None:
+        raise NotAllowed(action=Action.DONATE_POINTS.value)
+    given = bounded_int(points, "points", low=1, high=MAX_ITEM_POINTS)
+    text = clean_text(note, "note", max_length=200, required=False)
+    if proposal_id is not None:
+        proposal = get_or_fail(session, Proposal, proposal_id)
+        if not place_tree(session).covers(fund.place_id, proposal.place_id):
+            raise InvalidInput("points_share_proposal", field="proposal")
+    rate = _share_rate(session, fund.place_id)
+    if rate is None:
+        raise InvalidInput("points_no_share_rate", field="fund")
+    person = get_or_fail(session, Person, viewer.person_id)
+    lock_for_change(session)  # from here the balance cannot move under us
+    account_id = session.exec(
+        select(PointsAccount.id).where(PointsAccount.person_id == viewer.person_id)
+    ).first()
+    balance = 0 if account_id is None else _balance(session, account_id)
+    if account_id is None or balance < given:
+        raise PointsShort(balance=balance, cost=given)
+    entry = PointsEntry(
+        account_id=account_id,
+        delta=-given,
+        reason=PointsReason.DONATION_SHARE,
+        description=fund.name[:200],
+        recorded_by_id=viewer.person_id,
+    )
+    contribution = Contribution(
+        kind=ContributionKind.LABOUR,
+        contributor=person.display_name,
+        person_id=viewer.person_id,
+        proposal_id=proposal_id,
+        fund_id=fund_id,
+        description=text,
+        estimated_value_fen=given * rate,
+        occurred_on=utc_now().date(),
+        recorded_by_id=viewer.person_id,
+    )
+    session.add_all([entry, contribution])
+    session.flush()
+    share = PointsShare(
+        entry_id=id_of(entry),
+        contribution_id=id_of(contribution),
+        fund_id=fund_id,
+        proposal_id=proposal_id,
+        points=given,
+        fen_per_point=rate,
+    )
+    session.add(share)
+    record_audit(session, viewer, "donate_points", share)
+    session.commit()
+    return id_of(entry)
+
+
+def correct_volunteering(
+    session: Session, viewer: Viewer, *, entry_id: int, hours: int, reason: str
+) -> int:
+    """A clerk's mistaken volunteering entry, put right by a new adjustment entry of the
+    difference (never an edit): ``hours`` is what the shift really was (0: it did not happen),
+    at the rate it was counted at. Refused when the volunteer has already spent the points it
+    would take back. Returns the adjustment entry."""
+    shift = session.exec(select(VolunteerShift).where(VolunteerShift.entry_id == entry_id)).first()
+    if shift is None:
+        raise NotFound(entity="volunteershift")
+    require_at(session, viewer, Action.RECORD_POINTS, shift.place_id)
+    if shift.person_id == viewer.person_id:
+        raise InvalidInput("points_own_hours", field="volunteer")
+    corrected = bounded_int(hours, "hours", low=0, high=MAX_HOURS)
+    why = clean_text(reason, "reason", max_length=200)
+    lock_for_change(session)
+    standing = session.exec(
+        select(PointsCorrection.hours)
+        .where(PointsCorrection.corrects_id == entry_id)
+        .order_by(col(PointsCorrection.id).desc())
+    ).first()
+    current = shift.hours if standing is None else standing
+    if corrected == current:
+        raise InvalidInput("points_correction_same", field="hours")
+    delta = (corrected - current) * shift.points_per_hour
+    account = _account(session, shift.person_id)
+    balance = _balance(session, id_of(account))
+    if balance + delta < 0:
+        raise PointsShort(balance=balance, cost=-delta)
+    entry = PointsEntry(
+        account_id=id_of(account),
+        delta=delta,
+        reason=PointsReason.ADJUSTMENT,
+        description=why,
+        recorded_by_id=viewer.person_id,
+    )
+    session.add(entry)
+    session.flush()
+    correction = PointsCorrection(
+        entry_id=id_of(entry), corrects_id=entry_id, hours=corrected, reason=why
+    )
+    session.add(correction)
+    record_audit(session, viewer, "correct_volunteering", correction)
+    session.commit()
+    return id_of(entry)
+
+
 def my_points(session: Session, viewer: Viewer) -> PointsStatement:
     """The viewer's balance and every movement, newest first (nothing for a visitor)."""
     if viewer.person_id is None:
         return PointsStatement(balance=0, lines=[])
     rows = session.exec(
-        select(PointsEntry, VolunteerShift.hours)
+        select(PointsEntry, VolunteerShift.hours, PointsCorrection.corrects_id)
         .join(PointsAccount, col(PointsAccount.id) == PointsEntry.account_id)
         .outerjoin(VolunteerShift, col(VolunteerShift.entry_id) == PointsEntry.id)
+        .outerjoin(PointsCorrection, col(PointsCorrection.entry_id) == PointsEntry.id)
         .where(PointsAccount.person_id == viewer.person_id)
         .order_by(col(PointsEntry.id).desc())
     ).all()
@@ -294,8 +474,9 @@ def my_points(session: Session, viewer: Viewer) -> PointsStatement:
             description=entry.description,
             merchant=entry.merchant,
             hours=hours,
+            corrects_id=corrects,
         )
-        for entry, hours in rows
+        for entry, hours, corrects in rows
     ]
     return PointsStatement(balance=sum(line.delta for line in lines), lines=lines)
 
@@ -352,13 +533,75 @@ def _desk(session: Session, viewer: Viewer) -> PointsDesk:
             if home is not None and not mine and any(tree.covers(p, home) for p in where):
                 volunteers.append(Volunteer(id_of(person), person.display_name, names[home]))
     return PointsDesk(
-        rule_places=desk(Action.SET_POINTS_RULE, (PlaceKind.COMMUNITY,)),
+        rule_places=[
+            DeskPlace(p.id, p.name, p.points_per_hour, _share_rate(session, p.id))
+            for p in desk(Action.SET_POINTS_RULE, (PlaceKind.COMMUNITY,))
+        ],
         record_places=recording,
         volunteers=volunteers,
         catalogue_places=desk(
             Action.MANAGE_POINTS_CATALOGUE, (PlaceKind.COMMUNITY, PlaceKind.COMPOUND)
         ),
+        shifts=_shifts(session, {p.id for p in recording}, tree) if recording else [],
+        share_funds=_share_funds(session, viewer, tree),
     )
+
+
+def _shifts(session: Session, where: set[int], tree: PlaceTree) -> list[ShiftLine]:
+    """The latest volunteering entries of the clerk's places, with their corrected hours."""
+    corrected = dict(
+        session.exec(
+            select(PointsCorrection.corrects_id, PointsCorrection.hours).order_by(
+                col(PointsCorrection.id)
+            )
+        ).all()
+    )
+    rows = session.exec(
+        select(VolunteerShift, Person.display_name, Place.name)
+        .join(Person, col(Person.id) == VolunteerShift.person_id)
+        .join(Place, col(Place.id) == VolunteerShift.place_id)
+        .order_by(col(VolunteerShift.id).desc())
+        .limit(SHIFTS_SHOWN)
+    ).all()
+    return [
+        ShiftLine(
+            entry_id=shift.entry_id,
+            volunteer=volunteer,
+            place=place,
+            hours=corrected.get(shift.entry_id, shift.hours),
+            activity=shift.activity,
+            recorded_at=shift.recorded_at,
+        )
+        for shift, volunteer, place in rows
+        if any(tree.covers(p, shift.place_id) for p in where)
+    ]
+
+
+def _share_funds(session: Session, viewer: Viewer, tree: PlaceTree) -> list[ShareFund]:
+    if viewer.person_id is None:
+        return []
+    funds = []
+    for fund in session.exec(
+        select(Fund).where(col(Fund.place_id).is_not(None)).order_by(col(Fund.name))
+    ):
+        place_id = fund.place_id or 0
+        rate = _share_rate(session, place_id)
+        if rate is not None and can(viewer, Action.DONATE_POINTS, place_id, tree):
+            funds.append(ShareFund(id_of(fund), fund.name, rate))
+    return funds
+
+
+def _share_rate(session: Session, place_id: int) -> int | None:
+    """Fen a point counts for: the newest rate of the nearest place up the tree that has one."""
+    for candidate in place_tree(session).lineage(place_id):
+        rate = session.exec(
+            select(PointsShareRate.fen_per_point)
+            .where(PointsShareRate.place_id == candidate)
+            .order_by(col(PointsShareRate.id).desc())
+        ).first()
+        if rate is not None:
+            return rate
+    return None
 
 
 def _rate(session: Session, place_id: int) -> int | None:

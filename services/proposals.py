@@ -377,14 +377,14 @@ def submit_proposal(
 ) -> int:
     """A new proposal, or the author's draft ``draft_id``, made public with everything checked:
     the fields, the round it joins and its phase, the fund's charter, the need it answers
-    (which becomes adopted)."""
+    (which becomes adopted, unless it stands ordered from a social organisation)."""
     get_or_fail(session, Place, draft.place_id)
     tree = place_tree(session)
     require(viewer, Action.SUBMIT_PROPOSAL, draft.place_id, tree)
     proposal, before = _to_fill(session, viewer, draft, draft_id)
     checked = _checked(draft, complete=True)
     need = _check_links(session, tree, draft, checked, complete=True)
-    if need is not None:
+    if need is not None and need.status != NeedStatus.ORDERED:
         need.status = NeedStatus.ADOPTED
         session.add(need)
     proposal.status = S.SUBMITTED

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from models import BudgetRound, Proposal, ProposalStatusChange
 from models.clock import utc_now
-from models.vocabulary import ProposalStatus, RoundPhase
+from models.vocabulary import OrderStatus, ProposalStatus, RoundPhase
 from services.common import id_of
 from services.errors import WrongPhase
 from services.permissions import Action, Viewer
@@ -251,3 +251,28 @@ def record_move(
 def moves_from(status: str, *movers: Mover) -> list[StatusMove]:
     """The moves a screen may offer from a status, for these movers, in the table's order."""
     return [m for m in STATUS_MOVES if m.source == status and m.mover in movers]
+
+
+# An order for a social organisation (群众点单—社区下单—社会组织接单) goes one way: open (placed
+# by the community) -> taken (by an organisation) -> delivered -> reported (beneficiaries served
+# and a report); the chair may withdraw it, with a public reason, until it is delivered.
+ORDER_MOVES: frozenset[tuple[OrderStatus, OrderStatus]] = frozenset(
+    {
+        (OrderStatus.OPEN, OrderStatus.TAKEN),
+        (OrderStatus.TAKEN, OrderStatus.DELIVERED),
+        (OrderStatus.DELIVERED, OrderStatus.REPORTED),
+        (OrderStatus.OPEN, OrderStatus.WITHDRAWN),
+        (OrderStatus.TAKEN, OrderStatus.WITHDRAWN),
+    }
+)
+
+
+def order_move(source: str, target: OrderStatus) -> None:
+    """Raises ``WrongPhase`` where the order table has no such move."""
+    if (OrderStatus(source), target) not in ORDER_MOVES:
+        raise WrongPhase("order_move_invalid", from_status=source, to_status=target.value)
+
+
+def order_can_move(source: str, target: OrderStatus) -> bool:
+    """For the screens: which buttons an order's card shows."""
+    return (OrderStatus(source), target) in ORDER_MOVES

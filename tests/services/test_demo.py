@@ -4,10 +4,12 @@ import pytest
 from sqlmodel import Session, col, select
 
 from demo.street import load_demo
-from models import ChainHead, Person, PointsAccount
+from models import ChainHead, Contribution, Person, PointsAccount, PointsShare
 from services.accounts import DEMO_PASSWORD, sign_in_local, store_is_empty
 from services.errors import NotAllowed
 from services.ledger import fund_balances
+from services.orders import needs_board
+from services.permissions import ANONYMOUS
 from services.points import points_balance, points_page
 from services.proposals import list_proposals
 from services.rounds import list_rounds
@@ -55,8 +57,10 @@ def test_demo_loads_a_street_with_everything_in_it(session: Session) -> None:
 
 def test_the_demos_points_are_the_hand_computed_figures(session: Session) -> None:
     """10 points an hour: 王秀兰 (the demo's resident) 3 h + 4 h = 70, less a haircut at 平阳理发店
-    (25) = 45; the second voter 2 h = 20; the fourth 6 h = 60, less rice at 联华超市 (50) = 10.
-    The page shows the same, and the chained points ledger checks out."""
+    (25) = 45; the second voter 2 h = 20; the third 8 h + 5 h = 130, less 20 when the clerk
+    corrects 5 h to 3 h, less 50 given as a share of donation = 60; the fourth 6 h = 60, less
+    rice at 联华超市 (50) = 10. The page shows the same, and the chained points ledger checks
+    out: 6 shifts, 1 correction, 2 redemptions, 1 share."""
     load_demo(session)
     resident = sign_in_local(session, username="resident", password=DEMO_PASSWORD).viewer
     page = points_page(session, resident)
@@ -72,10 +76,26 @@ def test_the_demos_points_are_the_hand_computed_figures(session: Session) -> Non
         .where(Person.id != resident.person_id)
         .order_by(col(Person.id))
     ).all()
-    assert [points_balance(session, person_id=person) for person in others] == [20, 10]
+    assert [points_balance(session, person_id=person) for person in others] == [20, 60, 10]
     merchants = {item.merchant for item in page.catalogue if item.merchant}
     assert merchants == {"联华超市平阳店", "平阳理发店"}
     assert all(item.redeemable for item in page.catalogue)
     result = check_books(session)
     assert result.ok, [str(problem) for problem in result.problems]
-    assert session.exec(select(ChainHead.length).where(ChainHead.name == "pointsentry")).one() == 6
+    assert session.exec(select(ChainHead.length).where(ChainHead.name == "pointsentry")).one() == 10
+    share = session.exec(select(PointsShare)).one()
+    gift = session.get(Contribution, share.contribution_id)
+    assert gift is not None and (share.points, gift.estimated_value_fen) == (50, 500)
+
+
+def test_the_demos_orders_are_at_every_step(session: Session) -> None:
+    """Three needs ordered: one reported on (23 elders served), one delivered, one open."""
+    load_demo(session)
+    board = needs_board(session, ANONYMOUS)
+    ordered = {item.need.title: item.order for item in board.needs if item.order is not None}
+    assert {title: (o.status, o.beneficiaries_served) for title, o in ordered.items()} == {
+        "独居老人午餐送上门": ("reported", 23),
+        "双职工家庭孩子放学后没人辅导作业": ("delivered", None),
+        "老人不会用智能手机挂号、付款": ("open", None),
+    }
+    assert ordered["独居老人午餐送上门"].organisation == "闵行区古美乐龄社会工作服务社"

@@ -49,6 +49,7 @@ from services import (
     limits,
     meetings,
     needs,
+    orders,
     paper,
     places,
     points,
@@ -106,6 +107,9 @@ class Lab:
     payment_request: int  # waiting for approval: 100 yuan of A's funded proposal
     new_street: int  # a street without a review session
     money_max: int  # the largest fen the store's money columns hold
+    volunteering: int  # resident_a1's 5 hours (50 points) in A, to correct
+    delivered_order: int  # of A, to report on
+    open_order: int  # of A, to withdraw
 
     @property
     def a(self) -> Side:
@@ -176,7 +180,7 @@ def _extras(session: Session, street: Street) -> dict[str, Any]:
     ).one()
     # Points: A's rule, 50 points for resident_a1, an item of A's catalogue costing 30.
     points.set_points_rule(session, chair, place_id=a.community, points_per_hour=10)
-    points.record_volunteering(
+    volunteering = points.record_volunteering(
         session,
         clerk,
         person_id=world.people["resident_a1"],
@@ -184,6 +188,7 @@ def _extras(session: Session, street: Street) -> dict[str, Any]:
         hours=5,
         activity="Lunch delivery",
     )
+    points.set_points_share_rate(session, chair, place_id=a.community, fen_per_point=10)
     points.add_catalogue_item(
         session,
         clerk,
@@ -193,7 +198,27 @@ def _extras(session: Session, street: Street) -> dict[str, Any]:
         points_cost=30,
         list_price="39.50",
     )
+    # Orders: an organisation of A, one order delivered (to report on), one open (to withdraw).
+    organisation = orders.register_social_organisation(
+        session, clerk, place_id=a.community, name="Kangle", registration_no="R1", contact="Wang"
+    )
+    placed = []
+    for title in ("Lunches", "Tutoring"):
+        need = needs.post_need(
+            session,
+            world.viewer("resident_a1"),
+            place_id=a.compound,
+            title=title,
+            description="",
+            category="services",
+        )
+        placed.append(orders.place_order(session, chair, need_id=need))
+    orders.take_order(session, clerk, order_id=placed[0], organisation_id=organisation)
+    orders.deliver_order(session, clerk, order_id=placed[0])
     return {
+        "volunteering": volunteering,
+        "delivered_order": placed[0],
+        "open_order": placed[1],
         "local": local.id,
         "token": token,
         "meeting": meeting,
@@ -1126,6 +1151,71 @@ def _add_catalogue_item(s: Session, lab: Lab, v: Values) -> Any:
     )
 
 
+@case(points.set_points_share_rate, {"fen_per_point": COUNT})
+def _set_points_share_rate(s: Session, lab: Lab, v: Values) -> Any:
+    return points.set_points_share_rate(
+        s, lab.viewer(s, "chair_a"), place_id=lab.a.community, fen_per_point=v("fen_per_point", 8)
+    )
+
+
+@case(points.donate_points, {"points": COUNT, "note": LINE})
+def _donate_points(s: Session, lab: Lab, v: Values) -> Any:
+    return points.donate_points(
+        s,
+        lab.viewer(s, "resident_a1"),
+        fund_id=lab.a.fund,
+        points=v("points", 17),
+        note=v("note", "For the canteen"),
+    )
+
+
+@case(points.correct_volunteering, {"hours": COUNT, "reason": LINE})
+def _correct_volunteering(s: Session, lab: Lab, v: Values) -> Any:
+    return points.correct_volunteering(
+        s,
+        lab.viewer(s, "clerk_a"),
+        entry_id=lab.volunteering,
+        hours=v("hours", 3),
+        reason=v("reason", "Keyed 5 hours, she did 3"),
+    )
+
+
+@case(
+    orders.register_social_organisation,
+    {"name": LINE, "registration_no": LINE, "contact": LINE},
+)
+def _register_social_organisation(s: Session, lab: Lab, v: Values) -> Any:
+    return orders.register_social_organisation(
+        s,
+        lab.viewer(s, "clerk_a"),
+        place_id=lab.a.community,
+        name=v("name", "Sunflower tutors"),
+        registration_no=v("registration_no", "52310112MJ4821735X"),
+        contact=v("contact", "Mr Li, 138 0000 0000"),
+    )
+
+
+@case(orders.report_order, {"beneficiaries_served": COUNT, "report": LINES})
+def _report_order(s: Session, lab: Lab, v: Values) -> Any:
+    return orders.report_order(
+        s,
+        lab.viewer(s, "clerk_a"),
+        order_id=lab.delivered_order,
+        beneficiaries_served=v("beneficiaries_served", 12),
+        report=v("report", "Hot lunches, five days a week"),
+    )
+
+
+@case(orders.withdraw_order, {"reason": LINE})
+def _withdraw_order(s: Session, lab: Lab, v: Values) -> Any:
+    return orders.withdraw_order(
+        s,
+        lab.viewer(s, "chair_a"),
+        order_id=lab.open_order,
+        reason=v("reason", "The street canteen covers it"),
+    )
+
+
 # --- exemptions ------------------------------------------------------------------------------
 
 # Public functions that take no text, amount or count a person types: ids, dates, booleans,
@@ -1186,6 +1276,10 @@ TAKE_NO_TYPED_VALUE = {
     "services.needs.list_needs",
     "services.needs.needs_demand",
     "services.needs.support_need",
+    "services.orders.deliver_order",
+    "services.orders.needs_board",
+    "services.orders.place_order",
+    "services.orders.take_order",
     "services.paper.paper_sheet_counts",
     "services.paper.paper_sheets_to_check",
     "services.notice.audit_log",
@@ -1270,6 +1364,8 @@ EXEMPT = {
     "services.workflow.is_before": "a stored phase",
     "services.workflow.moves_from": "a stored status",
     "services.workflow.next_move": "a stored phase",
+    "services.workflow.order_can_move": "a stored order status",
+    "services.workflow.order_move": "a stored order status",
     "services.workflow.phases_where": "a step from the code",
     "services.workflow.require": "a stored round",
     "services.workflow.record_move": "a move already checked, with a cleaned reason",

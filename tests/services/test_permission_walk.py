@@ -30,6 +30,7 @@ from models import (
     AgendaItem,
     BooksCheck,
     BudgetRound,
+    Contribution,
     Fund,
     FundCharter,
     LedgerEntry,
@@ -46,18 +47,23 @@ from models import (
     PointsEntry,
     PointsItem,
     PointsRule,
+    PointsShare,
+    PointsShareRate,
     PollBookEntry,
     Proposal,
     ProposalLineItem,
     Review,
     RoleGrant,
     RubricScore,
+    ServiceOrder,
+    SocialOrganisation,
     Tally,
+    VolunteerShift,
     VotingCode,
 )
 from models.chain import CHAINED
 from models.clock import utc_now
-from models.vocabulary import CommitteePosition, Role
+from models.vocabulary import CommitteePosition, NeedStatus, OrderStatus, Role
 from services import (
     accounts,
     ballots,
@@ -67,6 +73,7 @@ from services import (
     meetings,
     needs,
     notice,
+    orders,
     paper,
     places,
     points,
@@ -956,6 +963,198 @@ def _redeem_points(session: Session, viewer: Viewer, stage: Stage, side: Side) -
         assert points.points_balance(session, person_id=viewer.person_id or 0) == 20
 
     return Attempt(side.community, act)
+
+
+def _volunteered(session: Session, viewer: Viewer, side: Side, earned: int) -> None:
+    """``earned`` points on the walker's account (opened if need be)."""
+    assert viewer.person_id is not None
+    account = session.exec(
+        select(PointsAccount).where(PointsAccount.person_id == viewer.person_id)
+    ).first() or PointsAccount(person_id=viewer.person_id)
+    session.add(account)
+    session.flush()
+    session.add(PointsEntry(account_id=id_of(account), delta=earned, reason="volunteering"))
+    session.commit()
+
+
+@probe(Action.DONATE_POINTS, "pointsentry", "contribution", "pointsshare", "auditentry")
+def _donate_points(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """The community's share rate (10 fen a point), and 50 points on the walker's account."""
+    session.add(PointsShareRate(place_id=side.community, fen_per_point=10))
+    _volunteered(session, viewer, side, 50)
+
+    def act() -> None:
+        entry_id = points.donate_points(session, viewer, fund_id=side.fund, points=30)
+        assert _row(session, PointsEntry, entry_id).delta == -30
+        share = session.exec(select(PointsShare).where(PointsShare.entry_id == entry_id)).one()
+        gift = _row(session, Contribution, share.contribution_id)
+        assert (gift.fund_id, gift.estimated_value_fen) == (side.fund, 300)
+
+    return Attempt(side.community, act)
+
+
+@probe(Action.SET_POINTS_RULE, "pointssharerate", "auditentry", also="set_points_share_rate")
+def _set_points_share_rate(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        rate_id = points.set_points_share_rate(
+            session, viewer, place_id=side.community, fen_per_point=10
+        )
+        assert _row(session, PointsShareRate, rate_id).fen_per_point == 10
+
+    return Attempt(side.community, act)
+
+
+@probe(
+    Action.RECORD_POINTS,
+    "pointsentry",
+    "pointscorrection",
+    "auditentry",
+    also="correct_volunteering",
+)
+def _correct_volunteering(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """A volunteer of the compound credited 4 hours at 10 points instead of 2."""
+    volunteer = Person(display_name="volunteer", home_place_id=side.compound)
+    rule = PointsRule(place_id=side.community, points_per_hour=10)
+    session.add_all([volunteer, rule])
+    session.flush()
+    account = PointsAccount(person_id=id_of(volunteer))
+    session.add(account)
+    session.flush()
+    entry = PointsEntry(account_id=id_of(account), delta=40, reason="volunteering")
+    session.add(entry)
+    session.flush()
+    session.add(
+        VolunteerShift(
+            place_id=side.compound,
+            person_id=id_of(volunteer),
+            hours=4,
+            activity="Lunch delivery",
+            rule_id=id_of(rule),
+            points_per_hour=10,
+            entry_id=id_of(entry),
+        )
+    )
+    session.commit()
+
+    def act() -> None:
+        fix = points.correct_volunteering(
+            session, viewer, entry_id=id_of(entry), hours=2, reason="Two hours, not four"
+        )
+        assert _row(session, PointsEntry, fix).delta == -20
+        assert points.points_balance(session, person_id=id_of(volunteer)) == 20
+
+    return Attempt(side.compound, act)
+
+
+@probe(Action.REGISTER_SOCIAL_ORGANISATION, "socialorganisation", "auditentry")
+def _register_social_organisation(
+    session: Session, viewer: Viewer, stage: Stage, side: Side
+) -> Attempt:
+    def act() -> None:
+        organisation_id = orders.register_social_organisation(
+            session,
+            viewer,
+            place_id=side.community,
+            name="Kangle elderly care",
+            registration_no="52310112MJ4821735X",
+            contact="Ms Wang",
+        )
+        assert _row(session, SocialOrganisation, organisation_id).place_id == side.community
+
+    return Attempt(side.community, act)
+
+
+def _open_need(session: Session, side: Side) -> Need:
+    need = Need(place_id=side.compound, title="Lunch for elders", category="elderly_care")
+    session.add(need)
+    session.commit()
+    return need
+
+
+@probe(Action.PLACE_ORDER, "serviceorder", "need", "auditentry")
+def _place_order(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    need = _open_need(session, side)
+
+    def act() -> None:
+        order_id = orders.place_order(session, viewer, need_id=id_of(need))
+        assert _row(session, ServiceOrder, order_id).need_id == need.id
+        assert _row(session, Need, need.id).status == NeedStatus.ORDERED
+
+    return Attempt(side.compound, act)
+
+
+def _order(session: Session, side: Side, status: OrderStatus) -> tuple[ServiceOrder, int]:
+    """An order of the side's compound in ``status``, and an organisation of the community."""
+    organisation = SocialOrganisation(
+        place_id=side.community,
+        name=f"Organisation {uuid.uuid4().hex}",
+        registration_no=uuid.uuid4().hex[:20],
+        contact="Ms Wang",
+    )
+    need = _open_need(session, side)
+    need.status = NeedStatus.ORDERED
+    session.add_all([organisation, need])
+    session.flush()
+    taken = status != OrderStatus.OPEN
+    order = ServiceOrder(
+        need_id=id_of(need),
+        place_id=side.compound,
+        status=status,
+        organisation_id=id_of(organisation) if taken else None,
+        taken_at=utc_now() if taken else None,
+    )
+    session.add(order)
+    session.commit()
+    return order, id_of(organisation)
+
+
+@probe(Action.HANDLE_ORDER, "serviceorder", "auditentry")
+def _take_order(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    order, organisation = _order(session, side, OrderStatus.OPEN)
+
+    def act() -> None:
+        orders.take_order(session, viewer, order_id=id_of(order), organisation_id=organisation)
+        taken = _row(session, ServiceOrder, order.id)
+        assert (taken.status, taken.organisation_id) == (OrderStatus.TAKEN, organisation)
+
+    return Attempt(side.compound, act)
+
+
+@probe(Action.HANDLE_ORDER, "serviceorder", "auditentry", also="deliver_order")
+def _deliver_order(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    order, _ = _order(session, side, OrderStatus.TAKEN)
+
+    def act() -> None:
+        orders.deliver_order(session, viewer, order_id=id_of(order))
+        assert _row(session, ServiceOrder, order.id).status == OrderStatus.DELIVERED
+
+    return Attempt(side.compound, act)
+
+
+@probe(Action.HANDLE_ORDER, "serviceorder", "auditentry", also="report_order")
+def _report_order(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    order, _ = _order(session, side, OrderStatus.DELIVERED)
+
+    def act() -> None:
+        orders.report_order(
+            session, viewer, order_id=id_of(order), beneficiaries_served=12, report="Lunches"
+        )
+        reported = _row(session, ServiceOrder, order.id)
+        assert (reported.status, reported.beneficiaries_served) == (OrderStatus.REPORTED, 12)
+
+    return Attempt(side.compound, act)
+
+
+@probe(Action.PLACE_ORDER, "serviceorder", "need", "auditentry", also="withdraw_order")
+def _withdraw_order(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    order, _ = _order(session, side, OrderStatus.TAKEN)
+
+    def act() -> None:
+        orders.withdraw_order(session, viewer, order_id=id_of(order), reason="Covered already")
+        assert _row(session, ServiceOrder, order.id).status == OrderStatus.WITHDRAWN
+        assert _row(session, Need, order.need_id).status == NeedStatus.OPEN
+
+    return Attempt(side.compound, act)
 
 
 # --- the walk --------------------------------------------------------------------------------

@@ -215,7 +215,7 @@ def test_the_page_shows_each_viewer_what_they_may_do(world: World) -> None:
         ("Rice, 5 kg", True, False),
         ("Bicycle repair", False, False),
     }
-    assert resident.desk == points.PointsDesk([], [], [], [])
+    assert resident.desk == points.PointsDesk([], [], [], [], [], [])
     clerk = points.points_page(world.session, world.viewer("clerk_a"))
     assert [(p.id, p.points_per_hour) for p in clerk.desk.record_places] == [
         (world.community_a, 10),
@@ -227,6 +227,7 @@ def test_the_page_shows_each_viewer_what_they_may_do(world: World) -> None:
     # clerk, who lives there too, is left out: nobody records their own hours
     assert {v.id for v in clerk.desk.volunteers} == {world.people[who] for who in living_in_a}
     assert clerk.desk.rule_places == []
+    assert [(s.volunteer, s.hours) for s in clerk.desk.shifts] == [("resident_a1", 1)]
     chair = points.points_page(world.session, world.viewer("chair_a"))
     assert [p.id for p in chair.desk.rule_places] == [world.community_a]
     visitor = points.points_page(world.session, ANONYMOUS)

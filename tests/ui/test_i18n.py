@@ -32,6 +32,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "paper_status": vocabulary.PaperSheetStatus,
     "payment_status": vocabulary.PaymentRequestStatus,
     "points_reason": vocabulary.PointsReason,
+    "order_status": vocabulary.OrderStatus,
 }
 STREAMLIT_TEXT_CALLS = {
     "title",
