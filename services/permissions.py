@@ -49,6 +49,8 @@ class Action(StrEnum):
     RECORD_POINTS = "record_points"
     MANAGE_POINTS_CATALOGUE = "manage_points_catalogue"
     REDEEM_POINTS = "redeem_points"
+    MANAGE_CAMPAIGN = "manage_campaign"
+    RECORD_REVENUE = "record_revenue"
 
 
 class Reach(StrEnum):
@@ -110,6 +112,10 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.RECORD_POINTS: (CLERK,),
     Action.MANAGE_POINTS_CATALOGUE: (CHAIR, CLERK),
     Action.REDEEM_POINTS: (RESIDENT,),
+    # Crowdfunding campaigns: the chair or the treasurer opens and closes them; gifts to them
+    # are donations (RECORD_DONATION). Revenue assets and their income: the treasurer's.
+    Action.MANAGE_CAMPAIGN: (CHAIR, TREASURER),
+    Action.RECORD_REVENUE: (TREASURER,),
 }
 
 
