@@ -21,7 +21,7 @@ from sqlmodel import Session, col, func, select
 
 from models import Campaign, CoFundingPledge, Fund, LedgerEntry, Proposal
 from models.vocabulary import LedgerKind
-from services.common import clean_text, get_or_fail
+from services.common import clean_text, get_or_fail, require_at
 from services.errors import NotAllowed, NotFound
 from services.ledger import (
     _reversed,
@@ -29,7 +29,7 @@ from services.ledger import (
     fund_balance,
     spent_by_proposal,
 )
-from services.permissions import Viewer
+from services.permissions import Action, Viewer
 
 __all__ = [
     "Expense",
@@ -41,6 +41,7 @@ __all__ = [
     "gift_by_receipt",
     "my_gifts",
     "project_money",
+    "receipt_number",
 ]
 
 
@@ -277,3 +278,13 @@ def project_money(session: Session, proposal_ids: Collection[int]) -> dict[int, 
         )
         for pid in proposal_ids
     }
+
+
+def receipt_number(session: Session, viewer: Viewer, *, entry_id: int) -> str:
+    """The number to write on the donor's paper receipt, for those who keep the books."""
+    entry = get_or_fail(session, LedgerEntry, entry_id)
+    fund = get_or_fail(session, Fund, entry.destination_fund_id)
+    require_at(session, viewer, Action.VIEW_BOOKS, fund.place_id)
+    if not entry.receipt_number:
+        raise NotFound("receipt_not_found")
+    return entry.receipt_number

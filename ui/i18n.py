@@ -6,9 +6,11 @@ people working on different screens never edit the same file. Keys are unique ac
 """
 
 import json
+import math
 import string
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -97,6 +99,14 @@ def format_datetime(value: datetime, locale: str, timezone: tzinfo = DEFAULT_TIM
 def format_permille(permille: int, locale: str) -> str:
     whole, tenth = divmod(permille, 10)
     return f"{whole}.{tenth}%" if tenth else f"{whole}%"
+
+
+def format_percent(share: Fraction | None) -> str:
+    """An exact share as a percentage to one decimal, rounding half up: 25/46 -> "54.3%"."""
+    if share is None:
+        return "–"
+    tenths = math.floor(share * 1000 + Fraction(1, 2))
+    return f"{tenths // 10}.{tenths % 10}%"
 
 
 def label(locale: str, vocabulary: str, value: str) -> str:

@@ -1229,6 +1229,7 @@ TAKE_NO_TYPED_VALUE = {
     "services.expenses.payment_requests",
     "services.donors.my_gifts",
     "services.donors.project_money",
+    "services.donors.receipt_number",
     "services.file_checks.sniff",
     "services.ledger.allocated_by_proposal",
     "services.ledger.allocated_fen",

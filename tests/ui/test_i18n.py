@@ -32,6 +32,9 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "paper_status": vocabulary.PaperSheetStatus,
     "payment_status": vocabulary.PaymentRequestStatus,
     "points_reason": vocabulary.PointsReason,
+    "donor_kind": vocabulary.DonorKind,
+    "money_source": vocabulary.MoneySource,
+    "revenue_kind": vocabulary.RevenueAssetKind,
 }
 STREAMLIT_TEXT_CALLS = {
     "title",
