@@ -56,7 +56,7 @@ def _paid_for(story: GiftStory) -> None:
     st.caption(
         t(
             "donors.general_explained",
-            share=format_percent(paid.gift_share),
+            share=format_percent(paid.gift_share, digits=2),
             money_in=money(paid.fund_money_in_fen),
         )
     )

@@ -101,12 +101,14 @@ def format_permille(permille: int, locale: str) -> str:
     return f"{whole}.{tenth}%" if tenth else f"{whole}%"
 
 
-def format_percent(share: Fraction | None) -> str:
-    """An exact share as a percentage to one decimal, rounding half up: 25/46 -> "54.3%"."""
+def format_percent(share: Fraction | None, digits: int = 1) -> str:
+    """An exact share as a percentage, rounding half up: 25/46 -> "54.3%"; a small gift's
+    share of a fund with ``digits=2``: 1/3336 -> "0.03%"."""
     if share is None:
         return "–"
-    tenths = math.floor(share * 1000 + Fraction(1, 2))
-    return f"{tenths // 10}.{tenths % 10}%"
+    scale = 10**digits
+    units = math.floor(share * 100 * scale + Fraction(1, 2))
+    return f"{units // scale}.{units % scale:0{digits}d}%"
 
 
 def label(locale: str, vocabulary: str, value: str) -> str:

@@ -24,6 +24,8 @@ PAGES = (
     "live",
     "ledger",
     "points",
+    "donors",
+    "campaigns",
     "review",
     "rounds",
     "admin",
