@@ -13,7 +13,7 @@ from models.vocabulary import (
     PaymentRequestStatus,
 )
 from services.campaigns import campaigns
-from services.donors import receipt_number
+from services.donors import donor_accounts, receipt_number
 from services.expenses import (
     ProposalBudget,
     approve_payment,
@@ -69,6 +69,7 @@ def _money_in(viewer: Viewer, fund_id: int) -> None:
     open campaign; the receipt number to write on the donor's receipt is shown once saved."""
     funded = {p.id: p.title for p in read(list_proposals, statuses=FUNDABLE)}
     open_campaigns = {c.id: c.title for c in read(campaigns, fund_id=fund_id) if c.state == "open"}
+    accounts = read(donor_accounts, viewer=viewer, fund_id=fund_id)
     with st.form("money_in", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('ledger.money_in')}**")
         kind = vocabulary_select(
@@ -91,6 +92,9 @@ def _money_in(viewer: Viewer, fund_id: int) -> None:
         amount = left.text_input(t("ledger.amount_yuan"), key="in_amount")
         occurred = right.date_input(t("notice.date"), value=date.today(), key="in_date")
         donor = st.text_input(t("field.donor"), key="in_donor")
+        donor_person_id = id_select(
+            t("donors.donor_account"), accounts, none=t("donors.no_account"), key="in_person"
+        )
         purpose = st.text_input(t("field.purpose"), key="in_purpose")
         anonymous = st.checkbox(t("ledger.anonymous"), key="in_anonymous")
         if not st.form_submit_button(t("ledger.record")):
@@ -108,6 +112,7 @@ def _money_in(viewer: Viewer, fund_id: int) -> None:
             donor_kind=donor_kind if kind == LedgerKind.DONATION else None,
             proposal_id=proposal_id if kind == LedgerKind.DONATION else None,
             campaign_id=campaign_id if kind == LedgerKind.DONATION else None,
+            donor_person_id=donor_person_id if kind == LedgerKind.DONATION else None,
         )
         if entry_id is None:
             return

@@ -19,9 +19,9 @@ from fractions import Fraction
 
 from sqlmodel import Session, col, func, select
 
-from models import Campaign, CoFundingPledge, Fund, LedgerEntry, Proposal
+from models import Campaign, CoFundingPledge, Fund, LedgerEntry, Person, Proposal
 from models.vocabulary import LedgerKind
-from services.common import clean_text, get_or_fail, require_at
+from services.common import clean_text, get_or_fail, place_tree, require_at
 from services.errors import NotAllowed, NotFound
 from services.ledger import (
     _reversed,
@@ -29,7 +29,7 @@ from services.ledger import (
     fund_balance,
     spent_by_proposal,
 )
-from services.permissions import Action, Viewer
+from services.permissions import Action, Viewer, can
 
 __all__ = [
     "Expense",
@@ -38,6 +38,7 @@ __all__ = [
     "PaidFor",
     "ProjectMoney",
     "ProjectShare",
+    "donor_accounts",
     "gift_by_receipt",
     "my_gifts",
     "project_money",
@@ -288,3 +289,25 @@ def receipt_number(session: Session, viewer: Viewer, *, entry_id: int) -> str:
     if not entry.receipt_number:
         raise NotFound("receipt_not_found")
     return entry.receipt_number
+
+
+def donor_accounts(session: Session, viewer: Viewer, *, fund_id: int) -> dict[int, str]:
+    """People living in the fund's area, for the donation form: a gift recorded under a
+    person's account is on their own "my gifts" page. Empty for anyone who does not record
+    gifts into this fund (the form is drawn for every fund; people are not listed to others)."""
+    fund = get_or_fail(session, Fund, fund_id)
+    tree = place_tree(session)
+    if not can(viewer, Action.RECORD_DONATION, fund.place_id, tree):
+        return {}
+    people = session.exec(
+        select(Person.id, Person.display_name, Person.home_place_id)
+        .where(col(Person.is_active), col(Person.home_place_id).is_not(None))
+        .order_by(col(Person.display_name), col(Person.id))
+    )
+    return {
+        pid: name
+        for pid, name, home in people
+        if pid is not None
+        and home is not None
+        and (fund.place_id is None or tree.covers(fund.place_id, home))
+    }

@@ -92,6 +92,7 @@ def test_the_treasurer_records_a_designated_gift_and_gets_its_receipt_number(
     at.selectbox(key="in_donor_kind").set_value("co_building_unit")
     at.text_input(key="in_amount").input("5000")
     at.text_input(key="in_donor").input("中国电信古美营业厅")
+    at.selectbox(key="in_person").set_value(demo_db["resident"])  # on their "my gifts" page
     at.text_input(key="in_purpose").input("智能手机课堂")
     at.button(key="FormSubmitter:money_in-登记").click().run()
     assert not at.exception and not at.error
@@ -104,3 +105,6 @@ def test_the_treasurer_records_a_designated_gift_and_gets_its_receipt_number(
         500_000,
         "中国电信古美营业厅",
     )
+    assert entry.counterparty_person_id == demo_db["resident"]
+    mine = open_page("donors", demo_db["resident"])
+    assert f"收据 {number}" in texts(mine)

@@ -431,3 +431,21 @@ def test_money_by_source_and_the_share_not_from_government(world: World) -> None
     assert everyone[world.fund_b].non_government_share == 0
     assert everyone[world.street_fund].by_source == {}
     assert everyone[world.street_fund].non_government_share is None
+
+
+def test_the_donation_form_lists_the_funds_residents_to_those_who_record_gifts(
+    world: World,
+) -> None:
+    listed = donors.donor_accounts(world.session, world.viewer("clerk_a"), fund_id=world.fund_a)
+    # everyone whose home is in community A (its committee too), nobody of B, no one homeless
+    assert set(listed.values()) == {
+        "resident_a1",
+        "resident_a2",
+        "chair_a",
+        "secretary_a",
+        "treasurer_a",
+        "member_a",
+        "clerk_a",
+    }
+    for who in ("resident_a1", "member_a", "treasurer_b"):
+        assert donors.donor_accounts(world.session, world.viewer(who), fund_id=world.fund_a) == {}

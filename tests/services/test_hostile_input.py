@@ -1227,6 +1227,7 @@ TAKE_NO_TYPED_VALUE = {
     "services.expenses.approve_payment",
     "services.expenses.budget_vs_actual",
     "services.expenses.payment_requests",
+    "services.donors.donor_accounts",
     "services.donors.my_gifts",
     "services.donors.project_money",
     "services.donors.receipt_number",
