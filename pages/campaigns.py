@@ -6,10 +6,9 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from models.vocabulary import MoneySource, RevenueAssetKind
+from models.vocabulary import RevenueAssetKind
 from services.campaigns import (
     CampaignProgress,
-    FundSources,
     campaigns,
     close_campaign,
     money_by_source,
@@ -22,9 +21,8 @@ from services.ledger import FUNDABLE, fund_balances
 from services.needs import list_needs
 from services.permissions import Action, Viewer, can_somewhere
 from services.proposals import list_proposals
-from ui import charts
 from ui.context import act, current_viewer, day, label, money, read, t
-from ui.i18n import format_percent
+from ui.money_sources import money_by_source_chart
 from ui.plain_text import plain
 from ui.widgets import empty_state, id_select, vocabulary_select
 
@@ -91,33 +89,6 @@ def _open_form(viewer: Viewer, fund_id: int) -> None:
             is not None
         ):
             st.success(t("app.saved"))
-
-
-def _sources(fund: FundSources) -> None:
-    """The Altair chart of money by source, government grey, and the exact figures below."""
-    if not fund.total_fen:
-        empty_state("app.nothing_yet")
-        return
-    st.metric(
-        t("donors.non_government_metric"),
-        format_percent(fund.non_government_share),
-        help=t("donors.non_government_help", amount=money(fund.non_government_fen)),
-    )
-    rows: list[dict[str, object]] = [
-        {
-            "source": label("money_source", source),
-            "yuan": fen // 100,
-            "government": source == MoneySource.GOVERNMENT,
-        }
-        for source, fen in fund.by_source.items()
-    ]
-    st.altair_chart(charts.money_by_source(rows, yuan=t("donors.yuan")), width="stretch")
-    st.markdown(
-        "\n".join(
-            f"- {label('money_source', source)} · {money(fen)}"
-            for source, fen in fund.by_source.items()
-        )
-    )
 
 
 def _revenue(viewer: Viewer, fund_id: int) -> None:
@@ -196,7 +167,7 @@ def render() -> None:
         _open_form(viewer, fund_id)
     st.subheader(t("donors.sources"), anchor=False)
     (sources,) = read(money_by_source, fund_id=fund_id)
-    _sources(sources)
+    money_by_source_chart(sources)
     st.subheader(t("donors.revenue"), anchor=False)
     _revenue(viewer, fund_id)
 

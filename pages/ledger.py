@@ -12,7 +12,7 @@ from models.vocabulary import (
     LedgerKind,
     PaymentRequestStatus,
 )
-from services.campaigns import campaigns
+from services.campaigns import campaigns, money_by_source
 from services.donors import donor_accounts, receipt_number
 from services.expenses import (
     ProposalBudget,
@@ -39,6 +39,7 @@ from services.proposals import list_proposals
 from services.uploads import accepted_extensions, max_upload_mb, open_attachment
 from ui.context import act, current_viewer, day, label, locale, money, read, t
 from ui.i18n import format_permille
+from ui.money_sources import money_by_source_chart
 from ui.plain_text import plain
 from ui.widgets import empty_state, id_select, status_badge, vocabulary_select
 
@@ -402,7 +403,12 @@ def render() -> None:
                 )
             )
     budgets = read(budget_vs_actual, fund_id=fund_id)
-    tabs = [t("ledger.entries"), t("ledger.budget_tab"), t("ledger.contributions")]
+    tabs = [
+        t("ledger.entries"),
+        t("ledger.budget_tab"),
+        t("ledger.contributions"),
+        t("donors.sources"),
+    ]
     ledger = read(fund_ledger, viewer=viewer, fund_id=fund_id)
     # Requests wait with receipts not yet public: for those who see this fund's full books.
     may_see_requests = ledger.full_books and (
@@ -442,6 +448,9 @@ def render() -> None:
             hide_index=True,
             width="stretch",
         )
+    with shown[t("donors.sources")]:
+        (sources,) = read(money_by_source, fund_id=fund_id)
+        money_by_source_chart(sources)
     if may_see_requests:
         with shown[t("ledger.requests_tab")]:
             if can_somewhere(viewer, Action.RECORD_EXPENSE):

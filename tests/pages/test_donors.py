@@ -108,3 +108,12 @@ def test_the_treasurer_records_a_designated_gift_and_gets_its_receipt_number(
     assert entry.counterparty_person_id == demo_db["resident"]
     mine = open_page("donors", demo_db["resident"])
     assert f"收据 {number}" in texts(mine)
+
+
+def test_the_fund_screen_shows_money_by_source_too(demo_db: dict[str, int]) -> None:
+    at = open_page("ledger", None)
+    at.selectbox(key="ledger_fund").set_value(_fund_id("平阳社区微基金")).run()
+    assert not at.exception and not at.error
+    assert [str(m.value) for m in at.metric][-1] == "73.0%"
+    assert "资金来源" in [tab.label for tab in at.tabs]
+    assert len(at.get("vega_lite_chart")) == 1
