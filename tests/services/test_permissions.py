@@ -68,6 +68,8 @@ IN_A = {
     Action.RECORD_POINTS: {"clerk_a"},
     Action.MANAGE_POINTS_CATALOGUE: {"chair_a", "clerk_a"},
     Action.REDEEM_POINTS: {"resident_a1"},
+    Action.MANAGE_CAMPAIGN: {"chair_a", "treasurer_a"},
+    Action.RECORD_REVENUE: {"treasurer_a"},
 }
 
 
