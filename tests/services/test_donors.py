@@ -4,11 +4,13 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 import pytest
-from sqlmodel import Session, SQLModel, func, select
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel, col, func, select
 
 from models import Campaign, LedgerEntry, Need, RevenueAsset
 from models.clock import today
 from services import campaigns, donors, ledger, needs
+from services.accounts import viewer_for_person
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongPhase
 from services.proposals import LineItemInput, PledgeInput, ProposalDraft
 from tests.world import World, through_the_vote
@@ -449,3 +451,32 @@ def test_the_donation_form_lists_the_funds_residents_to_those_who_record_gifts(
     }
     for who in ("resident_a1", "member_a", "treasurer_b"):
         assert donors.donor_accounts(world.session, world.viewer(who), fund_id=world.fund_a) == {}
+
+
+def test_twenty_gifts_recorded_at_once_get_twenty_different_numbers(
+    world: World, engine: Engine
+) -> None:
+    """Clerks at two desks and the treasurer, at the same moment: each gift its own number,
+    in sequence, none lost (the numbering runs under the books' lock)."""
+    from tests.services.test_concurrency import race
+
+    def gift(session: Session) -> int:
+        return ledger.record_donation(
+            session,
+            viewer_for_person(session, world.people["clerk_a"]),
+            fund_id=world.fund_a,
+            amount="50",
+            donor="居民",
+            purpose="坐垫",
+            occurred_on=DAY,
+            donor_kind="resident",
+        )
+
+    results = race(world, engine, [gift] * 20)
+    assert all(isinstance(r, int) for r in results)
+    numbers = sorted(
+        world.session.exec(
+            select(LedgerEntry.receipt_number).where(col(LedgerEntry.receipt_number).is_not(None))
+        ).all()
+    )
+    assert numbers == [f"JZ-2026-{n:06d}" for n in range(1, 21)]
