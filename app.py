@@ -12,6 +12,8 @@ from streamlit.navigation.page import StreamlitPage
 from pages import (
     account,
     admin,
+    campaigns,
+    donors,
     ledger,
     live,
     meetings,
@@ -55,6 +57,8 @@ SCREENS = (
     Screen(live.render, "live", "nav.live", ":material/live_tv:"),
     Screen(ledger.render, "ledger", "nav.ledger", ":material/account_balance:"),
     Screen(points.render, "points", "nav.points", ":material/loyalty:"),
+    Screen(donors.render, "donors", "nav.donors", ":material/volunteer_activism:"),
+    Screen(campaigns.render, "campaigns", "nav.campaigns", ":material/savings:"),
     Screen(
         review.render,
         "review",

@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from demo.deliberation import add_demo_meetings_and_reviews
+from demo.donors import add_demo_donors
 from demo.orders import add_demo_orders
 from demo.points import add_demo_points
 from models import BudgetRound
@@ -376,6 +377,16 @@ def load_demo(session: Session) -> DemoSummary:
     )
     add_demo_points(session, chair, clerk, voters, pingyang, pingyang_fund)
     add_demo_orders(session, admin, chair, clerk, residents[compound_1], compound_1, street.street)
+    add_demo_donors(
+        session,
+        chair=chair,
+        treasurer=treasurer,
+        clerk=clerk,
+        fund_id=pingyang_fund,
+        compound_id=compound_1,
+        voters=voters,
+        projects=last_year.selected,
+    )
     return DemoSummary(
         people=len(voters) + 13, proposals=len(proposals.list_proposals(session)), ballots=ballots
     )
@@ -465,6 +476,7 @@ def _money(
         amount="20000",
         donor="中国银行古美支行（共建单位）",
         purpose="共建单位认捐",
+        donor_kind="co_building_unit",
         occurred_on=date(2025, 3, 5),
     )
     donate(
@@ -474,6 +486,7 @@ def _money(
         amount="30000",
         donor="闵行区慈善基金会古美分会",
         purpose="社区微基金配捐",
+        donor_kind="charity",
         occurred_on=date(2025, 3, 12),
     )
     donate(
@@ -483,6 +496,7 @@ def _money(
         amount="5000",
         donor="平阳一村居民（匿名）",
         purpose="支持社区助老",
+        donor_kind="resident",
         occurred_on=date(2025, 4, 2),
         is_anonymous=True,
     )
@@ -495,6 +509,7 @@ def _money(
             donor=voter.display_name,
             donor_person_id=voter.person_id,
             purpose="居民小额捐赠",
+            donor_kind="resident",
             occurred_on=date(2025, 4, 10 + index % 15),
         )
     donate(

@@ -6,6 +6,7 @@ Every table module is imported here so that ``SQLModel.metadata`` is complete fo
 from models import (
     audit,
     chain,
+    donors,
     funds,
     meetings,
     needs,
@@ -20,6 +21,7 @@ from models import (
 )
 from models.audit import AuditEntry
 from models.chain import BooksCheck, ChainHead
+from models.donors import Campaign, RevenueAsset
 from models.engine import database_url, make_engine, upgrade_database
 from models.funds import Contribution, Fund, FundCharter, LedgerEntry, PaymentRequest
 from models.meetings import AgendaItem, Attendance, Decision, Meeting, MeetingNote
@@ -70,6 +72,7 @@ __all__ = [
     "BallotEntry",
     "BooksCheck",
     "BudgetRound",
+    "Campaign",
     "ChainHead",
     "CoFundingPledge",
     "Contribution",
@@ -101,6 +104,7 @@ __all__ = [
     "ProposalLineItem",
     "ProposalStatusChange",
     "ProposalSupport",
+    "RevenueAsset",
     "Review",
     "ReviewSession",
     "RoleGrant",
@@ -115,6 +119,7 @@ __all__ = [
     "audit",
     "chain",
     "database_url",
+    "donors",
     "funds",
     "make_engine",
     "meetings",

@@ -64,6 +64,11 @@ class LedgerEntry(SQLModel, table=True):
     counterparty: str = Field(default="", max_length=200)
     counterparty_person_id: int | None = Field(default=None, foreign_key="person.id")
     is_anonymous: bool = False  # hidden from the public notice, never from the books
+    donor_kind: str | None = Field(default=None, max_length=24)  # DonorKind, for donations
+    # Given to the donor (JZ-2026-000123): their own gift's page opens with it.
+    receipt_number: str | None = Field(default=None, max_length=20, unique=True, index=True)
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
+    revenue_asset_id: int | None = Field(default=None, foreign_key="revenueasset.id", index=True)
     purpose: str = Field(max_length=500)
     proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
     invoice_number: str | None = Field(default=None, max_length=60)

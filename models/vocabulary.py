@@ -76,6 +76,45 @@ class LedgerKind(StrEnum):
     REVERSAL = "reversal"  # corrects an earlier entry; the ledger is never edited
 
 
+class DonorKind(StrEnum):
+    """Who gave a gift; the fund screen sums money by these (with grants and revenue)."""
+
+    RESIDENT = "resident"
+    CO_BUILDING_UNIT = "co_building_unit"  # 共建单位
+    CHARITY = "charity"
+    COMPANY = "company"
+
+
+class MoneySource(StrEnum):
+    """Where a fund's money came from (多元募集 + 自我造血), for the money-by-source figures."""
+
+    GOVERNMENT = "government"  # grants, and seed money passed down the fund hierarchy
+    RESIDENTS = "residents"
+    UNITS = "units"  # co-building units
+    CHARITY = "charity"
+    COMPANIES = "companies"
+    REVENUE = "revenue"
+    UNSPECIFIED = "unspecified"  # gifts recorded before donor kinds existed
+
+
+class CampaignStatus(StrEnum):
+    """A crowdfunding campaign takes gifts while open and up to its deadline."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class RevenueAssetKind(StrEnum):
+    """What earns a fund its own income (自我造血)."""
+
+    PARKING = "parking"
+    CANTEEN = "canteen"
+    CONTAINER_SHOP = "container_shop"
+    RENT = "rent"
+    SERVICE = "service"  # e.g. a 5-yuan haircut whose income goes to the fund
+    OTHER = "other"
+
+
 class ContributionKind(StrEnum):
     """Six-dimensional crowdfunding (六维众筹)."""
 

@@ -5,7 +5,15 @@ from datetime import date
 
 import streamlit as st
 
-from models.vocabulary import AttachmentKind, ContributionKind, LedgerKind, PaymentRequestStatus
+from models.vocabulary import (
+    AttachmentKind,
+    ContributionKind,
+    DonorKind,
+    LedgerKind,
+    PaymentRequestStatus,
+)
+from services.campaigns import campaigns, money_by_source
+from services.donors import donor_accounts, receipt_number
 from services.expenses import (
     ProposalBudget,
     approve_payment,
@@ -31,6 +39,7 @@ from services.proposals import list_proposals
 from services.uploads import accepted_extensions, max_upload_mb, open_attachment
 from ui.context import act, current_viewer, day, label, locale, money, read, t
 from ui.i18n import format_permille
+from ui.money_sources import money_by_source_chart
 from ui.plain_text import plain
 from ui.widgets import empty_state, id_select, status_badge, vocabulary_select
 
@@ -47,6 +56,7 @@ def _lines_table(lines: list) -> None:
                 t("notice.counterparty"): line.counterparty or t("notice.anonymous"),
                 t("notice.purpose"): line.purpose,
                 t("field.invoice_number"): line.invoice_number or "",
+                t("field.receipt_number"): line.receipt_number or "",
             }
             for line in lines
         ],
@@ -56,6 +66,11 @@ def _lines_table(lines: list) -> None:
 
 
 def _money_in(viewer: Viewer, fund_id: int) -> None:
+    """A gift names its donor's kind and is general, or designated for a funded proposal or an
+    open campaign; the receipt number to write on the donor's receipt is shown once saved."""
+    funded = {p.id: p.title for p in read(list_proposals, statuses=FUNDABLE)}
+    open_campaigns = {c.id: c.title for c in read(campaigns, fund_id=fund_id) if c.state == "open"}
+    accounts = read(donor_accounts, viewer=viewer, fund_id=fund_id)
     with st.form("money_in", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('ledger.money_in')}**")
         kind = vocabulary_select(
@@ -65,27 +80,47 @@ def _money_in(viewer: Viewer, fund_id: int) -> None:
             key="in_kind",
             options=["donation", "grant", "revenue"],
         )
+        donor_kind = vocabulary_select(
+            t("field.donor_kind"), DonorKind, "donor_kind", key="in_donor_kind"
+        )
+        proposal_id = id_select(
+            t("donors.designated_for"), funded, none=t("donors.general_gift"), key="in_project"
+        )
+        campaign_id = id_select(
+            t("donors.campaign"), open_campaigns, none=t("donors.no_campaign"), key="in_campaign"
+        )
         left, right = st.columns(2)
         amount = left.text_input(t("ledger.amount_yuan"), key="in_amount")
         occurred = right.date_input(t("notice.date"), value=date.today(), key="in_date")
         donor = st.text_input(t("field.donor"), key="in_donor")
+        donor_person_id = id_select(
+            t("donors.donor_account"), accounts, none=t("donors.no_account"), key="in_person"
+        )
         purpose = st.text_input(t("field.purpose"), key="in_purpose")
         anonymous = st.checkbox(t("ledger.anonymous"), key="in_anonymous")
-        if (
-            st.form_submit_button(t("ledger.record"))
-            and act(
-                record_donation,
-                viewer,
-                fund_id=fund_id,
-                amount=amount,
-                donor=donor,
-                purpose=purpose,
-                occurred_on=occurred,
-                is_anonymous=anonymous,
-                kind=kind,
-            )
-            is not None
-        ):
+        if not st.form_submit_button(t("ledger.record")):
+            return
+        entry_id = act(
+            record_donation,
+            viewer,
+            fund_id=fund_id,
+            amount=amount,
+            donor=donor,
+            purpose=purpose,
+            occurred_on=occurred,
+            is_anonymous=anonymous,
+            kind=kind,
+            donor_kind=donor_kind if kind == LedgerKind.DONATION else None,
+            proposal_id=proposal_id if kind == LedgerKind.DONATION else None,
+            campaign_id=campaign_id if kind == LedgerKind.DONATION else None,
+            donor_person_id=donor_person_id if kind == LedgerKind.DONATION else None,
+        )
+        if entry_id is None:
+            return
+        if kind == LedgerKind.DONATION:
+            number = act(receipt_number, viewer, entry_id=entry_id)
+            st.success(t("donors.receipt_given", number=number or ""))
+        else:
             st.success(t("app.saved"))
 
 
@@ -368,7 +403,12 @@ def render() -> None:
                 )
             )
     budgets = read(budget_vs_actual, fund_id=fund_id)
-    tabs = [t("ledger.entries"), t("ledger.budget_tab"), t("ledger.contributions")]
+    tabs = [
+        t("ledger.entries"),
+        t("ledger.budget_tab"),
+        t("ledger.contributions"),
+        t("donors.sources"),
+    ]
     ledger = read(fund_ledger, viewer=viewer, fund_id=fund_id)
     # Requests wait with receipts not yet public: for those who see this fund's full books.
     may_see_requests = ledger.full_books and (
@@ -408,6 +448,9 @@ def render() -> None:
             hide_index=True,
             width="stretch",
         )
+    with shown[t("donors.sources")]:
+        (sources,) = read(money_by_source, fund_id=fund_id)
+        money_by_source_chart(sources)
     if may_see_requests:
         with shown[t("ledger.requests_tab")]:
             if can_somewhere(viewer, Action.RECORD_EXPENSE):

@@ -5,11 +5,13 @@ seconds, from figures shared by every session (``ui.shared``)."""
 
 import streamlit as st
 
+from services.campaigns import CampaignProgress, FundSources
 from services.ledger import FundBalance, LedgerLine
 from services.notice import NoticeBoard
 from services.verify import BooksSeal
 from services.workflow import Step, allows
 from ui.context import day, label, moment, money, t
+from ui.i18n import format_percent
 from ui.incidents import incidents_reported
 from ui.plain_text import plain
 from ui.shared import REFRESH_SECONDS, funds_spec, proposals_spec, shared_notice_board
@@ -123,6 +125,58 @@ def _headline(board: NoticeBoard) -> None:
         )
 
 
+def _campaign(campaign: CampaignProgress) -> None:
+    """One campaign: what for, a progress bar a thumb's width, and how long it has left."""
+    with st.container(border=True):
+        st.markdown(f"**{plain(campaign.title)}** · {plain(campaign.place)}")
+        st.progress(
+            campaign.share,
+            text=t(
+                "donors.campaign_progress",
+                raised=money(campaign.raised_fen),
+                target=money(campaign.target_fen),
+                gifts=campaign.gifts,
+            ),
+        )
+        if campaign.state == "open":
+            st.caption(
+                t("donors.campaign_open", deadline=day(campaign.deadline), days=campaign.days_left)
+            )
+        else:
+            st.caption(label("campaign_state", campaign.state))
+
+
+def _campaigns(campaigns: list[CampaignProgress]) -> None:
+    st.subheader(t("donors.campaigns"), anchor=False)
+    if not campaigns:
+        empty_state("donors.no_campaigns")
+    for campaign in campaigns:
+        _campaign(campaign)
+
+
+def _sources(sources: list[FundSources]) -> None:
+    """Where each fund's money came from, as bars of plain progress (no chart axes to read on
+    a phone), with the share that did not come from government."""
+    st.subheader(t("donors.sources"), anchor=False)
+    for fund in sources:
+        if not fund.total_fen:
+            continue
+        with st.container(border=True):
+            st.markdown(f"**{plain(fund.name)}** · {money(fund.total_fen)}")
+            st.caption(
+                t(
+                    "donors.non_government_share",
+                    share=format_percent(fund.non_government_share),
+                    amount=money(fund.non_government_fen),
+                )
+            )
+            for source, fen in fund.by_source.items():
+                st.progress(
+                    fen / fund.total_fen,
+                    text=f"{label('money_source', source)} · {money(fen)}",
+                )
+
+
 def _draw() -> None:
     """Lists, not grids: one column on a phone, large enough on the wall; a refresh draws a
     few elements from figures already computed."""
@@ -136,6 +190,9 @@ def _draw() -> None:
         rows = [(b.name, b.available_fen // 100, b.earmarked_fen // 100) for b in community]
         spec = funds_spec(rows, available=t("notice.available"), earmarked=t("notice.earmarked"))
         st.vega_lite_chart(spec=spec, width="stretch")
+
+    _campaigns(board.campaigns)
+    _sources(board.sources)
 
     left, right = st.columns([3, 2], gap="large")
     with left:

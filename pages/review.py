@@ -158,8 +158,9 @@ def _indicators(board: ReviewBoard) -> None:
         one_decimal(figures.leverage),
         help=t(
             "review.leverage_help",
-            other=money(figures.co_funding_fen),
+            other=money(figures.received_fen),
             seed=money(figures.seed_fen),
+            pledged=money(figures.co_funding_fen),
         ),
     )
     cells[3].metric(
@@ -200,11 +201,25 @@ def _project(viewer: Viewer, board: ReviewBoard, project: ReviewProject, positio
     st.markdown(f"# {plain(project.title)}")
     status_badge("status", project.status)
     st.caption(f"{plain(project.place)} · {label('category', project.category)}")
-    facts = st.columns(4)
+    facts = st.columns(5)
     facts[0].metric(t("review.cost"), money(project.cost_fen))
     facts[1].metric(t("review.seed"), money(project.seed_fen))
-    facts[2].metric(t("field.co_funding"), money(project.co_funding_fen))
-    facts[3].metric(t("review.leverage"), one_decimal(project.leverage))
+    facts[2].metric(t("review.received"), money(project.received_fen))
+    facts[3].metric(
+        t("review.pledged"),
+        money(project.co_funding_fen),
+        help=t("review.pledged_help", confirmed=money(project.confirmed_pledged_fen)),
+    )
+    facts[4].metric(
+        t("review.leverage"),
+        one_decimal(project.leverage),
+        help=t(
+            "review.leverage_help",
+            other=money(project.received_fen),
+            seed=money(project.seed_fen),
+            pledged=money(project.co_funding_fen),
+        ),
+    )
     money_row = st.columns(4)
     money_row[0].metric(t("review.allocated"), money(project.allocated_fen))
     money_row[1].metric(t("review.spent"), money(project.spent_fen))

@@ -21,6 +21,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from models import (
     Attachment,
+    Campaign,
     Contribution,
     Fund,
     LedgerEntry,
@@ -29,7 +30,9 @@ from models import (
 )
 from models.vocabulary import (
     AttachmentKind,
+    CampaignStatus,
     ContributionKind,
+    DonorKind,
     LedgerKind,
     ProposalStatus,
 )
@@ -45,7 +48,7 @@ from services.common import (
     record_audit,
     require_at,
 )
-from services.errors import Conflict, InvalidInput, Overspend
+from services.errors import Conflict, InvalidInput, Overspend, WrongPhase
 from services.permissions import Action, Viewer, can
 
 CASH_KINDS = tuple(k.value for k in LedgerKind if k is not LedgerKind.ALLOCATION)
@@ -221,6 +224,32 @@ def _append(session: Session, viewer: Viewer, entry: LedgerEntry, action: str) -
     return entry_id
 
 
+def _receipt_number(session: Session, year: int) -> str:
+    """The next of the year (JZ-2026-000123), under the books' lock: numbers are never reused,
+    as entries are never removed. Sequential on purpose: it is written on a paper receipt, and
+    the gift it opens shows nothing the public ledger does not (services.donors)."""
+    prefix = f"JZ-{year}-"
+    issued = session.exec(
+        select(func.count()).where(col(LedgerEntry.receipt_number).startswith(prefix))
+    ).one()
+    return f"{prefix}{int(issued) + 1:06d}"
+
+
+def _campaign_for_gift(
+    session: Session, campaign_id: int, fund_id: int, proposal_id: int | None, occurred_on: date
+) -> Campaign:
+    """A gift to a campaign goes to the campaign's fund while it is open, up to its deadline,
+    and is designated for the campaign's proposal, if it has one."""
+    campaign = get_or_fail(session, Campaign, campaign_id)
+    if campaign.fund_id != fund_id:
+        raise InvalidInput("campaign_not_of_fund")
+    if campaign.status != CampaignStatus.OPEN or occurred_on > campaign.deadline:
+        raise WrongPhase("campaign_closed")
+    if proposal_id is not None and proposal_id != campaign.proposal_id:
+        raise InvalidInput("campaign_not_of_fund")
+    return campaign
+
+
 def record_donation(
     session: Session,
     viewer: Viewer,
@@ -234,15 +263,28 @@ def record_donation(
     proposal_id: int | None = None,
     donor_person_id: int | None = None,
     kind: str = LedgerKind.DONATION,
+    donor_kind: str | None = None,
+    campaign_id: int | None = None,
 ) -> int:
-    """Donations, grants and self-generated revenue: money into a fund from outside the books."""
+    """Donations, grants and self-generated revenue: money into a fund from outside the books.
+    A donation is general, or designated for one proposal (directly or through a campaign), and
+    gets a receipt number for its donor."""
     fund = get_or_fail(session, Fund, fund_id)
     require_at(session, viewer, Action.RECORD_DONATION, fund.place_id)
     kind = choice(kind, LedgerKind, "kind")
     if kind not in (LedgerKind.DONATION, LedgerKind.GRANT, LedgerKind.REVENUE):
         raise InvalidInput("field_invalid", field="kind")
+    is_gift = kind == LedgerKind.DONATION
+    if donor_kind is not None:
+        donor_kind = choice(donor_kind, DonorKind, "donor_kind")
+    if not is_gift and (donor_kind is not None or campaign_id is not None):
+        raise InvalidInput("field_invalid", field="donor_kind")
     if proposal_id is not None:
         get_or_fail(session, Proposal, proposal_id)
+    if campaign_id is not None:
+        proposal_id = _campaign_for_gift(
+            session, campaign_id, fund_id, proposal_id, occurred_on
+        ).proposal_id
     if donor_person_id is not None:
         get_or_fail(session, Person, donor_person_id)
     entry = LedgerEntry(
@@ -252,11 +294,16 @@ def record_donation(
         counterparty=clean_text(donor, "donor", max_length=200),
         counterparty_person_id=donor_person_id,
         is_anonymous=is_anonymous,
+        donor_kind=donor_kind,
+        campaign_id=campaign_id,
         purpose=clean_text(purpose, "purpose", max_length=500),
         proposal_id=proposal_id,
         occurred_on=occurred_on,
         recorded_by_id=viewer.person_id,
     )
+    if is_gift:
+        lock_for_change(session)
+        entry.receipt_number = _receipt_number(session, occurred_on.year)
     return _append(session, viewer, entry, f"record_{kind}")
 
 
@@ -462,6 +509,7 @@ class LedgerLine:
     proposal_id: int | None
     invoice_number: str | None
     reverses_entry_id: int | None
+    receipt_number: str | None = None  # in the books only: it opens the donor's own page
 
 
 def ledger_lines(
@@ -504,6 +552,7 @@ def ledger_lines(
                 proposal_id=entry.proposal_id,
                 invoice_number=entry.invoice_number,
                 reverses_entry_id=entry.reverses_entry_id,
+                receipt_number=None if public else entry.receipt_number,
             )
         )
     return lines

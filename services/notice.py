@@ -5,13 +5,14 @@ import csv
 import io
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from models import AuditEntry, BooksCheck, BudgetRound, ChainHead, Person, PollBookEntry, Tally
 from services import workflow
+from services.campaigns import CampaignProgress, FundSources, campaigns, money_by_source
 from services.common import require_at, spreadsheet_cell
 from services.ledger import FundBalance, LedgerLine, fund_balances, ledger_lines
 from services.permissions import Action, Viewer
@@ -38,6 +39,8 @@ class NoticeBoard:
     rounds: list[RoundRow]
     results: list[PublishedResult]
     seal: BooksSeal  # the ledger's head and the last check, to print on paper notices
+    campaigns: list[CampaignProgress] = field(default_factory=list)  # open ones first
+    sources: list[FundSources] = field(default_factory=list)  # money into each fund, by source
 
 
 def notice_board(session: Session) -> NoticeBoard:
@@ -74,6 +77,8 @@ def notice_board(session: Session) -> NoticeBoard:
         rounds=list_rounds(session),
         results=results,
         seal=books_seal(session),
+        campaigns=campaigns(session),
+        sources=money_by_source(session),
     )
 
 

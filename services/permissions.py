@@ -53,6 +53,8 @@ class Action(StrEnum):
     REGISTER_SOCIAL_ORGANISATION = "register_social_organisation"
     PLACE_ORDER = "place_order"
     HANDLE_ORDER = "handle_order"  # take, deliver and report, for the social organisation
+    MANAGE_CAMPAIGN = "manage_campaign"
+    RECORD_REVENUE = "record_revenue"
 
 
 class Reach(StrEnum):
@@ -123,6 +125,10 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.REGISTER_SOCIAL_ORGANISATION: (CHAIR, CLERK, ADMIN),
     Action.PLACE_ORDER: (CHAIR,),
     Action.HANDLE_ORDER: (CLERK,),
+    # Crowdfunding campaigns: the chair or the treasurer opens and closes them; gifts to them
+    # are donations (RECORD_DONATION). Revenue assets and their income: the treasurer's.
+    Action.MANAGE_CAMPAIGN: (CHAIR, TREASURER),
+    Action.RECORD_REVENUE: (TREASURER,),
 }
 
 

@@ -36,6 +36,7 @@ from services.common import (
     record_audit,
     snapshot,
 )
+from services.donors import project_money
 from services.errors import Conflict, InvalidInput, NotAllowed, WrongPhase
 from services.ledger import allocated_by_proposal, spent_by_proposal
 from services.permissions import Action, PlaceTree, Viewer, can, require
@@ -288,8 +289,10 @@ class ReviewProject:
     category: str
     status: str
     cost_fen: int
-    co_funding_fen: int  # other money: pledges of residents, property manager, units, charity
-    allocated_fen: int
+    co_funding_fen: int  # other money pledged (residents, property manager, units, charity)
+    confirmed_pledged_fen: int  # the pledges marked confirmed
+    received_fen: int  # other money that actually came in: gifts designated for the project
+    allocated_fen: int  # the seed money: what the fund earmarked for the project
     spent_fen: int
     maintenance_plan: str
     maintainer: str
@@ -300,13 +303,14 @@ class ReviewProject:
 
     @property
     def seed_fen(self) -> int:
-        """Seed money: what the fund puts in, the cost less the other money."""
-        return self.cost_fen - self.co_funding_fen
+        """Seed money: what the fund actually allocated to the project."""
+        return self.allocated_fen
 
     @property
     def leverage(self) -> Fraction | None:
-        """Other money per yuan of seed money (撬动比); None when there is no seed money."""
-        return _ratio(self.co_funding_fen, self.seed_fen)
+        """Other money received per yuan of seed money (撬动比), from the books: pledges do not
+        count until the money comes in. None when no seed money was allocated."""
+        return _ratio(self.received_fen, self.seed_fen)
 
     @property
     def spent_share(self) -> Fraction | None:
@@ -319,7 +323,8 @@ class StreetIndicators:
     completed: int
     abandoned: int
     seed_fen: int
-    co_funding_fen: int
+    co_funding_fen: int  # pledged
+    received_fen: int
     allocated_fen: int
     spent_fen: int
 
@@ -330,8 +335,9 @@ class StreetIndicators:
 
     @property
     def leverage(self) -> Fraction | None:
-        """Total other money over total seed money: the street's leverage, not a mean of ratios."""
-        return _ratio(self.co_funding_fen, self.seed_fen)
+        """Total other money received over total seed money: the street's leverage, not a mean
+        of ratios."""
+        return _ratio(self.received_fen, self.seed_fen)
 
 
 @dataclass(frozen=True)
@@ -415,6 +421,7 @@ def review_board(session: Session, viewer: Viewer, session_id: int) -> ReviewBoa
     ):
         reviews.setdefault(review.proposal_id, []).append(review)
     allocated, spent = allocated_by_proposal(session), spent_by_proposal(session)
+    other_money = project_money(session, [row.id for row in rows])
     scores: dict[int, dict[str, int]] = {}
     for score in session.exec(
         select(RubricScore)
@@ -443,6 +450,8 @@ def review_board(session: Session, viewer: Viewer, session_id: int) -> ReviewBoa
                 status=row.status,
                 cost_fen=row.cost_fen,
                 co_funding_fen=row.co_funding_fen,
+                confirmed_pledged_fen=other_money[row.id].confirmed_pledged_fen,
+                received_fen=other_money[row.id].received_fen,
                 allocated_fen=allocated.get(row.id, 0),
                 spent_fen=spent.get(row.id, 0),
                 maintenance_plan=proposal.maintenance_plan,
@@ -468,6 +477,7 @@ def review_board(session: Session, viewer: Viewer, session_id: int) -> ReviewBoa
         abandoned=sum(1 for p in projects if p.status == ProposalStatus.ABANDONED),
         seed_fen=sum(p.seed_fen for p in projects),
         co_funding_fen=sum(p.co_funding_fen for p in projects),
+        received_fen=sum(p.received_fen for p in projects),
         allocated_fen=sum(p.allocated_fen for p in projects),
         spent_fen=sum(p.spent_fen for p in projects),
     )

@@ -153,3 +153,31 @@ def needs_demand(
         )
         .properties(height=alt.Step(34))
     )
+
+
+def money_by_source(rows: list[dict[str, object]], *, yuan: str) -> alt.Chart:
+    """Rows: {"source" (in words), "yuan" (whole yuan), "government" (bool)}, in the order to
+    show. One bar per source, the government's grey and everyone else's green, so the share
+    that does not come from government reads at a glance; horizontal, for a phone."""
+    frame = pd.DataFrame(rows)
+    frame["order"] = range(len(frame))
+    return (
+        alt.Chart(frame)
+        .mark_bar(cornerRadiusEnd=4)
+        .encode(
+            x=alt.X("yuan:Q", title=yuan, axis=alt.Axis(format=",d")),
+            y=alt.Y(
+                "source:N",
+                title=None,
+                sort=alt.EncodingSortField("order"),
+                axis=alt.Axis(labelFontSize=14, labelLimit=200),
+            ),
+            color=alt.Color(
+                "government:N",
+                legend=None,
+                scale=alt.Scale(domain=[True, False], range=["#90a4ae", "#2e7d32"]),
+            ),
+            tooltip=[alt.Tooltip("source:N"), alt.Tooltip("yuan:Q", format=",d")],
+        )
+        .properties(height=alt.Step(34))
+    )

@@ -6,9 +6,11 @@ people working on different screens never edit the same file. Keys are unique ac
 """
 
 import json
+import math
 import string
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -97,6 +99,16 @@ def format_datetime(value: datetime, locale: str, timezone: tzinfo = DEFAULT_TIM
 def format_permille(permille: int, locale: str) -> str:
     whole, tenth = divmod(permille, 10)
     return f"{whole}.{tenth}%" if tenth else f"{whole}%"
+
+
+def format_percent(share: Fraction | None, digits: int = 1) -> str:
+    """An exact share as a percentage, rounding half up: 25/46 -> "54.3%"; a small gift's
+    share of a fund with ``digits=2``: 1/3336 -> "0.03%"."""
+    if share is None:
+        return "–"
+    scale = 10**digits
+    units = math.floor(share * 100 * scale + Fraction(1, 2))
+    return f"{units // scale}.{units % scale:0{digits}d}%"
 
 
 def label(locale: str, vocabulary: str, value: str) -> str:

@@ -1,7 +1,7 @@
 """points shares, corrections and orders for social organisations
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 Create Date: 2026-12-06 04:30:00
 
 Points given as a special share of donation (the committee's rate, and the link from the points
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0009"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

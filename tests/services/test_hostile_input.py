@@ -24,7 +24,7 @@ import inspect
 import pkgutil
 import unicodedata
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
@@ -38,9 +38,12 @@ from sqlmodel import Session, select
 
 import services
 from models import LedgerEntry, ProposalLineItem, vocabulary
+from models.clock import today
 from services import (
     accounts,
     ballots,
+    campaigns,
+    donors,
     expenses,
     file_checks,
     funds,
@@ -105,6 +108,7 @@ class Lab:
     receipt: str  # the receipt of resident_a1's ballot in the points round (changes allowed)
     donation: int  # a donation of A's fund, to reverse
     payment_request: int  # waiting for approval: 100 yuan of A's funded proposal
+    asset: int  # a revenue asset of A's fund
     new_street: int  # a street without a review session
     money_max: int  # the largest fen the store's money columns hold
     volunteering: int  # resident_a1's 5 hours (50 points) in A, to correct
@@ -230,6 +234,14 @@ def _extras(session: Session, street: Street) -> dict[str, Any]:
         "donation": donation,
         "new_street": new_street,
         "payment_request": _payment_request(session, world.viewer("treasurer_a"), a),
+        "asset": campaigns.register_revenue_asset(
+            session,
+            world.viewer("treasurer_a"),
+            fund_id=a.fund,
+            name="Parking",
+            kind="parking",
+            description="",
+        ),
     }
 
 
@@ -569,7 +581,16 @@ def _record_contribution(s: Session, lab: Lab, v: Values) -> Any:
     )
 
 
-@case(ledger.record_donation, {"amount": AMOUNT, "donor": LINE, "purpose": LINE, "kind": WORD})
+@case(
+    ledger.record_donation,
+    {
+        "amount": AMOUNT,
+        "donor": LINE,
+        "purpose": LINE,
+        "kind": WORD,
+        "donor_kind": Target("word", stored=None, optional=True),
+    },
+)
 def _record_donation(s: Session, lab: Lab, v: Values) -> Any:
     return ledger.record_donation(
         s,
@@ -580,6 +601,7 @@ def _record_donation(s: Session, lab: Lab, v: Values) -> Any:
         purpose=v("purpose", "Benches"),
         occurred_on=WHEN,
         kind=v("kind", "donation"),
+        donor_kind=v("donor_kind", "co_building_unit"),
     )
 
 
@@ -1180,6 +1202,25 @@ def _correct_volunteering(s: Session, lab: Lab, v: Values) -> Any:
     )
 
 
+@case(donors.gift_by_receipt, {"receipt_number": NAME})
+def _gift_by_receipt(s: Session, lab: Lab, v: Values) -> Any:
+    return donors.gift_by_receipt(s, receipt_number=v("receipt_number", "JZ-2026-000001"))
+
+
+@case(campaigns.open_campaign, {"title": LINE, "description": LINES, "target": AMOUNT})
+def _open_campaign(s: Session, lab: Lab, v: Values) -> Any:
+    return campaigns.open_campaign(
+        s,
+        lab.viewer(s, "chair_a"),
+        fund_id=lab.a.fund,
+        title=v("title", "80 cushions"),
+        description=v("description", "For the activity room"),
+        target=v("target", "3200"),
+        deadline=today() + timedelta(days=30),
+        need_id=lab.a.need,
+    )
+
+
 @case(
     orders.register_social_organisation,
     {"name": LINE, "registration_no": LINE, "contact": LINE},
@@ -1216,6 +1257,33 @@ def _withdraw_order(s: Session, lab: Lab, v: Values) -> Any:
     )
 
 
+@case(
+    campaigns.register_revenue_asset,
+    {"name": LINE, "kind": WORD, "description": LINE},
+)
+def _register_revenue_asset(s: Session, lab: Lab, v: Values) -> Any:
+    return campaigns.register_revenue_asset(
+        s,
+        lab.viewer(s, "treasurer_a"),
+        fund_id=lab.a.fund,
+        name=v("name", "Container shops"),
+        kind=v("kind", "container_shop"),
+        description=v("description", "Six shops by the gate"),
+    )
+
+
+@case(campaigns.record_revenue, {"amount": AMOUNT, "purpose": LINE})
+def _record_revenue(s: Session, lab: Lab, v: Values) -> Any:
+    return campaigns.record_revenue(
+        s,
+        lab.viewer(s, "treasurer_a"),
+        asset_id=lab.asset,
+        amount=v("amount", "8000"),
+        purpose=v("purpose", "March parking"),
+        occurred_on=WHEN,
+    )
+
+
 # --- exemptions ------------------------------------------------------------------------------
 
 # Public functions that take no text, amount or count a person types: ids, dates, booleans,
@@ -1237,6 +1305,10 @@ TAKE_NO_TYPED_VALUE = {
     "services.common.get_or_fail",
     "services.common.lock_for_change",
     "services.common.id_of",
+    "services.campaigns.campaigns",
+    "services.campaigns.close_campaign",
+    "services.campaigns.money_by_source",
+    "services.campaigns.revenue_register",
     "services.common.place_tree",
     "services.common.require_at",
     "services.common.snapshot",
@@ -1245,6 +1317,10 @@ TAKE_NO_TYPED_VALUE = {
     "services.expenses.approve_payment",
     "services.expenses.budget_vs_actual",
     "services.expenses.payment_requests",
+    "services.donors.donor_accounts",
+    "services.donors.my_gifts",
+    "services.donors.project_money",
+    "services.donors.receipt_number",
     "services.file_checks.sniff",
     "services.ledger.allocated_by_proposal",
     "services.ledger.allocated_fen",

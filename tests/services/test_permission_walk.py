@@ -30,6 +30,7 @@ from models import (
     AgendaItem,
     BooksCheck,
     BudgetRound,
+    Campaign,
     Contribution,
     Fund,
     FundCharter,
@@ -52,6 +53,7 @@ from models import (
     PollBookEntry,
     Proposal,
     ProposalLineItem,
+    RevenueAsset,
     Review,
     RoleGrant,
     RubricScore,
@@ -62,11 +64,12 @@ from models import (
     VotingCode,
 )
 from models.chain import CHAINED
-from models.clock import utc_now
+from models.clock import today, utc_now
 from models.vocabulary import CommitteePosition, NeedStatus, OrderStatus, Role
 from services import (
     accounts,
     ballots,
+    campaigns,
     expenses,
     funds,
     ledger,
@@ -1155,6 +1158,127 @@ def _withdraw_order(session: Session, viewer: Viewer, stage: Stage, side: Side) 
         assert _row(session, Need, order.need_id).status == NeedStatus.OPEN
 
     return Attempt(side.compound, act)
+
+
+@probe(Action.MANAGE_CAMPAIGN, "campaign", "auditentry")
+def _open_campaign(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """A campaign for the need posted in the community, into its fund."""
+
+    def act() -> None:
+        campaign_id = campaigns.open_campaign(
+            session,
+            viewer,
+            fund_id=side.fund,
+            title="80 cushions",
+            description="",
+            target="3200",
+            deadline=today(),
+            need_id=side.need,
+        )
+        campaign = _row(session, Campaign, campaign_id)
+        assert (campaign.fund_id, campaign.need_id, campaign.target_fen) == (
+            side.fund,
+            side.need,
+            3200_00,
+        )
+
+    return Attempt(_row(session, Fund, side.fund).place_id, act)
+
+
+@probe(Action.MANAGE_CAMPAIGN, "campaign", "auditentry", also="close_campaign")
+def _close_campaign(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    fund = _row(session, Fund, side.fund)
+    campaign = Campaign(
+        fund_id=side.fund,
+        place_id=fund.place_id,
+        title="Cushions",
+        target_fen=320_000,
+        deadline=today(),
+        need_id=side.need,
+    )
+    session.add(campaign)
+    session.commit()
+
+    def act() -> None:
+        campaigns.close_campaign(session, viewer, campaign_id=id_of(campaign))
+        assert _row(session, Campaign, id_of(campaign)).status == "closed"
+
+    return Attempt(fund.place_id, act)
+
+
+@probe(Action.RECORD_DONATION, "ledgerentry", "auditentry", also="gift_to_campaign")
+def _gift_to_campaign(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """A gift to an open campaign of the fund: a designated donation with a receipt number."""
+    fund = _row(session, Fund, side.fund)
+    campaign = Campaign(
+        fund_id=side.fund,
+        place_id=fund.place_id,
+        title="Lamps",
+        target_fen=320_000,
+        deadline=today(),
+        proposal_id=side.selected,
+    )
+    session.add(campaign)
+    session.commit()
+
+    def act() -> None:
+        entry_id = ledger.record_donation(
+            session,
+            viewer,
+            fund_id=side.fund,
+            amount="40",
+            donor="Neighbour",
+            purpose="cushions",
+            occurred_on=today(),
+            donor_kind="resident",
+            campaign_id=id_of(campaign),
+        )
+        entry = _row(session, LedgerEntry, entry_id)
+        assert (entry.campaign_id, entry.proposal_id, entry.donor_kind) == (
+            id_of(campaign),
+            side.selected,
+            "resident",
+        )
+        assert (entry.receipt_number or "").startswith(f"JZ-{today().year}-")
+
+    return Attempt(fund.place_id, act)
+
+
+@probe(Action.RECORD_REVENUE, "revenueasset", "auditentry")
+def _register_revenue_asset(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        asset_id = campaigns.register_revenue_asset(
+            session, viewer, fund_id=side.fund, name="Parking", kind="parking", description=""
+        )
+        asset = _row(session, RevenueAsset, asset_id)
+        assert (asset.fund_id, asset.kind) == (side.fund, "parking")
+
+    return Attempt(_row(session, Fund, side.fund).place_id, act)
+
+
+@probe(Action.RECORD_REVENUE, "ledgerentry", "auditentry", also="record_revenue")
+def _record_revenue(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    asset = RevenueAsset(fund_id=side.fund, name="Canteen", kind="canteen")
+    session.add(asset)
+    session.commit()
+
+    def act() -> None:
+        entry_id = campaigns.record_revenue(
+            session,
+            viewer,
+            asset_id=id_of(asset),
+            amount="1200",
+            purpose="October meals",
+            occurred_on=WHEN,
+        )
+        entry = _row(session, LedgerEntry, entry_id)
+        assert (entry.kind, entry.revenue_asset_id, entry.amount_fen) == (
+            "revenue",
+            id_of(asset),
+            1200_00,
+        )
+
+    return Attempt(_row(session, Fund, side.fund).place_id, act)
 
 
 # --- the walk --------------------------------------------------------------------------------

@@ -68,6 +68,12 @@ IN_A = {
     Action.RECORD_POINTS: {"clerk_a"},
     Action.MANAGE_POINTS_CATALOGUE: {"chair_a", "clerk_a"},
     Action.REDEEM_POINTS: {"resident_a1"},
+    Action.MANAGE_CAMPAIGN: {"chair_a", "treasurer_a"},
+    Action.RECORD_REVENUE: {"treasurer_a"},
+    Action.DONATE_POINTS: {"resident_a1"},
+    Action.REGISTER_SOCIAL_ORGANISATION: {"chair_a", "clerk_a", "admin"},
+    Action.PLACE_ORDER: {"chair_a"},
+    Action.HANDLE_ORDER: {"clerk_a"},
 }
 
 

@@ -315,17 +315,72 @@ def test_scores_are_for_reviewers_while_open_and_for_everyone_once_closed(world:
         assert ("楼道灯", "goal_met", Fraction(7, 2)) in board.summary
 
 
+def fund_money(world: World, amount: str, **gift) -> int:
+    """Money into fund A: a grant, or a gift (designated when it names a proposal)."""
+    return ledger.record_donation(
+        world.session,
+        world.viewer("treasurer_a"),
+        fund_id=world.fund_a,
+        amount=amount,
+        donor=gift.pop("donor", "街道办"),
+        purpose="配套",
+        occurred_on=HELD,
+        kind=gift.pop("kind", "grant"),
+        **gift,
+    )
+
+
+def allocate(world: World, proposal_id: int, amount: str) -> None:
+    ledger.allocate_to_proposal(
+        world.session,
+        world.viewer("treasurer_a"),
+        fund_id=world.fund_a,
+        proposal_id=proposal_id,
+        amount=amount,
+        occurred_on=HELD,
+    )
+
+
 def test_board_shows_exact_money_and_leverage(world: World) -> None:
-    # 2万 of seed money drew 12万 from the property manager: leverage 6.0.
-    project(world, cost="140000", co_funding="120000", status=S.IN_PROGRESS)
+    # 2万 of seed money drew 12万 from the property manager, received: leverage 6.0.
+    shed = project(world, cost="140000", co_funding="120000", status=S.IN_PROGRESS)
+    fund_money(world, "20000")
+    allocate(world, shed, "20000")
+    fund_money(
+        world,
+        "120000",
+        kind="donation",
+        donor="物业公司",
+        donor_kind="company",
+        proposal_id=shed,
+    )
     session_id = open_session(world)
     board = reviews.review_board(world.session, world.viewer("resident_a1"), session_id)
     (row,) = board.projects
     assert (row.cost_fen, row.co_funding_fen, row.seed_fen) == (14_000_000, 12_000_000, 2_000_000)
+    assert (row.received_fen, row.confirmed_pledged_fen) == (12_000_000, 0)
     assert row.leverage == 6
     assert reviews.one_decimal(row.leverage) == "6.0"
     assert (row.maintainer, row.maintenance_years) == ("物业", 3)
-    assert (row.allocated_fen, row.spent_fen) == (0, 0)
+    assert (row.allocated_fen, row.spent_fen) == (2_000_000, 0)
+
+
+def test_pledges_do_not_count_as_leverage_until_the_money_comes_in(world: World) -> None:
+    shed = project(world, cost="140000", co_funding="120000", status=S.IN_PROGRESS)
+    fund_money(world, "20000")
+    allocate(world, shed, "20000")
+    session_id = open_session(world)
+    (row,) = reviews.review_board(world.session, world.viewer("reviewer"), session_id).projects
+    assert (row.co_funding_fen, row.received_fen) == (12_000_000, 0)
+    assert row.leverage == 0
+    gift = fund_money(world, "30000", kind="donation", donor="物业公司", proposal_id=shed)
+    (row,) = reviews.review_board(world.session, world.viewer("reviewer"), session_id).projects
+    assert row.leverage == Fraction(3, 2)
+    ledger.reverse_entry(
+        world.session, world.viewer("treasurer_a"), entry_id=gift, reason="退回", occurred_on=HELD
+    )
+    (row,) = reviews.review_board(world.session, world.viewer("reviewer"), session_id).projects
+    assert (row.received_fen, row.leverage) == (0, 0)
 
 
 def test_board_allocated_and_spent_come_from_the_ledger(world: World) -> None:
@@ -363,14 +418,15 @@ def test_board_allocated_and_spent_come_from_the_ledger(world: World) -> None:
     (row,) = reviews.review_board(world.session, world.viewer("outsider"), session_id).projects
     assert (row.allocated_fen, row.spent_fen) == (200_000, 123_456)
     assert row.spent_share == Fraction(123_456, 200_000)
-    assert row.leverage == Fraction(1, 2)
-    assert reviews.one_decimal(row.leverage) == "0.5"
+    # A general gift is the fund's, not the project's: 1000 pledged, nothing received.
+    assert (row.co_funding_fen, row.received_fen, row.leverage) == (100_000, 0, 0)
+    assert reviews.one_decimal(row.leverage) == "0.0"
 
 
 def test_street_indicators_are_exact(world: World) -> None:
     session_id = open_session(world)
-    project(world, status=S.COMPLETED, cost="10000", co_funding="5000", title="A")
-    project(world, status=S.IN_PROGRESS, cost="30000", co_funding="10000", title="B")
+    a = project(world, status=S.COMPLETED, cost="10000", co_funding="5000", title="A")
+    b = project(world, status=S.IN_PROGRESS, cost="30000", co_funding="10000", title="B")
     project(world, status=S.ABANDONED, cost="6000", title="C", community="b")
     project(world, status=S.SELECTED, cost="9000", co_funding="1000", title="D", community="b")
     project(world, status=S.NOT_SELECTED, cost="99000", co_funding="9000", title="E")
@@ -380,10 +436,22 @@ def test_street_indicators_are_exact(world: World) -> None:
     indicators = board.indicators
     assert (indicators.projects, indicators.completed, indicators.abandoned) == (4, 1, 1)
     assert indicators.implementation_rate == Fraction(1, 4)
-    # other money 5000 + 10000 + 0 + 1000; seed 5000 + 20000 + 6000 + 8000
-    assert (indicators.co_funding_fen, indicators.seed_fen) == (1_600_000, 3_900_000)
-    assert indicators.leverage == Fraction(16, 39)
-    assert reviews.one_decimal(indicators.leverage) == "0.4"
+    # pledged 5000 + 10000 + 0 + 1000; nothing allocated yet, so no seed money and no ratio
+    assert (indicators.co_funding_fen, indicators.seed_fen) == (1_600_000, 0)
+    assert indicators.leverage is None
+    fund_money(world, "25000")
+    allocate(world, a, "5000")
+    allocate(world, b, "20000")
+    fund_money(world, "2500", kind="donation", donor="居民", proposal_id=a)
+    fund_money(world, "1000", kind="donation", donor="居民", proposal_id=b)
+    fund_money(world, "9000", kind="donation", donor="居民")  # general: not the projects'
+    indicators = reviews.review_board(
+        world.session, world.viewer("resident_b1"), session_id
+    ).indicators
+    # received 2500 + 1000 over seed 5000 + 20000
+    assert (indicators.received_fen, indicators.seed_fen) == (350_000, 2_500_000)
+    assert indicators.leverage == Fraction(7, 50)
+    assert reviews.one_decimal(indicators.leverage) == "0.1"
     assert reviews.one_decimal(indicators.implementation_rate * 100) == "25.0"
 
 

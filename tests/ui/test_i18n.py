@@ -33,6 +33,9 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "payment_status": vocabulary.PaymentRequestStatus,
     "points_reason": vocabulary.PointsReason,
     "order_status": vocabulary.OrderStatus,
+    "donor_kind": vocabulary.DonorKind,
+    "money_source": vocabulary.MoneySource,
+    "revenue_kind": vocabulary.RevenueAssetKind,
 }
 STREAMLIT_TEXT_CALLS = {
     "title",
