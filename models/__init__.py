@@ -20,7 +20,14 @@ from models import (
 from models.audit import AuditEntry
 from models.chain import BooksCheck, ChainHead
 from models.engine import database_url, make_engine, upgrade_database
-from models.funds import Contribution, Fund, FundCharter, LedgerEntry, PaymentRequest
+from models.funds import (
+    CharterException,
+    Contribution,
+    Fund,
+    FundCharter,
+    LedgerEntry,
+    PaymentRequest,
+)
 from models.meetings import AgendaItem, Attendance, Decision, Meeting, MeetingNote
 from models.needs import Need, NeedSupport
 from models.paper import PaperReading, PaperSheet
@@ -61,6 +68,7 @@ __all__ = [
     "BudgetRound",
     "ChainHead",
     "CoFundingPledge",
+    "CharterException",
     "Contribution",
     "Decision",
     "FailedAttempt",
