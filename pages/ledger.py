@@ -14,7 +14,7 @@ from services.expenses import (
     reject_payment,
     request_payment,
 )
-from services.funds import current_charter
+from services.charters import current_charter
 from services.ledger import (
     FUNDABLE,
     allocate_to_proposal,

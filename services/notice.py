@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from models import AuditEntry, BooksCheck, BudgetRound, ChainHead, Person, PollBookEntry, Tally
 from services import workflow
+from services.charters import ExceptionRow, charter_exceptions
 from services.common import require_at, spreadsheet_cell
 from services.ledger import FundBalance, LedgerLine, fund_balances, ledger_lines
 from services.permissions import Action, Viewer
@@ -38,6 +39,7 @@ class NoticeBoard:
     rounds: list[RoundRow]
     results: list[PublishedResult]
     seal: BooksSeal  # the ledger's head and the last check, to print on paper notices
+    charter_exceptions: list[ExceptionRow]  # what the committee let through, and why
 
 
 def notice_board(session: Session) -> NoticeBoard:
@@ -74,6 +76,7 @@ def notice_board(session: Session) -> NoticeBoard:
         rounds=list_rounds(session),
         results=results,
         seal=books_seal(session),
+        charter_exceptions=charter_exceptions(session),
     )
 
 
