@@ -11,8 +11,9 @@ screen shows each one next to its field. The checks run:
 
 The yearly cap per community (``per_community_year_cap_fen``) is on the money the fund is asked
 for (cost less co-funding) by the community's proposals charged to that fund in one year that
-stand to be paid: eligible, on the ballot, selected, in progress or completed (not the ones
-refused, withdrawn, not selected or abandoned). A proposal's year is its round's year; for a
+stand to be paid or were: eligible, on the ballot, selected, in progress, completed, or
+abandoned (its money was given, and mostly spent); not the ones refused, withdrawn or not
+selected. A proposal's year is its round's year; for a
 proposal without a round, the year (UTC) it was submitted.
 
 Spending where raised (``spend_where_raised``, 钱从小区来，就用在小区里): a fund held for a place
@@ -52,8 +53,15 @@ from services.permissions import Action, PlaceTree, Viewer, require
 
 S = ProposalStatus
 MIN_REASON = 10  # characters of an override's reason
-# The statuses whose requested money counts against the yearly cap: they stand to be paid.
-COUNTED: tuple[str, ...] = (S.ELIGIBLE, S.ON_BALLOT, S.SELECTED, S.IN_PROGRESS, S.COMPLETED)
+# The statuses whose requested money counts against the yearly cap: paid, or to be.
+COUNTED: tuple[str, ...] = (
+    S.ELIGIBLE,
+    S.ON_BALLOT,
+    S.SELECTED,
+    S.IN_PROGRESS,
+    S.COMPLETED,
+    S.ABANDONED,
+)
 
 
 @dataclass(frozen=True)

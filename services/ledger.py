@@ -278,8 +278,9 @@ def transfer_between_funds(
     require_at(session, viewer, Action.RECORD_EXPENSE, source.place_id)
     if source_fund_id == destination_fund_id:
         raise InvalidInput("field_invalid", field="destination")
-    require_passed_down(session, source, destination)
     amount_fen = parse_yuan(amount)
+    purpose = clean_text(purpose, "purpose", max_length=500)
+    require_passed_down(session, source, destination)
     lock_for_change(session)
     _require_within(amount_fen, fund_balance(session, source_fund_id).available_fen)
     entry = LedgerEntry(
@@ -287,7 +288,7 @@ def transfer_between_funds(
         amount_fen=amount_fen,
         source_fund_id=source_fund_id,
         destination_fund_id=destination_fund_id,
-        purpose=clean_text(purpose, "purpose", max_length=500),
+        purpose=purpose,
         occurred_on=occurred_on,
         recorded_by_id=viewer.person_id,
     )

@@ -42,9 +42,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["proposal_id"], ["proposal.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        "ix_charterexception_fund_id", "charterexception", ["fund_id"], unique=False
-    )
+    op.create_index("ix_charterexception_fund_id", "charterexception", ["fund_id"], unique=False)
     op.create_index(
         "ix_charterexception_proposal_id", "charterexception", ["proposal_id"], unique=False
     )

@@ -407,7 +407,8 @@ def _review_eligibility(session: Session, viewer: Viewer, stage: Stage, side: Si
     "auditentry",
 )
 def _override_charter(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
-    """Marking eligible a proposal whose category a new version of its fund's charter forbids."""
+    """Marking eligible a proposal a new version of its fund's charter forbids by the words of
+    its budget line (its title: no other proposal's, so the other probes still pass)."""
     proposal = _row(session, Proposal, side.submitted)
     fund = charters.paying_fund(
         session, place_tree(session), place_id=proposal.place_id, round_id=proposal.round_id
@@ -419,7 +420,7 @@ def _override_charter(session: Session, viewer: Viewer, stage: Stage, side: Side
             fund_id=fund.id,
             version=current.version + 1 if current is not None else 1,
             adopted_on=WHEN,
-            forbidden_categories=[proposal.category],
+            forbidden_items=[proposal.title],
         )
     )
     session.commit()
@@ -436,7 +437,7 @@ def _override_charter(session: Session, viewer: Viewer, stage: Stage, side: Side
         (exception,) = session.exec(
             select(CharterException).where(CharterException.proposal_id == side.submitted)
         ).all()
-        assert exception.rules == ["charter_forbidden_category"]
+        assert exception.rules == ["charter_forbidden_item"]
         assert exception.decided_by_id == viewer.person_id
 
     return Attempt(proposal.place_id, act)
