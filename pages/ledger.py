@@ -387,6 +387,9 @@ def render() -> None:
                         ),
                     )
                 )
+            if charter.forbidden_items:
+                words = "、".join(plain(w) for w in charter.forbidden_items)
+                st.markdown(t("rounds.forbidden_items_list", items=words))
             if charter.per_project_cap_fen is not None:
                 st.markdown(t("ledger.project_cap", cap=money(charter.per_project_cap_fen)))
             st.markdown(

@@ -280,9 +280,9 @@ def transfer_between_funds(
         raise InvalidInput("field_invalid", field="destination")
     amount_fen = parse_yuan(amount)
     purpose = clean_text(purpose, "purpose", max_length=500)
-    require_passed_down(session, source, destination)
     lock_for_change(session)
     _require_within(amount_fen, fund_balance(session, source_fund_id).available_fen)
+    require_passed_down(session, source, destination)
     entry = LedgerEntry(
         kind=LedgerKind.TRANSFER,
         amount_fen=amount_fen,

@@ -628,16 +628,6 @@ def _request_payment(s: Session, lab: Lab, v: Values) -> Any:
     )
 
 
-@case(expenses.approve_payment, {"override_reason": Target("text", stored=None)})
-def _approve_payment(s: Session, lab: Lab, v: Values) -> Any:
-    return expenses.approve_payment(
-        s,
-        lab.viewer(s, "member_a"),
-        request_id=lab.payment_request,
-        override_reason=v("override_reason", ""),
-    )
-
-
 @case(expenses.reject_payment, {"reason": LINE})
 def _reject_payment(s: Session, lab: Lab, v: Values) -> Any:
     return expenses.reject_payment(
@@ -1329,7 +1319,10 @@ EXEMPT = {
     "services.charters.refuse": "breaches the checks made",
     "services.charters.require_passed_down": "stored funds",
     "services.charters.year_cap_breach": "a stored charter and proposal",
-    # The override's reason: covered by change_proposal_status and approve_payment.
+    # Its override reason is cleaned first, as change_proposal_status's (a case); paying needs
+    # an allocation the lab does not make (the other cases override the result).
+    "services.expenses.approve_payment": "covered by change_proposal_status",
+    # The override's reason: covered by change_proposal_status.
     "services.charters.check_or_override": "covered by change_proposal_status",
     "services.charters.record_exception": "covered by change_proposal_status",
     # Operators, not residents: the command line, the secrets file.
