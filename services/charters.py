@@ -13,14 +13,16 @@ The yearly cap per community (``per_community_year_cap_fen``) is on the money th
 for (cost less co-funding) by the community's proposals charged to that fund in one year that
 stand to be paid or were: eligible, on the ballot, selected, in progress, completed, or
 abandoned (its money was given, and mostly spent); not the ones refused, withdrawn or not
-selected. A proposal's year is its round's year; for a
-proposal without a round, the year (UTC) it was submitted.
+selected. A proposal's year is its round's year; for a proposal without a round, the year
+(UTC) it was submitted.
 
 Spending where raised (``spend_where_raised``, 钱从小区来，就用在小区里): a fund held for a place
 (a compound's fund, a community's micro-fund) pays only proposals in that place or under it, and
 passes money only to funds held for places under it (never up or sideways, where it could pay
-for another place). Checked at allocation, at transfers and at each payment request. A fund held
-for no place (a city-wide foundation) is not bound by it.
+for another place). Checked at allocations and transfers; a payment request outside the
+fund's place is refused whatever the charter says (``services.expenses``). A fund held for no
+place (a city-wide foundation) is not bound by it. Not checked: a donation designated for a
+proposal outside the fund's place (``record_donation``).
 
 A committee may let a proposal or a payment through anyway: the chair, with a reason of at least
 ``MIN_REASON`` characters, recorded as a charter exception and listed on the notice board.
