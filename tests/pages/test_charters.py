@@ -2,6 +2,7 @@
 the field it concerns, on the proposal form and on the payment request form; the treasurer
 may then ask for an exception, which the chair sees with the rule it breaks."""
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +10,13 @@ import pytest
 from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
-from models import PaymentRequest, Proposal, make_engine
+from models import Fund, PaymentRequest, Proposal, make_engine
 from models.engine import database_url
+from services.accounts import viewer_for_person
+from services.charters import current_charter
+from services.funds import adopt_charter
+from services.notice import notice_board
+from services.proposals import LineItemInput, PledgeInput, ProposalDraft, submit_proposal
 from tests.pages.test_payment_requests import open_requests, treasurers_fund
 from tests.pages.test_proposal_form import SEND, line
 from tests.pages.test_screens import open_page
@@ -104,3 +110,65 @@ def test_a_payment_for_a_forbidden_item_is_shown_at_its_purpose_then_asks_the_ch
     chair = open_requests(demo_db["chair"], fund_id)
     assert "章程禁止用于“矿泉水”。" in [e.value for e in chair.error]
     assert chair.text_input(key=f"override_{requests + 1}") is not None
+
+
+def test_the_eligibility_review_shows_the_rules_broken_and_takes_the_chairs_reason(
+    demo_db: dict[str, int],
+) -> None:
+    """A proposal sent without a round, whose category the micro-fund's charter forbids by the
+    time the committee reviews it: the rule is shown under the proposal's text, and marking
+    it eligible needs the chair's reason, which the notice board then shows."""
+    with Session(make_engine(database_url())) as session:
+        resident = viewer_for_person(session, demo_db["resident"])
+        home = resident.grants[0].place_ids
+        assert home is not None
+        (compound,) = home
+        proposal_id = submit_proposal(
+            session,
+            resident,
+            draft=ProposalDraft(
+                place_id=compound,
+                title="楼道乒乓球台",
+                summary="在架空层放一张乒乓球台。",
+                category="culture",
+                line_items=[LineItemInput("乒乓球台", "culture", 1, "3000")],
+                co_funding=[PledgeInput("residents", "楼组", "300")],
+                maintenance_plan="楼组长负责",
+                maintainer="楼组长",
+                maintenance_years=3,
+            ),
+        )
+        fund = session.exec(select(Fund).where(Fund.name == "平阳社区微基金")).one()
+        charter = current_charter(session, fund.id)  # type: ignore[arg-type]
+        assert charter is not None
+        adopt_charter(
+            session,
+            viewer_for_person(session, demo_db["admin"]),
+            fund_id=fund.id,  # type: ignore[arg-type]
+            adopted_on=date(2026, 12, 1),
+            allowed_categories=[],
+            forbidden_categories=[*charter.forbidden_categories, "culture"],
+            per_project_cap="20000",
+            per_community_year_cap="90000",
+            min_co_funding_permille=100,
+            text=charter.text,
+            forbidden_items=charter.forbidden_items,
+        )
+    at = open_page("proposals", demo_db["chair"])
+    shown = "章程禁止用于文化。"
+    assert shown in [e.value for e in at.error]
+    drawn = flat(at.main)
+    at_rule = next(i for i, n in enumerate(drawn) if getattr(n, "value", None) == shown)
+    assert position(drawn, f"move_{proposal_id}_to") > at_rule
+    at.selectbox(key=f"move_{proposal_id}_to").set_value("eligible")
+    at.text_input(key=f"override_{proposal_id}").input("街道同意试点文体类项目，仅此一例")
+    at.button(key=f"apply_{proposal_id}").click().run()
+    assert not at.exception
+    with Session(make_engine(database_url())) as session:
+        stored = session.get(Proposal, proposal_id)
+        assert stored is not None and stored.status == "eligible"
+        (newest, *_) = notice_board(session).charter_exceptions
+        assert (newest.proposal_title, newest.reason) == (
+            "楼道乒乓球台",
+            "街道同意试点文体类项目，仅此一例",
+        )
