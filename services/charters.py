@@ -223,17 +223,20 @@ def require_passed_down(session: Session, source: Fund, destination: Fund) -> No
         refuse([CharterBreach("charter_spend_where_raised", "destination", {"fund": source.name})])
 
 
-def _year_of(session: Session, proposal: Proposal, round_years: dict[int, int]) -> int:
-    if proposal.round_id is not None:
-        return round_years[proposal.round_id]
-    submitted = session.exec(
-        select(func.max(ProposalStatusChange.changed_at)).where(
-            ProposalStatusChange.proposal_id == proposal.id,
-            ProposalStatusChange.to_status == S.SUBMITTED,
-        )
-    ).one()
-    moment: datetime = submitted or proposal.created_at
-    return moment.year
+def _submitted_years(session: Session, proposals: list[Proposal]) -> dict[int, int]:
+    """The year (UTC) each proposal was last submitted, else created: one query for all."""
+    ids = [id_of(p) for p in proposals]
+    submitted = dict(
+        session.exec(
+            select(ProposalStatusChange.proposal_id, func.max(ProposalStatusChange.changed_at))
+            .where(
+                col(ProposalStatusChange.proposal_id).in_(ids),
+                ProposalStatusChange.to_status == S.SUBMITTED,
+            )
+            .group_by(col(ProposalStatusChange.proposal_id))
+        ).all()
+    )
+    return {id_of(p): (submitted.get(id_of(p)) or p.created_at).year for p in proposals}
 
 
 def _requested(session: Session, proposal_ids: list[int]) -> dict[int, int]:
@@ -268,19 +271,26 @@ def year_cap_breach(
     if cap is None:
         return None
     community = community_of(session, tree, proposal.place_id)
-    round_years = {id_of(r): r.year for r in session.exec(select(BudgetRound))}
-    year = _year_of(session, proposal, round_years)
-    others = [
-        other
-        for other in session.exec(
+    # The community's proposals counted, with the fund and the year of each: a round's, or
+    # (no round) the community micro-fund's and the year it was submitted.
+    rounds = {id_of(r): (r.fund_id, r.year) for r in session.exec(select(BudgetRound))}
+    home = paying_fund(session, tree, place_id=proposal.place_id, round_id=None)
+    nearby = [
+        p
+        for p in session.exec(
             select(Proposal).where(col(Proposal.status).in_(COUNTED), Proposal.id != proposal.id)
         )
-        if tree.covers(community, other.place_id)
-        and _year_of(session, other, round_years) == year
-        and (fund := paying_fund(session, tree, place_id=other.place_id, round_id=other.round_id))
-        is not None
-        and fund.id == charter.fund_id
+        if tree.covers(community, p.place_id)
     ]
+    loose = _submitted_years(session, [p for p in [*nearby, proposal] if p.round_id is None])
+
+    def fund_and_year(p: Proposal) -> tuple[int | None, int]:
+        if p.round_id is not None:
+            return rounds[p.round_id]
+        return (home.id if home is not None else None), loose[id_of(p)]
+
+    year = fund_and_year(proposal)[1]
+    others = [p for p in nearby if fund_and_year(p) == (charter.fund_id, year)]
     requested = _requested(session, [id_of(p) for p in others] + [id_of(proposal)])
     committed = sum(requested[id_of(p)] for p in others)
     asked = requested[id_of(proposal)]
