@@ -301,6 +301,7 @@ def test_a_proposal_within_the_charter_needs_no_reason_and_records_no_exception(
 
 
 def test_money_raised_in_a_community_pays_only_there(world: World) -> None:
+    adopt(world)  # spent where raised (the world's first version pools with the street)
     donate(world, "10000")
     elsewhere = through_the_vote(
         world,

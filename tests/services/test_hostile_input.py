@@ -592,9 +592,9 @@ def _reverse_entry(s: Session, lab: Lab, v: Values) -> Any:
 def _transfer(s: Session, lab: Lab, v: Values) -> Any:
     return ledger.transfer_between_funds(
         s,
-        lab.viewer(s, "treasurer_b"),  # B's fund has no charter keeping its money at home
-        source_fund_id=lab.street.sides["out"].fund,
-        destination_fund_id=lab.a.fund,
+        lab.viewer(s, "treasurer_a"),
+        source_fund_id=lab.a.fund,
+        destination_fund_id=lab.street.sides["out"].fund,
         amount=v("amount", "100"),
         purpose=v("purpose", "Joint project"),
         occurred_on=WHEN,
