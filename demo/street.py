@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from demo.charters import add_charter_exception
 from demo.deliberation import add_demo_meetings_and_reviews
 from demo.donors import add_demo_donors
 from demo.orders import add_demo_orders
@@ -342,6 +343,14 @@ def load_demo(session: Session) -> DemoSummary:
         community_id=pingyang,
         street_id=street.street,
         proposal_ids=last_year.selected,
+    )
+    add_charter_exception(
+        session,
+        admin=admin,
+        chair=chair,
+        treasurer=treasurer,
+        fund_id=pingyang_fund,
+        proposal_id=last_year.selected[1],
     )
     ledger.record_contribution(
         session,

@@ -23,7 +23,14 @@ from models.audit import AuditEntry
 from models.chain import BooksCheck, ChainHead
 from models.donors import Campaign, RevenueAsset
 from models.engine import database_url, make_engine, upgrade_database
-from models.funds import Contribution, Fund, FundCharter, LedgerEntry, PaymentRequest
+from models.funds import (
+    CharterException,
+    Contribution,
+    Fund,
+    FundCharter,
+    LedgerEntry,
+    PaymentRequest,
+)
 from models.meetings import AgendaItem, Attendance, Decision, Meeting, MeetingNote
 from models.needs import Need, NeedSupport
 from models.orders import ServiceOrder, SocialOrganisation
@@ -74,6 +81,7 @@ __all__ = [
     "BudgetRound",
     "Campaign",
     "ChainHead",
+    "CharterException",
     "CoFundingPledge",
     "Contribution",
     "Decision",

@@ -41,7 +41,26 @@ class FundCharter(SQLModel, table=True):
     per_community_year_cap_fen: int | None = Field(default=None, ge=0, sa_type=BigInteger)
     min_co_funding_permille: int = Field(default=0, ge=0, le=1000)
     spend_where_raised: bool = True  # 钱从小区来，就用在小区里
+    # Words a budget line or a payment's purpose may not contain (瓶装水, 宴请, 礼品).
+    forbidden_items: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     text: str = ""
+
+
+class CharterException(SQLModel, table=True):
+    """A committee's decision to let one proposal (at eligibility) or one payment request (at
+    approval) through although it breaks rules of the fund's charter, with the public reason
+    (shown on the notice board as a charter exception)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    fund_id: int = Field(foreign_key="fund.id", index=True)
+    charter_id: int = Field(foreign_key="fundcharter.id")
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    payment_request_id: int | None = Field(default=None, foreign_key="paymentrequest.id")
+    stage: str = Field(max_length=16)  # "eligibility" | "payment"
+    rules: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # message keys broken
+    reason: str = Field(max_length=500)
+    decided_by_id: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: datetime = Field(default_factory=utc_now)
 
 
 class LedgerEntry(SQLModel, table=True):

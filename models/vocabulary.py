@@ -195,6 +195,13 @@ class CoFundingSource(StrEnum):
     OTHER = "other"
 
 
+class CharterStage(StrEnum):
+    """Where a committee let something through against its fund's charter (a charter exception)."""
+
+    ELIGIBILITY = "eligibility"  # a proposal marked eligible
+    PAYMENT = "payment"  # a payment request approved
+
+
 class PaymentRequestStatus(StrEnum):
     """A payment request (报销/付款申请) waits for a second committee member's decision."""
 

@@ -13,6 +13,7 @@ from models.vocabulary import (
     PaymentRequestStatus,
 )
 from services.campaigns import campaigns, money_by_source
+from services.charters import current_charter
 from services.donors import donor_accounts, receipt_number
 from services.expenses import (
     ProposalBudget,
@@ -22,7 +23,6 @@ from services.expenses import (
     reject_payment,
     request_payment,
 )
-from services.funds import current_charter
 from services.ledger import (
     FUNDABLE,
     allocate_to_proposal,
@@ -38,6 +38,7 @@ from services.permissions import Action, Viewer, can_somewhere
 from services.proposals import list_proposals
 from services.uploads import accepted_extensions, max_upload_mb, open_attachment
 from ui.context import act, current_viewer, day, label, locale, money, read, t
+from ui.forms import FieldForm, show_breaches
 from ui.i18n import format_permille
 from ui.money_sources import money_by_source_chart
 from ui.plain_text import plain
@@ -190,16 +191,23 @@ def _payment_request(viewer: Viewer, fund_id: int, budgets: list[ProposalBudget]
         empty_state("ledger.no_fundable")
         return
     by_id = {b.proposal_id: b for b in budgets}
+    form = FieldForm("payment_request")  # the charter's refusals, each under its field
     proposal_id = id_select(
         t("ledger.project"), {b.proposal_id: b.title for b in budgets}, key="pay_project"
     )
+    form.error_at("proposal")
     lines = {line.line_item_id: line.description for line in by_id[proposal_id].lines}
     line_id = id_select(t("ledger.budget_line"), lines, key=f"pay_line_{proposal_id}")
+    form.error_at("line_item", "line_items")
     sent = st.session_state.get("pay_sent", 0)  # new, empty fields after each request sent
     amount = st.text_input(t("ledger.amount_yuan"), key=f"pay_amount_{sent}")
+    form.error_at("amount")
     payee = st.text_input(t("field.payee"), key=f"pay_payee_{sent}")
+    form.error_at("payee")
     purpose = st.text_input(t("field.purpose"), key=f"pay_purpose_{sent}")
+    form.error_at("purpose")
     invoice = st.text_input(t("field.invoice_number"), key=f"pay_invoice_{sent}")
+    form.error_at("invoice_number")
     occurred = st.date_input(t("notice.date"), value=date.today(), key=f"pay_date_{sent}")
     receipt = st.file_uploader(
         t("ledger.receipt"),
@@ -207,6 +215,9 @@ def _payment_request(viewer: Viewer, fund_id: int, budgets: list[ProposalBudget]
         max_upload_size=max_upload_mb(AttachmentKind.RECEIPT),
         key=f"pay_receipt_{sent}",
     )
+    form.other_errors()
+    # Once refused by the charter, the treasurer may send it on for the chair to decide.
+    ask = bool(form.breaches()) and st.checkbox(t("charters.ask_exception"), key=f"pay_ask_{sent}")
     if not st.button(
         t("ledger.send_request"), key=f"pay_send_{sent}", type="primary", width="stretch"
     ):
@@ -215,7 +226,7 @@ def _payment_request(viewer: Viewer, fund_id: int, budgets: list[ProposalBudget]
         st.error(t("ledger.receipt_required"))
         return
     if (
-        act(
+        form.submit(
             request_payment,
             viewer,
             fund_id=fund_id,
@@ -228,6 +239,7 @@ def _payment_request(viewer: Viewer, fund_id: int, budgets: list[ProposalBudget]
             occurred_on=occurred,
             receipt_name=receipt.name,
             receipt_data=receipt.getvalue(),
+            ask_exception=ask,
         )
         is not None
     ):
@@ -289,14 +301,30 @@ def _requests(viewer: Viewer, fund_id: int) -> None:
                 st.caption(plain(t("ledger.decided_by", by=row.decided_by)))
             with st.expander(t("ledger.open_receipt"), icon=":material/receipt_long:"):
                 _receipt(viewer, row.receipt_attachment_id)
+            if row.breaches and row.status == PaymentRequestStatus.SUBMITTED:
+                st.markdown(t("charters.breaks"))
+                show_breaches([b.as_param() for b in row.breaches])
             if row.status != PaymentRequestStatus.SUBMITTED:
                 continue
             if not row.may_decide:
                 st.caption(t("ledger.own_request"))
                 continue
+            override = (
+                st.text_input(
+                    t("field.override_reason"),
+                    max_chars=500,
+                    help=t("charters.override_help"),
+                    key=f"override_{row.id}",
+                )
+                if row.breaches
+                else ""
+            )
             if st.button(
                 t("ledger.approve"), key=f"approve_{row.id}", type="primary", width="stretch"
-            ) and (act(approve_payment, viewer, request_id=row.id) is not None):
+            ) and (
+                act(approve_payment, viewer, request_id=row.id, override_reason=override)
+                is not None
+            ):
                 st.rerun()
             reason = st.text_input(t("ledger.reject_reason"), key=f"reject_reason_{row.id}")
             if st.button(t("ledger.reject"), key=f"reject_{row.id}", width="stretch") and act(
@@ -394,6 +422,9 @@ def render() -> None:
                         ),
                     )
                 )
+            if charter.forbidden_items:
+                words = "、".join(plain(w) for w in charter.forbidden_items)
+                st.markdown(t("rounds.forbidden_items_list", items=words))
             if charter.per_project_cap_fen is not None:
                 st.markdown(t("ledger.project_cap", cap=money(charter.per_project_cap_fen)))
             st.markdown(

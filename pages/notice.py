@@ -6,6 +6,7 @@ seconds, from figures shared by every session (``ui.shared``)."""
 import streamlit as st
 
 from services.campaigns import CampaignProgress, FundSources
+from services.charters import ExceptionRow
 from services.ledger import FundBalance, LedgerLine
 from services.notice import NoticeBoard
 from services.verify import BooksSeal
@@ -221,7 +222,30 @@ def _draw() -> None:
         st.markdown("\n".join(_ledger_line(line) for line in board.recent))
     else:
         empty_state("app.nothing_yet")
+    _exceptions(board.charter_exceptions)
     _seal(board.seal)
+
+
+def _exceptions(rows: list[ExceptionRow]) -> None:
+    """What the committee let through against a fund's charter, which rules, why, who, when."""
+    st.subheader(t("charters.exceptions"), anchor=False)
+    st.caption(t("charters.exceptions_intro"))
+    if not rows:
+        empty_state("charters.no_exceptions")
+    for row in rows:
+        with st.container(border=True):
+            rules = "、".join(t(f"charter_rule.{rule}") for rule in row.rules)
+            what = t(
+                "charters.exception_line",
+                what=plain(row.proposal_title),
+                stage=label("charter_stage", row.stage),
+                rules=rules,
+                fund=plain(row.fund),
+            )
+            st.markdown(f"**{what}**")
+            st.markdown(plain(row.reason))
+            by = t("charters.exception_meta", by=plain(row.decided_by), day=moment(row.decided_at))
+            st.caption(by)
 
 
 def _draw_wall() -> None:

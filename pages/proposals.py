@@ -5,6 +5,7 @@ documents and receipts."""
 import streamlit as st
 
 from models.vocabulary import AttachmentKind, Category, CoFundingSource, PlaceKind, ProposalStatus
+from services.charters import CharterBreach, charter_check
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from services.proposals import (
@@ -38,6 +39,7 @@ from services.uploads import (
 )
 from services.workflow import SUPPORTABLE, Mover, moves_from
 from ui.context import act, current_viewer, label, moment, money, read, t
+from ui.forms import FieldForm, show_breaches
 from ui.images import thumbnail
 from ui.plain_text import plain
 from ui.widgets import empty_state, place_select, status_badge, vocabulary_select
@@ -54,6 +56,7 @@ NEXT_ROW = "pf_next_row"
 DRAFT_ID = "pf_draft_id"
 RESET = "pf_reset"
 FLASH = "pf_flash"
+YEAR_CAP = "pf_year_cap"  # the proposal just sent would go over its community's yearly cap
 NONE = 0  # "no round", "no need": a select box holding None would show no choice at all
 # What a new form shows. A form is emptied by setting these, not by deleting the keys: the
 # browser keeps showing a deleted widget's last value, while the server would read the
@@ -301,6 +304,7 @@ def _submit_form(viewer: Viewer) -> None:
         place_id, round_id, need_id = _where_and_why(allowed)
         if place_id is None:
             return
+        form = FieldForm("proposal")  # the charter's refusals, each under its field
         with st.form("proposal_form", border=False, enter_to_submit=False):
             title = st.text_input(
                 t("field.title"),
@@ -311,11 +315,14 @@ def _submit_form(viewer: Viewer) -> None:
             category = vocabulary_select(
                 t("field.category"), Category, "category", key="pf_category"
             )
+            form.error_at("category")
             summary = st.text_area(t("field.summary"), max_chars=4000, key="pf_summary")
             st.markdown(f"**{t('field.line_items')}**")
             lines = _line_rows()
+            form.error_at("line_items")
             st.markdown(f"**{t('field.co_funding')}**")
             pledges = _pledge_rows()
+            form.error_at("co_funding", "budget")
             st.markdown(f"**{t('field.maintenance_plan')}**")
             maintenance_plan = st.text_area(
                 t("proposals.upkeep_how"), max_chars=2000, key="pf_upkeep"
@@ -325,6 +332,7 @@ def _submit_form(viewer: Viewer) -> None:
             years = st.number_input(
                 t("field.maintenance_years"), min_value=0, max_value=50, key="pf_years"
             )
+            form.other_errors()
             buttons = st.container(horizontal=True)
             save = buttons.form_submit_button(
                 t("proposals.save_draft"), icon=":material/save:", key="pf_save"
@@ -348,12 +356,15 @@ def _submit_form(viewer: Viewer) -> None:
             maintenance_years=int(years),
         )
         if save and (saved := act(save_draft, viewer, draft=draft, draft_id=draft_id)):
+            form.forget()
             st.session_state[DRAFT_ID] = saved
             st.session_state[FLASH] = ("proposals.draft_saved", {}, True)
             st.rerun()
-        if send and (sent := act(submit_proposal, viewer, draft=draft, draft_id=draft_id)):
+        if send and (sent := form.submit(submit_proposal, viewer, draft=draft, draft_id=draft_id)):
             st.session_state[RESET] = True
             st.session_state[FLASH] = ("proposals.sent", {"id": sent}, True)
+            rules = {b.rule for b in read(charter_check, proposal_id=sent)}
+            st.session_state[YEAR_CAP] = "charter_year_cap" in rules
             st.rerun()
 
 
@@ -375,9 +386,23 @@ def _support(viewer: Viewer, row: ProposalRow, supported: bool) -> None:
         st.rerun()
 
 
+def _at(breaches: list[CharterBreach], *fields: str) -> None:
+    """The rules of the charter broken at these fields of the proposal, under them."""
+    show_breaches([b.as_param() for b in breaches if b.field in fields])
+
+
 def _detail(viewer: Viewer, proposal_id: int) -> None:
     detail = read(proposal_detail, proposal_id=proposal_id)
     row = detail.row
+    moves = [move.target for move in moves_from(row.status, Mover.COMMITTEE)]
+    reviewing = bool(moves) and can_somewhere(viewer, Action.REVIEW_ELIGIBILITY)
+    # The eligibility review (资格审查) sees every rule of the fund's charter it breaks.
+    breaches = (
+        read(charter_check, proposal_id=proposal_id)
+        if reviewing and ProposalStatus.ELIGIBLE in moves
+        else []
+    )
+    _at(breaches, "category")
     st.markdown(plain(detail.summary))
     st.markdown(  # one line that wraps on a phone, where three metrics would fill a screen
         " · ".join(
@@ -389,6 +414,7 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
             )
         )
     )
+    _at(breaches, "budget", "co_funding")
     st.markdown(f"**{t('field.line_items')}**")
     for item in detail.line_items:
         st.markdown(
@@ -402,6 +428,7 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
                 subtotal=money(item.quantity * item.unit_price_fen),
             )
         )
+    _at(breaches, "line_items")
     if detail.pledges:
         st.markdown(f"**{t('field.co_funding')}**")
     for pledge in detail.pledges:
@@ -418,8 +445,7 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
                 f"- {moment(change.changed_at)} · {label('status', change.to_status)}{reason}"
             )
     _attachments(viewer, proposal_id)
-    moves = [move.target for move in moves_from(row.status, Mover.COMMITTEE)]
-    if moves and can_somewhere(viewer, Action.REVIEW_ELIGIBILITY):
+    if reviewing:
         with st.form(f"move_{proposal_id}", border=False, enter_to_submit=False):
             left, middle, right = st.columns([2, 3, 1], vertical_alignment="bottom")
             target = left.selectbox(
@@ -430,6 +456,16 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
             )
             reason = middle.text_input(t("field.reason"), key=f"reason_{proposal_id}")
             applied = right.form_submit_button(t("proposals.apply"), key=f"apply_{proposal_id}")
+            override = (
+                st.text_input(
+                    t("field.override_reason"),
+                    max_chars=500,
+                    help=t("charters.override_help"),
+                    key=f"override_{proposal_id}",
+                )
+                if breaches
+                else ""
+            )
         if (
             applied
             and act(
@@ -438,6 +474,7 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
                 proposal_id=proposal_id,
                 to_status=target,
                 reason=reason,
+                override_reason=override,
             )
             is not None
         ):
@@ -528,6 +565,8 @@ def _flash() -> None:
         if lasting:
             slot.success(t(key, **params), icon=":material/check:")
         st.toast(t(key, **params), icon=":material/check:")
+    if st.session_state.pop(YEAR_CAP, False):
+        slot.warning(t("charters.year_cap_warning"), icon=":material/gavel:")
 
 
 def render() -> None:

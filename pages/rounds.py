@@ -408,6 +408,20 @@ def _charter_form(viewer: Viewer, fund_id: int) -> None:
         key=f"{prefix}forbidden",
     )
     form.error_at("category", "allowed_categories", "forbidden_categories")
+    items = st.text_area(
+        t("field.forbidden_items"),
+        value="\n".join(current.forbidden_items or []) if current else "",
+        help=t("rounds.forbidden_items_hint"),
+        height=100,
+        key=f"{prefix}forbidden_items",
+    )
+    form.error_at("forbidden_items")
+    spend_where_raised = st.checkbox(
+        t("field.spend_where_raised"),
+        value=current.spend_where_raised if current else True,
+        help=t("rounds.spend_where_raised_help"),
+        key=f"{prefix}spend_where_raised",
+    )
     cap = current.per_project_cap_fen if current else None
     project_cap = st.text_input(
         t("rounds.project_cap_yuan"),
@@ -448,6 +462,8 @@ def _charter_form(viewer: Viewer, fund_id: int) -> None:
             per_community_year_cap=community_cap,
             min_co_funding_permille=int(co_funding) if co_funding is not None else 0,
             text=text,
+            forbidden_items=[word.strip() for word in items.splitlines() if word.strip()],
+            spend_where_raised=spend_where_raised,
         )
         if adopted is not None:
             form.start_again()  # the next version starts from this one
@@ -466,6 +482,11 @@ def _charter_form(viewer: Viewer, fund_id: int) -> None:
             if charter.forbidden_categories:
                 names = "、".join(label("category", c) for c in charter.forbidden_categories)
                 st.markdown(t("ledger.forbidden", categories=names))
+            if charter.forbidden_items:
+                words = "、".join(plain(w) for w in charter.forbidden_items)
+                st.markdown(t("rounds.forbidden_items_list", items=words))
+            if charter.spend_where_raised:
+                st.markdown(t("field.spend_where_raised"))
             if charter.per_project_cap_fen is not None:
                 st.markdown(t("ledger.project_cap", cap=money(charter.per_project_cap_fen)))
             if charter.per_community_year_cap_fen is not None:

@@ -11,6 +11,12 @@ request's receipt (which is how a request finds its entry). A rejection needs a 
 Budget line vs actual: for each budget line of a proposal the fund has allocated money to, what
 was planned (quantity x unit price) against what approved requests have paid on it (less any
 expense a reversal has refunded), and what waits for a decision.
+
+The fund's charter is checked at each request (a forbidden category of the budget line, a
+forbidden item named in the line or the purpose: the "mineral water" question of an audit). A
+request that breaks it is refused, unless the treasurer asks for an exception
+(``ask_exception``); then its approval needs the chair's override with a reason, which the
+notice board lists as a charter exception.
 """
 
 from dataclasses import dataclass
@@ -20,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from models import (
     Fund,
+    FundCharter,
     LedgerEntry,
     PaymentRequest,
     Person,
@@ -27,7 +34,14 @@ from models import (
     ProposalLineItem,
 )
 from models.clock import utc_now
-from models.vocabulary import AttachmentKind, LedgerKind, PaymentRequestStatus
+from models.vocabulary import AttachmentKind, CharterStage, LedgerKind, PaymentRequestStatus
+from services.charters import (
+    CharterBreach,
+    charter_breaches,
+    check_or_override,
+    current_charter,
+    refuse,
+)
 from services.common import (
     clean_text,
     get_or_fail,
@@ -71,9 +85,11 @@ def request_payment(
     occurred_on: date,
     receipt_name: str,
     receipt_data: bytes,
+    ask_exception: bool = False,
 ) -> int:
     """The request and its receipt in one transaction: a refused request keeps no file, a
-    refused file makes no request. Returns the request's id."""
+    refused file makes no request. Returns the request's id. ``ask_exception``: kept although
+    it breaks the fund's charter, for the chair to decide on at approval."""
     fund = get_or_fail(session, Fund, fund_id)
     require_at(session, viewer, Action.RECORD_EXPENSE, fund.place_id)
     proposal = get_or_fail(session, Proposal, proposal_id)
@@ -88,13 +104,16 @@ def request_payment(
         raise InvalidInput("line_not_of_proposal", field="line_item")
     if not isinstance(occurred_on, date):
         raise InvalidInput("field_invalid", field="occurred_on")
+    purpose = clean_text(purpose, "purpose", max_length=500)
+    if not ask_exception:
+        refuse(_breaches(session, fund, line, purpose)[1])
     request = PaymentRequest(
         fund_id=fund_id,
         proposal_id=proposal_id,
         line_item_id=line_item_id,
         amount_fen=parse_yuan(amount),
         payee=clean_text(payee, "payee", max_length=200),
-        purpose=clean_text(purpose, "purpose", max_length=500),
+        purpose=purpose,
         invoice_number=clean_text(invoice_number, "invoice_number", max_length=60),
         receipt_attachment_id=0,  # set once the receipt is kept, below
         occurred_on=occurred_on,
@@ -120,6 +139,16 @@ def request_payment(
     return id_of(request)
 
 
+def _breaches(
+    session: Session, fund: Fund, line: ProposalLineItem, purpose: str
+) -> tuple[FundCharter | None, list[CharterBreach]]:
+    """The fund's charter in force and the rules a payment on this line breaks."""
+    charter = current_charter(session, id_of(fund))
+    return charter, charter_breaches(
+        charter, category=None, lines=[line], texts=[("purpose", purpose)]
+    )
+
+
 def _waiting(session: Session, viewer: Viewer, request_id: int) -> tuple[PaymentRequest, Fund]:
     """The request, read again under the books' lock: of two decisions sent at once, the second
     finds the first one's answer and is refused."""
@@ -133,12 +162,35 @@ def _waiting(session: Session, viewer: Viewer, request_id: int) -> tuple[Payment
     return request, fund
 
 
-def approve_payment(session: Session, viewer: Viewer, *, request_id: int) -> int:
+def approve_payment(
+    session: Session, viewer: Viewer, *, request_id: int, override_reason: str = ""
+) -> int:
     """Pays the request: the expense entry and the request's new status commit together, or
-    nothing does (an overspend refuses both). Returns the ledger entry's id."""
+    nothing does (an overspend refuses both). A request that breaks the fund's charter is paid
+    only with the chair's ``override_reason``, kept as a charter exception with the payment.
+    Returns the ledger entry's id."""
+    override_reason = clean_text(override_reason, "override_reason", max_length=500, required=False)
+    proposal = get_or_fail(
+        session, Proposal, get_or_fail(session, PaymentRequest, request_id).proposal_id
+    )
+    if override_reason:  # asking to go against the charter: the chair's alone
+        require_at(session, viewer, Action.OVERRIDE_CHARTER, proposal.place_id)
     request, fund = _waiting(session, viewer, request_id)
     if request.submitted_by_id is not None and request.submitted_by_id == viewer.person_id:
         raise NotAllowed("approve_own_payment", action=Action.APPROVE_EXPENSE.value)
+    line = get_or_fail(session, ProposalLineItem, request.line_item_id)
+    charter, breaches = _breaches(session, fund, line, request.purpose)
+    check_or_override(
+        session,
+        viewer,
+        fund_id=id_of(fund),
+        charter=charter,
+        proposal=proposal,
+        stage=CharterStage.PAYMENT,
+        breaches=breaches,
+        override_reason=override_reason,
+        payment_request_id=request_id,
+    )
     named = session.exec(
         select(LedgerEntry.id).where(
             LedgerEntry.receipt_attachment_id == request.receipt_attachment_id
@@ -201,6 +253,7 @@ class PaymentRequestRow:
     decided_by: str
     reason: str
     may_decide: bool  # the viewer may approve or reject it (never their own approval)
+    breaches: list[CharterBreach]  # the rules of the fund's charter it breaks
 
 
 def payment_requests(session: Session, viewer: Viewer, *, fund_id: int) -> list[PaymentRequestRow]:
@@ -210,8 +263,9 @@ def payment_requests(session: Session, viewer: Viewer, *, fund_id: int) -> list[
     require_at(session, viewer, Action.VIEW_BOOKS, fund.place_id)
     may_decide = can(viewer, Action.APPROVE_EXPENSE, fund.place_id, place_tree(session))
     names = dict(session.exec(select(Person.id, Person.display_name)).all())
+    charter = current_charter(session, fund_id)
     rows = session.exec(
-        select(PaymentRequest, Proposal.title, ProposalLineItem.description)
+        select(PaymentRequest, Proposal.title, ProposalLineItem)
         .join(Proposal, col(Proposal.id) == PaymentRequest.proposal_id)
         .join(ProposalLineItem, col(ProposalLineItem.id) == PaymentRequest.line_item_id)
         .where(PaymentRequest.fund_id == fund_id)
@@ -222,7 +276,7 @@ def payment_requests(session: Session, viewer: Viewer, *, fund_id: int) -> list[
             id=id_of(request),
             proposal_id=request.proposal_id,
             proposal_title=title,
-            line_description=description,
+            line_description=line.description,
             amount_fen=request.amount_fen,
             payee=request.payee,
             purpose=request.purpose,
@@ -236,8 +290,11 @@ def payment_requests(session: Session, viewer: Viewer, *, fund_id: int) -> list[
             may_decide=may_decide
             and request.status == R.SUBMITTED
             and request.submitted_by_id != viewer.person_id,
+            breaches=charter_breaches(
+                charter, category=None, lines=[line], texts=[("purpose", request.purpose)]
+            ),
         )
-        for request, title, description in rows
+        for request, title, line in rows
     ]
 
 

@@ -1,19 +1,20 @@
 """Funds and their charters (章程): the hierarchy of books, and what each fund may pay for.
 
 A charter is versioned: a new version supersedes the one before from its adoption on. The
-checks a proposal must pass against the charter of the fund it would be paid from live here,
-beside the charter, so that every screen and use case asks the same question.
+rules a proposal or a payment must pass against the charter live in ``services.charters``
+(below the ledger, which checks them too), so that every screen and use case asks the same
+question.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
 
 from sqlmodel import Session, col, func, select
 
 from models import Fund, FundCharter, Place
 from models.vocabulary import Category, FundKind
+from services.charters import current_charter
 from services.common import (
     bounded_int,
     choice,
@@ -26,9 +27,11 @@ from services.common import (
     record_audit,
     require_at,
 )
-from services.errors import CharterViolation, Conflict, InvalidInput
+from services.errors import Conflict, InvalidInput
 from services.ledger import fund_balances
 from services.permissions import Action, Viewer, can, require
+
+MAX_FORBIDDEN_ITEMS = 50
 
 
 def create_fund(
@@ -78,9 +81,12 @@ def adopt_charter(
     per_community_year_cap: str | None,
     min_co_funding_permille: int,
     text: str,
+    forbidden_items: Sequence[str] = (),
+    spend_where_raised: bool = True,
 ) -> int:
     """A new version of the fund's charter, which supersedes the one before from its adoption
-    on; the versions before stay as they were, readable (``charter_versions``)."""
+    on; the versions before stay as they were, readable (``charter_versions``). Forbidden
+    items are words (瓶装水, 宴请, 礼品) refused in budget lines and payment purposes."""
     fund = get_or_fail(session, Fund, fund_id)
     require_at(session, viewer, Action.MANAGE_FUNDS, fund.place_id)
     if not isinstance(adopted_on, date) or isinstance(adopted_on, datetime):
@@ -90,6 +96,11 @@ def adopt_charter(
     if set(allowed) & set(forbidden):
         raise InvalidInput("charter_category_both", field="forbidden_categories")
     bounded_int(min_co_funding_permille, "min_co_funding", low=0, high=1000)
+    if isinstance(forbidden_items, str) or len(forbidden_items) > MAX_FORBIDDEN_ITEMS:
+        raise InvalidInput("field_invalid", field="forbidden_items")
+    words = [clean_text(w, "forbidden_items", max_length=40) for w in forbidden_items]
+    if not isinstance(spend_where_raised, bool):
+        raise InvalidInput("field_invalid", field="spend_where_raised")
     charter = FundCharter(
         fund_id=fund_id,
         adopted_on=adopted_on,
@@ -104,6 +115,8 @@ def adopt_charter(
             else None
         ),
         min_co_funding_permille=min_co_funding_permille,
+        forbidden_items=sorted(set(words)),
+        spend_where_raised=spend_where_raised,
         text=clean_text(text, "text", max_length=8000, required=False, multiline=True),
     )
     lock_for_change(session)  # versions are numbered one after another, never twice
@@ -120,14 +133,6 @@ def adopt_charter(
     record_audit(session, viewer, "adopt_charter", charter)
     session.commit()
     return id_of(charter)
-
-
-def current_charter(session: Session, fund_id: int) -> FundCharter | None:
-    return session.exec(
-        select(FundCharter)
-        .where(FundCharter.fund_id == fund_id)
-        .order_by(col(FundCharter.version).desc())
-    ).first()
 
 
 def charter_versions(session: Session, *, fund_id: int) -> list[FundCharter]:
@@ -198,40 +203,3 @@ def fund_tree(session: Session, viewer: Viewer) -> list[FundRow]:
     for root in children.get(None, []):
         visit(root, 0)
     return rows
-
-
-class HasCategory(Protocol):
-    """What the charter check reads of a budget line (a checked input or a stored row)."""
-
-    @property
-    def category(self) -> str: ...
-
-
-def check_charter(
-    charter: FundCharter | None,
-    *,
-    category: str,
-    items: Sequence[HasCategory],
-    cost_fen: int,
-    co_funding_fen: int,
-) -> None:
-    """Raises the first rule of the charter the proposal breaks (eligibility review, 资格审查)."""
-    if charter is None:
-        return
-    categories = {category} | {item.category for item in items}
-    forbidden = sorted(categories & set(charter.forbidden_categories))
-    if forbidden:
-        raise CharterViolation("charter_forbidden_category", category=forbidden[0])
-    if charter.allowed_categories and category not in charter.allowed_categories:
-        raise CharterViolation("charter_category_not_allowed", category=category)
-    requested = cost_fen - co_funding_fen
-    if charter.per_project_cap_fen is not None and requested > charter.per_project_cap_fen:
-        raise CharterViolation(
-            "charter_project_cap", cap_fen=charter.per_project_cap_fen, requested_fen=requested
-        )
-    if co_funding_fen * 1000 < charter.min_co_funding_permille * cost_fen:
-        raise CharterViolation(
-            "charter_co_funding",
-            required_permille=charter.min_co_funding_permille,
-            cost_fen=cost_fen,
-        )

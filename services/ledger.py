@@ -36,6 +36,7 @@ from models.vocabulary import (
     LedgerKind,
     ProposalStatus,
 )
+from services.charters import outside_area, refuse, require_passed_down
 from services.common import (
     bounded_int,
     choice,
@@ -317,21 +318,24 @@ def transfer_between_funds(
     purpose: str,
     occurred_on: date,
 ) -> int:
-    """Seed money down the fund hierarchy (mother -> street -> community)."""
+    """Seed money down the fund hierarchy (mother -> street -> community); money a charter
+    keeps where it was raised goes only down (``services.charters``)."""
     source = get_or_fail(session, Fund, source_fund_id)
-    get_or_fail(session, Fund, destination_fund_id)
+    destination = get_or_fail(session, Fund, destination_fund_id)
     require_at(session, viewer, Action.RECORD_EXPENSE, source.place_id)
     if source_fund_id == destination_fund_id:
         raise InvalidInput("field_invalid", field="destination")
     amount_fen = parse_yuan(amount)
+    purpose = clean_text(purpose, "purpose", max_length=500)
     lock_for_change(session)
     _require_within(amount_fen, fund_balance(session, source_fund_id).available_fen)
+    require_passed_down(session, source, destination)
     entry = LedgerEntry(
         kind=LedgerKind.TRANSFER,
         amount_fen=amount_fen,
         source_fund_id=source_fund_id,
         destination_fund_id=destination_fund_id,
-        purpose=clean_text(purpose, "purpose", max_length=500),
+        purpose=purpose,
         occurred_on=occurred_on,
         recorded_by_id=viewer.person_id,
     )
@@ -348,11 +352,15 @@ def allocate_to_proposal(
     occurred_on: date,
     purpose: str = "",
 ) -> int:
+    """An earmark for a funded proposal, in the fund's area if its charter spends where the
+    money was raised."""
     fund = get_or_fail(session, Fund, fund_id)
     proposal = get_or_fail(session, Proposal, proposal_id)
     require_at(session, viewer, Action.RECORD_EXPENSE, fund.place_id)
     if proposal.status not in FUNDABLE:
         raise InvalidInput("proposal_not_fundable", status=proposal.status)
+    if (outside := outside_area(session, place_tree(session), fund, proposal.place_id)) is not None:
+        refuse([outside])
     amount_fen = parse_yuan(amount)
     lock_for_change(session)
     _require_within(amount_fen, fund_balance(session, fund_id).available_fen)

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 from models import AuditEntry, BooksCheck, BudgetRound, ChainHead, Person, PollBookEntry, Tally
 from services import workflow
 from services.campaigns import CampaignProgress, FundSources, campaigns, money_by_source
+from services.charters import ExceptionRow, charter_exceptions
 from services.common import require_at, spreadsheet_cell
 from services.ledger import FundBalance, LedgerLine, fund_balances, ledger_lines
 from services.permissions import Action, Viewer
@@ -39,6 +40,7 @@ class NoticeBoard:
     rounds: list[RoundRow]
     results: list[PublishedResult]
     seal: BooksSeal  # the ledger's head and the last check, to print on paper notices
+    charter_exceptions: list[ExceptionRow]  # what the committee let through, and why
     campaigns: list[CampaignProgress] = field(default_factory=list)  # open ones first
     sources: list[FundSources] = field(default_factory=list)  # money into each fund, by source
 
@@ -79,6 +81,7 @@ def notice_board(session: Session) -> NoticeBoard:
         seal=books_seal(session),
         campaigns=campaigns(session),
         sources=money_by_source(session),
+        charter_exceptions=charter_exceptions(session),
     )
 
 

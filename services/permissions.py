@@ -37,6 +37,7 @@ class Action(StrEnum):
     RECORD_DONATION = "record_donation"
     RECORD_EXPENSE = "record_expense"
     APPROVE_EXPENSE = "approve_expense"  # never one's own payment request (services.expenses)
+    OVERRIDE_CHARTER = "override_charter"  # a proposal or a payment let through, with a reason
     VIEW_BOOKS = "view_books"
     SCORE_PROJECT = "score_project"
     VIEW_REVIEWS = "view_reviews"
@@ -102,6 +103,8 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.RECORD_DONATION: (TREASURER, CLERK),
     Action.RECORD_EXPENSE: (TREASURER,),
     Action.APPROVE_EXPENSE: (COMMITTEE,),
+    # Against the fund's charter: the chair, with a reason the notice board shows.
+    Action.OVERRIDE_CHARTER: (CHAIR,),
     Action.VIEW_BOOKS: (COMMITTEE, CLERK, REVIEWER, ADMIN),
     Action.SCORE_PROJECT: (REVIEWER,),
     Action.VIEW_REVIEWS: (REVIEWER,),

@@ -29,12 +29,21 @@ from models import (
 from models.clock import utc_now
 from models.vocabulary import (
     Category,
+    CharterStage,
     CoFundingSource,
     NeedStatus,
-    PlaceKind,
     ProposalStatus,
 )
 from services import workflow
+from services.charters import (
+    charter_breaches,
+    check_or_override,
+    check_proposal,
+    community_of,
+    current_charter,
+    paying_fund,
+    refuse,
+)
 from services.common import (
     MAX_AMOUNT_FEN,
     bounded_int,
@@ -57,7 +66,6 @@ from services.errors import (
     NotFound,
     WrongPhase,
 )
-from services.funds import check_charter, current_charter
 from services.permissions import Action, PlaceTree, Viewer, require
 
 S = ProposalStatus
@@ -269,39 +277,35 @@ def _checked(draft: ProposalDraft, *, complete: bool) -> _Checked:
     return checked
 
 
-def _community(session: Session, tree: PlaceTree, place_id: int) -> int:
-    """The community a place belongs to, or the place itself when it lies above communities:
-    needs and proposals meet within one community, where the neighbours deliberate together."""
-    lineage = tree.lineage(place_id)
-    kinds = dict(session.exec(select(Place.id, Place.kind).where(col(Place.id).in_(lineage))).all())
-    return next((pid for pid in lineage if kinds.get(pid) == PlaceKind.COMMUNITY), place_id)
-
-
 def _check_links(
     session: Session, tree: PlaceTree, draft: ProposalDraft, checked: _Checked, *, complete: bool
 ) -> Need | None:
     """The round and the need a proposal names. A proposal joins only a round whose area
     contains its place: else one community's people could put it on another community's
     ballot, to be paid from that community's fund, with its eligibility reviewed by their own
-    committee. The round's phase and the fund's charter are checked on submission only."""
+    committee. The round's phase and the charter of the fund that would pay it (the round's,
+    else the community micro-fund's) are checked on submission only, every rule at once."""
     if draft.round_id is not None:
         budget_round = get_or_fail(session, BudgetRound, draft.round_id)
         if not tree.covers(budget_round.place_id, draft.place_id):
             raise NotAllowed(action=Action.SUBMIT_PROPOSAL.value)
         if complete:
             workflow.require(budget_round, workflow.Step.SUBMIT_PROPOSAL)
-        if complete:
-            check_charter(
-                current_charter(session, budget_round.fund_id),
+    if complete:
+        fund = paying_fund(session, tree, place_id=draft.place_id, round_id=draft.round_id)
+        refuse(
+            charter_breaches(
+                current_charter(session, id_of(fund)) if fund is not None else None,
                 category=checked.category,
-                items=checked.items,
+                lines=checked.items,
                 cost_fen=checked.cost_fen,
                 co_funding_fen=checked.co_funding_fen,
             )
+        )
     if draft.need_id is None:
         return None
     need = get_or_fail(session, Need, draft.need_id)
-    if _community(session, tree, need.place_id) != _community(session, tree, draft.place_id):
+    if community_of(session, tree, need.place_id) != community_of(session, tree, draft.place_id):
         raise InvalidInput("need_from_elsewhere")
     return need
 
@@ -509,7 +513,7 @@ def needs_to_answer(
     ones a proposal there may answer. ``chosen_need_id``: a need already chosen (by a draft),
     shown even if another proposal adopted it meanwhile."""
     tree = place_tree(session)
-    community = _community(session, tree, place_id)
+    community = community_of(session, tree, place_id)
     nearby = [pid for pid, _ in tree.parents.items() if community in tree.lineage(pid)]
     supporters = func.count(col(NeedSupport.id))
     wanted = or_(col(Need.status) == NeedStatus.OPEN, col(Need.id) == chosen_need_id)
@@ -528,9 +532,21 @@ def needs_to_answer(
 
 
 def change_proposal_status(
-    session: Session, viewer: Viewer, *, proposal_id: int, to_status: str, reason: str = ""
+    session: Session,
+    viewer: Viewer,
+    *,
+    proposal_id: int,
+    to_status: str,
+    reason: str = "",
+    override_reason: str = "",
 ) -> None:
+    """A move of the table in ``services.workflow``. Marking a proposal eligible checks every
+    rule of its fund's charter again (the yearly cap and the co-funding share among them): a
+    proposal that breaks one is refused, unless the chair gives ``override_reason``, which is
+    recorded as a charter exception."""
     proposal = get_or_fail(session, Proposal, proposal_id)
+    if override_reason.strip():  # asking to go against the charter: the chair's alone
+        require_at(session, viewer, Action.OVERRIDE_CHARTER, proposal.place_id)
     target = ProposalStatus(choice(to_status, ProposalStatus, "status"))
     current = ProposalStatus(proposal.status)
     move = workflow.status_move(current, target)
@@ -544,6 +560,20 @@ def change_proposal_status(
     if move.step is not None and proposal.round_id is not None:
         workflow.require(get_or_fail(session, BudgetRound, proposal.round_id), move.step)
     reason = clean_text(reason, "reason", max_length=500, required=move.needs_reason)
+    override_reason = clean_text(override_reason, "override_reason", max_length=500, required=False)
+    if target == S.ELIGIBLE:
+        lock_for_change(session)  # two proposals marked at once count against the cap in turn
+        check = check_proposal(session, place_tree(session), proposal)
+        check_or_override(
+            session,
+            viewer,
+            fund_id=check.fund.id if check.fund is not None else None,
+            charter=check.charter,
+            proposal=proposal,
+            stage=CharterStage.ELIGIBILITY,
+            breaches=check.breaches,
+            override_reason=override_reason,
+        )
     before = snapshot(proposal)
     workflow.record_move(session, viewer, proposal, target, reason)
     record_audit(session, viewer, "change_proposal_status", proposal, before=before)

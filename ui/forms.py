@@ -6,6 +6,9 @@ reruns the script, so the form is drawn again with the message under that field;
 that names no field of the form (not allowed, wrong phase, not enough money) is shown at the
 button. A message saved for after the rerun (``done``) says what was saved, and a form that
 starts again gets new widget keys.
+
+A refusal by a fund's charter carries every rule broken (``breaches``), each naming its field:
+each is shown under its own field, and the count at the button.
 """
 
 from collections.abc import Callable
@@ -55,17 +58,31 @@ class FieldForm:
         code, params = st.session_state[self._error_key]
         return i18n.error_message(locale(), code, params, text=plain)
 
+    def breaches(self) -> list[dict[str, Any]]:
+        """The rules of a charter the last refusal named (plain values), if it was one."""
+        stored = st.session_state.get(self._error_key)
+        return list(stored[1].get("breaches") or []) if stored is not None else []
+
     def error_at(self, *fields: str) -> None:
         """Under a field's widget: the last refusal, if it names one of these fields."""
         self._fields.update(fields)
         stored = st.session_state.get(self._error_key)
-        if stored is not None and stored[1].get("field") in fields:
+        if stored is None:
+            return
+        if self.breaches():
+            show_breaches([b for b in self.breaches() if b["field"] in fields])
+        elif stored[1].get("field") in fields:
             st.error(self._message(), icon=":material/error:")
 
     def other_errors(self) -> None:
         """At the button: the last refusal, if no field drawn so far is the one it names."""
         stored = st.session_state.get(self._error_key)
-        if stored is not None and stored[1].get("field") not in self._fields:
+        if stored is None:
+            return
+        if self.breaches():
+            st.error(self._message(), icon=":material/error:")
+            show_breaches([b for b in self.breaches() if b["field"] not in self._fields])
+        elif stored[1].get("field") not in self._fields:
             st.error(self._message(), icon=":material/error:")
 
     @overload
@@ -99,3 +116,10 @@ class FieldForm:
         message = st.session_state.pop(self._done_key, None)
         if message:
             st.success(message, icon=":material/check:")
+
+
+def show_breaches(breaches: list[dict[str, Any]]) -> None:
+    """Each broken rule of a charter (``CharterBreach.as_param``), one under the other."""
+    for breach in breaches:
+        message = i18n.error_message(locale(), breach["rule"], breach["params"], text=plain)
+        st.error(message, icon=":material/gavel:")

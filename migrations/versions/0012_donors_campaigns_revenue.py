@@ -1,7 +1,7 @@
 """donor kinds, receipt numbers, campaigns and revenue assets
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-06 04:10:00
 
 A gift's donor kind and its receipt number are columns of the ledger entry itself, so they are
@@ -20,7 +20,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -18,7 +18,8 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade_database(engine)
-    with Session(engine) as session:
+    with Session(engine) as session, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LINLI_UPLOAD_DIR", str(path.parent / "uploads"))  # the demo's receipt
         load_demo(session)
         people = {a.subject: a.person_id for a in session.exec(select(Account))}
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -36,6 +37,9 @@ def demo_db(
     target = tmp_path / "demo.db"
     shutil.copy(source, target)
     monkeypatch.setenv("LINLI_DATABASE_URL", f"sqlite:///{target}")
+    # The demo's receipts, where the tests' own upload folder is (tmp_path / "uploads").
+    uploads = shutil.copytree(source.parent / "uploads", tmp_path / "uploads")
+    monkeypatch.setenv("LINLI_UPLOAD_DIR", str(uploads))
     return people
 
 

@@ -1,19 +1,33 @@
 """The demo street goes through the real services on both databases: every rule holds for it."""
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from sqlmodel import Session, col, select
 
+from demo.charters import EXCEPTION_REASON
 from demo.street import load_demo
-from models import ChainHead, Contribution, Person, PointsAccount, PointsShare
+from models import ChainHead, Contribution, Fund, Person, PointsAccount, PointsShare
 from services.accounts import DEMO_PASSWORD, sign_in_local, store_is_empty
+from services.charters import COUNTED, charter_check, current_charter
 from services.errors import NotAllowed
 from services.ledger import fund_balances
+from services.notice import notice_board
 from services.orders import needs_board
 from services.permissions import ANONYMOUS
 from services.points import points_balance, points_page
 from services.proposals import list_proposals
 from services.rounds import list_rounds
 from services.verify import check_books
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The demo's receipt lands here, not in the app's data folder."""
+    folder = tmp_path / "uploads"
+    monkeypatch.setenv("LINLI_UPLOAD_DIR", str(folder))
+    yield folder
 
 
 def test_demo_loads_a_street_with_everything_in_it(session: Session) -> None:
@@ -99,3 +113,33 @@ def test_the_demos_orders_are_at_every_step(session: Session) -> None:
         "老人不会用智能手机挂号、付款": ("open", None),
     }
     assert ordered["独居老人午餐送上门"].organisation == "闵行区古美乐龄社会工作服务社"
+
+
+def test_the_demos_communities_keep_their_charters(session: Session) -> None:
+    """By hand (demo/charters.py): Pingyang's proposals counted against its micro-fund's 90,000
+    cap ask 51,860 yuan for 2025 (69,860 at the review, less the play mats not selected) and
+    37,800 for 2026; no proposal counted breaks the charter; the one exception is the
+    volunteers' mineral water, approved by the chair with a reason the notice board shows."""
+    load_demo(session)
+    fund = session.exec(select(Fund).where(Fund.name == "平阳社区微基金")).one()
+    charter = current_charter(session, fund.id)  # type: ignore[arg-type]
+    assert charter is not None and charter.per_community_year_cap_fen == 9_000_000
+    years = {r.id: r.year for r in list_rounds(session)}
+    pingyang = [r.id for r in list_rounds(session) if r.name.startswith("平阳")]
+    counted = [
+        p
+        for p in list_proposals(session, statuses=COUNTED)
+        if p.round_id in pingyang  # every Pingyang proposal names its round
+    ]
+    by_year: dict[int, int] = {}
+    for row in counted:
+        by_year[years[row.round_id]] = by_year.get(years[row.round_id], 0) + row.requested_fen  # type: ignore[index]
+    assert by_year == {2025: 5_186_000, 2026: 3_780_000}
+    assert all(charter_check(session, proposal_id=row.id) == [] for row in counted)
+    (exception,) = notice_board(session).charter_exceptions
+    assert (exception.proposal_title, exception.stage, exception.rules) == (
+        "老年助餐点桌椅更新",
+        "payment",
+        ["charter_forbidden_item"],
+    )
+    assert (exception.reason, exception.decided_by) == (EXCEPTION_REASON, "李建国")

@@ -6,7 +6,7 @@ from sqlmodel import Session, SQLModel, func, select
 from models import AgendaItem, Attendance, AuditEntry, Decision, Meeting, MeetingNote
 from services import meetings
 from services.errors import InvalidInput, NotAllowed, NotFound, WrongPhase
-from services.proposals import LineItemInput, ProposalDraft, submit_proposal
+from services.proposals import LineItemInput, PledgeInput, ProposalDraft, submit_proposal
 from tests.world import World
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -39,6 +39,8 @@ def proposal(world: World, place_id: int | None = None, title: str = "楼道灯�
             summary="换成感应灯",
             category="safety",
             line_items=[LineItemInput("感应灯", "public_facilities", 20, "150")],
+            # 10% of the cost: community A's micro-fund charter asks it of a proposal
+            co_funding=[PledgeInput("property_manager", "物业", "300")],
             maintenance_plan="物业每月巡检",
             maintainer="物业",
         ),

@@ -31,6 +31,7 @@ from models import (
     BooksCheck,
     BudgetRound,
     Campaign,
+    CharterException,
     Contribution,
     Fund,
     FundCharter,
@@ -70,6 +71,7 @@ from services import (
     accounts,
     ballots,
     campaigns,
+    charters,
     expenses,
     funds,
     ledger,
@@ -403,6 +405,50 @@ def _review_eligibility(session: Session, viewer: Viewer, stage: Stage, side: Si
             session, viewer, proposal_id=side.submitted, to_status=S.ELIGIBLE
         )
         assert _row(session, Proposal, side.submitted).status == S.ELIGIBLE
+
+    return Attempt(proposal.place_id, act)
+
+
+@probe(
+    Action.OVERRIDE_CHARTER,
+    "proposal",
+    "proposalstatuschange",
+    "charterexception",
+    "auditentry",
+)
+def _override_charter(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """Marking eligible a proposal a new version of its fund's charter forbids by the words of
+    its budget line (its title: no other proposal's, so the other probes still pass)."""
+    proposal = _row(session, Proposal, side.submitted)
+    fund = charters.paying_fund(
+        session, place_tree(session), place_id=proposal.place_id, round_id=proposal.round_id
+    )
+    assert fund is not None and fund.id is not None
+    current = charters.current_charter(session, fund.id)
+    session.add(
+        FundCharter(
+            fund_id=fund.id,
+            version=current.version + 1 if current is not None else 1,
+            adopted_on=WHEN,
+            forbidden_items=[proposal.title],
+        )
+    )
+    session.commit()
+
+    def act() -> None:
+        proposals.change_proposal_status(
+            session,
+            viewer,
+            proposal_id=side.submitted,
+            to_status=S.ELIGIBLE,
+            override_reason="The street asked for this one, in writing.",
+        )
+        assert _row(session, Proposal, side.submitted).status == S.ELIGIBLE
+        (exception,) = session.exec(
+            select(CharterException).where(CharterException.proposal_id == side.submitted)
+        ).all()
+        assert exception.rules == ["charter_forbidden_item"]
+        assert exception.decided_by_id == viewer.person_id
 
     return Attempt(proposal.place_id, act)
 

@@ -42,6 +42,7 @@ IN_A = {
     Action.TALLY_ROUND: {"chair_a", "secretary_a", "treasurer_a", "member_a"},
     Action.PUBLISH_TALLY: {"chair_a"},
     Action.OVERRIDE_RESULT: {"chair_a"},
+    Action.OVERRIDE_CHARTER: {"chair_a"},
     Action.ENTER_PAPER_BALLOT: {"clerk_a"},
     Action.ISSUE_VOTING_CODES: {"clerk_a"},
     Action.SETTLE_PAPER_SHEET: {"chair_a", "secretary_a", "treasurer_a", "member_a", "clerk_a"},

@@ -127,7 +127,8 @@ def test_the_fund_charter_is_applied_on_submission(world: World, changes: dict, 
             world.viewer("resident_a1"),
             draft=draft(world, round_id=round_id, **changes),
         )
-    assert raised.value.code == code
+    assert raised.value.code == "charter_broken"
+    assert [b["rule"] for b in raised.value.params["breaches"]] == [code]
     assert proposal_rows(world) == 0
 
 

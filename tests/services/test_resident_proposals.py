@@ -194,7 +194,7 @@ def test_a_draft_still_refuses_what_could_never_be_stored(world: World) -> None:
 
 LAMP = LineItemInput("LED lamp", "public_facilities", 48, "220")
 BLANK = LineItemInput("", "greening", 1, "  ")
-PLEDGE = PledgeInput("residents", "Building 3", "100")
+PLEDGE = PledgeInput("residents", "Building 3", "1100")  # over the charter's 10% of LAMP
 
 
 L, P = LineItemInput, PledgeInput
@@ -253,7 +253,7 @@ def test_blank_rows_are_left_out_and_only_blank_rows_is_no_budget(world: World) 
     )
     detail = proposal_detail(world.session, proposal_id=proposal_id)
     assert [(i.position, i.description) for i in detail.line_items] == [(0, "LED lamp")]
-    assert [p.amount_fen for p in detail.pledges] == [10_000]
+    assert [p.amount_fen for p in detail.pledges] == [110_000]
 
 
 # --- the need a proposal answers --------------------------------------------------------------

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 
@@ -52,8 +53,11 @@ def project(
         maintainer="物业",
         maintenance_years=3,
     )
-    if status == S.SUBMITTED:
-        return submit_proposal(world.session, world.viewer(f"resident_{community}1"), draft=draft)
+    if status == S.SUBMITTED:  # no round: its community micro-fund's charter asks 10% co-funding
+        pledge = PledgeInput("property_manager", "物业公司", str(int(cost) // 10))
+        merely_sent = replace(draft, co_funding=draft.co_funding or [pledge])
+        resident = world.viewer(f"resident_{community}1")
+        return submit_proposal(world.session, resident, draft=merely_sent)
     proposal_id = through_the_vote(world, draft, selected=status != S.NOT_SELECTED, side=community)
     later = {
         S.IN_PROGRESS: [S.IN_PROGRESS],
@@ -430,7 +434,7 @@ def test_street_indicators_are_exact(world: World) -> None:
     project(world, status=S.ABANDONED, cost="6000", title="C", community="b")
     project(world, status=S.SELECTED, cost="9000", co_funding="1000", title="D", community="b")
     project(world, status=S.NOT_SELECTED, cost="99000", co_funding="9000", title="E")
-    project(world, status=S.SUBMITTED, cost="99000", title="F")
+    project(world, status=S.SUBMITTED, cost="99000", title="F", community="b")  # no charter
     board = reviews.review_board(world.session, world.viewer("resident_b1"), session_id)
     assert [p.title for p in board.projects] == ["A", "B", "C", "D"]
     indicators = board.indicators

@@ -23,7 +23,7 @@ from services.errors import Conflict, InvalidInput, LinliError, NotAllowed, NotF
 from services.file_checks import MAX_NAME_LENGTH, clean_filename
 from services.ledger import fund_ledger, record_donation, record_expense
 from services.permissions import ANONYMOUS
-from services.proposals import LineItemInput, ProposalDraft, submit_proposal
+from services.proposals import LineItemInput, PledgeInput, ProposalDraft, submit_proposal
 from services.uploads import attach_file, attachable_kinds, list_attachments, open_attachment
 from tests.world import World
 from ui import i18n
@@ -48,6 +48,8 @@ def proposal(world: World) -> int:
         summary="Voice-activated lights in buildings 3 to 8",
         category="safety",
         line_items=[LineItemInput("LED lamp", "public_facilities", 48, "220")],
+        # 10% of the cost: community A's micro-fund charter asks it of a proposal
+        co_funding=[PledgeInput("property_manager", "Property manager", "1056")],
         maintenance_plan="Monthly check by the property manager",
         maintainer="Property manager",
         maintenance_years=3,

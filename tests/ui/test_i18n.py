@@ -31,6 +31,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "cofunding_source": vocabulary.CoFundingSource,
     "paper_status": vocabulary.PaperSheetStatus,
     "payment_status": vocabulary.PaymentRequestStatus,
+    "charter_stage": vocabulary.CharterStage,
     "points_reason": vocabulary.PointsReason,
     "order_status": vocabulary.OrderStatus,
     "donor_kind": vocabulary.DonorKind,
