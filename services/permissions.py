@@ -49,6 +49,10 @@ class Action(StrEnum):
     RECORD_POINTS = "record_points"
     MANAGE_POINTS_CATALOGUE = "manage_points_catalogue"
     REDEEM_POINTS = "redeem_points"
+    FORM_ALLIANCE = "form_alliance"  # asked at every member community (services.alliances)
+    CALL_CONTRIBUTIONS = "call_contributions"  # asked at the community chairing the council
+    RECORD_JOINT_WORK = "record_joint_work"
+    EVALUATE_JOINT_WORK = "evaluate_joint_work"
 
 
 class Reach(StrEnum):
@@ -72,6 +76,7 @@ SECRETARY = Holder(Role.COMMITTEE_MEMBER, CommitteePosition.SECRETARY)
 TREASURER = Holder(Role.COMMITTEE_MEMBER, CommitteePosition.TREASURER)
 CLERK = Holder(Role.CLERK)
 REVIEWER = Holder(Role.REVIEWER)
+EVALUATOR = Holder(Role.EVALUATOR)
 ADMIN = Holder(Role.ADMIN)
 
 PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
@@ -110,6 +115,13 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.RECORD_POINTS: (CLERK,),
     Action.MANAGE_POINTS_CATALOGUE: (CHAIR, CLERK),
     Action.REDEEM_POINTS: (RESIDENT,),
+    # Alliances (组团联建): whoever forms one must reach every member community (a street's
+    # admin or chair); the council's chair is the chair of the community whose turn it is; the
+    # evaluator is a third party, granted for the alliance.
+    Action.FORM_ALLIANCE: (CHAIR, ADMIN),
+    Action.CALL_CONTRIBUTIONS: (CHAIR,),
+    Action.RECORD_JOINT_WORK: (CHAIR, SECRETARY, CLERK),
+    Action.EVALUATE_JOINT_WORK: (EVALUATOR,),
 }
 
 
