@@ -12,6 +12,7 @@ from streamlit.navigation.page import StreamlitPage
 from pages import (
     account,
     admin,
+    alliances,
     ledger,
     live,
     meetings,
@@ -55,6 +56,7 @@ SCREENS = (
     Screen(live.render, "live", "nav.live", ":material/live_tv:"),
     Screen(ledger.render, "ledger", "nav.ledger", ":material/account_balance:"),
     Screen(points.render, "points", "nav.points", ":material/loyalty:"),
+    Screen(alliances.render, "alliances", "nav.alliances", ":material/handshake:"),
     Screen(
         review.render,
         "review",

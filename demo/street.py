@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from demo.alliances import add_demo_alliance
 from demo.deliberation import add_demo_meetings_and_reviews
 from models import BudgetRound
 from models.vocabulary import CommitteePosition, PlaceKind, ProposalStatus, Role
@@ -374,6 +375,7 @@ def load_demo(session: Session) -> DemoSummary:
         occurred_on=date(2025, 8, 1),
     )
     _points(session, chair, clerk, voters, pingyang)
+    add_demo_alliance(session, admin, street.communities, funds, (chair, guolong_chair))
     return DemoSummary(
         people=len(voters) + 13, proposals=len(proposals.list_proposals(session)), ballots=ballots
     )

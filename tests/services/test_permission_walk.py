@@ -28,6 +28,9 @@ from sqlmodel import Session, col, select
 
 from models import (
     AgendaItem,
+    Alliance,
+    AllianceEvent,
+    AllianceMember,
     BooksCheck,
     BudgetRound,
     Fund,
@@ -56,10 +59,11 @@ from models import (
     VotingCode,
 )
 from models.chain import CHAINED
-from models.clock import utc_now
-from models.vocabulary import CommitteePosition, Role
+from models.clock import today, utc_now
+from models.vocabulary import CommitteePosition, FundKind, Role
 from services import (
     accounts,
+    alliances,
     ballots,
     expenses,
     funds,
@@ -116,6 +120,7 @@ WALKERS: dict[str, Walker] = {
     "treasurer": Walker(Role.COMMITTEE_MEMBER, CommitteePosition.TREASURER, "community"),
     "clerk": Walker(Role.CLERK, place="community"),
     "reviewer": Walker(Role.REVIEWER, place="community"),
+    "evaluator": Walker(Role.EVALUATOR, place="community"),
     "admin": Walker(Role.ADMIN, place="community"),
     "admin_everywhere": Walker(Role.ADMIN),
     "no_role": Walker(None),
@@ -954,6 +959,145 @@ def _redeem_points(session: Session, viewer: Viewer, stage: Stage, side: Side) -
         entry_id = points.redeem_points(session, viewer, item_id=id_of(item))
         assert _row(session, PointsEntry, entry_id).delta == -30
         assert points.points_balance(session, person_id=viewer.person_id or 0) == 20
+
+    return Attempt(side.community, act)
+
+
+def _alliance(session: Session, stage: Stage, side: Side) -> Alliance:
+    """Both communities, the probe's side chairing the council today (yearly turns), and the
+    joint fund; straight into the store."""
+    other = stage.sides["out" if side == stage.sides["in"] else "in"]
+    alliance = Alliance(name=f"Alliance {uuid.uuid4().hex[:6]}", street_id=stage.street)
+    session.add(alliance)
+    session.flush()
+    for turn, member in enumerate((side, other)):
+        session.add(
+            AllianceMember(
+                alliance_id=id_of(alliance),
+                community_id=member.community,
+                fund_id=member.fund,
+                contribution_permille=500,
+                chairs_council_from=alliances.add_months(today(), 12 * turn - 1),
+            )
+        )
+    session.add(
+        Fund(
+            name=alliance.name,
+            kind=FundKind.ALLIANCE,
+            place_id=stage.street,
+            alliance_id=alliance.id,
+        )
+    )
+    session.commit()
+    return alliance
+
+
+@probe(Action.FORM_ALLIANCE, "alliance", "alliancemember", "fund", "auditentry")
+def _form_alliance(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """Both communities: whoever forms it must reach both, which among the walkers only an
+    admin granted without a place does (a street's admin or chair would too)."""
+    other = stage.sides["out" if side == stage.sides["in"] else "in"]
+
+    def act() -> None:
+        alliance_id = alliances.form_alliance(
+            session,
+            viewer,
+            name="East alliance",
+            members=[
+                alliances.MemberShare(side.community, side.fund, 600),
+                alliances.MemberShare(other.community, other.fund, 400),
+            ],
+            rotation_months=12,
+            council_from=WHEN,
+            evaluator="Evaluation centre",
+        )
+        members = session.exec(
+            select(AllianceMember.community_id).where(AllianceMember.alliance_id == alliance_id)
+        ).all()
+        assert set(members) == {side.community, other.community}
+
+    return Attempt(None, act)
+
+
+@probe(Action.CALL_CONTRIBUTIONS, "alliancecall", "alliancecallpart", "ledgerentry", "auditentry")
+def _call_contributions(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """The probe's side chairs the council: its chair calls 100 yuan, 50 from each fund."""
+    alliance = _alliance(session, stage, side)
+
+    def act() -> None:
+        alliances.call_contributions(
+            session,
+            viewer,
+            alliance_id=id_of(alliance),
+            amount="100",
+            purpose="Joint canteen",
+            called_on=WHEN,
+        )
+        (view,) = [v for v in alliances.alliances_page(session, viewer) if v.id == alliance.id]
+        assert [m.contributed_fen for m in view.members] == [50_00, 50_00]
+
+    return Attempt(side.community, act)
+
+
+@probe(Action.RECORD_JOINT_WORK, "allianceevent", "auditentry")
+def _record_joint_work(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    alliance = _alliance(session, stage, side)
+
+    def act() -> None:
+        event_id = alliances.record_joint_event(
+            session,
+            viewer,
+            alliance_id=id_of(alliance),
+            title="Joint health fair",
+            held_on=WHEN,
+            place_id=side.compound,
+            participants=120,
+        )
+        assert _row(session, AllianceEvent, event_id).participants == 120
+
+    return Attempt(side.compound, act)
+
+
+@probe(Action.RECORD_JOINT_WORK, "allianceproposal", "auditentry", also="add_joint_proposal")
+def _add_joint_proposal(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    alliance = _alliance(session, stage, side)
+    place_id = _row(session, Proposal, side.submitted).place_id
+
+    def act() -> None:
+        alliances.add_joint_proposal(
+            session, viewer, alliance_id=id_of(alliance), proposal_id=side.submitted
+        )
+        (view,) = [v for v in alliances.alliances_page(session, viewer) if v.id == alliance.id]
+        assert [p.proposal_id for p in view.proposals] == [side.submitted]
+
+    return Attempt(place_id, act)
+
+
+@probe(Action.EVALUATE_JOINT_WORK, "alliancescore", "auditentry")
+def _evaluate_joint_work(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    alliance = _alliance(session, stage, side)
+    event = AllianceEvent(
+        alliance_id=id_of(alliance),
+        title="Joint health fair",
+        held_on=WHEN,
+        place_id=side.community,
+        participants=120,
+    )
+    session.add(event)
+    session.commit()
+
+    def act() -> None:
+        alliances.score_joint_work(
+            session,
+            viewer,
+            alliance_id=id_of(alliance),
+            event_id=id_of(event),
+            satisfaction=4,
+            resource_use=3,
+            comment="Well attended",
+        )
+        (view,) = [v for v in alliances.alliances_page(session, viewer) if v.id == alliance.id]
+        assert [(s.satisfaction, s.resource_use) for s in view.scores] == [(4, 3)]
 
     return Attempt(side.community, act)
 
