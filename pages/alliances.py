@@ -201,8 +201,9 @@ def _alliance(viewer: Viewer, alliance: AllianceView) -> None:
     if alliance.evaluator:
         about = t("alliances.about_evaluator", about=about, evaluator=plain(alliance.evaluator))
     st.caption(about)
-    st.metric(t("alliances.contributed_total"), money(alliance.contributed_fen))
-    st.metric(t("alliances.joint_fund"), money(alliance.joint_fund_fen))
+    paid, held = st.columns(2)
+    paid.metric(t("alliances.contributed_total"), money(alliance.contributed_fen))
+    held.metric(t("alliances.joint_fund"), money(alliance.joint_fund_fen))
     _members(alliance)
     _council(alliance)
     if alliance.may_call:
