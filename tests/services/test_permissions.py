@@ -68,6 +68,12 @@ IN_A = {
     Action.RECORD_POINTS: {"clerk_a"},
     Action.MANAGE_POINTS_CATALOGUE: {"chair_a", "clerk_a"},
     Action.REDEEM_POINTS: {"resident_a1"},
+    # Forming an alliance is asked at every member and calling at the chairing community
+    # (services.alliances); here, only what one place allows. No evaluator in the world.
+    Action.FORM_ALLIANCE: {"chair_a", "admin"},
+    Action.CALL_CONTRIBUTIONS: {"chair_a"},
+    Action.RECORD_JOINT_WORK: {"chair_a", "secretary_a", "clerk_a"},
+    Action.EVALUATE_JOINT_WORK: set(),
 }
 
 
