@@ -1,6 +1,7 @@
 """Demo content for alliances (组团联建): the street's three communities join at 40/35/25 %,
 chairs rotating every six months, with two contribution calls, a joint event, a joint project
-and the third-party evaluator's scores, all made through the services.
+the joint fund pays 8,000 yuan towards, and the third-party evaluator's scores, all made through
+the services.
 
 The turns are set relative to the day the demo is loaded, so that 古龙社区 always chairs the
 council in it (its turn began on the first day of the month before last) and its chair makes
@@ -21,13 +22,14 @@ from services.common import id_of, record_audit
 from services.permissions import Viewer
 from services.proposals import list_proposals
 
-__all__ = ["ALLIANCE_NAME", "CALLS", "SHARES", "add_demo_alliance"]
+__all__ = ["ALLIANCE_NAME", "CALLS", "JOINT_GRANT", "SHARES", "add_demo_alliance"]
 
 ALLIANCE_NAME = "古美路东片组团联建"
 EVALUATOR = "闵行区社会工作评估中心"
 SHARES = (("平阳社区", 400), ("古龙社区", 350), ("万源社区", 250))
 CALLS = (("30000", "联建长者食堂启动资金"), ("13333.33", "邻里节与联建志愿者培训"))
 ROTATION_MONTHS = 6
+JOINT_GRANT = "8000"  # yuan, from the joint fund to the shared project
 
 
 def add_demo_alliance(
@@ -70,10 +72,18 @@ def add_demo_alliance(
         place_id=communities["古龙社区"],
         participants=320,
     )
-    # 平阳's completed project of last year (the demo's only completed one), now shared.
-    (shared,) = list_proposals(session, statuses=(ProposalStatus.COMPLETED,))
+    # 平阳's project under way from last year (the demo's only one), now shared and co-funded.
+    (shared,) = list_proposals(session, statuses=(ProposalStatus.IN_PROGRESS,))
     alliances.add_joint_proposal(
         session, pingyang_chair, alliance_id=alliance_id, proposal_id=shared.id
+    )
+    alliances.fund_joint_proposal(
+        session,
+        council_chair,
+        alliance_id=alliance_id,
+        proposal_id=shared.id,
+        amount=JOINT_GRANT,
+        occurred_on=turn_began + timedelta(days=50),
     )
     evaluator = _evaluator(session, admin, alliance_id)
     alliances.score_joint_work(

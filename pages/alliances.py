@@ -12,6 +12,7 @@ from services.alliances import (
     WorkView,
     alliances_page,
     call_contributions,
+    fund_joint_proposal,
     score_joint_work,
 )
 from services.permissions import Viewer
@@ -93,6 +94,32 @@ def _call_form(viewer: Viewer, alliance: AllianceView) -> None:
             st.rerun()
 
 
+def _fund_form(viewer: Viewer, alliance: AllianceView, proposal: WorkView) -> None:
+    key = f"joint_fund_{alliance.id}_{proposal.proposal_id}"
+    with (
+        st.expander(t("alliances.fund"), icon=":material/payments:"),
+        st.form(key, clear_on_submit=True, enter_to_submit=False),
+    ):
+        amount = st.text_input(t("field.amount"), max_chars=40, key=f"{key}_amount")
+        occurred_on = st.date_input(t("field.occurred_on"), key=f"{key}_on")
+        if (
+            st.form_submit_button(t("alliances.fund_submit"), type="primary")
+            and isinstance(occurred_on, date)
+            and proposal.proposal_id is not None
+            and act(
+                fund_joint_proposal,
+                viewer,
+                alliance_id=alliance.id,
+                proposal_id=proposal.proposal_id,
+                amount=amount,
+                occurred_on=occurred_on,
+            )
+            is not None
+        ):
+            st.toast(t("alliances.funded"), icon=":material/check:")
+            st.rerun()
+
+
 def _calls(alliance: AllianceView) -> None:
     st.subheader(t("alliances.calls"))
     if not alliance.calls:
@@ -166,6 +193,10 @@ def _work(viewer: Viewer, alliance: AllianceView) -> None:
                     status=label("status", proposal.status or ""),
                 )
             )
+            if proposal.allocated_fen:
+                st.markdown(t("alliances.allocated", amount=money(proposal.allocated_fen)))
+            if alliance.may_call:
+                _fund_form(viewer, alliance, proposal)
             if proposal.evaluable:
                 _score_form(viewer, alliance, proposal)
 

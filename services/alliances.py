@@ -45,7 +45,7 @@ from services.common import (
     require_at,
 )
 from services.errors import Conflict, InvalidInput, NotAllowed, Overspend
-from services.ledger import fund_balance
+from services.ledger import FUNDABLE, fund_balance
 from services.permissions import Action, PlaceTree, Viewer, can, require
 
 PERMILLE = 1000
@@ -212,6 +212,17 @@ def _chair(alliance: Alliance, members: list[AllianceMember], on: date) -> Allia
     return None if turn is None else members[turn]
 
 
+def _require_council_chair(
+    session: Session, viewer: Viewer, alliance: Alliance, members: list[AllianceMember]
+) -> AllianceMember:
+    """The member chairing the council today, whose chair the viewer must be."""
+    chair = _chair(alliance, members, today())
+    if chair is None:  # before the first turn nobody chairs, so nobody may act for it
+        raise NotAllowed(action=Action.RUN_JOINT_FUND.value)
+    require_at(session, viewer, Action.RUN_JOINT_FUND, chair.community_id)
+    return chair
+
+
 def _joint_fund(session: Session, alliance_id: int) -> Fund:
     fund = session.exec(select(Fund).where(Fund.alliance_id == alliance_id)).first()
     if fund is None:
@@ -236,10 +247,7 @@ def call_contributions(
     call."""
     alliance = get_or_fail(session, Alliance, alliance_id)
     members = _members(session, alliance_id)
-    chair = _chair(alliance, members, today())
-    if chair is None:  # before the first turn nobody chairs, so nobody may call
-        raise NotAllowed(action=Action.CALL_CONTRIBUTIONS.value)
-    require_at(session, viewer, Action.CALL_CONTRIBUTIONS, chair.community_id)
+    chair = _require_council_chair(session, viewer, alliance, members)
     amount_fen = parse_yuan(amount)
     what = clean_text(purpose, "purpose", max_length=500)
     if not _is_day(called_on):
@@ -360,6 +368,54 @@ def add_joint_proposal(
     return id_of(joint)
 
 
+def fund_joint_proposal(
+    session: Session,
+    viewer: Viewer,
+    *,
+    alliance_id: int,
+    proposal_id: int,
+    amount: str,
+    occurred_on: date,
+) -> int:
+    """The council chair earmarks joint-fund money for a funded joint project: an allocation
+    on the ledger, which its expenses are then paid against. Returns the ledger entry."""
+    alliance = get_or_fail(session, Alliance, alliance_id)
+    proposal = get_or_fail(session, Proposal, proposal_id)
+    _require_council_chair(session, viewer, alliance, _members(session, alliance_id))
+    joint = session.exec(
+        select(AllianceProposal.id).where(
+            AllianceProposal.proposal_id == proposal_id,
+            AllianceProposal.alliance_id == alliance_id,
+        )
+    ).first()
+    if joint is None:
+        raise InvalidInput("alliance_not_joint", field="proposal")
+    if proposal.status not in FUNDABLE:
+        raise InvalidInput("proposal_not_fundable", status=proposal.status)
+    amount_fen = parse_yuan(amount)
+    if not _is_day(occurred_on):
+        raise InvalidInput("field_invalid", field="occurred_on")
+    fund = _joint_fund(session, alliance_id)
+    lock_for_change(session)
+    available = fund_balance(session, id_of(fund)).available_fen
+    if amount_fen > available:
+        raise Overspend("overspend_fund", available_fen=available, amount_fen=amount_fen)
+    entry = LedgerEntry(
+        kind=LedgerKind.ALLOCATION,
+        amount_fen=amount_fen,
+        source_fund_id=fund.id,
+        proposal_id=proposal_id,
+        counterparty=proposal.title,
+        purpose=clean_text(proposal.title, "purpose", max_length=500),
+        occurred_on=occurred_on,
+        recorded_by_id=viewer.person_id,
+    )
+    session.add(entry)
+    record_audit(session, viewer, "fund_joint_proposal", entry)
+    session.commit()
+    return id_of(entry)
+
+
 def _target_place(
     session: Session, alliance_id: int, event_id: int | None, proposal_id: int | None
 ) -> int:
@@ -462,6 +518,7 @@ class WorkView:
     held_on: date | None  # events
     participants: int | None  # events
     status: str | None  # proposals
+    allocated_fen: int  # proposals: earmarked for it from the joint fund
     evaluable: bool  # the viewer may score it, and has not yet
 
 
@@ -509,6 +566,23 @@ def _contributions(session: Session, alliance_id: int) -> dict[int, int]:
     return {community: int(total) for community, total in rows}
 
 
+def _allocated_from(session: Session, fund_id: int) -> dict[int, int]:
+    """Per proposal: what the joint fund has earmarked for it, less reversals."""
+    undone = select(col(LedgerEntry.reverses_entry_id)).where(
+        col(LedgerEntry.reverses_entry_id).is_not(None)
+    )
+    rows = session.exec(
+        select(LedgerEntry.proposal_id, func.sum(LedgerEntry.amount_fen))
+        .where(
+            LedgerEntry.kind == LedgerKind.ALLOCATION,
+            LedgerEntry.source_fund_id == fund_id,
+            col(LedgerEntry.id).not_in(undone),
+        )
+        .group_by(col(LedgerEntry.proposal_id))
+    ).all()
+    return {proposal: int(total) for proposal, total in rows if proposal is not None}
+
+
 def _view(session: Session, viewer: Viewer, alliance: Alliance, on: date) -> AllianceView:
     alliance_id = id_of(alliance)
     tree = place_tree(session)
@@ -530,6 +604,7 @@ def _view(session: Session, viewer: Viewer, alliance: Alliance, on: date) -> All
         ]
     )
     joint = session.exec(select(Fund).where(Fund.alliance_id == alliance_id)).first()
+    allocated = {} if joint is None else _allocated_from(session, id_of(joint))
     calls = session.exec(
         select(AllianceCall)
         .where(AllianceCall.alliance_id == alliance_id)
@@ -556,6 +631,7 @@ def _view(session: Session, viewer: Viewer, alliance: Alliance, on: date) -> All
             held_on=event.held_on,
             participants=event.participants,
             status=None,
+            allocated_fen=0,
             evaluable=evaluable(event.place_id, (event.id, None)),
         )
         for event in session.exec(
@@ -573,6 +649,7 @@ def _view(session: Session, viewer: Viewer, alliance: Alliance, on: date) -> All
             held_on=None,
             participants=None,
             status=proposal.status,
+            allocated_fen=allocated.get(id_of(proposal), 0),
             evaluable=evaluable(proposal.place_id, (None, proposal.id)),
         )
         for proposal in session.exec(
@@ -634,8 +711,7 @@ def _view(session: Session, viewer: Viewer, alliance: Alliance, on: date) -> All
         events=events,
         proposals=proposals,
         scores=scores,
-        may_call=chair is not None
-        and can(viewer, Action.CALL_CONTRIBUTIONS, chair.community_id, tree),
+        may_call=chair is not None and can(viewer, Action.RUN_JOINT_FUND, chair.community_id, tree),
     )
 
 

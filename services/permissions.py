@@ -50,7 +50,7 @@ class Action(StrEnum):
     MANAGE_POINTS_CATALOGUE = "manage_points_catalogue"
     REDEEM_POINTS = "redeem_points"
     FORM_ALLIANCE = "form_alliance"  # asked at every member community (services.alliances)
-    CALL_CONTRIBUTIONS = "call_contributions"  # asked at the community chairing the council
+    RUN_JOINT_FUND = "run_joint_fund"  # asked at the community chairing the council
     RECORD_JOINT_WORK = "record_joint_work"
     EVALUATE_JOINT_WORK = "evaluate_joint_work"
 
@@ -119,7 +119,7 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     # admin or chair); the council's chair is the chair of the community whose turn it is; the
     # evaluator is a third party, granted for the alliance.
     Action.FORM_ALLIANCE: (CHAIR, ADMIN),
-    Action.CALL_CONTRIBUTIONS: (CHAIR,),
+    Action.RUN_JOINT_FUND: (CHAIR,),
     Action.RECORD_JOINT_WORK: (CHAIR, SECRETARY, CLERK),
     Action.EVALUATE_JOINT_WORK: (EVALUATOR,),
 }

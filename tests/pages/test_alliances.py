@@ -38,6 +38,7 @@ def test_a_resident_sees_each_communitys_contributions(demo_db: dict[str, int]) 
         "**万源社区** · 每次出资的25%",
         "本期轮值主席：**古龙社区**",
         "满意度 **5**/5 · 资源使用 **3**/5",
+        "联建基金资助：**¥8,000.00**",
     ):
         assert line in shown, line
     assert [str(m.value) for m in at.metric] == ["¥43,333.33", "¥43,333.33"]

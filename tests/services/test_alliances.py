@@ -31,6 +31,7 @@ from services.alliances import (
     council_schedule,
     council_turn,
     form_alliance,
+    fund_joint_proposal,
     months_between,
     record_joint_event,
     score_joint_work,
@@ -625,3 +626,65 @@ def test_an_evaluator_of_another_alliance_reaches_nothing_here(world: World) -> 
         select(RoleGrant).where(RoleGrant.person_id == world.people["reviewer"])
     ).all()
     assert {g.role for g in grants} == {"reviewer", "evaluator"}
+
+
+def test_the_council_chair_funds_a_joint_project_from_the_joint_fund(world: World) -> None:
+    alliance_id = _form(world)
+    _fill_all(world)
+    _call(world, alliance_id, "10000")
+    session = world.session
+    selected = _proposal(world, world.compound_b1, ProposalStatus.SELECTED)
+    submitted = _proposal(world, world.compound_a1)
+    for proposal_id in (selected, submitted):
+        add_joint_proposal(
+            session,
+            world.viewer("chair_b" if proposal_id == selected else "chair_a"),
+            alliance_id=alliance_id,
+            proposal_id=proposal_id,
+        )
+    before = fingerprint(session)
+    with pytest.raises(NotAllowed):  # B's chair, but A chairs the council
+        fund_joint_proposal(
+            session,
+            world.viewer("chair_b"),
+            alliance_id=alliance_id,
+            proposal_id=selected,
+            amount="100",
+            occurred_on=WHEN,
+        )
+    with pytest.raises(InvalidInput) as refusal:
+        fund_joint_proposal(
+            session,
+            world.viewer("chair_a"),
+            alliance_id=alliance_id,
+            proposal_id=submitted,
+            amount="100",
+            occurred_on=WHEN,
+        )
+    assert refusal.value.code == "proposal_not_fundable"
+    with pytest.raises(Overspend):
+        fund_joint_proposal(
+            session,
+            world.viewer("chair_a"),
+            alliance_id=alliance_id,
+            proposal_id=selected,
+            amount="10000.01",
+            occurred_on=WHEN,
+        )
+    assert fingerprint(session) == before
+    entry_id = fund_joint_proposal(
+        session,
+        world.viewer("chair_a"),
+        alliance_id=alliance_id,
+        proposal_id=selected,
+        amount="6,000",
+        occurred_on=WHEN,
+    )
+    entry = session.get(LedgerEntry, entry_id)
+    assert entry is not None
+    joint = _fund_of(world, alliance_id)
+    assert (entry.kind, entry.source_fund_id, entry.amount_fen) == ("allocation", joint, 600_000)
+    assert fund_balance(session, joint).available_fen == 400_000
+    (view,) = alliances_page(session, world.viewer("resident_a1"))
+    assert [p.allocated_fen for p in view.proposals] == [600_000, 0]
+    assert view.joint_fund_fen == 1_000_000  # an earmark moves no cash

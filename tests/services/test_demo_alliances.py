@@ -1,5 +1,6 @@
 """The demo's alliance, on both databases: what each community has paid into the joint fund
-is the hand-computed figure (demo/alliances.py), and the books check out."""
+is the hand-computed figure (demo/alliances.py), the joint fund earmarks 8,000 yuan for the
+shared project, and the books check out."""
 
 from sqlmodel import Session
 
@@ -32,7 +33,7 @@ def test_the_demos_alliance_contributions_are_the_hand_computed_figures(session:
     assert alliance.chair == "古龙社区"
     assert [t.community for t in alliance.schedule] == ["古龙社区", "万源社区", "平阳社区"]
     assert [(e.title, e.participants) for e in alliance.events] == [("古美路东片邻里节", 320)]
-    assert len(alliance.proposals) == 1
+    assert [(p.status, p.allocated_fen) for p in alliance.proposals] == [("in_progress", 800_000)]
     assert [(s.satisfaction, s.resource_use) for s in alliance.scores] == [(4, 4), (5, 3)]
     assert check_books(session).ok
     evaluator = sign_in_local(session, username="evaluator", password=DEMO_PASSWORD).viewer

@@ -237,6 +237,17 @@ def _alliance(session: Session, street: Street) -> tuple[int, int]:
         place_id=None,
         alliance_id=alliance,
     )
+    alliances.add_joint_proposal(
+        session, world.viewer("chair_a"), alliance_id=alliance, proposal_id=a.selected
+    )
+    alliances.call_contributions(
+        session,
+        world.viewer("chair_a"),
+        alliance_id=alliance,
+        amount="1000",
+        purpose="Joint canteen",
+        called_on=WHEN,
+    )
     event = alliances.record_joint_event(
         session,
         world.viewer("clerk_a"),
@@ -1196,6 +1207,18 @@ def _call_contributions(s: Session, lab: Lab, v: Values) -> Any:
         amount=v("amount", "100"),
         purpose=v("purpose", "Joint canteen"),
         called_on=WHEN,
+    )
+
+
+@case(alliances.fund_joint_proposal, {"amount": AMOUNT})
+def _fund_joint_proposal(s: Session, lab: Lab, v: Values) -> Any:
+    return alliances.fund_joint_proposal(
+        s,
+        lab.viewer(s, "chair_a"),
+        alliance_id=lab.alliance,
+        proposal_id=lab.a.selected,
+        amount=v("amount", "100"),
+        occurred_on=WHEN,
     )
 
 

@@ -31,6 +31,7 @@ from models import (
     Alliance,
     AllianceEvent,
     AllianceMember,
+    AllianceProposal,
     BooksCheck,
     BudgetRound,
     Fund,
@@ -1019,7 +1020,7 @@ def _form_alliance(session: Session, viewer: Viewer, stage: Stage, side: Side) -
     return Attempt(None, act)
 
 
-@probe(Action.CALL_CONTRIBUTIONS, "alliancecall", "alliancecallpart", "ledgerentry", "auditentry")
+@probe(Action.RUN_JOINT_FUND, "alliancecall", "alliancecallpart", "ledgerentry", "auditentry")
 def _call_contributions(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
     """The probe's side chairs the council: its chair calls 100 yuan, 50 from each fund."""
     alliance = _alliance(session, stage, side)
@@ -1071,6 +1072,43 @@ def _add_joint_proposal(session: Session, viewer: Viewer, stage: Stage, side: Si
         assert [p.proposal_id for p in view.proposals] == [side.submitted]
 
     return Attempt(place_id, act)
+
+
+@probe(Action.RUN_JOINT_FUND, "ledgerentry", "auditentry", also="fund_joint_proposal")
+def _fund_joint_proposal(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """The side's selected proposal, a joint project, and 100 yuan in the joint fund."""
+    alliance = _alliance(session, stage, side)
+    session.add(AllianceProposal(alliance_id=id_of(alliance), proposal_id=side.selected))
+    joint = session.exec(select(Fund).where(Fund.alliance_id == alliance.id)).one()
+    session.add(
+        LedgerEntry(
+            kind="grant",
+            amount_fen=100_00,
+            destination_fund_id=joint.id,
+            counterparty="Street office",
+            purpose="seed",
+            occurred_on=WHEN,
+        )
+    )
+    session.commit()
+
+    def act() -> None:
+        entry_id = alliances.fund_joint_proposal(
+            session,
+            viewer,
+            alliance_id=id_of(alliance),
+            proposal_id=side.selected,
+            amount="60",
+            occurred_on=WHEN,
+        )
+        entry = _row(session, LedgerEntry, entry_id)
+        assert (entry.kind, entry.source_fund_id, entry.amount_fen) == (
+            "allocation",
+            joint.id,
+            60_00,
+        )
+
+    return Attempt(side.community, act)
 
 
 @probe(Action.EVALUATE_JOINT_WORK, "alliancescore", "auditentry")

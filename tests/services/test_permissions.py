@@ -71,7 +71,7 @@ IN_A = {
     # Forming an alliance is asked at every member and calling at the chairing community
     # (services.alliances); here, only what one place allows. No evaluator in the world.
     Action.FORM_ALLIANCE: {"chair_a", "admin"},
-    Action.CALL_CONTRIBUTIONS: {"chair_a"},
+    Action.RUN_JOINT_FUND: {"chair_a"},
     Action.RECORD_JOINT_WORK: {"chair_a", "secretary_a", "clerk_a"},
     Action.EVALUATE_JOINT_WORK: set(),
 }
