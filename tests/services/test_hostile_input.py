@@ -244,7 +244,7 @@ def _alliance(session: Session, street: Street) -> tuple[int, int]:
         session,
         world.viewer("chair_a"),
         alliance_id=alliance,
-        amount="1000",
+        amount="200",  # 120 from A's fund, which still holds the 5,000 a case reverses
         purpose="Joint canteen",
         called_on=WHEN,
     )
