@@ -6,7 +6,8 @@ import random
 from datetime import date
 
 import pytest
-from sqlmodel import col, select
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 from models import (
     Alliance,
@@ -22,6 +23,7 @@ from models import (
 from models.clock import today
 from models.vocabulary import FundKind, LedgerKind, PlaceKind, ProposalStatus, Role
 from services import accounts
+from services.accounts import viewer_for_person
 from services.alliances import (
     MemberShare,
     add_joint_proposal,
@@ -41,6 +43,7 @@ from services.common import record_audit
 from services.errors import Conflict, InvalidInput, NotAllowed, Overspend
 from services.ledger import fund_balance
 from services.verify import check_books
+from tests.services.test_concurrency import outcomes, race
 from tests.street import fingerprint
 from tests.world import World
 
@@ -162,6 +165,10 @@ def _fund_of(world: World, alliance_id: int) -> int:
     return fund.id  # type: ignore[return-value]
 
 
+def _c_fund(world: World) -> int:
+    return world.session.exec(select(Fund.id).where(Fund.name == "Meilong micro-fund")).one()
+
+
 def _c(world: World) -> int:
     return world.session.exec(select(Place.id).where(Place.name == "Meilong")).one()
 
@@ -180,7 +187,7 @@ def _call(world: World, alliance_id: int, yuan: str, who: str = "chair_a") -> in
 def _fill_all(world: World, yuan: str = "50000") -> None:
     _fill(world, world.fund_a, yuan)
     _fill(world, world.fund_b, yuan)
-    c_fund = world.session.exec(select(Fund.id).where(Fund.name == "Meilong micro-fund")).one()
+    c_fund = _c_fund(world)
     _fill(world, c_fund, yuan)
 
 
@@ -312,7 +319,7 @@ def test_a_call_splits_by_the_ratios_into_one_transfer_per_member(world: World) 
         .where(LedgerEntry.destination_fund_id == joint)
         .order_by(col(LedgerEntry.id))
     ).all()
-    c_fund = session.exec(select(Fund.id).where(Fund.name == "Meilong micro-fund")).one()
+    c_fund = _c_fund(world)
     assert [(e.kind, e.source_fund_id, e.amount_fen) for e in entries] == [
         ("transfer", world.fund_a, 1_333_333),
         ("transfer", world.fund_b, 1_166_667),
@@ -594,7 +601,7 @@ def test_an_evaluator_of_another_alliance_reaches_nothing_here(world: World) -> 
             MemberShare(world.community_b, world.fund_b, 500),
             MemberShare(
                 _c(world),
-                world.session.exec(select(Fund.id).where(Fund.name == "Meilong micro-fund")).one(),
+                _c_fund(world),
                 500,
             ),
         ],
@@ -688,3 +695,30 @@ def test_the_council_chair_funds_a_joint_project_from_the_joint_fund(world: Worl
     (view,) = alliances_page(session, world.viewer("resident_a1"))
     assert [p.allocated_fen for p in view.proposals] == [600_000, 0]
     assert view.joint_fund_fen == 1_000_000  # an earmark moves no cash
+
+
+def test_calls_at_once_never_overdraw_a_member(world: World, engine: Engine) -> None:
+    """Eight calls of 10,000 yuan at the same moment: B holds 10,000, so only two of its 3,500
+    shares fit; the others are refused whole, and every fund's books hold."""
+    alliance_id = _form(world)
+    _fill(world, world.fund_a, "100000")
+    _fill(world, world.fund_b, "10000")
+    _fill(world, _c_fund(world), "100000")
+    chair = world.people["chair_a"]
+
+    def call(session: Session) -> int:
+        return call_contributions(
+            session,
+            viewer_for_person(session, chair),
+            alliance_id=alliance_id,
+            amount="10000",
+            purpose="Joint canteen",
+            called_on=WHEN,
+        )
+
+    results = race(world, engine, [call] * 8)
+    assert outcomes(results) == {"ok": 2, "alliance_share_short": 6}
+    world.session.rollback()
+    assert fund_balance(world.session, world.fund_b).cash_fen == 10_000_00 - 2 * 3_500_00
+    assert fund_balance(world.session, _fund_of(world, alliance_id)).cash_fen == 2 * 10_000_00
+    assert check_books(world.session).ok
