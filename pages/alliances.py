@@ -13,6 +13,7 @@ from services.alliances import (
     alliances_page,
     call_contributions,
     fund_joint_proposal,
+    record_joint_event,
     score_joint_work,
 )
 from services.permissions import Viewer
@@ -120,6 +121,40 @@ def _fund_form(viewer: Viewer, alliance: AllianceView, proposal: WorkView) -> No
             st.rerun()
 
 
+def _event_form(viewer: Viewer, alliance: AllianceView) -> None:
+    key = f"joint_event_{alliance.id}"
+    places = {place.id: place.name for place in alliance.event_places}
+    with (
+        st.expander(t("alliances.record_event"), icon=":material/event:"),
+        st.form(key, clear_on_submit=True, enter_to_submit=False),
+    ):
+        title = st.text_input(t("field.title"), max_chars=200, key=f"{key}_title")
+        place_id = st.selectbox(
+            t("field.place"), list(places), format_func=places.__getitem__, key=f"{key}_place"
+        )
+        held_on = st.date_input(t("field.held_on"), key=f"{key}_on")
+        participants = st.number_input(
+            t("field.participants"), min_value=0, max_value=100_000, step=10, key=f"{key}_count"
+        )
+        if (
+            st.form_submit_button(t("alliances.record_event_submit"), type="primary")
+            and place_id is not None
+            and isinstance(held_on, date)
+            and act(
+                record_joint_event,
+                viewer,
+                alliance_id=alliance.id,
+                title=title,
+                held_on=held_on,
+                place_id=place_id,
+                participants=int(participants),
+            )
+            is not None
+        ):
+            st.toast(t("alliances.event_recorded"), icon=":material/check:")
+            st.rerun()
+
+
 def _calls(alliance: AllianceView) -> None:
     st.subheader(t("alliances.calls"))
     if not alliance.calls:
@@ -165,6 +200,8 @@ def _score_form(viewer: Viewer, alliance: AllianceView, work: WorkView) -> None:
 
 def _work(viewer: Viewer, alliance: AllianceView) -> None:
     st.subheader(t("alliances.events"))
+    if alliance.event_places:
+        _event_form(viewer, alliance)
     if not alliance.events:
         empty_state("alliances.no_events")
     for event in alliance.events:

@@ -533,6 +533,12 @@ class ScoreView:
 
 
 @dataclass(frozen=True)
+class PlaceChoice:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class AllianceView:
     id: int
     name: str
@@ -549,6 +555,7 @@ class AllianceView:
     proposals: list[WorkView]
     scores: list[ScoreView]
     may_call: bool  # the viewer chairs the council today
+    event_places: list[PlaceChoice]  # where the viewer may record a joint event
 
 
 def _contributions(session: Session, alliance_id: int) -> dict[int, int]:
@@ -677,6 +684,12 @@ def _view(session: Session, viewer: Viewer, alliance: Alliance, on: date) -> All
             .order_by(col(AllianceScore.id))
         )
     ]
+    inside = [
+        place_id
+        for place_id in names
+        if _within_member(tree, members, place_id)
+        and can(viewer, Action.RECORD_JOINT_WORK, place_id, tree)
+    ]
     return AllianceView(
         id=alliance_id,
         name=alliance.name,
@@ -712,6 +725,7 @@ def _view(session: Session, viewer: Viewer, alliance: Alliance, on: date) -> All
         proposals=proposals,
         scores=scores,
         may_call=chair is not None and can(viewer, Action.RUN_JOINT_FUND, chair.community_id, tree),
+        event_places=[PlaceChoice(place_id, names[place_id]) for place_id in sorted(inside)],
     )
 
 

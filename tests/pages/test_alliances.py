@@ -71,3 +71,16 @@ def test_the_evaluator_scores_what_is_left(demo_db: dict[str, int]) -> None:
     assert not at.exception
     assert not [f for f in at.text_area if f.key and f.key.startswith("score_")]  # all scored
     assert "郑评估（闵行区社会工作评估中心）" in texts(at)
+
+
+def test_a_clerk_records_a_joint_event(demo_db: dict[str, int]) -> None:
+    at = open_page("alliances", demo_db["clerk"])  # 平阳社区's clerk
+    key = next(s.key for s in at.selectbox if s.key and s.key.startswith("joint_event_"))
+    prefix = key.removesuffix("_place")
+    shown = sorted(at.selectbox(key=key).options)  # as drawn
+    assert shown == sorted(["平阳社区", "平阳一村", "平阳二村"])  # not the other members'
+    at.text_input(key=f"{prefix}_title").input("联建垃圾分类宣传日")
+    at.number_input(key=f"{prefix}_count").set_value(150)
+    at.button(key=f"FormSubmitter:{prefix}-登记").click().run()
+    assert not at.exception and not at.error
+    assert "联建垃圾分类宣传日" in texts(at)
