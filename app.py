@@ -12,6 +12,7 @@ from streamlit.navigation.page import StreamlitPage
 from pages import (
     account,
     admin,
+    alliances,
     campaigns,
     donors,
     ledger,
@@ -59,6 +60,7 @@ SCREENS = (
     Screen(points.render, "points", "nav.points", ":material/loyalty:"),
     Screen(donors.render, "donors", "nav.donors", ":material/volunteer_activism:"),
     Screen(campaigns.render, "campaigns", "nav.campaigns", ":material/savings:"),
+    Screen(alliances.render, "alliances", "nav.alliances", ":material/handshake:"),
     Screen(
         review.render,
         "review",

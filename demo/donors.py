@@ -5,10 +5,11 @@ Hand-computed figures (tests/services/test_demo_donors.py checks them on the scr
 
 - 2025 projects, seed money allocated / other money received (designated gifts) / pledged:
   楼道声控灯改造 12,360 / 3,000 (the property manager) / 3,000, leverage 0.2;
-  老年助餐点桌椅更新 14,000 / 1,250 (王秀兰 200, the diners 1,050) / 1,600, leverage 0.1;
+  老年助餐点桌椅更新 22,000 (14,000 from 平阳's fund, 8,000 from the alliance's joint fund,
+  demo/alliances.py) / 1,250 (王秀兰 200, the diners 1,050) / 1,600, leverage 0.06, shown 0.1;
   垂直绿化墙 17,500 / 0 (the bank's pledge never came) / 2,000, leverage 0.0;
   社区共享工具屋 8,000 / 800 (its campaign, 20 x 40) / 1,000, leverage 0.1;
-  the street: 5,050 / 51,860 = 0.097..., shown 0.1.
+  the street: 5,050 / 59,860 = 0.084..., shown 0.1.
 - 平阳社区微基金 by source (yuan): government 90,000; residents 23,600; units 50,000; charity
   70,000; companies 31,000; own revenue 69,000; total 333,600, of which 243,600 (73.0%) does
   not come from government.

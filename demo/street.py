@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from demo.alliances import add_demo_alliance
 from demo.charters import add_charter_exception
 from demo.deliberation import add_demo_meetings_and_reviews
 from demo.donors import add_demo_donors
@@ -396,6 +397,7 @@ def load_demo(session: Session) -> DemoSummary:
         voters=voters,
         projects=last_year.selected,
     )
+    add_demo_alliance(session, admin, street.communities, funds, (chair, guolong_chair))
     return DemoSummary(
         people=len(voters) + 13, proposals=len(proposals.list_proposals(session)), ballots=ballots
     )

@@ -4,6 +4,7 @@ Every table module is imported here so that ``SQLModel.metadata`` is complete fo
 """
 
 from models import (
+    alliances,
     audit,
     chain,
     donors,
@@ -18,6 +19,13 @@ from models import (
     proposals,
     reviews,
     rounds,
+)
+from models.alliances import (
+    AllianceCall,
+    AllianceCallPart,
+    AllianceEvent,
+    AllianceProposal,
+    AllianceScore,
 )
 from models.audit import AuditEntry
 from models.chain import BooksCheck, ChainHead
@@ -71,7 +79,12 @@ __all__ = [
     "Account",
     "AgendaItem",
     "Alliance",
+    "AllianceCall",
+    "AllianceCallPart",
+    "AllianceEvent",
     "AllianceMember",
+    "AllianceProposal",
+    "AllianceScore",
     "Attachment",
     "Attendance",
     "AuditEntry",
@@ -124,6 +137,7 @@ __all__ = [
     "Tally",
     "VolunteerShift",
     "VotingCode",
+    "alliances",
     "audit",
     "chain",
     "database_url",

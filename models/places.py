@@ -41,3 +41,4 @@ class AllianceMember(SQLModel, table=True):
     community_id: int = Field(foreign_key="place.id")
     contribution_permille: int = Field(ge=0, le=1000)
     chairs_council_from: date | None = None
+    fund_id: int | None = Field(default=None, foreign_key="fund.id")  # pays the member's share

@@ -29,6 +29,7 @@ class Role(StrEnum):
     COMMITTEE_MEMBER = "committee_member"
     CLERK = "clerk"
     REVIEWER = "reviewer"
+    EVALUATOR = "evaluator"  # a third party scoring an alliance's joint work (组团联建)
     ADMIN = "admin"
 
 

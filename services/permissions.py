@@ -56,6 +56,10 @@ class Action(StrEnum):
     HANDLE_ORDER = "handle_order"  # take, deliver and report, for the social organisation
     MANAGE_CAMPAIGN = "manage_campaign"
     RECORD_REVENUE = "record_revenue"
+    FORM_ALLIANCE = "form_alliance"  # asked at every member community (services.alliances)
+    RUN_JOINT_FUND = "run_joint_fund"  # asked at the community chairing the council
+    RECORD_JOINT_WORK = "record_joint_work"
+    EVALUATE_JOINT_WORK = "evaluate_joint_work"
 
 
 class Reach(StrEnum):
@@ -79,6 +83,7 @@ SECRETARY = Holder(Role.COMMITTEE_MEMBER, CommitteePosition.SECRETARY)
 TREASURER = Holder(Role.COMMITTEE_MEMBER, CommitteePosition.TREASURER)
 CLERK = Holder(Role.CLERK)
 REVIEWER = Holder(Role.REVIEWER)
+EVALUATOR = Holder(Role.EVALUATOR)
 ADMIN = Holder(Role.ADMIN)
 
 PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
@@ -132,6 +137,13 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     # are donations (RECORD_DONATION). Revenue assets and their income: the treasurer's.
     Action.MANAGE_CAMPAIGN: (CHAIR, TREASURER),
     Action.RECORD_REVENUE: (TREASURER,),
+    # Alliances (组团联建): whoever forms one must reach every member community (a street's
+    # admin or chair); the council's chair is the chair of the community whose turn it is; the
+    # evaluator is a third party, granted for the alliance.
+    Action.FORM_ALLIANCE: (CHAIR, ADMIN),
+    Action.RUN_JOINT_FUND: (CHAIR,),
+    Action.RECORD_JOINT_WORK: (CHAIR, SECRETARY, CLERK),
+    Action.EVALUATE_JOINT_WORK: (EVALUATOR,),
 }
 
 

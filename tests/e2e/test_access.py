@@ -24,6 +24,7 @@ DEEP_LINKS = {
     "live": "平阳社区2026年微基金项目",  # the live screen opens on the round being voted on
     "ledger": "基金与账目",
     "points": "积分",
+    "alliances": "组团联建",
     "meetings": "议事会",
     "vote": "投票",
     "proposals": "提案",
@@ -43,6 +44,7 @@ PUBLIC_NAV = [
     "实时大屏",
     "基金与账目",
     "积分",
+    "组团联建",
     "账户",
 ]
 HIDDEN_NAV = ["管理", "年底评审", "轮次与基金", "开始使用"]
@@ -66,7 +68,7 @@ RESTRICTED = {
 }
 UNTRANSLATED = re.compile(
     r"\b(?:app|nav|notice|vote|tally|ledger|admin|account|needs|proposals|setup|meetings|review"
-    r"|live|field|status|error|role|phase|points|points_reason)\.[a-z_]+\b"
+    r"|live|field|status|error|role|phase|points|points_reason|alliances)\.[a-z_]+\b"
 )
 
 

@@ -40,7 +40,7 @@ def test_a_resident_sees_what_each_gift_paid_for(demo_db: dict[str, int]) -> Non
     ]
     assert "捐给众筹“80个坐垫暖老人”" in shown
     assert "定向捐赠：“老年助餐点桌椅更新”" in shown
-    assert "基金拨付 ¥14,000.00，目前已支出 ¥7,280.00" in shown
+    assert "基金拨付 ¥22,000.00，目前已支出 ¥7,280.00" in shown
     assert "老年助餐点桌椅更新：首期款" in shown and "发票 31002500005678" in shown
     # the general gift: 100 of the 333,600 yuan that came in, 0.03%, and its share of each
     assert "您的捐赠占基金全部收入 ¥333,600.00 的 0.03%" in shown

@@ -41,6 +41,7 @@ from models import LedgerEntry, ProposalLineItem, vocabulary
 from models.clock import today
 from services import (
     accounts,
+    alliances,
     ballots,
     campaigns,
     donors,
@@ -109,6 +110,8 @@ class Lab:
     donation: int  # a donation of A's fund, to reverse
     payment_request: int  # waiting for approval: 100 yuan of A's funded proposal
     asset: int  # a revenue asset of A's fund
+    alliance: int  # A and B at 60/40 %, A's chair chairing the council today
+    joint_event: int  # of that alliance, at A; the reviewer is the alliance's evaluator
     new_street: int  # a street without a review session
     money_max: int  # the largest fen the store's money columns hold
     volunteering: int  # resident_a1's 5 hours (50 points) in A, to correct
@@ -219,10 +222,13 @@ def _extras(session: Session, street: Street) -> dict[str, Any]:
         placed.append(orders.place_order(session, chair, need_id=need))
     orders.take_order(session, clerk, order_id=placed[0], organisation_id=organisation)
     orders.deliver_order(session, clerk, order_id=placed[0])
+    alliance, joint_event = _alliance(session, street)
     return {
         "volunteering": volunteering,
         "delivered_order": placed[0],
         "open_order": placed[1],
+        "alliance": alliance,
+        "joint_event": joint_event,
         "local": local.id,
         "token": token,
         "meeting": meeting,
@@ -243,6 +249,51 @@ def _extras(session: Session, street: Street) -> dict[str, Any]:
             description="",
         ),
     }
+
+
+def _alliance(session: Session, street: Street) -> tuple[int, int]:
+    world, a, b = street.world, street.sides["in"], street.sides["out"]
+    alliance = alliances.form_alliance(
+        session,
+        world.viewer("admin"),
+        name="East alliance",
+        members=[
+            alliances.MemberShare(a.community, a.fund, 600),
+            alliances.MemberShare(b.community, b.fund, 400),
+        ],
+        rotation_months=12,
+        council_from=alliances.add_months(today(), -1),
+        evaluator="Evaluation centre",
+    )
+    accounts.grant_role(
+        session,
+        world.viewer("admin"),
+        person_id=world.people["reviewer"],
+        role="evaluator",
+        place_id=None,
+        alliance_id=alliance,
+    )
+    alliances.add_joint_proposal(
+        session, world.viewer("chair_a"), alliance_id=alliance, proposal_id=a.selected
+    )
+    alliances.call_contributions(
+        session,
+        world.viewer("chair_a"),
+        alliance_id=alliance,
+        amount="200",  # 120 from A's fund, which still holds the 5,000 a case reverses
+        purpose="Joint canteen",
+        called_on=WHEN,
+    )
+    event = alliances.record_joint_event(
+        session,
+        world.viewer("clerk_a"),
+        alliance_id=alliance,
+        title="Joint health fair",
+        held_on=WHEN,
+        place_id=a.community,
+        participants=200,
+    )
+    return alliance, event
 
 
 def _payment_request(session: Session, treasurer: Viewer, a: Side) -> int:
@@ -1290,11 +1341,87 @@ def _record_revenue(s: Session, lab: Lab, v: Values) -> Any:
     )
 
 
+@case(
+    alliances.form_alliance,
+    {"name": LINE, "evaluator": LINE, "rotation_months": COUNT, "members.permille": COUNT},
+)
+def _form_alliance(s: Session, lab: Lab, v: Values) -> Any:
+    b = lab.street.sides["out"]
+    return alliances.form_alliance(
+        s,
+        lab.viewer(s, "admin"),
+        name=v("name", "West alliance"),
+        members=[
+            alliances.MemberShare(lab.a.community, lab.a.fund, v("members.permille", 550)),
+            alliances.MemberShare(b.community, b.fund, 450),
+        ],
+        rotation_months=v("rotation_months", 6),
+        council_from=WHEN,
+        evaluator=v("evaluator", "Minhang social work centre"),
+    )
+
+
+@case(alliances.call_contributions, {"amount": AMOUNT, "purpose": LINE})
+def _call_contributions(s: Session, lab: Lab, v: Values) -> Any:
+    return alliances.call_contributions(
+        s,
+        lab.viewer(s, "chair_a"),
+        alliance_id=lab.alliance,
+        amount=v("amount", "100"),
+        purpose=v("purpose", "Joint canteen"),
+        called_on=WHEN,
+    )
+
+
+@case(alliances.fund_joint_proposal, {"amount": AMOUNT})
+def _fund_joint_proposal(s: Session, lab: Lab, v: Values) -> Any:
+    return alliances.fund_joint_proposal(
+        s,
+        lab.viewer(s, "chair_a"),
+        alliance_id=lab.alliance,
+        proposal_id=lab.a.selected,
+        amount=v("amount", "100"),
+        occurred_on=WHEN,
+    )
+
+
+@case(alliances.record_joint_event, {"title": LINE, "participants": COUNT})
+def _record_joint_event(s: Session, lab: Lab, v: Values) -> Any:
+    return alliances.record_joint_event(
+        s,
+        lab.viewer(s, "clerk_a"),
+        alliance_id=lab.alliance,
+        title=v("title", "Dragon boat day"),
+        held_on=WHEN,
+        place_id=lab.a.compound,
+        participants=v("participants", 150),
+    )
+
+
+@case(
+    alliances.score_joint_work,
+    {"satisfaction": COUNT, "resource_use": COUNT, "comment": LINES},
+)
+def _score_joint_work(s: Session, lab: Lab, v: Values) -> Any:
+    return alliances.score_joint_work(
+        s,
+        lab.viewer(s, "reviewer"),
+        alliance_id=lab.alliance,
+        event_id=lab.joint_event,
+        satisfaction=v("satisfaction", 4),
+        resource_use=v("resource_use", 3),
+        comment=v("comment", "Well attended"),
+    )
+
+
 # --- exemptions ------------------------------------------------------------------------------
 
 # Public functions that take no text, amount or count a person types: ids, dates, booleans,
 # rows and viewers only, or only arguments SET_BY_CODE (checked: they have no others).
 TAKE_NO_TYPED_VALUE = {
+    "services.alliances.add_joint_proposal",
+    "services.alliances.alliances_page",
+    "services.alliances.months_between",
     "services.rounds.enter_phase",
     "services.tally.overrides",
     "services.accounts.active_grants",
@@ -1441,6 +1568,11 @@ SET_BY_CODE = {
 
 # Public functions that take text but are tested elsewhere, or never see a person's input.
 EXEMPT = {
+    # The alliance's arithmetic: parsed amounts, stored ratios and turns (test_alliances.py).
+    "services.alliances.split_by_ratio": "a parsed amount and stored ratios",
+    "services.alliances.add_months": "stored turn lengths",
+    "services.alliances.council_turn": "stored turn lengths and member counts",
+    "services.alliances.council_schedule": "stored turn lengths and member counts",
     "services.election.constraint_meta": "the stored round's ballot limits, already checked",
     # The workflow's questions: phases and statuses come from the store, steps from the code.
     "services.workflow.allows": "a stored phase",

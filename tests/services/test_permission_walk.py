@@ -28,6 +28,10 @@ from sqlmodel import Session, col, select
 
 from models import (
     AgendaItem,
+    Alliance,
+    AllianceEvent,
+    AllianceMember,
+    AllianceProposal,
     BooksCheck,
     BudgetRound,
     Campaign,
@@ -66,9 +70,10 @@ from models import (
 )
 from models.chain import CHAINED
 from models.clock import today, utc_now
-from models.vocabulary import CommitteePosition, NeedStatus, OrderStatus, Role
+from models.vocabulary import CommitteePosition, FundKind, NeedStatus, OrderStatus, Role
 from services import (
     accounts,
+    alliances,
     ballots,
     campaigns,
     charters,
@@ -128,6 +133,7 @@ WALKERS: dict[str, Walker] = {
     "treasurer": Walker(Role.COMMITTEE_MEMBER, CommitteePosition.TREASURER, "community"),
     "clerk": Walker(Role.CLERK, place="community"),
     "reviewer": Walker(Role.REVIEWER, place="community"),
+    "evaluator": Walker(Role.EVALUATOR, place="community"),
     "admin": Walker(Role.ADMIN, place="community"),
     "admin_everywhere": Walker(Role.ADMIN),
     "no_role": Walker(None),
@@ -1113,6 +1119,82 @@ def _register_social_organisation(
     return Attempt(side.community, act)
 
 
+def _alliance(session: Session, stage: Stage, side: Side) -> Alliance:
+    """Both communities, the probe's side chairing the council today (yearly turns), and the
+    joint fund; straight into the store."""
+    other = stage.sides["out" if side == stage.sides["in"] else "in"]
+    alliance = Alliance(name=f"Alliance {uuid.uuid4().hex[:6]}", street_id=stage.street)
+    session.add(alliance)
+    session.flush()
+    for turn, member in enumerate((side, other)):
+        session.add(
+            AllianceMember(
+                alliance_id=id_of(alliance),
+                community_id=member.community,
+                fund_id=member.fund,
+                contribution_permille=500,
+                chairs_council_from=alliances.add_months(today(), 12 * turn - 1),
+            )
+        )
+    session.add(
+        Fund(
+            name=alliance.name,
+            kind=FundKind.ALLIANCE,
+            place_id=stage.street,
+            alliance_id=alliance.id,
+        )
+    )
+    session.commit()
+    return alliance
+
+
+@probe(Action.FORM_ALLIANCE, "alliance", "alliancemember", "fund", "auditentry")
+def _form_alliance(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """Both communities: whoever forms it must reach both, which among the walkers only an
+    admin granted without a place does (a street's admin or chair would too)."""
+    other = stage.sides["out" if side == stage.sides["in"] else "in"]
+
+    def act() -> None:
+        alliance_id = alliances.form_alliance(
+            session,
+            viewer,
+            name="East alliance",
+            members=[
+                alliances.MemberShare(side.community, side.fund, 600),
+                alliances.MemberShare(other.community, other.fund, 400),
+            ],
+            rotation_months=12,
+            council_from=WHEN,
+            evaluator="Evaluation centre",
+        )
+        members = session.exec(
+            select(AllianceMember.community_id).where(AllianceMember.alliance_id == alliance_id)
+        ).all()
+        assert set(members) == {side.community, other.community}
+
+    return Attempt(None, act)
+
+
+@probe(Action.RUN_JOINT_FUND, "alliancecall", "alliancecallpart", "ledgerentry", "auditentry")
+def _call_contributions(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """The probe's side chairs the council: its chair calls 100 yuan, 50 from each fund."""
+    alliance = _alliance(session, stage, side)
+
+    def act() -> None:
+        alliances.call_contributions(
+            session,
+            viewer,
+            alliance_id=id_of(alliance),
+            amount="100",
+            purpose="Joint canteen",
+            called_on=WHEN,
+        )
+        (view,) = [v for v in alliances.alliances_page(session, viewer) if v.id == alliance.id]
+        assert [m.contributed_fen for m in view.members] == [50_00, 50_00]
+
+    return Attempt(side.community, act)
+
+
 def _open_need(session: Session, side: Side) -> Need:
     need = Need(place_id=side.compound, title="Lunch for elders", category="elderly_care")
     session.add(need)
@@ -1325,6 +1407,106 @@ def _record_revenue(session: Session, viewer: Viewer, stage: Stage, side: Side) 
         )
 
     return Attempt(_row(session, Fund, side.fund).place_id, act)
+
+
+@probe(Action.RECORD_JOINT_WORK, "allianceevent", "auditentry")
+def _record_joint_work(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    alliance = _alliance(session, stage, side)
+
+    def act() -> None:
+        event_id = alliances.record_joint_event(
+            session,
+            viewer,
+            alliance_id=id_of(alliance),
+            title="Joint health fair",
+            held_on=WHEN,
+            place_id=side.compound,
+            participants=120,
+        )
+        assert _row(session, AllianceEvent, event_id).participants == 120
+
+    return Attempt(side.compound, act)
+
+
+@probe(Action.RECORD_JOINT_WORK, "allianceproposal", "auditentry", also="add_joint_proposal")
+def _add_joint_proposal(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    alliance = _alliance(session, stage, side)
+    place_id = _row(session, Proposal, side.submitted).place_id
+
+    def act() -> None:
+        alliances.add_joint_proposal(
+            session, viewer, alliance_id=id_of(alliance), proposal_id=side.submitted
+        )
+        (view,) = [v for v in alliances.alliances_page(session, viewer) if v.id == alliance.id]
+        assert [p.proposal_id for p in view.proposals] == [side.submitted]
+
+    return Attempt(place_id, act)
+
+
+@probe(Action.RUN_JOINT_FUND, "ledgerentry", "auditentry", also="fund_joint_proposal")
+def _fund_joint_proposal(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """The side's selected proposal, a joint project, and 100 yuan in the joint fund."""
+    alliance = _alliance(session, stage, side)
+    session.add(AllianceProposal(alliance_id=id_of(alliance), proposal_id=side.selected))
+    joint = session.exec(select(Fund).where(Fund.alliance_id == alliance.id)).one()
+    session.add(
+        LedgerEntry(
+            kind="grant",
+            amount_fen=100_00,
+            destination_fund_id=joint.id,
+            counterparty="Street office",
+            purpose="seed",
+            occurred_on=WHEN,
+        )
+    )
+    session.commit()
+
+    def act() -> None:
+        entry_id = alliances.fund_joint_proposal(
+            session,
+            viewer,
+            alliance_id=id_of(alliance),
+            proposal_id=side.selected,
+            amount="60",
+            occurred_on=WHEN,
+        )
+        entry = _row(session, LedgerEntry, entry_id)
+        assert (entry.kind, entry.source_fund_id, entry.amount_fen) == (
+            "allocation",
+            joint.id,
+            60_00,
+        )
+
+    return Attempt(side.community, act)
+
+
+@probe(Action.EVALUATE_JOINT_WORK, "alliancescore", "auditentry")
+def _evaluate_joint_work(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    alliance = _alliance(session, stage, side)
+    event = AllianceEvent(
+        alliance_id=id_of(alliance),
+        title="Joint health fair",
+        held_on=WHEN,
+        place_id=side.community,
+        participants=120,
+    )
+    session.add(event)
+    session.commit()
+
+    def act() -> None:
+        alliances.score_joint_work(
+            session,
+            viewer,
+            alliance_id=id_of(alliance),
+            event_id=id_of(event),
+            satisfaction=4,
+            resource_use=3,
+            comment="Well attended",
+        )
+        (view,) = [v for v in alliances.alliances_page(session, viewer) if v.id == alliance.id]
+        assert [(s.satisfaction, s.resource_use) for s in view.scores] == [(4, 3)]
+
+    return Attempt(side.community, act)
 
 
 # --- the walk --------------------------------------------------------------------------------

@@ -75,6 +75,12 @@ IN_A = {
     Action.REGISTER_SOCIAL_ORGANISATION: {"chair_a", "clerk_a", "admin"},
     Action.PLACE_ORDER: {"chair_a"},
     Action.HANDLE_ORDER: {"clerk_a"},
+    # Forming an alliance is asked at every member and calling at the chairing community
+    # (services.alliances); here, only what one place allows. No evaluator in the world.
+    Action.FORM_ALLIANCE: {"chair_a", "admin"},
+    Action.RUN_JOINT_FUND: {"chair_a"},
+    Action.RECORD_JOINT_WORK: {"chair_a", "secretary_a", "clerk_a"},
+    Action.EVALUATE_JOINT_WORK: set(),
 }
 
 
