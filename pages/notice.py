@@ -7,13 +7,15 @@ import streamlit as st
 
 from services.ledger import FundBalance, LedgerLine
 from services.notice import NoticeBoard
+from services.permissions import ANONYMOUS
 from services.verify import BooksSeal
 from services.workflow import Step, allows
 from ui.context import day, label, moment, money, t
 from ui.incidents import incidents_reported
+from ui.ledger_files import ledger_downloads
 from ui.plain_text import plain
 from ui.shared import REFRESH_SECONDS, funds_spec, proposals_spec, shared_notice_board
-from ui.widgets import empty_state, override_notice
+from ui.widgets import empty_state, id_select, override_notice
 
 VIEW_PARAM = "view"
 WALL_VIEW = "wall"
@@ -164,6 +166,11 @@ def _draw() -> None:
         st.markdown("\n".join(_ledger_line(line) for line in board.recent))
     else:
         empty_state("app.nothing_yet")
+    if board.balances:
+        with st.expander(t("export.title"), icon=":material/download:"):
+            names = {b.fund_id: b.name for b in board.balances}
+            fund_id = id_select(t("notice.fund"), names, key="notice_export_fund")
+            ledger_downloads(ANONYMOUS, fund_id)  # the public file: anonymous donors masked
     _seal(board.seal)
 
 

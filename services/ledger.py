@@ -4,6 +4,12 @@ Cash balance = money in - money out. Allocations are earmarks for a funded propo
 not move cash, but what is earmarked and not yet spent cannot be spent on anything else, and a
 proposal's expenses can never exceed its allocation (no overspend, enforced here, not in the UI).
 
+A project's money is paid out only through a payment request that a second committee member
+approves (``services.expenses``); ``record_expense`` is left for the fund's own costs that no
+project owns (bank charges, the yearly audit), which name no project and no earmark. When a
+project closes (completed or abandoned), what its allocation did not spend is released back to
+the fund as a ``release`` entry: the earmark ends, the fund's free money rises by exactly that.
+
 Every use case that moves money out of a fund, or reverses an entry, takes the books' lock
 before it reads a balance: concurrent requests are decided one after another, each on the
 balance the previous one left. The lock is the one the hash chain is written under
@@ -27,12 +33,8 @@ from models import (
     Person,
     Proposal,
 )
-from models.vocabulary import (
-    AttachmentKind,
-    ContributionKind,
-    LedgerKind,
-    ProposalStatus,
-)
+from models.clock import utc_now
+from models.vocabulary import AttachmentKind, ContributionKind, LedgerKind
 from services.common import (
     bounded_int,
     choice,
@@ -47,9 +49,11 @@ from services.common import (
 )
 from services.errors import Conflict, InvalidInput, Overspend
 from services.permissions import Action, Viewer, can
+from services.workflow import FUNDABLE
 
-CASH_KINDS = tuple(k.value for k in LedgerKind if k is not LedgerKind.ALLOCATION)
-FUNDABLE = (ProposalStatus.SELECTED, ProposalStatus.IN_PROGRESS, ProposalStatus.COMPLETED)
+# Allocations and releases only mark money for a project and free it again: no cash moves.
+EARMARK_KINDS = (LedgerKind.ALLOCATION, LedgerKind.RELEASE)
+CASH_KINDS = tuple(k.value for k in LedgerKind if k not in EARMARK_KINDS)
 
 
 @dataclass(frozen=True)
@@ -100,12 +104,20 @@ def _named(proposal_id: int | None) -> list[int] | None:
 
 
 def _allocated(session: Session, proposal_ids: Collection[int] | None) -> dict[int, int]:
-    return _by_proposal(
+    """Allocations not reversed, less what a closed project released."""
+    allocated = _by_proposal(
         session,
         LedgerEntry.kind == LedgerKind.ALLOCATION,
         col(LedgerEntry.id).not_in(_reversed()),
         proposal_ids=proposal_ids,
     )
+    released = _by_proposal(
+        session, LedgerEntry.kind == LedgerKind.RELEASE, proposal_ids=proposal_ids
+    )
+    return {
+        pid: allocated.get(pid, 0) - released.get(pid, 0)
+        for pid in allocated.keys() | released.keys()
+    }
 
 
 def _spent(session: Session, proposal_ids: Collection[int] | None) -> dict[int, int]:
@@ -120,7 +132,8 @@ def _spent(session: Session, proposal_ids: Collection[int] | None) -> dict[int, 
 
 
 def allocated_by_proposal(session: Session, proposal_id: int | None = None) -> dict[int, int]:
-    """Allocations not reversed, per proposal (every proposal unless one is named)."""
+    """Allocations not reversed nor released, per proposal (every proposal unless one is
+    named)."""
     return _allocated(session, _named(proposal_id))
 
 
@@ -308,6 +321,9 @@ def allocate_to_proposal(
         raise InvalidInput("proposal_not_fundable", status=proposal.status)
     amount_fen = parse_yuan(amount)
     lock_for_change(session)
+    session.refresh(proposal)  # a project closed meanwhile has released its money: none more
+    if proposal.status not in FUNDABLE:
+        raise InvalidInput("proposal_not_fundable", status=proposal.status)
     _require_within(amount_fen, fund_balance(session, fund_id).available_fen)
     entry = LedgerEntry(
         kind=LedgerKind.ALLOCATION,
@@ -347,10 +363,11 @@ def record_expense(
     purpose: str,
     invoice_number: str,
     occurred_on: date,
-    proposal_id: int | None = None,
-    receipt_attachment_id: int | None = None,
 ) -> int:
-    """Every expense names its invoice (发票): no invoice number, no payment."""
+    """A cost of the fund itself, which no project owns (bank charges, the yearly audit): paid
+    from free money only, never from an earmark. A project's money goes out through a payment
+    request and a second member's approval (``services.expenses``). Every expense names its
+    invoice (发票): no invoice number, no payment."""
     fund = get_or_fail(session, Fund, fund_id)
     require_at(session, viewer, Action.RECORD_EXPENSE, fund.place_id)
     return _pay(
@@ -362,8 +379,8 @@ def record_expense(
         purpose=purpose,
         invoice_number=invoice_number,
         occurred_on=occurred_on,
-        proposal_id=proposal_id,
-        receipt_attachment_id=receipt_attachment_id,
+        proposal_id=None,
+        receipt_attachment_id=None,
     )
 
 
@@ -411,6 +428,54 @@ def _pay(
     return _append(session, viewer, entry, "record_expense")
 
 
+def _left_by_fund(session: Session, proposal_id: int) -> dict[int, int]:
+    """What each fund allocated to the project and has neither paid out nor released."""
+    source, destination = col(LedgerEntry.source_fund_id), col(LedgerEntry.destination_fund_id)
+    sides = (  # the kind, the fund's side of the entry, and whether it adds to what is left
+        (LedgerKind.ALLOCATION, source, 1),
+        (LedgerKind.RELEASE, source, -1),
+        (LedgerKind.EXPENSE, source, -1),
+        (LedgerKind.REVERSAL, destination, 1),  # an expense refunded
+    )
+    left: dict[int, int] = {}
+    for kind, side, sign in sides:
+        query = select(side, func.sum(LedgerEntry.amount_fen)).where(
+            LedgerEntry.kind == kind, LedgerEntry.proposal_id == proposal_id, side.is_not(None)
+        )
+        if kind == LedgerKind.ALLOCATION:
+            query = query.where(col(LedgerEntry.id).not_in(_reversed()))
+        for fund_id, total in session.exec(query.group_by(side)):
+            if fund_id is not None:
+                left[fund_id] = left.get(fund_id, 0) + sign * int(total)
+    return left
+
+
+def release_unspent(session: Session, viewer: Viewer, proposal: Proposal) -> list[int]:
+    """When a project closes, each fund gets back the free use of what it allocated and the
+    project did not spend. Called by the status change (``services.proposals``), which checked
+    who may close the project: the entries commit with the move, or not at all. Returns the
+    entries' ids (none when everything was spent)."""
+    lock_for_change(session)
+    entry_ids = []
+    for fund_id, left_fen in sorted(_left_by_fund(session, id_of(proposal)).items()):
+        if left_fen <= 0:
+            continue
+        entry = LedgerEntry(
+            kind=LedgerKind.RELEASE,
+            amount_fen=left_fen,
+            source_fund_id=fund_id,
+            proposal_id=proposal.id,
+            counterparty=proposal.title,
+            purpose=proposal.title,
+            occurred_on=utc_now().date(),
+            recorded_by_id=viewer.person_id,
+        )
+        session.add(entry)
+        record_audit(session, viewer, "release_unspent", entry)
+        entry_ids.append(id_of(entry))
+    return entry_ids
+
+
 def reverse_entry(
     session: Session, viewer: Viewer, *, entry_id: int, reason: str, occurred_on: date
 ) -> int:
@@ -420,9 +485,14 @@ def reverse_entry(
     original = get_or_fail(session, LedgerEntry, entry_id)
     fund_id = original.source_fund_id or original.destination_fund_id
     require_at(session, viewer, Action.RECORD_EXPENSE, get_or_fail(session, Fund, fund_id).place_id)
-    if original.kind == LedgerKind.REVERSAL:
+    if original.kind in (LedgerKind.REVERSAL, LedgerKind.RELEASE):
         raise InvalidInput("reversal_not_reversible")
     lock_for_change(session)
+    if original.kind == LedgerKind.ALLOCATION and original.proposal_id is not None:
+        # A closed project's allocation stays as it was closed: its release is already written.
+        project = get_or_fail(session, Proposal, original.proposal_id)
+        if project.status not in FUNDABLE:
+            raise InvalidInput("proposal_not_fundable", status=project.status)
     already = session.exec(
         select(LedgerEntry.id).where(LedgerEntry.reverses_entry_id == entry_id)
     ).first()
@@ -455,17 +525,18 @@ class LedgerLine:
     occurred_on: date
     kind: str
     fund: str
-    direction: str  # "in" | "out" | "earmark" | "transfer"
+    direction: str  # "in" | "out" | "earmark" | "release" | "transfer"
     amount_fen: int
     counterparty: str  # empty for an anonymous donor on the public notice
     purpose: str
     proposal_id: int | None
     invoice_number: str | None
     reverses_entry_id: int | None
+    is_anonymous: bool = False  # the donor asked not to be named in public
 
 
 def ledger_lines(
-    session: Session, *, fund_id: int | None = None, limit: int = 500, public: bool = True
+    session: Session, *, fund_id: int | None = None, limit: int | None = 500, public: bool = True
 ) -> list[LedgerLine]:
     """The notice-board view: anonymous donors stay anonymous; the books view shows names."""
     funds = dict(session.exec(select(Fund.id, Fund.name)).all())
@@ -482,6 +553,8 @@ def ledger_lines(
     for entry in session.exec(query):
         if entry.kind == LedgerKind.ALLOCATION:
             direction = "earmark"
+        elif entry.kind == LedgerKind.RELEASE:
+            direction = "release"
         elif entry.source_fund_id and entry.destination_fund_id:
             direction = "transfer"
         elif entry.destination_fund_id:
@@ -504,6 +577,7 @@ def ledger_lines(
                 proposal_id=entry.proposal_id,
                 invoice_number=entry.invoice_number,
                 reverses_entry_id=entry.reverses_entry_id,
+                is_anonymous=entry.is_anonymous,
             )
         )
     return lines

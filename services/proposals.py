@@ -34,7 +34,7 @@ from models.vocabulary import (
     PlaceKind,
     ProposalStatus,
 )
-from services import workflow
+from services import ledger, workflow
 from services.common import (
     MAX_AMOUNT_FEN,
     bounded_int,
@@ -530,8 +530,14 @@ def needs_to_answer(
 def change_proposal_status(
     session: Session, viewer: Viewer, *, proposal_id: int, to_status: str, reason: str = ""
 ) -> None:
+    """Closing a project releases its unspent money (``ledger.release_unspent``) in the same
+    transaction; the books' lock is taken before the status is read, so that two closings sent
+    at once release once."""
     proposal = get_or_fail(session, Proposal, proposal_id)
     target = ProposalStatus(choice(to_status, ProposalStatus, "status"))
+    if target in workflow.CLOSING:
+        lock_for_change(session)
+        session.refresh(proposal)
     current = ProposalStatus(proposal.status)
     move = workflow.status_move(current, target)
     if move.mover is workflow.Mover.PROPOSER:
@@ -547,6 +553,8 @@ def change_proposal_status(
     before = snapshot(proposal)
     workflow.record_move(session, viewer, proposal, target, reason)
     record_audit(session, viewer, "change_proposal_status", proposal, before=before)
+    if target in workflow.CLOSING:
+        ledger.release_unspent(session, viewer, proposal)
     session.commit()
 
 

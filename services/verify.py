@@ -203,6 +203,8 @@ class _Books:
         if kind == LedgerKind.ALLOCATION:
             self.allocated[proposal] = self.allocated.get(proposal, 0) + amount
             self.funders.setdefault(source, set()).add(proposal)
+        elif kind == LedgerKind.RELEASE:
+            self.allocated[proposal] = self.allocated.get(proposal, 0) - amount
         elif kind == LedgerKind.REVERSAL:
             self._reverse(entry, problems)
         else:

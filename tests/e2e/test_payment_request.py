@@ -1,7 +1,14 @@
 """A payment request on phones (390x844): the treasurer files one with a receipt photo from the
 ledger screen, a second committee member (the chair) sees it waiting with its receipt and
-approves it, and the budget line vs actual shows the money spent."""
+approves it, the budget line vs actual shows the money spent and the notice board the expense.
 
+Waits that matter under load (a run once failed in CI): the sign-in cookie is written by a
+script in the page after the sign-in run, so the next address is opened only once the browser
+holds it (else the new session is signed out); the receipt is uploaded in the background after
+the file is chosen, so the request is sent only once the uploader shows the file (else the
+service is asked without a receipt)."""
+
+import time
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
@@ -72,6 +79,10 @@ def _sign_in(page: Page, base_url: str, username: str) -> None:
     page.get_by_role("button", name="登录", exact=True).click()
     expect(page.get_by_role("button", name="退出登录")).to_be_visible()
     wait_for_app(page)
+    deadline = time.monotonic() + 20
+    while "linli_sign_in" not in {c["name"] for c in page.context.cookies()}:
+        assert time.monotonic() < deadline, "the sign-in cookie was never written"
+        time.sleep(0.1)
 
 
 def _open_requests(page: Page, base_url: str, fund: str) -> None:
@@ -91,8 +102,7 @@ def test_treasurer_asks_on_a_phone_and_the_chair_approves(  # type: ignore[no-un
     _open_requests(treasurer, server_with_uploads.url, fund)
     picker = treasurer.locator(".st-key-pay_project")
     picker.get_by_role("combobox").click()
-    treasurer.keyboard.type(project)
-    treasurer.keyboard.press("Enter")
+    treasurer.get_by_role("option", name=project, exact=True).click()
     wait_for_app(treasurer)
     expect(picker.get_by_role("combobox")).to_have_value(project)
     treasurer.locator(".st-key-pay_amount_0 input").fill("120.50")
@@ -102,6 +112,7 @@ def test_treasurer_asks_on_a_phone_and_the_chair_approves(  # type: ignore[no-un
     treasurer.locator(".st-key-pay_receipt_0 input[type='file']").set_input_files(
         {"name": "发票.jpg", "mimeType": "image/jpeg", "buffer": _receipt_photo()}
     )
+    expect(treasurer.locator(".st-key-pay_receipt_0")).to_contain_text("发票.jpg")
     wait_for_app(treasurer)
     treasurer.get_by_role("button", name="提交审批").click()
     wait_for_app(treasurer)
@@ -127,3 +138,8 @@ def test_treasurer_asks_on_a_phone_and_the_chair_approves(  # type: ignore[no-un
     wait_for_app(chair)
     expect(chair.get_by_test_id("stMain")).to_contain_text(project)
     chair.screenshot(path=str(SHOTS / "expenses-budget-phone.png"))
+    # The expense is on the public ledger: the notice board's latest lines, for anyone.
+    chair.goto(server_with_uploads.url)
+    wait_for_app(chair)
+    expect(chair.get_by_test_id("stMain")).to_contain_text("¥120.50")
+    expect(chair.get_by_test_id("stMain")).to_contain_text("长椅螺栓")
