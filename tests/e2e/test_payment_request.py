@@ -32,11 +32,9 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
-def server_with_uploads(
-    demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Server]:
-    """Receipts kept in the test's folder, not the app's data folder."""
-    monkeypatch.setenv("LINLI_UPLOAD_DIR", str(tmp_path / "uploads"))
+def server_with_uploads(demo_template: Path, tmp_path: Path) -> Iterator[Server]:
+    """A server of its own, as this test adds a request; receipts go to the run's folder, where
+    the demo kept its own (tests/conftest.py), never to the app's data folder."""
     running = start_server(demo_template, tmp_path / "fresh")
     yield running
     running.stop()
