@@ -104,20 +104,16 @@ def _named(proposal_id: int | None) -> list[int] | None:
 
 
 def _allocated(session: Session, proposal_ids: Collection[int] | None) -> dict[int, int]:
-    """Allocations not reversed, less what a closed project released."""
-    allocated = _by_proposal(
+    return _by_proposal(
         session,
         LedgerEntry.kind == LedgerKind.ALLOCATION,
         col(LedgerEntry.id).not_in(_reversed()),
         proposal_ids=proposal_ids,
     )
-    released = _by_proposal(
-        session, LedgerEntry.kind == LedgerKind.RELEASE, proposal_ids=proposal_ids
-    )
-    return {
-        pid: allocated.get(pid, 0) - released.get(pid, 0)
-        for pid in allocated.keys() | released.keys()
-    }
+
+
+def _released(session: Session, proposal_ids: Collection[int] | None) -> dict[int, int]:
+    return _by_proposal(session, LedgerEntry.kind == LedgerKind.RELEASE, proposal_ids=proposal_ids)
 
 
 def _spent(session: Session, proposal_ids: Collection[int] | None) -> dict[int, int]:
@@ -132,8 +128,8 @@ def _spent(session: Session, proposal_ids: Collection[int] | None) -> dict[int, 
 
 
 def allocated_by_proposal(session: Session, proposal_id: int | None = None) -> dict[int, int]:
-    """Allocations not reversed nor released, per proposal (every proposal unless one is
-    named)."""
+    """Allocations not reversed, per proposal (every proposal unless one is named); what a
+    closed project gave back is not taken off: the review compares spending with this."""
     return _allocated(session, _named(proposal_id))
 
 
@@ -186,10 +182,12 @@ def _balances(session: Session, funds: list[Fund], *, every_fund: bool) -> list[
     funded_by = session.exec(allocations.distinct()).all()
     proposal_ids = None if every_fund else {pid for _, pid in funded_by if pid is not None}
     allocated, spent = _allocated(session, proposal_ids), _spent(session, proposal_ids)
+    released = _released(session, proposal_ids)
     earmarked: dict[int, int] = {}
     for fund_id, proposal_id in funded_by:
         if fund_id is not None and proposal_id is not None:
-            left = max(0, allocated.get(proposal_id, 0) - spent.get(proposal_id, 0))
+            given = allocated.get(proposal_id, 0) - released.get(proposal_id, 0)
+            left = max(0, given - spent.get(proposal_id, 0))
             earmarked[fund_id] = earmarked.get(fund_id, 0) + left
     return [
         FundBalance(
@@ -405,7 +403,8 @@ def _pay(
     balance = fund_balance(session, fund_id)
     if proposal_id is not None:
         get_or_fail(session, Proposal, proposal_id)
-        remaining = allocated_fen(session, proposal_id) - spent_fen(session, proposal_id)
+        released = _released(session, [proposal_id]).get(proposal_id, 0)
+        remaining = allocated_fen(session, proposal_id) - released - spent_fen(session, proposal_id)
         _require_within(amount_fen, max(remaining, 0), "overspend_allocation")
         _require_within(amount_fen, balance.cash_fen)
     else:

@@ -177,13 +177,14 @@ class _Books:
     money_out: dict[int, int] = field(default_factory=dict)
     allocated: dict[int, int] = field(default_factory=dict)
     spent: dict[int, int] = field(default_factory=dict)
+    released: dict[int, int] = field(default_factory=dict)  # closed projects' unspent money
     funders: dict[int, set[int]] = field(default_factory=dict)  # fund -> proposals it allocated to
     entries: dict[int, Mapping[Any, Any]] = field(default_factory=dict)
     reversed_ids: set[int] = field(default_factory=set)
 
     def earmarked(self, fund_id: int) -> int:
         return sum(
-            max(0, self.allocated.get(p, 0) - self.spent.get(p, 0))
+            max(0, self.allocated.get(p, 0) - self.released.get(p, 0) - self.spent.get(p, 0))
             for p in self.funders.get(fund_id, ())
         )
 
@@ -204,7 +205,7 @@ class _Books:
             self.allocated[proposal] = self.allocated.get(proposal, 0) + amount
             self.funders.setdefault(source, set()).add(proposal)
         elif kind == LedgerKind.RELEASE:
-            self.allocated[proposal] = self.allocated.get(proposal, 0) - amount
+            self.released[proposal] = self.released.get(proposal, 0) + amount
         elif kind == LedgerKind.REVERSAL:
             self._reverse(entry, problems)
         else:
@@ -250,7 +251,8 @@ class _Books:
                 params = {"fund_id": source, "available_fen": available, "entry_id": entry["id"]}
                 problems.append(Problem("fund_overcommitted", params))
         proposal = entry["proposal_id"]
-        if proposal is not None and self.spent.get(proposal, 0) > self.allocated.get(proposal, 0):
+        used = self.spent.get(proposal, 0) + self.released.get(proposal, 0)
+        if proposal is not None and used > self.allocated.get(proposal, 0):
             params = {
                 "proposal_id": proposal,
                 "spent_fen": self.spent.get(proposal, 0),

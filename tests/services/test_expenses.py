@@ -284,6 +284,8 @@ def test_closing_a_project_gives_its_unspent_money_back(
         390_000,
         0,
     )
+    # The review still measures spending against what was allocated: 1,500 of 5,400.
+    assert ledger.allocated_fen(world.session, proposal_id) == 540_000
     assert check_books(world.session).ok
     # A closed project is paid nothing more, gets no more money, and its release stands.
     untouched = fingerprint(world.session)
