@@ -33,7 +33,7 @@ from models import (
     Person,
     Proposal,
 )
-from models.clock import utc_now
+from models.clock import today
 from models.vocabulary import AttachmentKind, ContributionKind, LedgerKind
 from services.common import (
     bounded_int,
@@ -466,7 +466,7 @@ def release_unspent(session: Session, viewer: Viewer, proposal: Proposal) -> lis
             proposal_id=proposal.id,
             counterparty=proposal.title,
             purpose=proposal.title,
-            occurred_on=utc_now().date(),
+            occurred_on=today(),
             recorded_by_id=viewer.person_id,
         )
         session.add(entry)
