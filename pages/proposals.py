@@ -36,7 +36,7 @@ from services.uploads import (
     max_upload_mb,
     open_attachment,
 )
-from services.workflow import SUPPORTABLE, Mover, moves_from
+from services.workflow import CLOSING, SUPPORTABLE, Mover, moves_from
 from ui.context import act, current_viewer, label, moment, money, read, t
 from ui.images import thumbnail
 from ui.plain_text import plain
@@ -430,6 +430,8 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
             )
             reason = middle.text_input(t("field.reason"), key=f"reason_{proposal_id}")
             applied = right.form_submit_button(t("proposals.apply"), key=f"apply_{proposal_id}")
+            if CLOSING & set(moves):
+                st.caption(t("proposals.closing_releases"))
         if (
             applied
             and act(

@@ -103,3 +103,11 @@ def test_the_ledger_files_to_download(demo_db: dict[str, int]) -> None:
     assert {b.proto.label for b in public.get("download_button")} == public_files
     books, _, _ = _budget_tab(demo_db["chair"])
     assert {b.proto.label for b in books.get("download_button")} == public_files | books_files
+
+
+def test_the_committee_is_told_that_closing_gives_the_money_back(demo_db: dict[str, int]) -> None:
+    """Shown where a project under way can be completed or abandoned, to those who may."""
+    note = i18n.translate("zh-CN", "proposals.closing_releases")
+    chair = open_page("proposals", demo_db["chair"])
+    assert not chair.exception and note in [c.value for c in chair.caption]
+    assert note not in [c.value for c in open_page("proposals", None).caption]
