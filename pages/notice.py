@@ -75,6 +75,18 @@ def render() -> None:
     st.title(t("nav.notice"))
     st.caption(t("notice.intro"))
     _board()
+    _downloads()
+
+
+def _downloads() -> None:
+    """Outside the board's refreshing fragment: a redraw would close the open fund picker."""
+    balances = shared_notice_board().balances
+    if not balances:
+        return
+    with st.expander(t("export.title"), icon=":material/download:"):
+        names = {b.fund_id: b.name for b in balances}
+        fund_id = id_select(t("notice.fund"), names, key="notice_export_fund")
+        ledger_downloads(ANONYMOUS, fund_id)  # the public file: anonymous donors masked
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
@@ -166,11 +178,6 @@ def _draw() -> None:
         st.markdown("\n".join(_ledger_line(line) for line in board.recent))
     else:
         empty_state("app.nothing_yet")
-    if board.balances:
-        with st.expander(t("export.title"), icon=":material/download:"):
-            names = {b.fund_id: b.name for b in board.balances}
-            fund_id = id_select(t("notice.fund"), names, key="notice_export_fund")
-            ledger_downloads(ANONYMOUS, fund_id)  # the public file: anonymous donors masked
     _seal(board.seal)
 
 
