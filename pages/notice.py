@@ -15,7 +15,7 @@ from ui.incidents import incidents_reported
 from ui.ledger_files import ledger_downloads
 from ui.plain_text import plain
 from ui.shared import REFRESH_SECONDS, funds_spec, proposals_spec, shared_notice_board
-from ui.widgets import empty_state, id_select, override_notice
+from ui.widgets import empty_state, override_notice
 
 VIEW_PARAM = "view"
 WALL_VIEW = "wall"
@@ -79,14 +79,15 @@ def render() -> None:
 
 
 def _downloads() -> None:
-    """Outside the board's refreshing fragment: a redraw would close the open fund picker."""
+    """Outside the board's refreshing fragment, and buttons rather than a picker: a redraw
+    every few seconds would close an open drop-down list (seen in the browser tests)."""
     balances = shared_notice_board().balances
     if not balances:
         return
-    with st.expander(t("export.title"), icon=":material/download:"):
-        names = {b.fund_id: b.name for b in balances}
-        fund_id = id_select(t("notice.fund"), names, key="notice_export_fund")
-        ledger_downloads(ANONYMOUS, fund_id)  # the public file: anonymous donors masked
+    st.subheader(t("export.title"), anchor=False)
+    for balance in balances:
+        st.markdown(f"**{plain(balance.name)}**")
+        ledger_downloads(ANONYMOUS, balance.fund_id)  # the public file: anonymous donors masked
 
 
 @st.fragment(run_every=REFRESH_SECONDS)

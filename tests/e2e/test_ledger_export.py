@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Locator, Page, expect
+from sqlmodel import Session, select
 
+from models import Fund, make_engine
 from tests.e2e import choose, nav_link, sign_in, wait_for_app
 from tests.e2e.conftest import Server
 
@@ -25,14 +27,22 @@ def _download(page: Page, button: Locator) -> bytes:
     return Path(started.value.path()).read_bytes()
 
 
+def _fund_id(demo_template: Path) -> int:
+    with Session(make_engine(f"sqlite:///{demo_template}")) as session:
+        fund_id = session.exec(select(Fund.id).where(Fund.name == FUND)).one()
+    assert fund_id is not None
+    return fund_id
+
+
 def test_anyone_downloads_the_public_ledger_from_the_notice_board(
-    page: Page, server: Server
+    page: Page, server: Server, demo_template: Path
 ) -> None:
     page.goto(server.url)
     wait_for_app(page)
-    page.get_by_text("下载本基金的账目").click()
-    choose(page, "基金", FUND)
-    data = _download(page, page.get_by_role("button", name="公示账目（CSV）"))
+    button = page.locator(f".st-key-export_public_csv_{_fund_id(demo_template)}").get_by_role(
+        "button", name="公示账目（CSV）"
+    )
+    data = _download(page, button)
     text = data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:5] == ["编号", "日期", "类别", "方向", "金额（元）"]
