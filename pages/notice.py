@@ -84,7 +84,7 @@ def _downloads() -> None:
     balances = shared_notice_board().balances
     if not balances:
         return
-    st.subheader(t("export.title"), anchor=False)
+    st.subheader(t("export.every_fund"), anchor=False)
     for balance in balances:
         st.markdown(f"**{plain(balance.name)}**")
         ledger_downloads(ANONYMOUS, balance.fund_id)  # the public file: anonymous donors masked
