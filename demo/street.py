@@ -10,7 +10,6 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
 from typing import Any
 
 from sqlmodel import Session
@@ -19,6 +18,7 @@ from demo.alliances import add_demo_alliance
 from demo.charters import add_charter_exception
 from demo.deliberation import add_demo_meetings_and_reviews
 from demo.donors import add_demo_donors
+from demo.expenses import pay_2025_deliveries
 from demo.orders import add_demo_orders
 from demo.points import add_demo_points
 from models import BudgetRound
@@ -305,6 +305,7 @@ def load_demo(session: Session) -> DemoSummary:
         compound_2,
         need_ids,
     )
+    pay_2025_deliveries(session, treasurer, chair, pingyang_fund, last_year.selected)
     ballots = _round_2026(
         session, chair, voters, residents, pingyang, pingyang_fund, compound_1, compound_2, need_ids
     )
@@ -652,40 +653,6 @@ def _paper_under_way(session: Session, clerks: tuple[Viewer, Viewer], round_name
         )
 
 
-# What became of the 2025 winners, in the order they were selected: who was paid, which share of
-# the allocation, against which invoice, and how the project ended (None: still under way).
-DELIVERIES_2025 = (
-    (
-        "上海明亮照明工程有限公司",
-        Fraction(1),
-        "31002500001234",
-        date(2025, 9, 15),
-        "全部款项",
-        ProposalStatus.COMPLETED,
-        "",
-    ),
-    (
-        "上海适老家具有限公司",
-        Fraction(1, 2),
-        "31002500005678",
-        date(2025, 10, 8),
-        "首期款",
-        None,
-        "",
-    ),
-    # the green wall that died for lack of upkeep (烂尾)
-    (
-        "上海绿立方园艺有限公司",
-        Fraction(4, 5),
-        "31002500009012",
-        date(2025, 8, 20),
-        "绿墙模块与滴灌",
-        ProposalStatus.ABANDONED,
-        "认养居民搬离后无人浇水，植物枯死",
-    ),
-)
-
-
 @dataclass(frozen=True)
 class LastRound:
     """The finished 2025 round: later parts of the demo review and fund what it selected."""
@@ -820,7 +787,7 @@ def _round_2025(
     _advance_to(session, chair, round_id, "implementation")
     by_id = {p.id: p for p in proposals.list_proposals(session, round_id=round_id)}
     selected = [p.id for p in by_id.values() if p.status == ProposalStatus.SELECTED]
-    for index, proposal_id in enumerate(selected):
+    for proposal_id in selected:
         requested = by_id[proposal_id].requested_fen
         ledger.allocate_to_proposal(
             session,
@@ -830,27 +797,6 @@ def _round_2025(
             amount=f"{requested // 100}.{requested % 100:02d}",
             occurred_on=date(2025, 7, 1),
         )
-        if index >= len(DELIVERIES_2025):
-            continue  # selected, money earmarked, work not started
-        payee, share, invoice, paid_on, what, outcome, reason = DELIVERIES_2025[index]
-        proposals.change_proposal_status(
-            session, chair, proposal_id=proposal_id, to_status=ProposalStatus.IN_PROGRESS
-        )
-        ledger.record_expense(
-            session,
-            treasurer,
-            fund_id=fund_id,
-            amount=str(requested * share.numerator // (100 * share.denominator)),
-            payee=payee,
-            purpose=f"{by_id[proposal_id].title}：{what}",
-            invoice_number=invoice,
-            occurred_on=paid_on,
-            proposal_id=proposal_id,
-        )
-        if outcome is not None:
-            proposals.change_proposal_status(
-                session, chair, proposal_id=proposal_id, to_status=outcome, reason=reason
-            )
     return LastRound(round_id, selected, ballots)
 
 

@@ -75,6 +75,7 @@ class LedgerKind(StrEnum):
     EXPENSE = "expense"  # paid out against an invoice
     TRANSFER = "transfer"  # between funds
     REVERSAL = "reversal"  # corrects an earlier entry; the ledger is never edited
+    RELEASE = "release"  # a closed project's unspent earmark, back to its fund's free money
 
 
 class DonorKind(StrEnum):

@@ -17,10 +17,11 @@ from services.campaigns import (
     register_revenue_asset,
     revenue_register,
 )
-from services.ledger import FUNDABLE, fund_balances
+from services.ledger import fund_balances
 from services.needs import list_needs
 from services.permissions import Action, Viewer, can_somewhere
 from services.proposals import list_proposals
+from services.workflow import FUNDABLE
 from ui.context import act, current_viewer, day, label, money, read, t
 from ui.money_sources import money_by_source_chart
 from ui.plain_text import plain

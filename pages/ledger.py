@@ -16,15 +16,15 @@ from services.campaigns import campaigns, money_by_source
 from services.charters import current_charter
 from services.donors import donor_accounts, receipt_number
 from services.expenses import (
+    FundBudget,
     ProposalBudget,
     approve_payment,
-    budget_vs_actual,
+    fund_budget,
     payment_requests,
     reject_payment,
     request_payment,
 )
 from services.ledger import (
-    FUNDABLE,
     allocate_to_proposal,
     contributions,
     fund_balances,
@@ -37,9 +37,11 @@ from services.ledger import (
 from services.permissions import Action, Viewer, can_somewhere
 from services.proposals import list_proposals
 from services.uploads import accepted_extensions, max_upload_mb, open_attachment
+from services.workflow import FUNDABLE
 from ui.context import act, current_viewer, day, label, locale, money, read, t
 from ui.forms import FieldForm, show_breaches
 from ui.i18n import format_permille
+from ui.ledger_files import ledger_downloads
 from ui.money_sources import money_by_source_chart
 from ui.plain_text import plain
 from ui.widgets import empty_state, id_select, status_badge, vocabulary_select
@@ -126,44 +128,54 @@ def _money_in(viewer: Viewer, fund_id: int) -> None:
 
 
 def _money_out(viewer: Viewer, fund_id: int) -> None:
+    """An allocation to a funded project, a cost of the fund itself, a reversal. A project's
+    expenses are not here: they go through a payment request and a second member's approval."""
     funded = {p.id: p.title for p in read(list_proposals, statuses=FUNDABLE)}
-    with st.form("money_out", clear_on_submit=True, enter_to_submit=False):
-        st.markdown(f"**{t('ledger.money_out')}**")
-        proposal_id = id_select(
-            t("ledger.project"), funded, none=t("ledger.no_project"), key="out_project"
-        )
-        allocation = st.toggle(t("ledger.is_allocation"), key="out_allocation")
+    with st.form("allocation", clear_on_submit=True, enter_to_submit=False):
+        st.markdown(f"**{t('ledger.allocate')}**")
+        proposal_id = id_select(t("ledger.project"), funded, key="out_project")
         left, right = st.columns(2)
         amount = left.text_input(t("ledger.amount_yuan"), key="out_amount")
         occurred = right.date_input(t("notice.date"), value=date.today(), key="out_date")
-        payee = st.text_input(t("field.payee"), key="out_payee")
         purpose = st.text_input(t("field.purpose"), key="out_purpose")
-        invoice = st.text_input(t("field.invoice_number"), key="out_invoice")
-        if st.form_submit_button(t("ledger.record")):
-            if allocation:
-                done = act(
-                    allocate_to_proposal,
-                    viewer,
-                    fund_id=fund_id,
-                    proposal_id=proposal_id,
-                    amount=amount,
-                    occurred_on=occurred,
-                    purpose=purpose,
-                )
-            else:
-                done = act(
-                    record_expense,
-                    viewer,
-                    fund_id=fund_id,
-                    amount=amount,
-                    payee=payee,
-                    purpose=purpose,
-                    invoice_number=invoice,
-                    occurred_on=occurred,
-                    proposal_id=proposal_id,
-                )
-            if done:
-                st.success(t("app.saved"))
+        if (
+            st.form_submit_button(t("ledger.record"))
+            and act(
+                allocate_to_proposal,
+                viewer,
+                fund_id=fund_id,
+                proposal_id=proposal_id,
+                amount=amount,
+                occurred_on=occurred,
+                purpose=purpose,
+            )
+            is not None
+        ):
+            st.success(t("app.saved"))
+    with st.form("fund_cost", clear_on_submit=True, enter_to_submit=False):
+        st.markdown(f"**{t('ledger.fund_cost')}**")
+        st.caption(t("ledger.fund_cost_note"))
+        left, right = st.columns(2)
+        amount = left.text_input(t("ledger.amount_yuan"), key="cost_amount")
+        occurred = right.date_input(t("notice.date"), value=date.today(), key="cost_date")
+        payee = st.text_input(t("field.payee"), key="cost_payee")
+        purpose = st.text_input(t("field.purpose"), key="cost_purpose")
+        invoice = st.text_input(t("field.invoice_number"), key="cost_invoice")
+        if (
+            st.form_submit_button(t("ledger.record"))
+            and act(
+                record_expense,
+                viewer,
+                fund_id=fund_id,
+                amount=amount,
+                payee=payee,
+                purpose=purpose,
+                invoice_number=invoice,
+                occurred_on=occurred,
+            )
+            is not None
+        ):
+            st.success(t("app.saved"))
     with st.form("reversal", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('ledger.reverse')}**")
         left, right = st.columns([1, 3])
@@ -333,13 +345,35 @@ def _requests(viewer: Viewer, fund_id: int) -> None:
                 st.rerun()
 
 
-def _budgets(budgets: list[ProposalBudget]) -> None:
-    """Per proposal, per budget line: planned against paid (approved requests)."""
-    if not budgets:
+def _budgets(fund: FundBudget) -> None:
+    """For the fund, then per proposal and per budget line: planned against paid (approved
+    requests), and what closed projects gave back. Cards, not a grid: read on phones too."""
+    if not fund.projects:
         empty_state("ledger.no_budget")
-    for budget in budgets:
-        with st.container(border=True):
+        return
+    figures = (
+        ("ledger.fund_planned", fund.planned_fen),
+        ("ledger.fund_allocated", fund.allocated_fen),
+        ("ledger.fund_spent", fund.spent_fen),
+        ("ledger.fund_returned", fund.returned_fen),
+        ("ledger.fund_unspent", fund.unspent_fen),
+    )
+    with st.container(border=True, key="fund_budget"):
+        for column, (key, fen) in zip(st.columns(len(figures)), figures, strict=True):
+            column.metric(t(key), money(fen))
+    for budget in fund.projects:
+        with st.container(border=True, key=f"budget_{budget.proposal_id}"):
             st.markdown(f"**{plain(budget.title)}**")
+            status_badge("status", budget.status)
+            st.caption(
+                t(
+                    "ledger.project_money",
+                    allocated=money(budget.allocated_fen),
+                    spent=money(budget.spent_fen),
+                    returned=money(budget.returned_fen),
+                    unspent=money(budget.unspent_fen),
+                )
+            )
             st.caption(
                 t(
                     "ledger.budget_totals",
@@ -433,7 +467,7 @@ def render() -> None:
                     share=format_permille(charter.min_co_funding_permille, locale()),
                 )
             )
-    budgets = read(budget_vs_actual, fund_id=fund_id)
+    fund = read(fund_budget, fund_id=fund_id)
     tabs = [
         t("ledger.entries"),
         t("ledger.budget_tab"),
@@ -442,6 +476,7 @@ def render() -> None:
     ]
     ledger = read(fund_ledger, viewer=viewer, fund_id=fund_id)
     # Requests wait with receipts not yet public: for those who see this fund's full books.
+    payable = [p for p in fund.projects if p.status in FUNDABLE]  # a closed one is paid no more
     may_see_requests = ledger.full_books and (
         can_somewhere(viewer, Action.APPROVE_EXPENSE)
         or can_somewhere(viewer, Action.RECORD_EXPENSE)
@@ -458,8 +493,12 @@ def render() -> None:
         if ledger.full_books:
             st.caption(t("ledger.books_note"))
         _lines_table(ledger.lines)
+        st.caption(t("export.title"))
+        ledger_downloads(viewer, fund_id)
+        if ledger.full_books:
+            ledger_downloads(viewer, fund_id, books=True)
     with shown[t("ledger.budget_tab")]:
-        _budgets(budgets)
+        _budgets(fund)
     with shown[t("ledger.contributions")]:
         rows = read(contributions, fund_id=fund_id)
         if not rows:
@@ -486,7 +525,7 @@ def render() -> None:
         with shown[t("ledger.requests_tab")]:
             if can_somewhere(viewer, Action.RECORD_EXPENSE):
                 with st.container(border=True):
-                    _payment_request(viewer, fund_id, budgets)
+                    _payment_request(viewer, fund_id, payable)
             _requests(viewer, fund_id)
     if may_record:
         with shown[t("ledger.record_tab")]:

@@ -9,11 +9,13 @@ from services.campaigns import CampaignProgress, FundSources
 from services.charters import ExceptionRow
 from services.ledger import FundBalance, LedgerLine
 from services.notice import NoticeBoard
+from services.permissions import ANONYMOUS
 from services.verify import BooksSeal
 from services.workflow import Step, allows
 from ui.context import day, label, moment, money, t
 from ui.i18n import format_percent
 from ui.incidents import incidents_reported
+from ui.ledger_files import ledger_downloads
 from ui.plain_text import plain
 from ui.shared import REFRESH_SECONDS, funds_spec, proposals_spec, shared_notice_board
 from ui.widgets import empty_state, override_notice
@@ -76,6 +78,19 @@ def render() -> None:
     st.title(t("nav.notice"))
     st.caption(t("notice.intro"))
     _board()
+    _downloads()
+
+
+def _downloads() -> None:
+    """Outside the board's refreshing fragment, and buttons rather than a picker: a redraw
+    every few seconds would close an open drop-down list (seen in the browser tests)."""
+    balances = shared_notice_board().balances
+    if not balances:
+        return
+    st.subheader(t("export.every_fund"), anchor=False)
+    for balance in balances:
+        st.markdown(f"**{plain(balance.name)}**")
+        ledger_downloads(ANONYMOUS, balance.fund_id)  # the public file: anonymous donors masked
 
 
 @st.fragment(run_every=REFRESH_SECONDS)

@@ -37,7 +37,7 @@ from services.uploads import (
     max_upload_mb,
     open_attachment,
 )
-from services.workflow import SUPPORTABLE, Mover, moves_from
+from services.workflow import CLOSING, SUPPORTABLE, Mover, moves_from
 from ui.context import act, current_viewer, label, moment, money, read, t
 from ui.forms import FieldForm, show_breaches
 from ui.images import thumbnail
@@ -466,6 +466,8 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
                 if breaches
                 else ""
             )
+            if CLOSING & set(moves):
+                st.caption(t("proposals.closing_releases"))
         if (
             applied
             and act(

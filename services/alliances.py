@@ -45,8 +45,9 @@ from services.common import (
     require_at,
 )
 from services.errors import Conflict, InvalidInput, NotAllowed, Overspend
-from services.ledger import FUNDABLE, fund_balance
+from services.ledger import fund_balance
 from services.permissions import Action, PlaceTree, Viewer, can, require
+from services.workflow import FUNDABLE
 
 PERMILLE = 1000
 MAX_ROTATION_MONTHS = 120

@@ -10,7 +10,8 @@ request's receipt (which is how a request finds its entry). A rejection needs a 
 
 Budget line vs actual: for each budget line of a proposal the fund has allocated money to, what
 was planned (quantity x unit price) against what approved requests have paid on it (less any
-expense a reversal has refunded), and what waits for a decision.
+expense a reversal has refunded), and what waits for a decision; per proposal and for the whole
+fund, what was allocated, spent, still earmarked and given back when the project closed.
 
 The fund's charter is checked at each request (a forbidden category of the budget line, a
 forbidden item named in the line or the purpose: the "mineral water" question of an audit). A
@@ -22,7 +23,7 @@ notice board lists as a charter exception.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from models import (
     Fund,
@@ -53,16 +54,19 @@ from services.common import (
     require_at,
 )
 from services.errors import Conflict, InvalidInput, LinliError, NotAllowed, WrongPhase
-from services.ledger import FUNDABLE, _pay
+from services.ledger import _pay
 from services.permissions import Action, Viewer, can
 from services.uploads import _keep
+from services.workflow import FUNDABLE
 
 __all__ = [
     "BudgetLine",
+    "FundBudget",
     "PaymentRequestRow",
     "ProposalBudget",
     "approve_payment",
     "budget_vs_actual",
+    "fund_budget",
     "payment_requests",
     "reject_payment",
     "request_payment",
@@ -178,6 +182,9 @@ def approve_payment(
     request, fund = _waiting(session, viewer, request_id)
     if request.submitted_by_id is not None and request.submitted_by_id == viewer.person_id:
         raise NotAllowed("approve_own_payment", action=Action.APPROVE_EXPENSE.value)
+    session.refresh(proposal)  # read under the lock: a project closed meanwhile is paid no more
+    if proposal.status not in FUNDABLE:
+        raise InvalidInput("proposal_not_fundable", status=proposal.status)
     line = get_or_fail(session, ProposalLineItem, request.line_item_id)
     charter, breaches = _breaches(session, fund, line, request.purpose)
     check_or_override(
@@ -315,7 +322,11 @@ class BudgetLine:
 class ProposalBudget:
     proposal_id: int
     title: str
+    status: str
     lines: list[BudgetLine]
+    allocated_fen: int  # by this fund, allocations not reversed
+    spent_fen: int  # paid by this fund on the project, less refunds
+    returned_fen: int  # released to this fund when the project closed
 
     @property
     def planned_fen(self) -> int:
@@ -328,6 +339,60 @@ class ProposalBudget:
     @property
     def waiting_fen(self) -> int:
         return sum(line.waiting_fen for line in self.lines)
+
+    @property
+    def unspent_fen(self) -> int:
+        """Still earmarked for the project: allocated, not spent, not given back."""
+        return self.allocated_fen - self.spent_fen - self.returned_fen
+
+
+@dataclass(frozen=True)
+class FundBudget:
+    """The fund's projects, and their sums: the money the fund promised, what it paid, what it
+    still holds for them and what closed projects gave back."""
+
+    projects: list[ProposalBudget]
+
+    @property
+    def planned_fen(self) -> int:
+        return sum(p.planned_fen for p in self.projects)
+
+    @property
+    def allocated_fen(self) -> int:
+        return sum(p.allocated_fen for p in self.projects)
+
+    @property
+    def spent_fen(self) -> int:
+        return sum(p.spent_fen for p in self.projects)
+
+    @property
+    def returned_fen(self) -> int:
+        return sum(p.returned_fen for p in self.projects)
+
+    @property
+    def unspent_fen(self) -> int:
+        return sum(p.unspent_fen for p in self.projects)
+
+
+def _fund_sums(session: Session, fund_id: int, kind: str, refunds: bool = False) -> dict[int, int]:
+    """Per project, the fund's entries of one kind (reversed allocations left out); ``refunds``:
+    the reversals that paid this fund back for a project's expense."""
+    side = LedgerEntry.destination_fund_id if refunds else LedgerEntry.source_fund_id
+    query = select(LedgerEntry.proposal_id, func.sum(LedgerEntry.amount_fen)).where(
+        side == fund_id, LedgerEntry.kind == kind, col(LedgerEntry.proposal_id).is_not(None)
+    )
+    if kind == LedgerKind.ALLOCATION:
+        undone = select(col(LedgerEntry.reverses_entry_id)).where(
+            col(LedgerEntry.reverses_entry_id).is_not(None)
+        )
+        query = query.where(col(LedgerEntry.id).not_in(undone))
+    rows = session.exec(query.group_by(col(LedgerEntry.proposal_id))).all()
+    return {pid: int(total) for pid, total in rows if pid is not None}
+
+
+def fund_budget(session: Session, *, fund_id: int) -> FundBudget:
+    """Budget vs actual for the whole fund, project by project and line by line: public."""
+    return FundBudget(budget_vs_actual(session, fund_id=fund_id))
 
 
 def budget_vs_actual(session: Session, *, fund_id: int) -> list[ProposalBudget]:
@@ -345,11 +410,18 @@ def budget_vs_actual(session: Session, *, fund_id: int) -> list[ProposalBudget]:
     proposal_ids = sorted(pid for pid in funded if pid is not None)
     if not proposal_ids:
         return []
-    titles = dict(
-        session.exec(
-            select(Proposal.id, Proposal.title).where(col(Proposal.id).in_(proposal_ids))
+    projects = {
+        pid: (title, status)
+        for pid, title, status in session.exec(
+            select(Proposal.id, Proposal.title, Proposal.status).where(
+                col(Proposal.id).in_(proposal_ids)
+            )
         ).all()
-    )
+    }
+    allocated = _fund_sums(session, fund_id, LedgerKind.ALLOCATION)
+    expensed = _fund_sums(session, fund_id, LedgerKind.EXPENSE)
+    refunded = _fund_sums(session, fund_id, LedgerKind.REVERSAL, refunds=True)
+    returned = _fund_sums(session, fund_id, LedgerKind.RELEASE)
     items = session.exec(
         select(ProposalLineItem)
         .where(col(ProposalLineItem.proposal_id).in_(proposal_ids))
@@ -396,4 +468,15 @@ def budget_vs_actual(session: Session, *, fund_id: int) -> list[ProposalBudget]:
                 waiting_fen=waiting.get(id_of(item), 0),
             )
         )
-    return [ProposalBudget(pid, titles.get(pid, ""), lines[pid]) for pid in proposal_ids]
+    return [
+        ProposalBudget(
+            proposal_id=pid,
+            title=projects[pid][0],
+            status=projects[pid][1],
+            lines=lines[pid],
+            allocated_fen=allocated.get(pid, 0),
+            spent_fen=expensed.get(pid, 0) - refunded.get(pid, 0),
+            returned_fen=returned.get(pid, 0),
+        )
+        for pid in proposal_ids
+    ]

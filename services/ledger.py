@@ -4,6 +4,12 @@ Cash balance = money in - money out. Allocations are earmarks for a funded propo
 not move cash, but what is earmarked and not yet spent cannot be spent on anything else, and a
 proposal's expenses can never exceed its allocation (no overspend, enforced here, not in the UI).
 
+A project's money is paid out only through a payment request that a second committee member
+approves (``services.expenses``); ``record_expense`` is left for the fund's own costs that no
+project owns (bank charges, the yearly audit), which name no project and no earmark. When a
+project closes (completed or abandoned), what its allocation did not spend is released back to
+the fund as a ``release`` entry: the earmark ends, the fund's free money rises by exactly that.
+
 Every use case that moves money out of a fund, or reverses an entry, takes the books' lock
 before it reads a balance: concurrent requests are decided one after another, each on the
 balance the previous one left. The lock is the one the hash chain is written under
@@ -28,13 +34,13 @@ from models import (
     Person,
     Proposal,
 )
+from models.clock import today
 from models.vocabulary import (
     AttachmentKind,
     CampaignStatus,
     ContributionKind,
     DonorKind,
     LedgerKind,
-    ProposalStatus,
 )
 from services.charters import outside_area, refuse, require_passed_down
 from services.common import (
@@ -51,9 +57,11 @@ from services.common import (
 )
 from services.errors import Conflict, InvalidInput, Overspend, WrongPhase
 from services.permissions import Action, Viewer, can
+from services.workflow import FUNDABLE
 
-CASH_KINDS = tuple(k.value for k in LedgerKind if k is not LedgerKind.ALLOCATION)
-FUNDABLE = (ProposalStatus.SELECTED, ProposalStatus.IN_PROGRESS, ProposalStatus.COMPLETED)
+# Allocations and releases only mark money for a project and free it again: no cash moves.
+EARMARK_KINDS = (LedgerKind.ALLOCATION, LedgerKind.RELEASE)
+CASH_KINDS = tuple(k.value for k in LedgerKind if k not in EARMARK_KINDS)
 
 
 @dataclass(frozen=True)
@@ -124,7 +132,8 @@ def _spent(session: Session, proposal_ids: Collection[int] | None) -> dict[int, 
 
 
 def allocated_by_proposal(session: Session, proposal_id: int | None = None) -> dict[int, int]:
-    """Allocations not reversed, per proposal (every proposal unless one is named)."""
+    """Allocations not reversed, per proposal (every proposal unless one is named); what a
+    closed project gave back is not taken off: the review compares spending with this."""
     return _allocated(session, _named(proposal_id))
 
 
@@ -164,24 +173,20 @@ def _cash_by_fund(session: Session, side: Any, fund_ids: Collection[int] | None)
 def _balances(session: Session, funds: list[Fund], *, every_fund: bool) -> list[FundBalance]:
     """A handful of grouped queries for any number of funds: the notice board runs this on
     every visit for every fund; a money move, for its own fund only, reading that fund's
-    entries (indexed) rather than the whole ledger. A proposal's earmark is what it was
-    allocated and has not yet spent."""
+    entries (indexed) rather than the whole ledger. A fund's earmark is what it allocated to
+    open projects and they have neither spent from it nor been released."""
     fund_ids = None if every_fund else [id_of(fund) for fund in funds]
     money_in = _cash_by_fund(session, col(LedgerEntry.destination_fund_id), fund_ids)
     money_out = _cash_by_fund(session, col(LedgerEntry.source_fund_id), fund_ids)
-    allocations = select(LedgerEntry.source_fund_id, LedgerEntry.proposal_id).where(
-        LedgerEntry.kind == LedgerKind.ALLOCATION
-    )
-    if fund_ids is not None:
-        allocations = allocations.where(col(LedgerEntry.source_fund_id).in_(fund_ids))
-    funded_by = session.exec(allocations.distinct()).all()
-    proposal_ids = None if every_fund else {pid for _, pid in funded_by if pid is not None}
-    allocated, spent = _allocated(session, proposal_ids), _spent(session, proposal_ids)
+    proposal_ids: set[int] | None = None
+    if fund_ids is not None:  # only the projects these funds allocated to
+        allocations = select(LedgerEntry.proposal_id).where(
+            LedgerEntry.kind == LedgerKind.ALLOCATION, col(LedgerEntry.source_fund_id).in_(fund_ids)
+        )
+        proposal_ids = {pid for pid in session.exec(allocations) if pid is not None}
     earmarked: dict[int, int] = {}
-    for fund_id, proposal_id in funded_by:
-        if fund_id is not None and proposal_id is not None:
-            left = max(0, allocated.get(proposal_id, 0) - spent.get(proposal_id, 0))
-            earmarked[fund_id] = earmarked.get(fund_id, 0) + left
+    for (fund_id, _), left in _earmarks(session, proposal_ids=proposal_ids).items():
+        earmarked[fund_id] = earmarked.get(fund_id, 0) + max(0, left)
     return [
         FundBalance(
             fund_id=id_of(fund),
@@ -363,6 +368,9 @@ def allocate_to_proposal(
         refuse([outside])
     amount_fen = parse_yuan(amount)
     lock_for_change(session)
+    session.refresh(proposal)  # a project closed meanwhile has released its money: none more
+    if proposal.status not in FUNDABLE:
+        raise InvalidInput("proposal_not_fundable", status=proposal.status)
     _require_within(amount_fen, fund_balance(session, fund_id).available_fen)
     entry = LedgerEntry(
         kind=LedgerKind.ALLOCATION,
@@ -402,10 +410,11 @@ def record_expense(
     purpose: str,
     invoice_number: str,
     occurred_on: date,
-    proposal_id: int | None = None,
-    receipt_attachment_id: int | None = None,
 ) -> int:
-    """Every expense names its invoice (发票): no invoice number, no payment."""
+    """A cost of the fund itself, which no project owns (bank charges, the yearly audit): paid
+    from free money only, never from an earmark. A project's money goes out through a payment
+    request and a second member's approval (``services.expenses``). Every expense names its
+    invoice (发票): no invoice number, no payment."""
     fund = get_or_fail(session, Fund, fund_id)
     require_at(session, viewer, Action.RECORD_EXPENSE, fund.place_id)
     return _pay(
@@ -417,8 +426,8 @@ def record_expense(
         purpose=purpose,
         invoice_number=invoice_number,
         occurred_on=occurred_on,
-        proposal_id=proposal_id,
-        receipt_attachment_id=receipt_attachment_id,
+        proposal_id=None,
+        receipt_attachment_id=None,
     )
 
 
@@ -443,7 +452,7 @@ def _pay(
     balance = fund_balance(session, fund_id)
     if proposal_id is not None:
         get_or_fail(session, Proposal, proposal_id)
-        remaining = allocated_fen(session, proposal_id) - spent_fen(session, proposal_id)
+        remaining = _left_by_fund(session, proposal_id).get(fund_id, 0)  # this fund's own earmark
         _require_within(amount_fen, max(remaining, 0), "overspend_allocation")
         _require_within(amount_fen, balance.cash_fen)
     else:
@@ -466,6 +475,73 @@ def _pay(
     return _append(session, viewer, entry, "record_expense")
 
 
+def _earmarks(
+    session: Session, *, proposal_ids: Collection[int] | None = None
+) -> dict[tuple[int, int], int]:
+    """What each fund allocated to each project and has neither paid out nor released, per
+    (fund, project): a project may be funded by more than one fund (a community's own and an
+    alliance's joint fund), and each fund's earmark is its own."""
+    if proposal_ids is not None and not proposal_ids:
+        return {}
+    source, destination = col(LedgerEntry.source_fund_id), col(LedgerEntry.destination_fund_id)
+    sides = (  # the kind, the fund's side of the entry, and whether it adds to what is left
+        (LedgerKind.ALLOCATION, source, 1),
+        (LedgerKind.RELEASE, source, -1),
+        (LedgerKind.EXPENSE, source, -1),
+        (LedgerKind.REVERSAL, destination, 1),  # an expense refunded
+    )
+    left: dict[tuple[int, int], int] = {}
+    for kind, side, sign in sides:
+        query = select(side, LedgerEntry.proposal_id, func.sum(LedgerEntry.amount_fen)).where(
+            LedgerEntry.kind == kind, col(LedgerEntry.proposal_id).is_not(None), side.is_not(None)
+        )
+        if proposal_ids is not None:
+            query = query.where(col(LedgerEntry.proposal_id).in_(proposal_ids))
+        if kind == LedgerKind.ALLOCATION:
+            query = query.where(col(LedgerEntry.id).not_in(_reversed()))
+        for fund_id, proposal_id, total in session.exec(
+            query.group_by(side, col(LedgerEntry.proposal_id))
+        ):
+            if fund_id is not None and proposal_id is not None:
+                key = (fund_id, proposal_id)
+                left[key] = left.get(key, 0) + sign * int(total)
+    return left
+
+
+def _left_by_fund(session: Session, proposal_id: int) -> dict[int, int]:
+    """What each fund allocated to the project and has neither paid out nor released."""
+    return {
+        fund_id: left
+        for (fund_id, _), left in _earmarks(session, proposal_ids=[proposal_id]).items()
+    }
+
+
+def release_unspent(session: Session, viewer: Viewer, proposal: Proposal) -> list[int]:
+    """When a project closes, each fund gets back the free use of what it allocated and the
+    project did not spend. Called by the status change (``services.proposals``), which checked
+    who may close the project: the entries commit with the move, or not at all. Returns the
+    entries' ids (none when everything was spent)."""
+    lock_for_change(session)
+    entry_ids = []
+    for fund_id, left_fen in sorted(_left_by_fund(session, id_of(proposal)).items()):
+        if left_fen <= 0:
+            continue
+        entry = LedgerEntry(
+            kind=LedgerKind.RELEASE,
+            amount_fen=left_fen,
+            source_fund_id=fund_id,
+            proposal_id=proposal.id,
+            counterparty=proposal.title,
+            purpose=proposal.title,
+            occurred_on=today(),
+            recorded_by_id=viewer.person_id,
+        )
+        session.add(entry)
+        record_audit(session, viewer, "release_unspent", entry)
+        entry_ids.append(id_of(entry))
+    return entry_ids
+
+
 def reverse_entry(
     session: Session, viewer: Viewer, *, entry_id: int, reason: str, occurred_on: date
 ) -> int:
@@ -475,9 +551,14 @@ def reverse_entry(
     original = get_or_fail(session, LedgerEntry, entry_id)
     fund_id = original.source_fund_id or original.destination_fund_id
     require_at(session, viewer, Action.RECORD_EXPENSE, get_or_fail(session, Fund, fund_id).place_id)
-    if original.kind == LedgerKind.REVERSAL:
+    if original.kind in (LedgerKind.REVERSAL, LedgerKind.RELEASE):
         raise InvalidInput("reversal_not_reversible")
     lock_for_change(session)
+    if original.kind == LedgerKind.ALLOCATION and original.proposal_id is not None:
+        # A closed project's allocation stays as it was closed: its release is already written.
+        project = get_or_fail(session, Proposal, original.proposal_id)
+        if project.status not in FUNDABLE:
+            raise InvalidInput("proposal_not_fundable", status=project.status)
     already = session.exec(
         select(LedgerEntry.id).where(LedgerEntry.reverses_entry_id == entry_id)
     ).first()
@@ -510,7 +591,7 @@ class LedgerLine:
     occurred_on: date
     kind: str
     fund: str
-    direction: str  # "in" | "out" | "earmark" | "transfer"
+    direction: str  # "in" | "out" | "earmark" | "release" | "transfer"
     amount_fen: int
     counterparty: str  # empty for an anonymous donor on the public notice
     purpose: str
@@ -518,10 +599,11 @@ class LedgerLine:
     invoice_number: str | None
     reverses_entry_id: int | None
     receipt_number: str | None = None  # in the books only: it opens the donor's own page
+    is_anonymous: bool = False  # the donor asked not to be named in public
 
 
 def ledger_lines(
-    session: Session, *, fund_id: int | None = None, limit: int = 500, public: bool = True
+    session: Session, *, fund_id: int | None = None, limit: int | None = 500, public: bool = True
 ) -> list[LedgerLine]:
     """The notice-board view: anonymous donors stay anonymous; the books view shows names."""
     funds = dict(session.exec(select(Fund.id, Fund.name)).all())
@@ -538,6 +620,8 @@ def ledger_lines(
     for entry in session.exec(query):
         if entry.kind == LedgerKind.ALLOCATION:
             direction = "earmark"
+        elif entry.kind == LedgerKind.RELEASE:
+            direction = "release"
         elif entry.source_fund_id and entry.destination_fund_id:
             direction = "transfer"
         elif entry.destination_fund_id:
@@ -561,6 +645,7 @@ def ledger_lines(
                 invoice_number=entry.invoice_number,
                 reverses_entry_id=entry.reverses_entry_id,
                 receipt_number=None if public else entry.receipt_number,
+                is_anonymous=entry.is_anonymous,
             )
         )
     return lines

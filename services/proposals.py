@@ -34,7 +34,7 @@ from models.vocabulary import (
     NeedStatus,
     ProposalStatus,
 )
-from services import workflow
+from services import ledger, workflow
 from services.charters import (
     charter_breaches,
     check_or_override,
@@ -543,11 +543,16 @@ def change_proposal_status(
     """A move of the table in ``services.workflow``. Marking a proposal eligible checks every
     rule of its fund's charter again (the yearly cap and the co-funding share among them): a
     proposal that breaks one is refused, unless the chair gives ``override_reason``, which is
-    recorded as a charter exception."""
+    recorded as a charter exception. Closing a project releases its
+    unspent money (``ledger.release_unspent``) in the same transaction; the books' lock is taken
+    before the status is read, so that two closings sent at once release once."""
     proposal = get_or_fail(session, Proposal, proposal_id)
     if override_reason.strip():  # asking to go against the charter: the chair's alone
         require_at(session, viewer, Action.OVERRIDE_CHARTER, proposal.place_id)
     target = ProposalStatus(choice(to_status, ProposalStatus, "status"))
+    if target in workflow.CLOSING:
+        lock_for_change(session)
+        session.refresh(proposal)
     current = ProposalStatus(proposal.status)
     move = workflow.status_move(current, target)
     if move.mover is workflow.Mover.PROPOSER:
@@ -577,6 +582,8 @@ def change_proposal_status(
     before = snapshot(proposal)
     workflow.record_move(session, viewer, proposal, target, reason)
     record_audit(session, viewer, "change_proposal_status", proposal, before=before)
+    if target in workflow.CLOSING:
+        ledger.release_unspent(session, viewer, proposal)
     session.commit()
 
 

@@ -175,17 +175,23 @@ class _Books:
     cash: dict[int, int] = field(default_factory=dict)
     money_in: dict[int, int] = field(default_factory=dict)
     money_out: dict[int, int] = field(default_factory=dict)
-    allocated: dict[int, int] = field(default_factory=dict)
-    spent: dict[int, int] = field(default_factory=dict)
-    funders: dict[int, set[int]] = field(default_factory=dict)  # fund -> proposals it allocated to
+    # per (fund, project): a project may be funded by several funds, each with its own earmark
+    allocated: dict[tuple[int, int], int] = field(default_factory=dict)
+    spent: dict[tuple[int, int], int] = field(default_factory=dict)
+    released: dict[tuple[int, int], int] = field(default_factory=dict)  # closed projects' rest
     entries: dict[int, Mapping[Any, Any]] = field(default_factory=dict)
     reversed_ids: set[int] = field(default_factory=set)
 
     def earmarked(self, fund_id: int) -> int:
         return sum(
-            max(0, self.allocated.get(p, 0) - self.spent.get(p, 0))
-            for p in self.funders.get(fund_id, ())
+            max(0, amount - self.released.get(key, 0) - self.spent.get(key, 0))
+            for key, amount in self.allocated.items()
+            if key[0] == fund_id
         )
+
+    @staticmethod
+    def _add(totals: dict[tuple[int, int], int], key: tuple[int, int], amount: int) -> None:
+        totals[key] = totals.get(key, 0) + amount
 
     def _move(self, source: int | None, destination: int | None, amount: int) -> None:
         if source is not None:
@@ -200,18 +206,21 @@ class _Books:
         source, destination = entry["source_fund_id"], entry["destination_fund_id"]
         proposal = entry["proposal_id"]
         self.entries[entry_id] = entry
+        touched = None if proposal is None else (source, proposal)
         if kind == LedgerKind.ALLOCATION:
-            self.allocated[proposal] = self.allocated.get(proposal, 0) + amount
-            self.funders.setdefault(source, set()).add(proposal)
+            self._add(self.allocated, (source, proposal), amount)
+        elif kind == LedgerKind.RELEASE:
+            self._add(self.released, (source, proposal), amount)
         elif kind == LedgerKind.REVERSAL:
-            self._reverse(entry, problems)
+            touched = self._reverse(entry, problems)
         else:
             self._move(source, destination, amount)
             if kind == LedgerKind.EXPENSE and proposal is not None:
-                self.spent[proposal] = self.spent.get(proposal, 0) + amount
-        self._check(entry, problems)
+                self._add(self.spent, (source, proposal), amount)
+        self._check(entry, touched, problems)
 
-    def _reverse(self, entry: Mapping[Any, Any], problems: list[Problem]) -> None:
+    def _reverse(self, entry: Mapping[Any, Any], problems: list[Problem]) -> tuple[int, int] | None:
+        """Undoes the original; returns the (fund, project) whose earmark it changed."""
         original = self.entries.get(entry["reverses_entry_id"])
         valid = (
             original is not None
@@ -222,17 +231,21 @@ class _Books:
         if not valid or original is None:
             params = {"entry_id": entry["id"], "reverses_id": entry["reverses_entry_id"]}
             problems.append(Problem("reversal_invalid", params))
-            return
+            return None
         self.reversed_ids.add(original["id"])
         amount, proposal = original["amount_fen"], original["proposal_id"]
+        key = None if proposal is None else (original["source_fund_id"], proposal)
         if original["kind"] == LedgerKind.ALLOCATION:
-            self.allocated[proposal] = self.allocated.get(proposal, 0) - amount
-            return
+            self._add(self.allocated, (original["source_fund_id"], proposal), -amount)
+            return key
         self._move(original["destination_fund_id"], original["source_fund_id"], amount)
-        if original["kind"] == LedgerKind.EXPENSE and proposal is not None:
-            self.spent[proposal] = self.spent.get(proposal, 0) - amount
+        if original["kind"] == LedgerKind.EXPENSE and key is not None:
+            self._add(self.spent, key, -amount)
+        return key
 
-    def _check(self, entry: Mapping[Any, Any], problems: list[Problem]) -> None:
+    def _check(
+        self, entry: Mapping[Any, Any], touched: tuple[int, int] | None, problems: list[Problem]
+    ) -> None:
         """Money may leave a fund only while it holds it, and only money nothing else was
         promised: a project's own expense spends its earmark, anything else what is free."""
         for fund_id in {entry["source_fund_id"], entry["destination_fund_id"]} - {None}:
@@ -247,12 +260,14 @@ class _Books:
             if available < 0:
                 params = {"fund_id": source, "available_fen": available, "entry_id": entry["id"]}
                 problems.append(Problem("fund_overcommitted", params))
-        proposal = entry["proposal_id"]
-        if proposal is not None and self.spent.get(proposal, 0) > self.allocated.get(proposal, 0):
+        if touched is None:
+            return
+        used = self.spent.get(touched, 0) + self.released.get(touched, 0)
+        if used > self.allocated.get(touched, 0):
             params = {
-                "proposal_id": proposal,
-                "spent_fen": self.spent.get(proposal, 0),
-                "allocated_fen": self.allocated.get(proposal, 0),
+                "proposal_id": touched[1],
+                "spent_fen": self.spent.get(touched, 0),
+                "allocated_fen": self.allocated.get(touched, 0),
                 "entry_id": entry["id"],
             }
             problems.append(Problem("allocation_overspent", params))

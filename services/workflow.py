@@ -210,6 +210,11 @@ OVERRIDES: frozenset[tuple[str, str]] = frozenset(
 )
 
 
+# Money is allocated to and paid for a project from its selection until it closes; closing it
+# (done or abandoned) gives what it did not spend back to its funds (services.ledger).
+FUNDABLE: tuple[ProposalStatus, ...] = (S.SELECTED, S.IN_PROGRESS)
+CLOSING: frozenset[ProposalStatus] = frozenset({S.COMPLETED, S.ABANDONED})
+
 # Residents support a proposal (a public "I want this", not a ballot) from its submission until
 # the vote closes.
 SUPPORTABLE: frozenset[ProposalStatus] = frozenset({S.SUBMITTED, S.ELIGIBLE, S.ON_BALLOT})

@@ -23,6 +23,19 @@ POSTGRES_URL = os.environ.get(
 REQUIRE_POSTGRES = os.environ.get("LINLI_REQUIRE_POSTGRES") == "1"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _uploads_outside_the_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Files the demo or a test keeps (receipts) go to the run's temporary folder, never to the
+    app's data folder; a test may still point it elsewhere."""
+    previous = os.environ.get("LINLI_UPLOAD_DIR")
+    os.environ["LINLI_UPLOAD_DIR"] = str(tmp_path_factory.mktemp("uploads"))
+    yield
+    if previous is None:
+        os.environ.pop("LINLI_UPLOAD_DIR", None)
+    else:
+        os.environ["LINLI_UPLOAD_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Migrating takes ~0.3 s; copying a migrated file takes a millisecond."""

@@ -3,12 +3,14 @@ a street fund and a community micro-fund with a charter. Built straight into the
 
 from dataclasses import dataclass, replace
 from datetime import date
+from io import BytesIO
 
-from sqlmodel import Session
+from PIL import Image, ImageDraw
+from sqlmodel import Session, col, select
 
-from models import Fund, FundCharter, Person, Place, RoleGrant
+from models import Fund, FundCharter, Person, Place, ProposalLineItem, RoleGrant
 from models.vocabulary import CommitteePosition, FundKind, PlaceKind, ProposalStatus, Role
-from services import proposals, rounds, tally
+from services import expenses, proposals, rounds, tally
 from services.accounts import viewer_for_person
 from services.ballots import BallotChoice
 from services.paper import key_paper_sheet
@@ -191,3 +193,48 @@ def paper_ballot(world: World, *, round_id: int, sheet_number: str, ballot: Ball
             world.session, clerk, round_id=round_id, sheet_number=sheet_number, ballot=ballot
         )
     assert state.status == "confirmed"
+
+
+def receipt_png(text: str = "") -> bytes:
+    """A small picture of a paper receipt, as a phone would send it."""
+    picture = Image.new("RGB", (120, 160), (250, 248, 240))
+    ImageDraw.Draw(picture).text((8, 8), text, fill=(40, 40, 40))
+    out = BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
+def pay_project(
+    world: World,
+    proposal_id: int,
+    amount: str,
+    *,
+    invoice: str = "INV-1",
+    occurred_on: date = date(2026, 3, 2),
+    payee: str = "Hardware shop",
+    purpose: str = "works",
+) -> int:
+    """A project's expense, the only way there is: the treasurer asks with a receipt on the
+    project's first budget line of community A's fund, another committee member approves.
+    Returns the ledger entry."""
+    line_id = world.session.exec(
+        select(ProposalLineItem.id)
+        .where(ProposalLineItem.proposal_id == proposal_id)
+        .order_by(col(ProposalLineItem.position))
+    ).first()
+    assert line_id is not None
+    request_id = expenses.request_payment(
+        world.session,
+        world.viewer("treasurer_a"),
+        fund_id=world.fund_a,
+        proposal_id=proposal_id,
+        line_item_id=line_id,
+        amount=amount,
+        payee=payee,
+        purpose=purpose,
+        invoice_number=invoice,
+        occurred_on=occurred_on,
+        receipt_name=f"{invoice}.png",
+        receipt_data=receipt_png(invoice),
+    )
+    return expenses.approve_payment(world.session, world.viewer("member_a"), request_id=request_id)

@@ -1,7 +1,14 @@
 """A payment request on phones (390x844): the treasurer files one with a receipt photo from the
 ledger screen, a second committee member (the chair) sees it waiting with its receipt and
-approves it, and the budget line vs actual shows the money spent."""
+approves it, the budget line vs actual shows the money spent and the notice board the expense.
 
+Waits that matter under load (a run once failed in CI): the sign-in cookie is written by a
+script in the page after the sign-in run, so the next address is opened only once the browser
+holds it (else the new session is signed out); the receipt is uploaded in the background after
+the file is chosen, so the request is sent only once the uploader shows the file (else the
+service is asked without a receipt)."""
+
+import time
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
@@ -25,11 +32,9 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
-def server_with_uploads(
-    demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Server]:
-    """Receipts kept in the test's folder, not the app's data folder."""
-    monkeypatch.setenv("LINLI_UPLOAD_DIR", str(tmp_path / "uploads"))
+def server_with_uploads(demo_template: Path, tmp_path: Path) -> Iterator[Server]:
+    """A server of its own, as this test adds a request; receipts go to the run's folder, where
+    the demo kept its own (tests/conftest.py), never to the app's data folder."""
     running = start_server(demo_template, tmp_path / "fresh")
     yield running
     running.stop()
@@ -72,6 +77,10 @@ def _sign_in(page: Page, base_url: str, username: str) -> None:
     page.get_by_role("button", name="登录", exact=True).click()
     expect(page.get_by_role("button", name="退出登录")).to_be_visible()
     wait_for_app(page)
+    deadline = time.monotonic() + 20
+    while "linli_sign_in" not in {c["name"] for c in page.context.cookies()}:
+        assert time.monotonic() < deadline, "the sign-in cookie was never written"
+        time.sleep(0.1)
 
 
 def _open_requests(page: Page, base_url: str, fund: str) -> None:
@@ -102,6 +111,7 @@ def test_treasurer_asks_on_a_phone_and_the_chair_approves(  # type: ignore[no-un
     treasurer.locator(".st-key-pay_receipt_0 input[type='file']").set_input_files(
         {"name": "发票.jpg", "mimeType": "image/jpeg", "buffer": _receipt_photo()}
     )
+    expect(treasurer.locator(".st-key-pay_receipt_0")).to_contain_text("发票.jpg")
     wait_for_app(treasurer)
     treasurer.get_by_role("button", name="提交审批").click()
     wait_for_app(treasurer)
@@ -127,3 +137,8 @@ def test_treasurer_asks_on_a_phone_and_the_chair_approves(  # type: ignore[no-un
     wait_for_app(chair)
     expect(chair.get_by_test_id("stMain")).to_contain_text(project)
     chair.screenshot(path=str(SHOTS / "expenses-budget-phone.png"))
+    # The expense is on the public ledger: the notice board's latest lines, for anyone.
+    chair.goto(server_with_uploads.url)
+    wait_for_app(chair)
+    expect(chair.get_by_test_id("stMain")).to_contain_text("¥120.50")
+    expect(chair.get_by_test_id("stMain")).to_contain_text("长椅螺栓")

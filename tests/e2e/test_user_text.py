@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Request, expect
 from sqlmodel import Session, select
 
-from models import Account, make_engine
+from models import Account, ProposalLineItem, make_engine
 from models.vocabulary import (
     Category,
     CoFundingSource,
@@ -29,6 +29,7 @@ from models.vocabulary import (
 )
 from services import (
     accounts,
+    expenses,
     funds,
     ledger,
     meetings,
@@ -58,6 +59,7 @@ from tests.e2e import (
 from tests.e2e import open_page as open_app
 from tests.e2e.conftest import Server, copy_store, start_server
 from tests.services.test_uploads import photo_bytes
+from tests.world import receipt_png
 
 pytestmark = pytest.mark.e2e
 
@@ -357,17 +359,25 @@ def plant(db: Path) -> str:
             occurred_on=today,
             purpose=FIELDS["allocation purpose"],
         )
-        expense = ledger.record_expense(
+        line = session.exec(
+            select(ProposalLineItem.id).where(ProposalLineItem.proposal_id == funded)
+        ).first()
+        assert line is not None
+        request = expenses.request_payment(
             session,
             treasurer,
             fund_id=fund_id,
+            proposal_id=funded,
+            line_item_id=line,
             amount="500",
             payee=FIELDS["payee"],
             purpose=FIELDS["expense purpose"],
             invoice_number=FIELDS["invoice number"],
             occurred_on=today,
-            proposal_id=funded,
+            receipt_name="receipt.png",
+            receipt_data=receipt_png("receipt"),
         )
+        expense = expenses.approve_payment(session, member, request_id=request)
         ledger.reverse_entry(
             session,
             treasurer,

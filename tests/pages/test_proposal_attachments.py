@@ -5,6 +5,7 @@ language, and nothing is kept; the public sees photos but not a receipt no ledge
 In Chinese, the default: AppTest formats select boxes' options outside the script run, where
 the session's locale is not readable, so an English run with a select box cannot replay."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,9 @@ from ui.plain_text import plain
 
 
 @pytest.fixture
-def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "uploads"
-    monkeypatch.setenv("LINLI_UPLOAD_DIR", str(folder))
-    return folder
+def upload_dir() -> Path:
+    """The run's folder, where the demo kept its receipts (tests/conftest.py)."""
+    return Path(os.environ["LINLI_UPLOAD_DIR"])
 
 
 def _store() -> Session:
@@ -33,13 +33,16 @@ def _store() -> Session:
 
 
 def chairs_proposal(people: dict[str, int]) -> int:
-    """A proposal the demo's chair may add photos to (one of the chair's community)."""
+    """A proposal the demo's chair may add photos to (one of the chair's community), with
+    nothing attached yet (the demo's paid projects have their receipts)."""
     with _store() as session:
         chair = viewer_for_person(session, people["chair"])
+        attached = set(session.exec(select(Attachment.proposal_id)).all())
         return next(
             row.id
             for row in list_proposals(session)
-            if "photo" in attachable_kinds(session, chair, proposal_id=row.id)
+            if row.id not in attached
+            and "photo" in attachable_kinds(session, chair, proposal_id=row.id)
         )
 
 
@@ -55,6 +58,7 @@ def show_attachments(at: AppTest, proposal_id: int) -> AppTest:
 
 def test_the_chair_attaches_a_photo_and_sees_it(demo_db: dict[str, int], upload_dir: Path) -> None:
     proposal_id = chairs_proposal(demo_db)
+    before, kept = attachments(), set(upload_dir.iterdir())
     at = show_attachments(open_page("proposals", demo_db["chair"]), proposal_id)
     assert not at.exception and not at.image
     at.file_uploader(key=f"attach_file_{proposal_id}_0").upload(
@@ -66,7 +70,7 @@ def test_the_chair_attaches_a_photo_and_sees_it(demo_db: dict[str, int], upload_
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert [toast.value for toast in at.toast] == [f"已上传：{plain('stairwell.jpg')}"]
     assert len(at.image) == 1 and at.image[0].captions == [plain("stairwell.jpg")]
-    assert attachments() == 1 and len(list(upload_dir.iterdir())) == 1
+    assert attachments() == before + 1 and len(set(upload_dir.iterdir()) - kept) == 1
     # The uploader is empty again: a second click cannot attach the same file twice.
     assert at.file_uploader(key=f"attach_file_{proposal_id}_1").value is None
 
@@ -75,6 +79,7 @@ def test_a_web_page_named_as_a_photo_is_refused_in_the_viewers_language(
     demo_db: dict[str, int], upload_dir: Path
 ) -> None:
     proposal_id = chairs_proposal(demo_db)
+    before, kept = attachments(), set(upload_dir.iterdir())
     at = show_attachments(open_page("proposals", demo_db["chair"]), proposal_id)
     at.file_uploader(key=f"attach_file_{proposal_id}_0").upload(
         "photo.jpg", b"<html><script>alert(1)</script></html>", "image/jpeg"
@@ -86,7 +91,7 @@ def test_a_web_page_named_as_a_photo_is_refused_in_the_viewers_language(
     assert [e.value for e in at.error] == [  # error parameters go through plain()
         f"此处只接受 {plain('JPEG, PNG, WebP')} 格式的文件，该文件不属于其中任何一种。"
     ]
-    assert attachments() == 0 and not upload_dir.exists()
+    assert attachments() == before and set(upload_dir.iterdir()) == kept
 
 
 def test_the_public_sees_photos_but_not_an_unfiled_receipt(

@@ -28,7 +28,7 @@ from services.accounts import viewer_for_person
 from services.common import MAX_AMOUNT_FEN
 from services.verify import check_books, verify_books
 from tests.services.test_ledger import _selected_proposal, donate
-from tests.world import World
+from tests.world import World, pay_project
 
 DAY = date(2026, 3, 1)
 REPO = Path(__file__).resolve().parents[2]
@@ -52,18 +52,17 @@ def keep_books(world: World) -> None:
         amount="2000",
         occurred_on=DAY,
     )
-    for amount, project in (("500", proposal_id), ("120", None)):
-        ledger.record_expense(
-            world.session,
-            treasurer,
-            fund_id=world.fund_a,
-            amount=amount,
-            payee="Hardware shop",
-            purpose="benches",
-            invoice_number=f"INV-{amount}",
-            occurred_on=DAY,
-            proposal_id=project,
-        )
+    pay_project(world, proposal_id, "500", invoice="INV-500")
+    ledger.record_expense(
+        world.session,
+        treasurer,
+        fund_id=world.fund_a,
+        amount="120",
+        payee="Bank",
+        purpose="yearly account fee",
+        invoice_number="INV-120",
+        occurred_on=DAY,
+    )
     ledger.transfer_between_funds(
         world.session,
         treasurer,

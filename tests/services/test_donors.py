@@ -13,7 +13,7 @@ from services import campaigns, donors, ledger, needs
 from services.accounts import viewer_for_person
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongPhase
 from services.proposals import LineItemInput, PledgeInput, ProposalDraft
-from tests.world import World, through_the_vote
+from tests.world import World, pay_project, through_the_vote
 
 DAY = date(2026, 3, 1)
 
@@ -53,16 +53,8 @@ def funded_project(world: World, title: str = "楼道灯", cost: str = "3000") -
 
 
 def pay(world: World, proposal_id: int, amount: str, what: str, invoice: str) -> None:
-    ledger.record_expense(
-        world.session,
-        world.viewer("treasurer_a"),
-        fund_id=world.fund_a,
-        amount=amount,
-        payee="灯具店",
-        purpose=what,
-        invoice_number=invoice,
-        occurred_on=DAY,
-        proposal_id=proposal_id,
+    pay_project(
+        world, proposal_id, amount, invoice=invoice, occurred_on=DAY, payee="灯具店", purpose=what
     )
 
 

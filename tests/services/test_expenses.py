@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from models import Attachment, LedgerEntry, PaymentRequest, ProposalLineItem
-from services import expenses, ledger
+from services import expenses, ledger, proposals
 from services.accounts import viewer_for_person
 from services.errors import InvalidInput, NotAllowed, Overspend, WrongPhase
 from services.uploads import list_attachments
@@ -19,7 +19,7 @@ from tests.services.test_concurrency import outcomes, race
 from tests.services.test_ledger import DAY, _selected_proposal, donate
 from tests.services.test_uploads import pdf_bytes, photo_bytes
 from tests.street import fingerprint
-from tests.world import World
+from tests.world import World, pay_project
 
 
 @pytest.fixture(autouse=True)
@@ -244,3 +244,167 @@ def test_budget_line_vs_actual_is_exact(world: World, funded: tuple[int, int]) -
     )
     (budget,) = expenses.budget_vs_actual(world.session, fund_id=world.fund_a)
     assert [(b.actual_fen, b.waiting_fen) for b in budget.lines] == [(0, 70_000)]
+
+
+def _move(world: World, proposal_id: int, status: str, who: str = "chair_a") -> None:
+    proposals.change_proposal_status(
+        world.session, world.viewer(who), proposal_id=proposal_id, to_status=status, reason="Done"
+    )
+
+
+def test_closing_a_project_gives_its_unspent_money_back(
+    world: World, funded: tuple[int, int]
+) -> None:
+    """10,000 in; 5,400 allocated, 1,500 paid, 700 asked: 3,900 earmarked, 4,600 free. Closed,
+    the 3,900 goes back (one release entry), 8,500 is free, and nothing more can be paid."""
+    proposal_id = funded[0]
+    expenses.approve_payment(world.session, world.viewer("member_a"), request_id=ask(world, funded))
+    waiting = ask(world, funded, "700", receipt=("b.pdf", pdf_bytes()), invoice="INV-2026-002")
+    before = ledger.fund_balance(world.session, world.fund_a)
+    assert (before.cash_fen, before.earmarked_fen, before.available_fen) == (
+        850_000,
+        390_000,
+        460_000,
+    )
+    _move(world, proposal_id, "in_progress")
+    _move(world, proposal_id, "completed")
+    after = ledger.fund_balance(world.session, world.fund_a)
+    assert (after.cash_fen, after.earmarked_fen, after.available_fen) == (850_000, 0, 850_000)
+    assert after.available_fen - before.available_fen == 5400_00 - 1500_00
+    (release,) = world.session.exec(select(LedgerEntry).where(LedgerEntry.kind == "release")).all()
+    assert (release.amount_fen, release.source_fund_id, release.proposal_id) == (
+        390_000,
+        world.fund_a,
+        proposal_id,
+    )
+    (budget,) = expenses.budget_vs_actual(world.session, fund_id=world.fund_a)
+    assert (budget.allocated_fen, budget.spent_fen, budget.returned_fen, budget.unspent_fen) == (
+        540_000,
+        150_000,
+        390_000,
+        0,
+    )
+    # The review still measures spending against what was allocated: 1,500 of 5,400.
+    assert ledger.allocated_fen(world.session, proposal_id) == 540_000
+    assert check_books(world.session).ok
+    # A closed project is paid nothing more, gets no more money, and its release stands.
+    untouched = fingerprint(world.session)
+    refusals = (
+        lambda: expenses.approve_payment(
+            world.session, world.viewer("member_a"), request_id=waiting
+        ),
+        lambda: ask(world, funded, "10", receipt=("c.pdf", pdf_bytes(8)), invoice="INV-3"),
+        lambda: ledger.allocate_to_proposal(
+            world.session,
+            world.viewer("treasurer_a"),
+            fund_id=world.fund_a,
+            proposal_id=proposal_id,
+            amount="10",
+            occurred_on=DAY,
+        ),
+    )
+    for refused in refusals:
+        with pytest.raises(InvalidInput) as raised:
+            refused()
+        assert raised.value.code == "proposal_not_fundable"
+        world.session.rollback()
+    allocation = world.session.exec(
+        select(LedgerEntry.id).where(LedgerEntry.kind == "allocation")
+    ).one()
+    for entry_id in (release.id, allocation):
+        with pytest.raises(InvalidInput):
+            ledger.reverse_entry(
+                world.session,
+                world.viewer("treasurer_a"),
+                entry_id=entry_id,  # type: ignore[arg-type]
+                reason="undo",
+                occurred_on=DAY,
+            )
+        world.session.rollback()
+    assert fingerprint(world.session) == untouched
+
+
+def test_an_abandoned_project_gives_back_all_and_a_spent_one_nothing(
+    world: World, funded: tuple[int, int]
+) -> None:
+    _move(world, funded[0], "abandoned")
+    assert ledger.fund_balance(world.session, world.fund_a).available_fen == 1_000_000
+    (release,) = world.session.exec(select(LedgerEntry).where(LedgerEntry.kind == "release")).all()
+    assert release.amount_fen == 540_000
+    # All spent: closing writes no entry.
+    spent = _selected_proposal(world)
+    ledger.allocate_to_proposal(
+        world.session,
+        world.viewer("treasurer_a"),
+        fund_id=world.fund_a,
+        proposal_id=spent,
+        amount="300",
+        occurred_on=DAY,
+    )
+    pay_project(world, spent, "300", invoice="INV-ALL")
+    _move(world, spent, "in_progress")
+    _move(world, spent, "completed")
+    releases = world.session.exec(select(LedgerEntry).where(LedgerEntry.kind == "release")).all()
+    assert [r.proposal_id for r in releases] == [funded[0]]
+    fund = expenses.fund_budget(world.session, fund_id=world.fund_a)
+    assert (fund.planned_fen, fund.allocated_fen, fund.spent_fen, fund.returned_fen) == (
+        1_200_000,
+        570_000,
+        30_000,
+        540_000,
+    )
+    assert fund.unspent_fen == 0
+    assert check_books(world.session).ok
+
+
+def test_two_closings_at_once_release_once(
+    world: World, engine: Engine, funded: tuple[int, int]
+) -> None:
+    _move(world, funded[0], "in_progress")
+    people = [world.people[name] for name in ("chair_a", "member_a", "treasurer_a")] * 4
+
+    def close(number: int, person_id: int):  # type: ignore[no-untyped-def]
+        def call(session: Session) -> None:
+            proposals.change_proposal_status(
+                session,
+                viewer_for_person(session, person_id),
+                proposal_id=funded[0],
+                to_status="completed" if number % 2 else "abandoned",
+                reason="Done",
+            )
+
+        return call
+
+    results = race(world, engine, [close(n, p) for n, p in enumerate(people)])
+    assert outcomes(results)["ok"] == 1
+    world.session.rollback()
+    releases = world.session.exec(select(LedgerEntry).where(LedgerEntry.kind == "release")).all()
+    assert [r.amount_fen for r in releases] == [540_000]
+    assert check_books(world.session).ok
+
+
+def test_a_payment_and_the_closing_at_once_leave_nothing_earmarked(
+    world: World, engine: Engine, funded: tuple[int, int]
+) -> None:
+    """Whichever comes first: paid then 3,900 released, or closed then the payment refused."""
+    _move(world, funded[0], "in_progress")
+    request_id = ask(world, funded)
+    chair, member = world.people["chair_a"], world.people["member_a"]
+
+    def close(session: Session) -> None:
+        proposals.change_proposal_status(
+            session, viewer_for_person(session, chair), proposal_id=funded[0], to_status="completed"
+        )
+
+    def approve(session: Session) -> int:
+        return expenses.approve_payment(
+            session, viewer_for_person(session, member), request_id=request_id
+        )
+
+    results = race(world, engine, [close, approve])
+    assert outcomes(results) in ({"ok": 2}, {"ok": 1, "proposal_not_fundable": 1})
+    world.session.rollback()
+    balance = ledger.fund_balance(world.session, world.fund_a)
+    assert balance.earmarked_fen == 0
+    assert balance.money_out_fen + balance.available_fen == 1_000_000
+    assert check_books(world.session).ok

@@ -12,7 +12,7 @@ from services.proposals import (
     PledgeInput,
     ProposalDraft,
 )
-from tests.world import World, through_the_vote
+from tests.world import World, pay_project, through_the_vote
 
 DAY = date(2026, 3, 1)
 
@@ -129,30 +129,10 @@ def test_allocation_earmarks_and_expenses_cannot_overspend_it(world: World) -> N
         540_000,
         460_000,
     )
-    ledger.record_expense(
-        world.session,
-        treasurer,
-        fund_id=world.fund_a,
-        amount="5000",
-        payee="Bench maker",
-        purpose="4 benches",
-        invoice_number="FP-001",
-        occurred_on=DAY,
-        proposal_id=proposal_id,
-    )
+    pay_project(world, proposal_id, "5000", invoice="FP-001")
     before = entries(world.session)
     with pytest.raises(Overspend) as raised:
-        ledger.record_expense(
-            world.session,
-            treasurer,
-            fund_id=world.fund_a,
-            amount="400.01",
-            payee="Bench maker",
-            purpose="extra",
-            invoice_number="FP-002",
-            occurred_on=DAY,
-            proposal_id=proposal_id,
-        )
+        pay_project(world, proposal_id, "400.01", invoice="FP-002")
     assert raised.value.params == {"available_fen": 40_000, "amount_fen": 40_001}
     assert entries(world.session) == before
     with pytest.raises(Overspend):  # unearmarked money only: 4,600 available

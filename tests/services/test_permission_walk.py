@@ -78,6 +78,7 @@ from services import (
     campaigns,
     charters,
     expenses,
+    exports,
     funds,
     ledger,
     meetings,
@@ -98,6 +99,7 @@ from services.accounts import viewer_for_person
 from services.common import id_of, place_tree
 from services.errors import NotAllowed, NotFound
 from services.permissions import ANONYMOUS, Action, Grant, Viewer, can
+from tests.services.test_exports import WORDS
 from tests.street import (
     COMMITTEE_NOTE,
     GOOD,
@@ -805,6 +807,41 @@ def _view_books(session: Session, viewer: Viewer, stage: Stage, side: Side) -> A
         assert HIDDEN_DONOR in [line.counterparty for line in lines]  # the books name donors
 
     return Attempt(_row(session, Fund, side.fund).place_id, act)
+
+
+@probe(Action.VIEW_BOOKS, also="books_export")
+def _books_export(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    def act() -> None:
+        text = exports.ledger_csv(session, viewer, fund_id=side.fund, words=WORDS, books=True)
+        assert HIDDEN_DONOR in text  # the books' file names donors
+
+    return Attempt(_row(session, Fund, side.fund).place_id, act)
+
+
+@probe(
+    Action.REVIEW_ELIGIBILITY,
+    "proposal",
+    "proposalstatuschange",
+    "ledgerentry",
+    "auditentry",
+    also="close_project",
+)
+def _close_project(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """Abandoning a funded project releases its allocation: a ledger entry, or nothing."""
+    _payment_request(session, stage, side)  # 1,000 yuan allocated, 100 asked, nothing paid
+
+    def act() -> None:
+        proposals.change_proposal_status(
+            session, viewer, proposal_id=side.selected, to_status=S.ABANDONED, reason="Moved"
+        )
+        released = session.exec(
+            select(LedgerEntry).where(
+                LedgerEntry.kind == "release", LedgerEntry.proposal_id == side.selected
+            )
+        ).one()
+        assert (released.source_fund_id, released.amount_fen) == (side.fund, 1000_00)
+
+    return Attempt(_row(session, Proposal, side.selected).place_id, act)
 
 
 @probe(Action.SCORE_PROJECT, "review", "rubricscore", "auditentry")

@@ -16,7 +16,7 @@ from services.proposals import (
     change_proposal_status,
     submit_proposal,
 )
-from tests.world import World, through_the_vote
+from tests.world import World, pay_project, through_the_vote
 
 HELD = date(2026, 12, 20)
 GOOD = {"goal_met": 5, "participation": 4, "maintenance": 3, "books_complete": 5, "satisfaction": 4}
@@ -407,16 +407,14 @@ def test_board_allocated_and_spent_come_from_the_ledger(world: World) -> None:
         amount="2000",
         occurred_on=HELD,
     )
-    ledger.record_expense(
-        world.session,
-        treasurer,
-        fund_id=world.fund_a,
-        amount="1234.56",
+    pay_project(
+        world,
+        lamp,
+        "1234.56",
         payee="灯具店",
         purpose="感应灯",
-        invoice_number="No.0012",
+        invoice="No.0012",
         occurred_on=HELD,
-        proposal_id=lamp,
     )
     session_id = open_session(world)
     (row,) = reviews.review_board(world.session, world.viewer("outsider"), session_id).projects

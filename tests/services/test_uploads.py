@@ -7,7 +7,6 @@ import struct
 import tomllib
 import zlib
 from collections.abc import Iterator
-from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from models.engine import DEFAULT_SQLITE_PATH, REPO_ROOT
 from services import uploads
 from services.errors import Conflict, InvalidInput, LinliError, NotAllowed, NotFound
 from services.file_checks import MAX_NAME_LENGTH, clean_filename
-from services.ledger import fund_ledger, record_donation, record_expense
 from services.permissions import ANONYMOUS
 from services.proposals import LineItemInput, PledgeInput, ProposalDraft, submit_proposal
 from services.uploads import attach_file, attachable_kinds, list_attachments, open_attachment
@@ -548,29 +546,8 @@ def test_a_receipt_follows_the_ledger(world: World, proposal: int) -> None:
         open_attachment(world.session, ANONYMOUS, attachment_id=receipt)
     assert open_attachment(world.session, world.viewer("reviewer"), attachment_id=receipt)[1]
 
-    # An expense line names it: public, as the line is (公示).
-    record_donation(
-        world.session,
-        treasurer,
-        fund_id=world.fund_a,
-        amount="500",
-        donor="Neighbours",
-        purpose="Lights",
-        occurred_on=date(2026, 3, 1),
-    )
-    record_expense(
-        world.session,
-        treasurer,
-        fund_id=world.fund_a,
-        amount="120",
-        payee="Hardware shop",
-        purpose="LED lamps",
-        invoice_number="0012",
-        occurred_on=date(2026, 3, 2),
-        receipt_attachment_id=receipt,
-    )
-    assert listed(None) == [receipt]
-    assert open_attachment(world.session, ANONYMOUS, attachment_id=receipt)[1] == pdf_bytes()
+    # Once paid, a payment request's receipt is public with its line (tests/services/
+    # test_expenses.py); a receipt that no ledger line names stays with the books.
 
 
 def test_a_file_missing_from_the_folder_is_not_found(
@@ -617,54 +594,3 @@ def test_long_names_keep_their_extension() -> None:
 def test_the_browser_limit_matches_the_largest_attachment_limit() -> None:
     config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == max(uploads.MAX_BYTES.values())
-
-
-def test_an_expense_names_only_a_receipt_of_its_own_area(world: World, proposal: int) -> None:
-    """Naming a receipt publishes it with the line, so another community's receipt (or a
-    photo) cannot be named: refused, and the books are unchanged."""
-    treasurer = world.viewer("treasurer_a")
-    photo = attach_file(
-        world.session,
-        treasurer,
-        proposal_id=proposal,
-        kind="photo",
-        filename="a.jpg",
-        data=photo_bytes(),
-    )
-    receipt = attach_file(
-        world.session,
-        treasurer,
-        proposal_id=proposal,
-        kind="receipt",
-        filename="inv.pdf",
-        data=pdf_bytes(),
-    )
-    record_donation(
-        world.session,
-        world.viewer("treasurer_b"),
-        fund_id=world.fund_b,
-        amount="500",
-        donor="Neighbours",
-        purpose="Benches",
-        occurred_on=date(2026, 3, 1),
-    )
-    before = len(
-        fund_ledger(world.session, world.viewer("treasurer_b"), fund_id=world.fund_b).lines
-    )
-    for attachment_id in (receipt, photo):
-        with pytest.raises(InvalidInput) as refused_line:
-            record_expense(
-                world.session,
-                world.viewer("treasurer_b"),
-                fund_id=world.fund_b,
-                amount="10",
-                payee="Shop",
-                purpose="Bench",
-                invoice_number="0099",
-                occurred_on=date(2026, 3, 2),
-                receipt_attachment_id=attachment_id,
-            )
-        assert refused_line.value.code == "receipt_not_for_this_expense"
-        world.session.rollback()
-    after = len(fund_ledger(world.session, world.viewer("treasurer_b"), fund_id=world.fund_b).lines)
-    assert after == before
