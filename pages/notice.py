@@ -7,12 +7,12 @@ import streamlit as st
 
 from services.campaigns import CampaignProgress, FundSources
 from services.charters import ExceptionRow
-from services.ledger import FundBalance, LedgerLine
+from services.ledger import FundBalance, LedgerLine, fund_balances
 from services.notice import NoticeBoard
 from services.permissions import ANONYMOUS
 from services.verify import BooksSeal
 from services.workflow import Step, allows
-from ui.context import day, label, moment, money, t
+from ui.context import day, label, moment, money, read, t
 from ui.i18n import format_percent
 from ui.incidents import incidents_reported
 from ui.ledger_files import ledger_downloads
@@ -83,8 +83,9 @@ def render() -> None:
 
 def _downloads() -> None:
     """Outside the board's refreshing fragment, and buttons rather than a picker: a redraw
-    every few seconds would close an open drop-down list (seen in the browser tests)."""
-    balances = shared_notice_board().balances
+    every few seconds would close an open drop-down list (seen in the browser tests). It reads
+    the funds itself: a board that failed to draw has already reported its one incident."""
+    balances = read(fund_balances)
     if not balances:
         return
     st.subheader(t("export.every_fund"), anchor=False)

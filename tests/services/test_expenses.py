@@ -19,7 +19,7 @@ from tests.services.test_concurrency import outcomes, race
 from tests.services.test_ledger import DAY, _selected_proposal, donate
 from tests.services.test_uploads import pdf_bytes, photo_bytes
 from tests.street import fingerprint
-from tests.world import World, pay_project
+from tests.world import World, pay_project, receipt_png
 
 
 @pytest.fixture(autouse=True)
@@ -408,3 +408,56 @@ def test_a_payment_and_the_closing_at_once_leave_nothing_earmarked(
     assert balance.earmarked_fen == 0
     assert balance.money_out_fen + balance.available_fen == 1_000_000
     assert check_books(world.session).ok
+
+
+def test_a_project_funded_by_two_funds_spends_each_funds_own_earmark(
+    world: World, funded: tuple[int, int]
+) -> None:
+    """5,400 from community A's fund and 3,000 from the street's (as an alliance's joint fund
+    adds to a community's project): each fund promises only its own part, and A's treasurer
+    cannot pay 6,000 out of A's fund on the strength of the street's 3,000."""
+    proposal_id, _ = funded
+    session = world.session
+    session.add(
+        LedgerEntry(
+            kind="grant",
+            amount_fen=20_000_00,
+            destination_fund_id=world.street_fund,
+            counterparty="district",
+            purpose="seed money",
+            occurred_on=DAY,
+        )
+    )
+    session.add(
+        LedgerEntry(
+            kind="allocation",
+            amount_fen=3_000_00,
+            source_fund_id=world.street_fund,
+            proposal_id=proposal_id,
+            purpose="the street's part",
+            occurred_on=DAY,
+        )
+    )
+    session.commit()
+    assert ledger.allocated_fen(session, proposal_id) == 8_400_00
+    assert ledger.fund_balance(session, world.fund_a).earmarked_fen == 5_400_00
+    assert ledger.fund_balance(session, world.street_fund).earmarked_fen == 3_000_00
+    with pytest.raises(Overspend) as refused:
+        expenses.approve_payment(
+            session, world.viewer("member_a"), request_id=ask(world, funded, "5400.01")
+        )
+    assert refused.value.code == "overspend_allocation"
+    assert session.exec(select(LedgerEntry).where(LedgerEntry.kind == "expense")).all() == []
+    expenses.approve_payment(
+        session,
+        world.viewer("member_a"),
+        request_id=ask(
+            world, funded, "5400", invoice="INV-2", receipt=("second.png", receipt_png("INV-2"))
+        ),
+    )
+    assert ledger.fund_balance(session, world.fund_a).earmarked_fen == 0
+    assert ledger.fund_balance(session, world.street_fund).earmarked_fen == 3_000_00
+    # the books' replay agrees, each fund's earmark apart; it only notes the two entries this
+    # test wrote straight into the store, past the audit trail
+    problems = check_books(session).problems
+    assert {p.code for p in problems} == {"entry_unaudited"} and len(problems) == 2

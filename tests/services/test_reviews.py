@@ -427,7 +427,7 @@ def test_board_allocated_and_spent_come_from_the_ledger(world: World) -> None:
 
 def test_street_indicators_are_exact(world: World) -> None:
     session_id = open_session(world)
-    a = project(world, status=S.COMPLETED, cost="10000", co_funding="5000", title="A")
+    a = project(world, status=S.IN_PROGRESS, cost="10000", co_funding="5000", title="A")
     b = project(world, status=S.IN_PROGRESS, cost="30000", co_funding="10000", title="B")
     project(world, status=S.ABANDONED, cost="6000", title="C", community="b")
     project(world, status=S.SELECTED, cost="9000", co_funding="1000", title="D", community="b")
@@ -436,8 +436,8 @@ def test_street_indicators_are_exact(world: World) -> None:
     board = reviews.review_board(world.session, world.viewer("resident_b1"), session_id)
     assert [p.title for p in board.projects] == ["A", "B", "C", "D"]
     indicators = board.indicators
-    assert (indicators.projects, indicators.completed, indicators.abandoned) == (4, 1, 1)
-    assert indicators.implementation_rate == Fraction(1, 4)
+    assert (indicators.projects, indicators.completed, indicators.abandoned) == (4, 0, 1)
+    assert indicators.implementation_rate == 0
     # pledged 5000 + 10000 + 0 + 1000; nothing allocated yet, so no seed money and no ratio
     assert (indicators.co_funding_fen, indicators.seed_fen) == (1_600_000, 0)
     assert indicators.leverage is None
@@ -447,9 +447,15 @@ def test_street_indicators_are_exact(world: World) -> None:
     fund_money(world, "2500", kind="donation", donor="居民", proposal_id=a)
     fund_money(world, "1000", kind="donation", donor="居民", proposal_id=b)
     fund_money(world, "9000", kind="donation", donor="居民")  # general: not the projects'
+    # A is finished with nothing spent: its 5000 go back to the fund, and still count as the
+    # seed money it was given (a release frees the earmark; the allocation stays as it was).
+    change_proposal_status(
+        world.session, world.viewer("chair_a"), proposal_id=a, to_status=S.COMPLETED
+    )
     indicators = reviews.review_board(
         world.session, world.viewer("resident_b1"), session_id
     ).indicators
+    assert (indicators.completed, indicators.implementation_rate) == (1, Fraction(1, 4))
     # received 2500 + 1000 over seed 5000 + 20000
     assert (indicators.received_fen, indicators.seed_fen) == (350_000, 2_500_000)
     assert indicators.leverage == Fraction(7, 50)
