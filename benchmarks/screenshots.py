@@ -27,9 +27,14 @@ Loads the demo street into a temporary SQLite store (``python -m demo``), starts
 - meeting-wall.png       the meeting room's wall (1920x1080): the next meeting under way, the
                          committee checked in, a decision on the item under discussion
 - meeting-controls-phone.png  the secretary's controls for the same meeting on a phone
+- money-donor-phone.png        a resident's gifts and what they paid for, on a phone
+- money-campaigns-phone.png    crowdfunding campaigns and money by source, on a phone
+- money-orders-phone.png       needs ordered from social organisations, on the needs board
+- money-alliance-phone.png     an alliance: members, contributions, the council's rotation
 
 ``--only live`` takes the live screen's three alone, ``--only setup`` the set-up screen's,
-``--only resident`` the resident's four, ``--only meeting`` the meeting room's two.
+``--only resident`` the resident's four, ``--only meeting`` the meeting room's two,
+``--only money`` the money practices' four.
 
 Never runs ``playwright install``: the browser is /usr/bin/chromium (``apt-get install chromium``).
 """
@@ -458,6 +463,24 @@ def take_meeting(browser: Browser, url: str, out: Path) -> None:
     page.context.close()
 
 
+def take_money(browser: Browser, url: str, out: Path) -> None:
+    page = new_page(browser, PHONE)
+    sign_in(page, url, "resident")
+    go(page, "我的捐赠")
+    shoot(page, out / "money-donor-phone.png", full_page=False)
+    page.context.close()
+    for path, name in (
+        ("campaigns", "money-campaigns-phone.png"),
+        ("needs", "money-orders-phone.png"),
+        ("alliances", "money-alliance-phone.png"),
+    ):
+        page = new_page(browser, PHONE)
+        page.goto(f"{url}/{path}")
+        settle(page)
+        shoot(page, out / name, full_page=False)
+        page.context.close()
+
+
 def _warn_without_cjk_fonts() -> None:
     try:
         found = subprocess.run(
@@ -478,7 +501,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     parser.add_argument(
-        "--only", choices=["all", "live", "setup", "resident", "meeting"], default="all"
+        "--only", choices=["all", "live", "setup", "resident", "meeting", "money"], default="all"
     )
     args = parser.parse_args()
     out = args.out.resolve()
@@ -502,6 +525,8 @@ def main() -> int:
                 take_resident(browser, url, out)
             if args.only in ("all", "meeting"):
                 take_meeting(browser, url, out)
+            if args.only in ("all", "money"):
+                take_money(browser, url, out)
         finally:
             browser.close()
     return 0
