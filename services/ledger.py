@@ -584,13 +584,17 @@ def reverse_entry(
     return _append(session, viewer, entry, "reverse_entry")
 
 
+# How a line moves its fund's money, as the ledger screens and the exported files name it.
+DIRECTIONS = ("in", "out", "earmark", "release", "transfer")
+
+
 @dataclass(frozen=True)
 class LedgerLine:
     id: int
     occurred_on: date
     kind: str
     fund: str
-    direction: str  # "in" | "out" | "earmark" | "release" | "transfer"
+    direction: str  # one of DIRECTIONS
     amount_fen: int
     counterparty: str  # empty for an anonymous donor on the public notice
     purpose: str
