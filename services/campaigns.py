@@ -193,6 +193,8 @@ def campaigns(session: Session, *, fund_id: int | None = None) -> list[CampaignP
 def register_revenue_asset(
     session: Session, viewer: Viewer, *, fund_id: int, name: str, kind: str, description: str
 ) -> int:
+    """Registered once (shop rents, parking fees, a hall let out), so that every income entry
+    names the asset it came from and the fund can show how much it earns itself (自我造血)."""
     fund = get_or_fail(session, Fund, fund_id)
     require_at(session, viewer, Action.RECORD_REVENUE, fund.place_id)
     asset = RevenueAsset(
