@@ -17,17 +17,12 @@ from services.alliances import (
     score_joint_work,
 )
 from services.permissions import Viewer
-from ui.context import act, current_viewer, day, label, money, read, t
+from ui.context import act, current_viewer, day, label, locale, money, read, t
+from ui.i18n import format_permille
 from ui.plain_text import plain
 from ui.widgets import empty_state
 
 SCORES = (1, 2, 3, 4, 5)
-
-
-def _percent(permille: int) -> str:
-    """Per mille as a percentage, exactly: 400 -> "40", 333 -> "33.3"."""
-    whole, tenth = divmod(permille, 10)
-    return f"{whole}.{tenth}" if tenth else str(whole)
 
 
 def _members(alliance: AllianceView) -> None:
@@ -38,7 +33,7 @@ def _members(alliance: AllianceView) -> None:
                 t(
                     "alliances.member_line",
                     name=plain(member.name),
-                    percent=_percent(member.permille),
+                    percent=format_permille(member.permille, locale()),
                 )
             )
             st.markdown(

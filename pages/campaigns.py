@@ -22,7 +22,8 @@ from services.needs import list_needs
 from services.permissions import Action, Viewer, can_somewhere
 from services.proposals import list_proposals
 from services.workflow import FUNDABLE
-from ui.context import act, current_viewer, day, label, money, read, t
+from ui.campaign_progress import campaign_progress
+from ui.context import act, current_viewer, label, money, read, t
 from ui.money_sources import money_by_source_chart
 from ui.plain_text import plain
 from ui.widgets import empty_state, id_select, vocabulary_select
@@ -34,21 +35,7 @@ def _campaign(viewer: Viewer, campaign: CampaignProgress, may_manage: bool) -> N
         st.caption(t("donors.campaign_aim", aim=plain(campaign.aim)))
         if campaign.description:
             st.markdown(plain(campaign.description))
-        st.progress(
-            campaign.share,
-            text=t(
-                "donors.campaign_progress",
-                raised=money(campaign.raised_fen),
-                target=money(campaign.target_fen),
-                gifts=campaign.gifts,
-            ),
-        )
-        if campaign.state == "open":
-            st.caption(
-                t("donors.campaign_open", deadline=day(campaign.deadline), days=campaign.days_left)
-            )
-        else:
-            st.caption(label("campaign_state", campaign.state))
+        campaign_progress(campaign)
         if (
             may_manage
             and campaign.state == "open"

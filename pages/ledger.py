@@ -38,9 +38,9 @@ from services.permissions import Action, Viewer, can_somewhere
 from services.proposals import list_proposals
 from services.uploads import accepted_extensions, max_upload_mb, open_attachment
 from services.workflow import FUNDABLE
-from ui.context import act, current_viewer, day, label, locale, money, read, t
+from ui.charter_terms import charter_terms
+from ui.context import act, current_viewer, day, label, money, read, t
 from ui.forms import FieldForm, show_breaches
-from ui.i18n import format_permille
 from ui.ledger_files import ledger_downloads
 from ui.money_sources import money_by_source_chart
 from ui.plain_text import plain
@@ -447,26 +447,7 @@ def render() -> None:
     if charter is not None:
         with st.expander(t("ledger.charter", version=charter.version), icon=":material/gavel:"):
             st.markdown(plain(charter.text))
-            if charter.forbidden_categories:
-                st.markdown(
-                    t(
-                        "ledger.forbidden",
-                        categories="、".join(
-                            label("category", c) for c in charter.forbidden_categories
-                        ),
-                    )
-                )
-            if charter.forbidden_items:
-                words = "、".join(plain(w) for w in charter.forbidden_items)
-                st.markdown(t("rounds.forbidden_items_list", items=words))
-            if charter.per_project_cap_fen is not None:
-                st.markdown(t("ledger.project_cap", cap=money(charter.per_project_cap_fen)))
-            st.markdown(
-                t(
-                    "ledger.co_funding",
-                    share=format_permille(charter.min_co_funding_permille, locale()),
-                )
-            )
+            charter_terms(charter)
     fund = read(fund_budget, fund_id=fund_id)
     tabs = [
         t("ledger.entries"),

@@ -12,6 +12,7 @@ from services.notice import NoticeBoard
 from services.permissions import ANONYMOUS
 from services.verify import BooksSeal
 from services.workflow import Step, allows
+from ui.campaign_progress import campaign_progress
 from ui.context import day, label, moment, money, read, t
 from ui.i18n import format_percent
 from ui.incidents import incidents_reported
@@ -143,24 +144,9 @@ def _headline(board: NoticeBoard) -> None:
 
 
 def _campaign(campaign: CampaignProgress) -> None:
-    """One campaign: what for, a progress bar a thumb's width, and how long it has left."""
     with st.container(border=True):
         st.markdown(f"**{plain(campaign.title)}** · {plain(campaign.place)}")
-        st.progress(
-            campaign.share,
-            text=t(
-                "donors.campaign_progress",
-                raised=money(campaign.raised_fen),
-                target=money(campaign.target_fen),
-                gifts=campaign.gifts,
-            ),
-        )
-        if campaign.state == "open":
-            st.caption(
-                t("donors.campaign_open", deadline=day(campaign.deadline), days=campaign.days_left)
-            )
-        else:
-            st.caption(label("campaign_state", campaign.state))
+        campaign_progress(campaign)
 
 
 def _campaigns(campaigns: list[CampaignProgress]) -> None:

@@ -29,9 +29,9 @@ from services.rounds import (
     round_settings,
     update_round,
 )
-from ui.context import current_viewer, day, label, locale, money, read, t
+from ui.charter_terms import charter_terms
+from ui.context import current_viewer, day, label, money, read, t
 from ui.forms import FieldForm
-from ui.i18n import format_permille
 from ui.plain_text import plain
 from ui.widgets import empty_state, guard, status_badge
 from voting import TIE_BREAKS
@@ -476,23 +476,7 @@ def _charter_form(viewer: Viewer, fund_id: int) -> None:
         state = t("rounds.in_force") if charter is current else t("rounds.superseded")
         title = t("rounds.version_title", version=charter.version, day=day(charter.adopted_on))
         with st.expander(f"{title} · {state}", expanded=charter is current):
-            if charter.allowed_categories:
-                names = "、".join(label("category", c) for c in charter.allowed_categories)
-                st.markdown(t("rounds.allowed", categories=names))
-            if charter.forbidden_categories:
-                names = "、".join(label("category", c) for c in charter.forbidden_categories)
-                st.markdown(t("ledger.forbidden", categories=names))
-            if charter.forbidden_items:
-                words = "、".join(plain(w) for w in charter.forbidden_items)
-                st.markdown(t("rounds.forbidden_items_list", items=words))
-            if charter.spend_where_raised:
-                st.markdown(t("field.spend_where_raised"))
-            if charter.per_project_cap_fen is not None:
-                st.markdown(t("ledger.project_cap", cap=money(charter.per_project_cap_fen)))
-            if charter.per_community_year_cap_fen is not None:
-                st.markdown(t("rounds.year_cap", cap=money(charter.per_community_year_cap_fen)))
-            share = format_permille(charter.min_co_funding_permille, locale())
-            st.markdown(t("ledger.co_funding", share=share))
+            charter_terms(charter)
             st.markdown(plain(charter.text) if charter.text else t("rounds.no_text"))
 
 

@@ -34,6 +34,7 @@ from services.common import (
 from services.errors import Conflict, InvalidInput
 from services.ledger import _append, _reversed
 from services.permissions import Action, Viewer
+from services.workflow import campaign_takes_gifts
 
 __all__ = [
     "AssetRow",
@@ -168,7 +169,7 @@ def campaigns(session: Session, *, fund_id: int | None = None) -> list[CampaignP
         if c.status == CampaignStatus.CLOSED:
             state = "closed"
         else:
-            state = "ended" if c.deadline < now else "open"
+            state = "open" if campaign_takes_gifts(c.status, c.deadline, now) else "ended"
         total, count = raised.get(id_of(c), (0, 0))
         progress.append(
             CampaignProgress(
@@ -192,6 +193,8 @@ def campaigns(session: Session, *, fund_id: int | None = None) -> list[CampaignP
 def register_revenue_asset(
     session: Session, viewer: Viewer, *, fund_id: int, name: str, kind: str, description: str
 ) -> int:
+    """Registered once (shop rents, parking fees, a hall let out), so that every income entry
+    names the asset it came from and the fund can show how much it earns itself (自我造血)."""
     fund = get_or_fail(session, Fund, fund_id)
     require_at(session, viewer, Action.RECORD_REVENUE, fund.place_id)
     asset = RevenueAsset(

@@ -249,6 +249,8 @@ class ProjectMoney:
 
 
 def project_money(session: Session, proposal_ids: Collection[int]) -> dict[int, ProjectMoney]:
+    """For the review's leverage, which counts money received and not only promised: both, for
+    many proposals in two queries."""
     if not proposal_ids:
         return {}
     received = dict(

@@ -37,7 +37,6 @@ from models import (
 from models.clock import today
 from models.vocabulary import (
     AttachmentKind,
-    CampaignStatus,
     ContributionKind,
     DonorKind,
     LedgerKind,
@@ -57,7 +56,7 @@ from services.common import (
 )
 from services.errors import Conflict, InvalidInput, Overspend, WrongPhase
 from services.permissions import Action, Viewer, can
-from services.workflow import FUNDABLE
+from services.workflow import FUNDABLE, campaign_takes_gifts
 
 # Allocations and releases only mark money for a project and free it again: no cash moves.
 EARMARK_KINDS = (LedgerKind.ALLOCATION, LedgerKind.RELEASE)
@@ -249,7 +248,7 @@ def _campaign_for_gift(
     campaign = get_or_fail(session, Campaign, campaign_id)
     if campaign.fund_id != fund_id:
         raise InvalidInput("campaign_not_of_fund")
-    if campaign.status != CampaignStatus.OPEN or occurred_on > campaign.deadline:
+    if not campaign_takes_gifts(campaign.status, campaign.deadline, occurred_on):
         raise WrongPhase("campaign_closed")
     if proposal_id is not None and proposal_id != campaign.proposal_id:
         raise InvalidInput("campaign_not_of_fund")
@@ -585,13 +584,17 @@ def reverse_entry(
     return _append(session, viewer, entry, "reverse_entry")
 
 
+# How a line moves its fund's money, as the ledger screens and the exported files name it.
+DIRECTIONS = ("in", "out", "earmark", "release", "transfer")
+
+
 @dataclass(frozen=True)
 class LedgerLine:
     id: int
     occurred_on: date
     kind: str
     fund: str
-    direction: str  # "in" | "out" | "earmark" | "release" | "transfer"
+    direction: str  # one of DIRECTIONS
     amount_fen: int
     counterparty: str  # empty for an anonymous donor on the public notice
     purpose: str

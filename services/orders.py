@@ -112,6 +112,7 @@ def take_order(session: Session, viewer: Viewer, *, order_id: int, organisation_
 
 
 def deliver_order(session: Session, viewer: Viewer, *, order_id: int) -> None:
+    """The organisation has done the work: only a delivered order may be reported on."""
     order = _order_for(session, viewer, order_id, Action.HANDLE_ORDER)
     workflow.order_move(order.status, OrderStatus.DELIVERED)
     order.status = OrderStatus.DELIVERED

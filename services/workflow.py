@@ -11,13 +11,14 @@ only with a reason that is shown publicly next to the result (on the notice boar
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from sqlmodel import Session
 
 from models import BudgetRound, Proposal, ProposalStatusChange
 from models.clock import utc_now
-from models.vocabulary import OrderStatus, ProposalStatus, RoundPhase
+from models.vocabulary import CampaignStatus, OrderStatus, ProposalStatus, RoundPhase
 from services.common import id_of
 from services.errors import WrongPhase
 from services.permissions import Action, Viewer
@@ -281,3 +282,9 @@ def order_move(source: str, target: OrderStatus) -> None:
 def order_can_move(source: str, target: OrderStatus) -> bool:
     """For the screens: which buttons an order's card shows."""
     return (OrderStatus(source), target) in ORDER_MOVES
+
+
+def campaign_takes_gifts(status: str, deadline: date, on: date) -> bool:
+    """Asked by the gift form's check and by the campaign's card alike, so that a campaign
+    shown open always takes a gift dated that day (its deadline day included)."""
+    return status == CampaignStatus.OPEN and on <= deadline

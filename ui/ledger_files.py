@@ -6,14 +6,16 @@ import streamlit as st
 
 from models.vocabulary import LedgerKind
 from services.exports import COLUMNS, ExportWords, ledger_csv, ledger_xlsx
+from services.ledger import DIRECTIONS
 from services.permissions import Viewer
 from ui.context import label, t, when_downloaded
 
-DIRECTIONS = ("in", "out", "earmark", "release", "transfer")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def export_words() -> ExportWords:
+    """Services do not translate: the file's headers, kinds and directions in the reader's
+    language come from here."""
     return ExportWords(
         headers={column: t(f"export.{column}") for column in COLUMNS},
         kinds={kind.value: label("ledger_kind", kind.value) for kind in LedgerKind},

@@ -1582,6 +1582,7 @@ EXEMPT = {
     "services.election.constraint_meta": "the stored round's ballot limits, already checked",
     # The workflow's questions: phases and statuses come from the store, steps from the code.
     "services.workflow.allows": "a stored phase",
+    "services.workflow.campaign_takes_gifts": "a stored campaign and a checked date",
     "services.workflow.hand_move": "a stored round",
     "services.workflow.is_before": "a stored phase",
     "services.workflow.moves_from": "a stored status",
