@@ -322,6 +322,7 @@ def _member_shares(street: StreetChoice) -> list[MemberShare]:
         t("field.members"),
         list(communities),
         format_func=names.__getitem__,
+        placeholder=t("alliances.form_members_placeholder"),
         help=t("alliances.form_members_help"),
         key=f"form_alliance_members_{street.id}",
     )
