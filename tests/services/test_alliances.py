@@ -779,3 +779,6 @@ def test_alliances_are_named_for_the_grant_form(world: World) -> None:
     assert [(a.id, a.name) for a in alliance_names(world.session)] == [
         (alliance_id, "Xinzhuang east alliance")
     ]
+    _evaluator(world, alliance_id)
+    (reviewer,) = accounts.list_people(world.session, world.viewer("admin"), search="reviewer")
+    assert reviewer.roles == ("reviewer:Xinzhuang", "evaluator:Xinzhuang east alliance")
