@@ -8,6 +8,7 @@ from datetime import date
 import streamlit as st
 
 from services.alliances import (
+    MAX_ROTATION_MONTHS,
     PERMILLE,
     AllianceView,
     MemberShare,
@@ -374,7 +375,7 @@ def _form(viewer: Viewer, streets: list[StreetChoice]) -> None:
         months = st.number_input(
             t("field.rotation_months"),
             min_value=1,
-            max_value=120,
+            max_value=MAX_ROTATION_MONTHS,
             value=12,
             key="form_alliance_months",
         )
