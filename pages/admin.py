@@ -16,6 +16,7 @@ from services.accounts import (
     list_people,
     revoke_role,
 )
+from services.alliances import alliance_names
 from services.file_checks import MIB
 from services.imports import MAX_IMPORT_BYTES, import_election
 from services.ledger import fund_balances
@@ -130,6 +131,13 @@ def _people(viewer: Viewer) -> None:
         place_id = id_select(
             t("admin.scope"), places, none=t("admin.everywhere"), key="grant_place"
         )
+        alliance_id = id_select(
+            t("admin.alliance_scope"),
+            {a.id: a.name for a in read(alliance_names)},
+            none="—",
+            key="grant_alliance",
+        )
+        st.caption(t("admin.alliance_scope_help"))
         if (
             st.form_submit_button(t("admin.grant_button"))
             and act(
@@ -138,6 +146,7 @@ def _people(viewer: Viewer) -> None:
                 person_id=person_id,
                 role=role,
                 place_id=place_id,
+                alliance_id=alliance_id,
                 position=position if role == Role.COMMITTEE_MEMBER else None,
             )
             is not None

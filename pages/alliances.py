@@ -8,10 +8,17 @@ from datetime import date
 import streamlit as st
 
 from services.alliances import (
+    MAX_ROTATION_MONTHS,
+    PERMILLE,
     AllianceView,
+    MemberShare,
+    StreetChoice,
     WorkView,
+    add_joint_proposal,
+    alliance_choices,
     alliances_page,
     call_contributions,
+    form_alliance,
     fund_joint_proposal,
     record_joint_event,
     score_joint_work,
@@ -213,6 +220,8 @@ def _work(viewer: Viewer, alliance: AllianceView) -> None:
             if event.evaluable:
                 _score_form(viewer, alliance, event)
     st.subheader(t("alliances.proposals"))
+    if alliance.joinable:
+        _take_up_form(viewer, alliance)
     if not alliance.proposals:
         empty_state("alliances.no_proposals")
     for proposal in alliance.proposals:
@@ -231,6 +240,30 @@ def _work(viewer: Viewer, alliance: AllianceView) -> None:
                 _fund_form(viewer, alliance, proposal)
             if proposal.evaluable:
                 _score_form(viewer, alliance, proposal)
+
+
+def _take_up_form(viewer: Viewer, alliance: AllianceView) -> None:
+    key = f"joint_take_up_{alliance.id}"
+    titles = {choice.id: choice.name for choice in alliance.joinable}
+    with (
+        st.expander(t("alliances.take_up"), icon=":material/handshake:"),
+        st.form(key, clear_on_submit=True, enter_to_submit=False),
+    ):
+        st.caption(t("alliances.take_up_help"))
+        proposal_id = st.selectbox(
+            t("field.proposal"),
+            list(titles),
+            format_func=titles.__getitem__,
+            key=f"{key}_proposal",
+        )
+        if (
+            st.form_submit_button(t("alliances.take_up_submit"), type="primary")
+            and proposal_id is not None
+            and act(add_joint_proposal, viewer, alliance_id=alliance.id, proposal_id=proposal_id)
+            is not None
+        ):
+            st.toast(t("alliances.taken_up"), icon=":material/check:")
+            st.rerun()
 
 
 def _scores(alliance: AllianceView) -> None:
@@ -276,10 +309,102 @@ def _alliance(viewer: Viewer, alliance: AllianceView) -> None:
     _scores(alliance)
 
 
+def _member_shares(street: StreetChoice) -> list[MemberShare]:
+    """The chosen communities in turn order, each with its ratio and paying fund; the running
+    sum of the ratios is shown as they are typed, the service refuses any other sum than 1000."""
+    communities = {community.id: community for community in street.communities}
+    names = {community.id: community.name for community in street.communities}
+    chosen = st.multiselect(
+        t("field.members"),
+        list(communities),
+        format_func=names.__getitem__,
+        placeholder=t("alliances.form_members_placeholder"),
+        help=t("alliances.form_members_help"),
+        key=f"form_alliance_members_{street.id}",
+    )
+    shares = []
+    for community_id in chosen:
+        community = communities[community_id]
+        with st.container(border=True, key=f"form_alliance_member_{community_id}"):
+            st.markdown(f"**{plain(community.name)}**")
+            permille = st.number_input(
+                t("field.contribution_permille"),
+                min_value=0,
+                max_value=PERMILLE,
+                step=50,
+                key=f"form_alliance_permille_{community_id}",
+            )
+            funds = {fund.id: fund.name for fund in community.funds}
+            fund_id = st.selectbox(
+                t("field.fund"),
+                list(funds),
+                format_func=funds.__getitem__,
+                key=f"form_alliance_fund_{community_id}",
+            )
+        if fund_id is not None:
+            shares.append(MemberShare(community_id, fund_id, int(permille)))
+    total = sum(share.permille for share in shares)
+    if chosen and total == PERMILLE:
+        st.success(t("alliances.ratio_sum_ok", total=total), icon=":material/check:")
+    elif chosen:
+        st.warning(t("error.alliance_ratios_sum", total=total), icon=":material/warning:")
+    return shares
+
+
+def _form(viewer: Viewer, streets: list[StreetChoice]) -> None:
+    """Not a st.form: the running sum of the ratios must follow each change."""
+    with st.expander(t("alliances.form"), icon=":material/group_add:"):
+        st.caption(t("alliances.form_help"))
+        by_id = {street.id: street for street in streets}
+        street_names = {street.id: street.name for street in streets}
+        street_id = st.selectbox(
+            t("field.street"),
+            list(by_id),
+            format_func=street_names.__getitem__,
+            key="form_alliance_street",
+        )
+        if street_id is None:
+            return
+        name = st.text_input(t("field.name"), max_chars=120, key="form_alliance_name")
+        shares = _member_shares(by_id[street_id])
+        months = st.number_input(
+            t("field.rotation_months"),
+            min_value=1,
+            max_value=MAX_ROTATION_MONTHS,
+            value=12,
+            key="form_alliance_months",
+        )
+        council_from = st.date_input(t("field.council_from"), key="form_alliance_from")
+        evaluator = st.text_input(
+            t("field.evaluator"), max_chars=200, key="form_alliance_evaluator"
+        )
+        if (
+            st.button(t("alliances.form_submit"), type="primary", key="form_alliance_submit")
+            and isinstance(council_from, date)
+            and act(
+                form_alliance,
+                viewer,
+                name=name,
+                members=shares,
+                rotation_months=int(months),
+                council_from=council_from,
+                evaluator=evaluator,
+            )
+            is not None
+        ):
+            for key in [k for k in st.session_state if str(k).startswith("form_alliance_")]:
+                del st.session_state[key]
+            st.toast(t("alliances.formed"), icon=":material/check:")
+            st.rerun()
+
+
 def render() -> None:
     viewer = current_viewer()
     st.title(t("nav.alliances"))
     st.caption(t("alliances.intro"))
+    streets = read(alliance_choices, viewer=viewer)
+    if streets:
+        _form(viewer, streets)
     found = read(alliances_page, viewer=viewer)
     if not found:
         empty_state("alliances.none")

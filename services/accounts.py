@@ -512,13 +512,17 @@ def list_people(
     found = session.exec(query.limit(bounded_int(limit, "limit", low=1, high=10_000))).all()
     ids = [person_id for person_id, _, _ in found]
     places = dict(session.exec(select(Place.id, Place.name)).all())
+    alliances = dict(session.exec(select(Alliance.id, Alliance.name)).all())
     roles: dict[int, list[str]] = {}
     for grant in session.exec(
         select(RoleGrant)
         .where(col(RoleGrant.revoked_at).is_(None), col(RoleGrant.person_id).in_(ids))
         .order_by(col(RoleGrant.id))
     ):
-        place = places.get(grant.place_id, "") if grant.place_id else ""
+        if grant.place_id:
+            place = places.get(grant.place_id, "")
+        else:  # a grant for an alliance is named by it, else it would read as everywhere
+            place = alliances.get(grant.alliance_id, "") if grant.alliance_id else ""
         role = ":".join(filter(None, [grant.role, grant.position, place]))
         roles.setdefault(grant.person_id, []).append(role)
     sign_ins: dict[int, list[str]] = {}

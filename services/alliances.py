@@ -53,6 +53,7 @@ PERMILLE = 1000
 MAX_ROTATION_MONTHS = 120
 MAX_PARTICIPANTS = 100_000
 SCORE_RANGE = (1, 5)
+NOT_JOINABLE = (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN)
 
 
 # --- pure arithmetic: the split and the rotation ----------------------------------------------
@@ -354,7 +355,7 @@ def add_joint_proposal(
     require(viewer, Action.RECORD_JOINT_WORK, proposal.place_id, tree)
     if not _within_member(tree, _members(session, alliance_id), proposal.place_id):
         raise InvalidInput("alliance_place_not_member", field="proposal")
-    if proposal.status in (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN):
+    if proposal.status in NOT_JOINABLE:
         raise InvalidInput("alliance_proposal_status", status=proposal.status)
     lock_for_change(session)
     taken = select(AllianceProposal.id).where(AllianceProposal.proposal_id == proposal_id)
@@ -557,6 +558,7 @@ class AllianceView:
     scores: list[ScoreView]
     may_call: bool  # the viewer chairs the council today
     event_places: list[PlaceChoice]  # where the viewer may record a joint event
+    joinable: list[PlaceChoice]  # member proposals the viewer may take up (id, title)
 
 
 def _contributions(session: Session, alliance_id: int) -> dict[int, int]:
@@ -691,6 +693,18 @@ def _view(session: Session, viewer: Viewer, alliance: Alliance, on: date) -> All
         if _within_member(tree, members, place_id)
         and can(viewer, Action.RECORD_JOINT_WORK, place_id, tree)
     ]
+    taken = set(session.exec(select(AllianceProposal.proposal_id)).all())
+    joinable = [
+        PlaceChoice(id_of(proposal), proposal.title)
+        for proposal in session.exec(
+            select(Proposal)
+            .where(col(Proposal.status).not_in(NOT_JOINABLE))
+            .order_by(col(Proposal.id))
+        )
+        if proposal.id not in taken
+        and _within_member(tree, members, proposal.place_id)
+        and can(viewer, Action.RECORD_JOINT_WORK, proposal.place_id, tree)
+    ]
     return AllianceView(
         id=alliance_id,
         name=alliance.name,
@@ -727,6 +741,7 @@ def _view(session: Session, viewer: Viewer, alliance: Alliance, on: date) -> All
         scores=scores,
         may_call=chair is not None and can(viewer, Action.RUN_JOINT_FUND, chair.community_id, tree),
         event_places=[PlaceChoice(place_id, names[place_id]) for place_id in sorted(inside)],
+        joinable=joinable,
     )
 
 
@@ -735,3 +750,55 @@ def alliances_page(session: Session, viewer: Viewer) -> list[AllianceView]:
     on = today()
     alliances = session.exec(select(Alliance).order_by(col(Alliance.name))).all()
     return [_view(session, viewer, alliance, on) for alliance in alliances]
+
+
+@dataclass(frozen=True)
+class CommunityChoice:
+    """A community the viewer may bind into an alliance, and the funds it could pay from."""
+
+    id: int
+    name: str
+    funds: list[PlaceChoice]
+
+
+@dataclass(frozen=True)
+class StreetChoice:
+    id: int
+    name: str
+    communities: list[CommunityChoice]
+
+
+def alliance_choices(session: Session, viewer: Viewer) -> list[StreetChoice]:
+    """What the forming screen offers: per street, the communities where the viewer may form an
+    alliance, each with its own funds; streets with fewer than two such communities (and a
+    fund each) are left out, as no alliance could be formed there."""
+    tree = place_tree(session)
+    funds: dict[int, list[PlaceChoice]] = {}
+    for fund in session.exec(
+        select(Fund).where(col(Fund.alliance_id).is_(None)).order_by(col(Fund.id))
+    ):
+        if fund.place_id is not None:
+            funds.setdefault(fund.place_id, []).append(PlaceChoice(id_of(fund), fund.name))
+    places = session.exec(select(Place).order_by(col(Place.name), col(Place.id))).all()
+    streets: list[StreetChoice] = []
+    for street in places:
+        if street.kind != PlaceKind.STREET:
+            continue
+        communities = [
+            CommunityChoice(id_of(place), place.name, funds[id_of(place)])
+            for place in places
+            if place.parent_id == street.id
+            and place.kind == PlaceKind.COMMUNITY
+            and id_of(place) in funds
+            and can(viewer, Action.FORM_ALLIANCE, id_of(place), tree)
+        ]
+        if len(communities) >= 2:
+            streets.append(StreetChoice(id_of(street), street.name, communities))
+    return streets
+
+
+def alliance_names(session: Session) -> list[PlaceChoice]:
+    """Every alliance by name, for the admin granting a role for one (as public as the
+    alliance screen)."""
+    rows = session.exec(select(Alliance.id, Alliance.name).order_by(col(Alliance.name))).all()
+    return [PlaceChoice(alliance_id, name) for alliance_id, name in rows if alliance_id is not None]

@@ -28,6 +28,8 @@ from services.alliances import (
     MemberShare,
     add_joint_proposal,
     add_months,
+    alliance_choices,
+    alliance_names,
     alliances_page,
     call_contributions,
     council_schedule,
@@ -722,3 +724,61 @@ def test_calls_at_once_never_overdraw_a_member(world: World, engine: Engine) -> 
     assert fund_balance(world.session, world.fund_b).cash_fen == 10_000_00 - 2 * 3_500_00
     assert fund_balance(world.session, _fund_of(world, alliance_id)).cash_fen == 2 * 10_000_00
     assert check_books(world.session).ok
+
+
+# --- what the screens offer ------------------------------------------------------------------
+
+
+def test_the_forming_screen_offers_only_communities_the_viewer_reaches(world: World) -> None:
+    """Admins and the street's chair are offered the street's communities with their own funds
+    (never a joint fund); a community's chair, who cannot bind a neighbour, is offered none."""
+    session = world.session
+    (street,) = alliance_choices(session, world.viewer("admin"))
+    assert (street.id, street.name) == (world.street, "Xinzhuang")
+    assert [(c.id, [(f.id, f.name) for f in c.funds]) for c in street.communities] == [
+        (world.community_a, [(world.fund_a, "Kangcheng micro-fund")]),
+        (world.community_b, [(world.fund_b, "Xinhua micro-fund")]),
+    ]
+    assert alliance_choices(session, world.viewer("chair_a")) == []
+    assert alliance_choices(session, world.viewer("resident_a1")) == []
+    accounts.grant_role(
+        session,
+        world.viewer("admin"),
+        person_id=world.people["outsider"],
+        role=Role.COMMITTEE_MEMBER,
+        position="chair",
+        place_id=world.street,
+    )
+    assert alliance_choices(session, world.viewer("outsider")) == [street]
+    _form(world)  # adds Meilong and the alliance's joint fund, which pays no member's share
+    (street,) = alliance_choices(session, world.viewer("admin"))
+    assert [c.name for c in street.communities] == ["Kangcheng", "Meilong", "Xinhua"]
+    assert all(f.name != "Xinzhuang east alliance" for c in street.communities for f in c.funds)
+
+
+def test_the_proposals_to_take_up_are_the_members_own_not_yet_joint(world: World) -> None:
+    alliance_id = _form(world)
+    session = world.session
+    in_a = _proposal(world, world.compound_a2)
+    _proposal(world, world.compound_a1, ProposalStatus.DRAFT)
+    in_b = _proposal(world, world.compound_b1)
+    (view,) = alliances_page(session, world.viewer("chair_a"))
+    assert [(c.id, c.name) for c in view.joinable] == [(in_a, "Shared tool house")]
+    (view,) = alliances_page(session, world.viewer("chair_b"))
+    assert [c.id for c in view.joinable] == [in_b]
+    (view,) = alliances_page(session, world.viewer("resident_a1"))
+    assert view.joinable == []
+    add_joint_proposal(session, world.viewer("chair_a"), alliance_id=alliance_id, proposal_id=in_a)
+    (view,) = alliances_page(session, world.viewer("chair_a"))
+    assert view.joinable == []
+
+
+def test_alliances_are_named_for_the_grant_form(world: World) -> None:
+    assert alliance_names(world.session) == []
+    alliance_id = _form(world)
+    assert [(a.id, a.name) for a in alliance_names(world.session)] == [
+        (alliance_id, "Xinzhuang east alliance")
+    ]
+    _evaluator(world, alliance_id)
+    (reviewer,) = accounts.list_people(world.session, world.viewer("admin"), search="reviewer")
+    assert reviewer.roles == ("reviewer:Xinzhuang", "evaluator:Xinzhuang east alliance")

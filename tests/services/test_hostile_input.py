@@ -1420,6 +1420,8 @@ def _score_joint_work(s: Session, lab: Lab, v: Values) -> Any:
 # rows and viewers only, or only arguments SET_BY_CODE (checked: they have no others).
 TAKE_NO_TYPED_VALUE = {
     "services.alliances.add_joint_proposal",
+    "services.alliances.alliance_choices",
+    "services.alliances.alliance_names",
     "services.alliances.alliances_page",
     "services.alliances.months_between",
     "services.rounds.enter_phase",
