@@ -74,6 +74,7 @@ def _money_in(viewer: Viewer, fund_id: int) -> None:
     funded = {p.id: p.title for p in read(list_proposals, statuses=FUNDABLE)}
     open_campaigns = {c.id: c.title for c in read(campaigns, fund_id=fund_id) if c.state == "open"}
     accounts = read(donor_accounts, viewer=viewer, fund_id=fund_id)
+    form = FieldForm("money_in")  # a refusal under its field: a project outside the fund's area
     with st.form("money_in", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('ledger.money_in')}**")
         kind = vocabulary_select(
@@ -89,6 +90,7 @@ def _money_in(viewer: Viewer, fund_id: int) -> None:
         proposal_id = id_select(
             t("donors.designated_for"), funded, none=t("donors.general_gift"), key="in_project"
         )
+        form.error_at("proposal")
         campaign_id = id_select(
             t("donors.campaign"), open_campaigns, none=t("donors.no_campaign"), key="in_campaign"
         )
@@ -101,9 +103,10 @@ def _money_in(viewer: Viewer, fund_id: int) -> None:
         )
         purpose = st.text_input(t("field.purpose"), key="in_purpose")
         anonymous = st.checkbox(t("ledger.anonymous"), key="in_anonymous")
+        form.other_errors()
         if not st.form_submit_button(t("ledger.record")):
             return
-        entry_id = act(
+        entry_id = form.submit(
             record_donation,
             viewer,
             fund_id=fund_id,

@@ -3,6 +3,8 @@ Opened on a phone, or projected in the community hall in wall mode (``/?view=wal
 type, one screen, nothing to type into); no sign-in needed. It redraws itself every few
 seconds, from figures shared by every session (``ui.shared``)."""
 
+from fractions import Fraction
+
 import streamlit as st
 
 from services.campaigns import CampaignProgress, FundSources
@@ -25,6 +27,9 @@ VIEW_PARAM = "view"
 WALL_VIEW = "wall"
 WALL_KEY = "notice_wall"
 WALL_RECENT = 3  # ledger lines that fit under the latest result at 1920x1080
+# Open campaigns shown there too, each in the place of one ledger line (measured: a line and its
+# bar take a little less height than an entry); the others are counted.
+WALL_CAMPAIGNS = 2
 # Styling only, and a constant: no user content ever goes through unsafe_allow_html. Read from
 # the back of the hall at 1920x1080: body 29 px, figures 64 px.
 WALL_CSS = """
@@ -252,8 +257,9 @@ def _exceptions(rows: list[ExceptionRow]) -> None:
 
 def _draw_wall() -> None:
     """One screen of the board for the hall at 1920x1080: the books' fingerprint, the headline
-    figures, open votes, every fund beside the latest result and the latest entries. Lists
-    only: the charts' labels are too small to read from the back of the hall."""
+    figures, open votes, every fund beside the latest result, the open crowdfunding campaigns
+    and the latest entries. Lists and plain bars only: the charts' labels are too small to read
+    from the back of the hall."""
     board = shared_notice_board()
     with st.container(key="wall_board"):
         heading, seal = st.columns([3, 2], vertical_alignment="center")
@@ -274,12 +280,33 @@ def _draw_wall() -> None:
                 lines = [f"**{plain(result.round_name)}** · {ballots}"]
                 lines += [f"- {plain(title)} · {money(fen)}" for _, title, fen in result.selected]
                 st.markdown("\n".join(lines))
+            shown = _wall_campaigns([c for c in board.campaigns if c.state == "open"])
             st.subheader(t("notice.recent"), anchor=False)
-            recent = board.recent[:WALL_RECENT]
+            recent = board.recent[: WALL_RECENT - shown]
             if recent:
                 st.markdown("\n".join(_ledger_line(line) for line in recent))
             else:
                 empty_state("app.nothing_yet")
+
+
+def _wall_campaigns(open_campaigns: list[CampaignProgress]) -> int:
+    """One line and one bar per open campaign, the share in figures (a bar alone is hard to
+    judge from the back of the hall); nothing drawn when none is open. Returns how many."""
+    if not open_campaigns:
+        return 0
+    st.subheader(t("wall.campaigns"), anchor=False)
+    for campaign in open_campaigns[:WALL_CAMPAIGNS]:
+        figures = t(
+            "wall.campaign",
+            raised=money(campaign.raised_fen),
+            target=money(campaign.target_fen),
+            share=format_percent(Fraction(campaign.raised_fen, campaign.target_fen)),
+            days=campaign.days_left,
+        )
+        st.progress(campaign.share, text=f"**{plain(campaign.title)}** · {figures}")
+    if len(open_campaigns) > WALL_CAMPAIGNS:
+        st.caption(t("wall.more_campaigns", count=len(open_campaigns) - WALL_CAMPAIGNS))
+    return min(len(open_campaigns), WALL_CAMPAIGNS)
 
 
 if __name__ == "__main__":

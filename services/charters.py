@@ -19,10 +19,11 @@ selected. A proposal's year is its round's year; for a proposal without a round,
 Spending where raised (``spend_where_raised``, 钱从小区来，就用在小区里): a fund held for a place
 (a compound's fund, a community's micro-fund) pays only proposals in that place or under it, and
 passes money only to funds held for places under it (never up or sideways, where it could pay
-for another place). Checked at allocations and transfers; a payment request outside the
-fund's place is refused whatever the charter says (``services.expenses``). A fund held for no
-place (a city-wide foundation) is not bound by it. Not checked: a donation designated for a
-proposal outside the fund's place (``record_donation``).
+for another place). Checked at allocations and transfers (refused), and at payment requests
+like the other rules (the chair of the fund's place may let one through: ``services.expenses``
+says why). A fund held for no place (a city-wide foundation) is not bound by it. A donation
+designated for a proposal outside the fund's place is refused whatever the charter says, as a
+campaign for one is (``services.ledger.record_donation``, ``services.campaigns``).
 
 A committee may let a proposal or a payment through anyway: the chair, with a reason of at least
 ``MIN_REASON`` characters, recorded as a charter exception and listed on the notice board.
@@ -359,10 +360,13 @@ def record_exception(
     breaches: Sequence[CharterBreach],
     reason: str,
     payment_request_id: int | None = None,
+    chair_place_id: int | None = None,
 ) -> None:
     """The chair's decision to go against the charter, with its public reason; the caller
-    commits it with the move it allows."""
-    require(viewer, Action.OVERRIDE_CHARTER, proposal.place_id, place_tree(session))
+    commits it with the move it allows. The chair's scope must reach ``chair_place_id`` (a
+    payment: the paying fund's place), else the proposal's place."""
+    where = chair_place_id if chair_place_id is not None else proposal.place_id
+    require(viewer, Action.OVERRIDE_CHARTER, where, place_tree(session))
     reason = clean_text(reason, "override_reason", max_length=500)
     if len(reason) < MIN_REASON:
         raise InvalidInput("override_reason_short", field="override_reason", min=MIN_REASON)
@@ -391,6 +395,7 @@ def check_or_override(
     breaches: Sequence[CharterBreach],
     override_reason: str,
     payment_request_id: int | None = None,
+    chair_place_id: int | None = None,
 ) -> None:
     """Refuses a move that breaks the charter, unless the chair overrides it with a reason."""
     if not breaches or fund_id is None or charter is None:
@@ -407,6 +412,7 @@ def check_or_override(
         breaches=breaches,
         reason=override_reason,
         payment_request_id=payment_request_id,
+        chair_place_id=chair_place_id,
     )
 
 

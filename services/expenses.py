@@ -14,10 +14,16 @@ expense a reversal has refunded), and what waits for a decision; per proposal an
 fund, what was allocated, spent, still earmarked and given back when the project closed.
 
 The fund's charter is checked at each request (a forbidden category of the budget line, a
-forbidden item named in the line or the purpose: the "mineral water" question of an audit). A
+forbidden item named in the line or the purpose: the "mineral water" question of an audit; a
+project outside the fund's place when the charter spends where the money was raised). A
 request that breaks it is refused, unless the treasurer asks for an exception
-(``ask_exception``); then its approval needs the chair's override with a reason, which the
-notice board lists as a charter exception.
+(``ask_exception``); then its approval needs the override of the chair of the fund's place
+with a reason, which the notice board lists as a charter exception. Spending where raised is
+one of these rules, not a hard refusal: a payment is bounded by the fund's own earmark for the
+project, so it only meets a project outside the fund's place when the allocation was made
+under a charter that pooled its money (the rule was adopted later), and that is the committee's
+call to make in public, as the charter's other rules are. A fund whose charter pools its money
+pays such a project like any other.
 """
 
 from dataclasses import dataclass
@@ -41,6 +47,7 @@ from services.charters import (
     charter_breaches,
     check_or_override,
     current_charter,
+    outside_area,
     refuse,
 )
 from services.common import (
@@ -99,10 +106,6 @@ def request_payment(
     proposal = get_or_fail(session, Proposal, proposal_id)
     if proposal.status not in FUNDABLE:
         raise InvalidInput("proposal_not_fundable", status=proposal.status)
-    if fund.place_id is not None and not place_tree(session).covers(
-        fund.place_id, proposal.place_id
-    ):
-        raise InvalidInput("proposal_outside_fund", field="proposal")
     line = session.get(ProposalLineItem, line_item_id)
     if line is None or line.proposal_id != proposal_id:
         raise InvalidInput("line_not_of_proposal", field="line_item")
@@ -110,7 +113,7 @@ def request_payment(
         raise InvalidInput("field_invalid", field="occurred_on")
     purpose = clean_text(purpose, "purpose", max_length=500)
     if not ask_exception:
-        refuse(_breaches(session, fund, line, purpose)[1])
+        refuse(_breaches(session, fund, proposal, line, purpose)[1])
     request = PaymentRequest(
         fund_id=fund_id,
         proposal_id=proposal_id,
@@ -144,13 +147,21 @@ def request_payment(
 
 
 def _breaches(
-    session: Session, fund: Fund, line: ProposalLineItem, purpose: str
+    session: Session, fund: Fund, proposal: Proposal, line: ProposalLineItem, purpose: str
 ) -> tuple[FundCharter | None, list[CharterBreach]]:
     """The fund's charter in force and the rules a payment on this line breaks."""
     charter = current_charter(session, id_of(fund))
-    return charter, charter_breaches(
-        charter, category=None, lines=[line], texts=[("purpose", purpose)]
-    )
+    breaches = charter_breaches(charter, category=None, lines=[line], texts=[("purpose", purpose)])
+    if (outside := outside_area(session, place_tree(session), fund, proposal.place_id)) is not None:
+        breaches.insert(0, outside)
+    return charter, breaches
+
+
+def _whose_money(fund: Fund, proposal: Proposal) -> int:
+    """Where the chair who may let a payment go against the charter sits: the fund's place,
+    whose money it is (a project outside it is no business of its own chair), or the
+    project's, for a fund held for no place."""
+    return fund.place_id if fund.place_id is not None else proposal.place_id
 
 
 def _waiting(session: Session, viewer: Viewer, request_id: int) -> tuple[PaymentRequest, Fund]:
@@ -174,11 +185,11 @@ def approve_payment(
     only with the chair's ``override_reason``, kept as a charter exception with the payment.
     Returns the ledger entry's id."""
     override_reason = clean_text(override_reason, "override_reason", max_length=500, required=False)
-    proposal = get_or_fail(
-        session, Proposal, get_or_fail(session, PaymentRequest, request_id).proposal_id
-    )
+    asked = get_or_fail(session, PaymentRequest, request_id)
+    proposal = get_or_fail(session, Proposal, asked.proposal_id)
+    chair_place = _whose_money(get_or_fail(session, Fund, asked.fund_id), proposal)
     if override_reason:  # asking to go against the charter: the chair's alone
-        require_at(session, viewer, Action.OVERRIDE_CHARTER, proposal.place_id)
+        require_at(session, viewer, Action.OVERRIDE_CHARTER, chair_place)
     request, fund = _waiting(session, viewer, request_id)
     if request.submitted_by_id is not None and request.submitted_by_id == viewer.person_id:
         raise NotAllowed("approve_own_payment", action=Action.APPROVE_EXPENSE.value)
@@ -186,7 +197,7 @@ def approve_payment(
     if proposal.status not in FUNDABLE:
         raise InvalidInput("proposal_not_fundable", status=proposal.status)
     line = get_or_fail(session, ProposalLineItem, request.line_item_id)
-    charter, breaches = _breaches(session, fund, line, request.purpose)
+    charter, breaches = _breaches(session, fund, proposal, line, request.purpose)
     check_or_override(
         session,
         viewer,
@@ -197,6 +208,7 @@ def approve_payment(
         breaches=breaches,
         override_reason=override_reason,
         payment_request_id=request_id,
+        chair_place_id=chair_place,
     )
     named = session.exec(
         select(LedgerEntry.id).where(
@@ -270,9 +282,8 @@ def payment_requests(session: Session, viewer: Viewer, *, fund_id: int) -> list[
     require_at(session, viewer, Action.VIEW_BOOKS, fund.place_id)
     may_decide = can(viewer, Action.APPROVE_EXPENSE, fund.place_id, place_tree(session))
     names = dict(session.exec(select(Person.id, Person.display_name)).all())
-    charter = current_charter(session, fund_id)
     rows = session.exec(
-        select(PaymentRequest, Proposal.title, ProposalLineItem)
+        select(PaymentRequest, Proposal, ProposalLineItem)
         .join(Proposal, col(Proposal.id) == PaymentRequest.proposal_id)
         .join(ProposalLineItem, col(ProposalLineItem.id) == PaymentRequest.line_item_id)
         .where(PaymentRequest.fund_id == fund_id)
@@ -282,7 +293,7 @@ def payment_requests(session: Session, viewer: Viewer, *, fund_id: int) -> list[
         PaymentRequestRow(
             id=id_of(request),
             proposal_id=request.proposal_id,
-            proposal_title=title,
+            proposal_title=proposal.title,
             line_description=line.description,
             amount_fen=request.amount_fen,
             payee=request.payee,
@@ -297,11 +308,9 @@ def payment_requests(session: Session, viewer: Viewer, *, fund_id: int) -> list[
             may_decide=may_decide
             and request.status == R.SUBMITTED
             and request.submitted_by_id != viewer.person_id,
-            breaches=charter_breaches(
-                charter, category=None, lines=[line], texts=[("purpose", request.purpose)]
-            ),
+            breaches=_breaches(session, fund, proposal, line, request.purpose)[1],
         )
-        for request, title, line in rows
+        for request, proposal, line in rows
     ]
 
 

@@ -255,6 +255,17 @@ def _campaign_for_gift(
     return campaign
 
 
+def _require_in_area(session: Session, fund: Fund, proposal_id: int) -> None:
+    """Money designated for a project outside the fund's place could never pay it (the fund
+    pays only projects in its area, as a campaign's aim must be): refused, whatever the
+    charter says, before the donor's money is mixed into the wrong fund."""
+    proposal = get_or_fail(session, Proposal, proposal_id)
+    if fund.place_id is not None and not place_tree(session).covers(
+        fund.place_id, proposal.place_id
+    ):
+        raise InvalidInput("donation_outside_fund", field="proposal", fund=fund.name)
+
+
 def record_donation(
     session: Session,
     viewer: Viewer,
@@ -272,8 +283,8 @@ def record_donation(
     campaign_id: int | None = None,
 ) -> int:
     """Donations, grants and self-generated revenue: money into a fund from outside the books.
-    A donation is general, or designated for one proposal (directly or through a campaign), and
-    gets a receipt number for its donor."""
+    A donation is general, or designated for one proposal in the fund's area (directly or
+    through a campaign), and gets a receipt number for its donor."""
     fund = get_or_fail(session, Fund, fund_id)
     require_at(session, viewer, Action.RECORD_DONATION, fund.place_id)
     kind = choice(kind, LedgerKind, "kind")
@@ -285,11 +296,11 @@ def record_donation(
     if not is_gift and (donor_kind is not None or campaign_id is not None):
         raise InvalidInput("field_invalid", field="donor_kind")
     if proposal_id is not None:
-        get_or_fail(session, Proposal, proposal_id)
+        _require_in_area(session, fund, proposal_id)
     if campaign_id is not None:
         proposal_id = _campaign_for_gift(
             session, campaign_id, fund_id, proposal_id, occurred_on
-        ).proposal_id
+        ).proposal_id  # in the fund's area: checked when the campaign was opened
     if donor_person_id is not None:
         get_or_fail(session, Person, donor_person_id)
     entry = LedgerEntry(
@@ -388,14 +399,18 @@ def _check_receipt(
     session: Session, fund: Fund, proposal_id: int | None, attachment_id: int
 ) -> None:
     """Naming a receipt makes it public with the line: it must be a receipt of this payment's
-    project, or of a project in the fund's area when the payment names none."""
+    project, or of a project in the fund's area when the payment names none. (Whether the
+    fund may pay a project outside its area is the charter's question, asked before.)"""
     receipt = get_or_fail(session, Attachment, attachment_id)
     owner = session.get(Proposal, receipt.proposal_id) if receipt.proposal_id else None
     if receipt.kind != AttachmentKind.RECEIPT or owner is None:
         raise InvalidInput("receipt_not_for_this_expense")
-    if proposal_id is not None and owner.id != proposal_id:
-        raise InvalidInput("receipt_not_for_this_expense")
-    if fund.place_id is not None and not place_tree(session).covers(fund.place_id, owner.place_id):
+    if proposal_id is not None:
+        if owner.id != proposal_id:
+            raise InvalidInput("receipt_not_for_this_expense")
+    elif fund.place_id is not None and not place_tree(session).covers(
+        fund.place_id, owner.place_id
+    ):
         raise InvalidInput("receipt_not_for_this_expense")
 
 

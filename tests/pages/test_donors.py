@@ -6,7 +6,8 @@ import os
 
 from sqlmodel import Session, select
 
-from models import Fund, LedgerEntry, make_engine
+from models import Fund, LedgerEntry, Person, make_engine
+from tests.pages.test_charters import flat, position
 from tests.pages.test_screens import open_page, texts
 
 
@@ -117,3 +118,37 @@ def test_the_fund_screen_shows_money_by_source_too(demo_db: dict[str, int]) -> N
     assert [str(m.value) for m in at.metric][-1] == "73.0%"
     assert "资金来源" in [tab.label for tab in at.tabs]
     assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_a_gift_for_a_project_outside_the_fund_is_refused_under_its_field(
+    demo_db: dict[str, int],
+) -> None:
+    """Guolong's fund may not take a gift for Pingyang's dining tables: the refusal stands
+    under the project's field, and nothing is recorded."""
+    engine = make_engine(os.environ["LINLI_DATABASE_URL"])
+    with Session(engine) as session:  # the district's treasurer, who records for every fund
+        treasurer = session.exec(select(Person.id).where(Person.display_name == "黄伟")).one()
+    engine.dispose()
+    at = open_page("ledger", treasurer)
+    at.selectbox(key="ledger_fund").set_value(_fund_id("古龙社区微基金")).run()
+    at.selectbox(key="in_project").set_value(2)  # 老年助餐点桌椅更新, in 平阳一村
+    at.text_input(key="in_amount").input("300")
+    at.text_input(key="in_donor").input("古龙三村居民")
+    at.text_input(key="in_purpose").input("捐给助餐点桌椅")
+    at.button(key="FormSubmitter:money_in-登记").click().run()
+    assert not at.exception
+    (refused,) = [e.value for e in at.error]
+    assert refused == (
+        "古龙社区微基金只资助本辖区内的项目，这个项目不在其范围内：请把这笔捐赠记入项目所在地的基金。"
+    )
+    drawn = flat(at.main)
+    shown_at = next(
+        i for i, node in enumerate(drawn) if node.type == "error" and node.value == refused
+    )
+    assert shown_at == position(drawn, "in_project") + 1  # right under the project's field
+    with Session(engine) as session:
+        guolong = session.exec(
+            select(LedgerEntry).where(LedgerEntry.destination_fund_id == _fund_id("古龙社区微基金"))
+        ).all()
+    engine.dispose()
+    assert [e for e in guolong if e.counterparty == "古龙三村居民"] == []

@@ -4,14 +4,16 @@ meeting, others only see where it stands, and the decision form chooses no propo
 person."""
 
 import os
+import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from models import AgendaItem, Decision, Meeting, make_engine
-from services import meetings
+from models import AgendaItem, Decision, Fund, Meeting, Proposal, make_engine
+from services import campaigns, meetings
 from services.accounts import viewer_for_person
 from tests.pages.test_live import nothing_to_type_into
 from tests.pages.test_screens import texts
@@ -159,3 +161,64 @@ def test_the_notice_board_wall_has_nothing_to_type_into(demo_db: dict[str, int])
     at.toggle(key="notice_wall").set_value(False).run()
     assert at.title[0].value == "公示栏" and at.get("vega_lite_chart")  # the phone layout
     assert "view" not in at.query_params
+
+
+def open_notice_wall() -> AppTest:
+    def script() -> None:
+        import streamlit as st
+
+        from pages import notice
+
+        st.session_state["locale"] = "zh-CN"
+        notice.render()
+
+    at = AppTest.from_function(script, default_timeout=30)
+    at.user = {"is_logged_in": False}
+    at.query_params["view"] = "wall"
+    return at.run()
+
+
+def test_the_notice_board_wall_shows_each_open_campaign_in_one_line(
+    demo_db: dict[str, int],
+) -> None:
+    """The demo's two open campaigns (cushions 2,400 of 3,200; tool shed 800 of 1,000), each in
+    the place of one ledger line; the closed one (elderly canteen) is not on the wall."""
+    at = open_notice_wall()
+    assert not at.exception and not at.error
+    assert nothing_to_type_into(at) and not at.button
+    bars = at.get("progress")
+    assert [bar.value for bar in bars] == [75, 80]
+    labels = [bar.proto.text for bar in bars]
+    assert labels[0].startswith(
+        "**80个坐垫暖老人** · 已筹 ¥2,400.00 / 目标 ¥3,200.00 · 75.0% · 还剩"
+    )
+    assert labels[1].startswith("**共享工具屋居民众筹** · 已筹 ¥800.00 / 目标 ¥1,000.00 · 80.0%")
+    assert "众筹进行中" in [s.value for s in at.subheader]
+    assert "长者食堂适老化改造" not in texts(at) + "".join(labels)
+    recent = [m.value for m in at.markdown if re.match(r"- \d{4}年", str(m.value))]
+    assert len(recent) == 1  # three ledger lines less the two campaigns
+
+
+def test_the_wall_counts_the_campaigns_it_has_no_room_for(demo_db: dict[str, int]) -> None:
+    engine = make_engine(os.environ["LINLI_DATABASE_URL"])
+    with Session(engine) as session:
+        chair = viewer_for_person(session, demo_db["chair"])
+        fund_id = session.exec(select(Fund.id).where(Fund.name == "平阳社区微基金")).one()
+        garden = session.exec(select(Proposal.id).where(Proposal.title == "楼前花园居民认养")).one()
+        assert fund_id is not None and garden is not None
+        campaigns.open_campaign(
+            session,
+            chair,
+            fund_id=fund_id,
+            title="花园认养众筹",
+            description="",
+            target="600",
+            deadline=date.today() + timedelta(days=60),
+            proposal_id=garden,
+        )
+    engine.dispose()
+    at = open_notice_wall()
+    assert not at.exception and not at.error
+    assert len(at.get("progress")) == 2
+    assert "另有 1 个众筹，请在手机上查看公示栏。" in [c.value for c in at.caption]
+    assert "花园认养众筹" not in texts(at)
