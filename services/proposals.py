@@ -165,8 +165,9 @@ def _in_row(part: str, number: int) -> Iterator[None]:
 
 def _amount(value: str | int | None, field: str, *, complete: bool) -> int:
     """Yuan as typed. An empty amount is missing: refused on submission, kept as 0 in a draft
-    (a budget line whose price is not known yet)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    (a budget line whose price is not known yet). Only an empty field is empty: blanks or a
+    stray control character are a wrong amount, said so, never silently a price of 0."""
+    if value is None or value == "":
         if complete:
             raise InvalidInput("amount_required", field=field)
         return 0

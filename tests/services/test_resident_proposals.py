@@ -175,10 +175,14 @@ def test_deleting_a_draft_removes_it_and_its_rows(world: World) -> None:
 
 
 def test_a_draft_still_refuses_what_could_never_be_stored(world: World) -> None:
-    """Empty fields wait; a malformed price or a pledge without its amount do not."""
+    """Empty fields wait; a malformed price or a pledge without its amount do not. Blanks or a
+    stray carriage return in a typed line's price are a wrong price, not a price of 0 (found by
+    the hostile-input test's drawn values on PostgreSQL)."""
     author = world.viewer("resident_a1")
     for bad, code in (
         ({"line_items": [LineItemInput("Lamp", "safety", 1, "1e5")]}, "amount_malformed"),
+        ({"line_items": [LineItemInput("Lamp", "safety", 1, "\r")]}, "amount_malformed"),
+        ({"line_items": [LineItemInput("Lamp", "safety", 1, "   ")]}, "amount_malformed"),
         ({"co_funding": [PledgeInput("residents", "Building 3", "")]}, "amount_required"),
         ({"title": "two\nlines"}, "text_line_break"),
     ):
