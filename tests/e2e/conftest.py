@@ -182,6 +182,16 @@ def start_server(template: Path | None, directory: Path, **options: Any) -> Serv
     return wait_until_healthy(launch_server(template, directory, **options))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def patient_assertions() -> None:
+    """Playwright's assertions give up after 5 s; a loaded 2-core CI machine (a server starting
+    beside the browser) has taken longer than that to redraw a page. A passing run is no
+    slower: an assertion returns as soon as it holds."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
     if not CHROMIUM.exists():
