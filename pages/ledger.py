@@ -44,6 +44,8 @@ from ui.forms import FieldForm, show_breaches
 from ui.ledger_files import ledger_downloads
 from ui.money_sources import money_by_source_chart
 from ui.plain_text import plain
+from ui.report_buttons import report_buttons
+from ui.reports import fund_notice
 from ui.widgets import empty_state, id_select, status_badge, vocabulary_select
 
 
@@ -431,6 +433,19 @@ def _contribution(viewer: Viewer, fund_id: int) -> None:
             st.success(t("app.saved"))
 
 
+def _notice_printout(viewer: Viewer, fund_id: int, *, books: bool) -> None:
+    """The fund's notice on paper: with donors named where the viewer may see the books."""
+    st.caption(t("reports.notice_printout"))
+    report_buttons(
+        viewer,
+        fund_notice.read_report,
+        key=f"ledger_notice_{fund_id}",
+        file_name=f"linli-fund-{fund_id}-{'books' if books else 'notice'}",
+        fund_id=fund_id,
+        books=books,
+    )
+
+
 def render() -> None:
     viewer = current_viewer()
     st.title(t("nav.ledger"))
@@ -481,6 +496,7 @@ def render() -> None:
         ledger_downloads(viewer, fund_id)
         if ledger.full_books:
             ledger_downloads(viewer, fund_id, books=True)
+        _notice_printout(viewer, fund_id, books=ledger.full_books)
     with shown[t("ledger.budget_tab")]:
         _budgets(fund)
     with shown[t("ledger.contributions")]:

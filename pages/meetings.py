@@ -44,6 +44,8 @@ from ui.context import act, current_viewer, label, moment, read, t
 from ui.i18n import DEFAULT_TIMEZONE
 from ui.incidents import incidents_reported
 from ui.plain_text import plain
+from ui.report_buttons import report_buttons
+from ui.reports import minutes as minutes_report
 from ui.shared import shared_meeting
 from ui.widgets import BadgeColour, empty_state, id_select, place_select, status_badge
 
@@ -623,6 +625,19 @@ def _detail(viewer: Viewer, minutes: MeetingMinutes) -> None:
             _decision_form(viewer, minutes, proposals)
         elif minutes.may_run:
             st.caption(t("meetings.decisions_when_running"))
+    _print(viewer, minutes)
+
+
+def _print(viewer: Viewer, minutes: MeetingMinutes) -> None:
+    """Published minutes only: paper leaves the room, so drafts are not printed."""
+    if minutes.meeting.minutes_published:
+        report_buttons(
+            viewer,
+            minutes_report.read_report,
+            key=f"minutes_{minutes.meeting.id}",
+            file_name=f"linli-minutes-{minutes.meeting.id}",
+            meeting_id=minutes.meeting.id,
+        )
 
 
 # --- the wall --------------------------------------------------------------------------------

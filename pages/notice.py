@@ -20,6 +20,8 @@ from ui.i18n import format_percent
 from ui.incidents import incidents_reported
 from ui.ledger_files import ledger_downloads
 from ui.plain_text import plain
+from ui.report_buttons import report_buttons
+from ui.reports import fund_notice, round_notice
 from ui.shared import REFRESH_SECONDS, funds_spec, proposals_spec, shared_notice_board
 from ui.widgets import empty_state, override_notice
 
@@ -98,6 +100,31 @@ def _downloads() -> None:
     for balance in balances:
         st.markdown(f"**{plain(balance.name)}**")
         ledger_downloads(ANONYMOUS, balance.fund_id)  # the public file: anonymous donors masked
+        report_buttons(
+            ANONYMOUS,
+            fund_notice.read_report,
+            key=f"fund_notice_{balance.fund_id}",
+            file_name=f"linli-fund-{balance.fund_id}-notice",
+            fund_id=balance.fund_id,
+        )
+    _result_printouts()
+
+
+def _result_printouts() -> None:
+    """Each published result as a notice for the board in the hall, A4."""
+    results = shared_notice_board().results
+    if not results:
+        return
+    st.subheader(t("reports.results_to_print"), anchor=False)
+    for result in results:
+        st.markdown(f"**{plain(result.round_name)}**")
+        report_buttons(
+            ANONYMOUS,
+            round_notice.read_report,
+            key=f"round_notice_{result.round_id}",
+            file_name=f"linli-round-{result.round_id}-result",
+            round_id=result.round_id,
+        )
 
 
 @st.fragment(run_every=REFRESH_SECONDS)

@@ -22,6 +22,8 @@ from services.reviews import (
 from ui import charts
 from ui.context import act, current_viewer, day, label, money, read, t
 from ui.plain_text import plain
+from ui.report_buttons import report_buttons
+from ui.reports import review_session as review_report
 from ui.widgets import empty_state, guard, place_select, status_badge
 
 SESSION_KEY = "review_session"
@@ -343,6 +345,21 @@ def render() -> None:
     elif board.scores_visible and board.summary and not screen:
         with st.expander(t("review.summary_so_far")):
             _summary(board)
+    if not screen:
+        _print(viewer, session_id)
+
+
+def _print(viewer: Viewer, session_id: int) -> None:
+    """The session's report, PDF and Excel; the scores in it only where the board shows them."""
+    st.subheader(t("reports.title"), anchor=False)
+    report_buttons(
+        viewer,
+        review_report.read_report,
+        read_workbook=review_report.read_workbook,
+        key=f"review_{session_id}",
+        file_name=f"linli-review-{session_id}",
+        session_id=session_id,
+    )
 
 
 if __name__ == "__main__":

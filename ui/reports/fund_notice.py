@@ -11,7 +11,6 @@ from services.ledger import LedgerLine
 from services.permissions import Viewer
 from services.printouts import FundNotice, fund_notice
 from ui.reports.layout import Markup, Report, Words, facts, heading, paragraph, table
-from ui.reports.pdf import report_pdf
 
 EARMARKS = (LedgerKind.ALLOCATION, LedgerKind.RELEASE)  # mark money for a project; no cash moves
 
@@ -98,7 +97,7 @@ def fund_notice_report(notice: FundNotice, locale: str, printed_on: date) -> Rep
     )
 
 
-def fund_notice_pdf(
+def read_report(
     session: Session,
     viewer: Viewer,
     *,
@@ -106,6 +105,6 @@ def fund_notice_pdf(
     locale: str,
     printed_on: date,
     books: bool = False,
-) -> bytes:
+) -> Report:
     notice = fund_notice(session, viewer, fund_id=fund_id, books=books)
-    return report_pdf(fund_notice_report(notice, locale, printed_on))
+    return fund_notice_report(notice, locale, printed_on)

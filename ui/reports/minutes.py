@@ -20,7 +20,6 @@ from ui.reports.layout import (
     paragraph,
     table,
 )
-from ui.reports.pdf import report_pdf
 
 
 def _item_title(minutes: MeetingMinutes, item_id: int | None, words: Words) -> str:
@@ -129,8 +128,8 @@ def minutes_report(minutes: MeetingMinutes, locale: str, printed_on: date) -> Re
     )
 
 
-def minutes_pdf(
+def read_report(
     session: Session, viewer: Viewer, *, meeting_id: int, locale: str, printed_on: date
-) -> bytes:
+) -> Report:
     minutes = published_minutes(session, viewer, meeting_id=meeting_id)
-    return report_pdf(minutes_report(minutes, locale, printed_on))
+    return minutes_report(minutes, locale, printed_on)

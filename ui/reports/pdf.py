@@ -5,6 +5,12 @@ page. It fetches nothing: a report is self-contained, and a fetcher that may ope
 keeps a stray ``src`` (were escaping ever to fail) from reaching the network or the disk.
 """
 
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session
+
+from services.permissions import Viewer
 from ui.reports.layout import Report, document
 
 
@@ -18,3 +24,10 @@ def html_to_pdf(html: str) -> bytes:
 
 def report_pdf(report: Report) -> bytes:
     return html_to_pdf(document(report))
+
+
+def read_pdf(
+    read_report: Callable[..., Report], session: Session, viewer: Viewer, **kwargs: Any
+) -> bytes:
+    """A layout module's ``read_report`` (the service read, then the layout) as a PDF."""
+    return report_pdf(read_report(session, viewer, **kwargs))

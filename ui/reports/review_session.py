@@ -22,7 +22,6 @@ from ui.reports.layout import (
     paragraph,
     table,
 )
-from ui.reports.pdf import report_pdf
 from ui.reports.workbook import Sheet, workbook, yuan
 
 
@@ -192,11 +191,10 @@ def review_session_report(board: ReviewBoard, locale: str, printed_on: date) -> 
     )
 
 
-def review_session_pdf(
+def read_report(
     session: Session, viewer: Viewer, *, session_id: int, locale: str, printed_on: date
-) -> bytes:
-    board = review_board(session, viewer, session_id)
-    return report_pdf(review_session_report(board, locale, printed_on))
+) -> Report:
+    return review_session_report(review_board(session, viewer, session_id), locale, printed_on)
 
 
 def _average(project: ReviewProject, criterion: str) -> Decimal | str:
@@ -288,5 +286,5 @@ def review_session_sheets(board: ReviewBoard, locale: str) -> list[Sheet]:
     ]
 
 
-def review_session_xlsx(session: Session, viewer: Viewer, *, session_id: int, locale: str) -> bytes:
+def read_workbook(session: Session, viewer: Viewer, *, session_id: int, locale: str) -> bytes:
     return workbook(review_session_sheets(review_board(session, viewer, session_id), locale))

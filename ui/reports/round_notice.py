@@ -19,7 +19,6 @@ from ui.reports.layout import (
     paragraph,
     table,
 )
-from ui.reports.pdf import report_pdf
 
 
 def _turnout(words: Words, notice: RoundNotice) -> Markup:
@@ -125,8 +124,7 @@ def round_notice_report(notice: RoundNotice, locale: str, printed_on: date) -> R
     )
 
 
-def round_notice_pdf(
+def read_report(
     session: Session, viewer: Viewer, *, round_id: int, locale: str, printed_on: date
-) -> bytes:
-    notice = round_notice(session, viewer, round_id=round_id)
-    return report_pdf(round_notice_report(notice, locale, printed_on))
+) -> Report:
+    return round_notice_report(round_notice(session, viewer, round_id=round_id), locale, printed_on)
