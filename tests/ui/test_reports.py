@@ -15,7 +15,6 @@ funded for 51,860 of the 60,000 budget, 8,140 left over.
 """
 
 import io
-import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -53,10 +52,6 @@ from ui.reports.pdf import read_pdf, report_pdf
 
 PRINTED = date(2026, 12, 6)
 HOSTILE = '<script>alert(1)</script><img src="http://evil.example/x.png">'
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed"
-)
 
 
 @pytest.fixture(scope="module")

@@ -94,6 +94,7 @@ def _overview(words: Words, board: ReviewBoard) -> Markup:
             for p in board.projects
         ],
         numeric=(3, 4, 5, 6, 7),
+        nowrap=(1, 2),
         total=[
             words("reports.total"),
             "",
