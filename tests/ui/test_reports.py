@@ -42,6 +42,7 @@ from services.meetings import (
 from services.permissions import ANONYMOUS
 from services.printouts import fund_notice
 from tests.services.test_ledger import donate
+from tests.services.test_reviews import open_session, project, score
 from tests.world import World
 from ui.reports import fund_notice as fund_layout
 from ui.reports import minutes as minutes_layout
@@ -313,3 +314,35 @@ def test_hostile_text_in_minutes_is_escaped() -> None:
         html = fragment(minutes_layout.minutes_report(minutes, locale, PRINTED))
         assert "<script" not in html and "<img" not in html
         assert html.count("&lt;script&gt;") >= 9  # every field the minutes show
+
+
+def test_review_report_keeps_open_scores_private_and_typed_titles_as_text(world: World) -> None:
+    """While the session is open a resident's report and workbook hold the facts, no scores or
+    comments; the reviewer's hold them. A hostile project title is escaped in the HTML and
+    disarmed in the Excel file."""
+    lamp = project(world, title='=HYPERLINK("http://evil.example")' + HOSTILE)
+    session_id = open_session(world)
+    score(world, session_id, lamp, comment="secret: 效果好")
+
+    def report(who: str) -> str:
+        return fragment(
+            review_layout.read_report(
+                world.session,
+                world.viewer(who),
+                session_id=session_id,
+                locale="en",
+                printed_on=PRINTED,
+            )
+        )
+
+    resident, reviewer = report("resident_a1"), report("reviewer")
+    assert "secret" not in resident and "shown to everyone when the session closes" in resident
+    assert "secret: 效果好" in reviewer
+    for html in (resident, reviewer):
+        assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
+    data = review_layout.read_workbook(
+        world.session, world.viewer("resident_a1"), session_id=session_id, locale="en"
+    )
+    book = load_workbook(io.BytesIO(data))
+    assert book["Projects"]["A2"].value.startswith("'=HYPERLINK(")  # shown, never run
+    assert book["Scores"].max_row == 1 and book["Comments"].max_row == 1  # headers only
