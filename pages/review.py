@@ -56,10 +56,11 @@ SCORES = list(range(MAX_SCORE + 1))
 WALL_SECONDS = 1  # the wall redraws each second; the board is read again only when it moved
 FOLLOW_SECONDS = 2  # a reviewer's phone asks every two seconds whether the chair moved on
 # Styling only, and constants: no user content ever goes through unsafe_allow_html. The wall
-# is read from 8 m at 1920x1080: body 32 px, the project 77 px, the overall mean 144 px.
+# is read from 8 m at 1920x1080: body 32 px, figures 58 px, the project 77 px, the overall
+# mean 144 px.
 WALL_CSS = """
 <style>
-.block-container { max-width: 100%; padding: 1.2rem 3rem 1rem; }
+.block-container { max-width: 100%; padding: 3.5rem 3rem 1rem; }
 .st-key-wallboard h1 { font-size: 4.8rem; line-height: 1.15; padding-bottom: 0.3rem; }
 .st-key-wallboard h3 { font-size: 2.4rem; }
 .st-key-wallboard [data-testid="stMarkdownContainer"] p { font-size: 2rem; line-height: 1.4; }
@@ -67,7 +68,7 @@ WALL_CSS = """
 .st-key-wallboard .stMarkdownBadge { font-size: 1.9rem !important; padding: 0.1em 0.55em; }
 .st-key-wallboard [data-testid="stAlert"] p { font-size: 2rem; }
 .st-key-wallboard [data-testid="stMetricLabel"] p { font-size: 1.8rem; }
-.st-key-wallboard [data-testid="stMetricValue"] { font-size: 3.4rem; font-weight: 700; }
+.st-key-wallboard [data-testid="stMetricValue"] p { font-size: 3.6rem; font-weight: 700; }
 .st-key-wallboard_overall [data-testid="stMarkdownContainer"] p {
   font-size: 9rem; font-weight: 700; line-height: 1.05; }
 .st-key-wallboard_count [data-testid="stMarkdownContainer"] p {
@@ -300,15 +301,18 @@ def _project_scores(project: ReviewProject) -> None:
         st.markdown("> " + plain(comment).replace("\n", "\n> "))
 
 
-def _facts(project: ReviewProject, columns: int) -> None:
-    """The dossier: what it cost, whose money paid for it, what was spent, and its upkeep."""
+def _facts(project: ReviewProject, columns: int, *, hints: bool = True) -> None:
+    """The dossier: what it cost, whose money paid for it, what was spent, and its upkeep.
+    The wall has no hints: a hint is a button to hover, and nobody hovers on a wall."""
     figures = [
         (t("review.cost"), money(project.cost_fen), None),
         (t("review.seed"), money(project.seed_fen), None),
         (
             t("review.received"),
             money(project.received_fen),
-            t("review.pledged_help", confirmed=money(project.confirmed_pledged_fen)),
+            t("review.pledged_help", confirmed=money(project.confirmed_pledged_fen))
+            if hints
+            else None,
         ),
         (t("review.spent"), money(project.spent_fen), None),
     ]
@@ -318,6 +322,21 @@ def _facts(project: ReviewProject, columns: int) -> None:
             cells, figures[start : start + columns], strict=False
         ):
             cell.metric(name, value, help=help_text)
+    upkeep = project.maintenance_plan or t("review.no_maintenance_plan")
+    maintainer = f" ({plain(project.maintainer)})" if project.maintainer else ""
+    years = t("review.maintenance_years", years=project.maintenance_years)
+    st.markdown(f"**{t('field.maintenance_plan')}**{maintainer}: {plain(upkeep)} · {years}")
+
+
+def _fact_lines(project: ReviewProject) -> None:
+    """The dossier on a phone: one short line each, not four tall figures."""
+    lines = [
+        (t("review.cost"), money(project.cost_fen)),
+        (t("review.seed"), money(project.seed_fen)),
+        (t("review.received"), money(project.received_fen)),
+        (t("review.spent"), money(project.spent_fen)),
+    ]
+    st.markdown("  \n".join(t("review.fact", name=name, value=value) for name, value in lines))
     upkeep = project.maintenance_plan or t("review.no_maintenance_plan")
     maintainer = f" ({plain(project.maintainer)})" if project.maintainer else ""
     years = t("review.maintenance_years", years=project.maintenance_years)
@@ -459,7 +478,7 @@ def _room(viewer: Viewer, board: ReviewBoard) -> None:
             empty_state("review.room_waiting")
         else:
             _heading(current, board, board.current_position)
-            _facts(current, 2)
+            _fact_lines(current)
             st.markdown(t("review.scored_count", scored=current.scored_by, total=board.assigned))
             _project_scores(current)
         if board.may_steer:
@@ -494,7 +513,7 @@ def _wall(board: ReviewBoard) -> None:
             st.markdown(f"{plain(current.place)} · {label('category', current.category)}")
         left, right = st.columns([3, 2], gap="large")
         with left:
-            _facts(current, 2)
+            _facts(current, 2, hints=False)
         with right:
             with st.container(key="wallboard_count"):
                 st.markdown(
@@ -561,10 +580,13 @@ def render() -> None:
         _wall_board(selected)
         return
     st.title(t("nav.review"))
-    st.caption(t("review.intro"))
-    if can_somewhere(viewer, Action.SCORE_PROJECT) or can_somewhere(viewer, Action.MANAGE_PLACES):
-        _open_form(viewer)
+    organiser = can_somewhere(viewer, Action.SCORE_PROJECT) or can_somewhere(
+        viewer, Action.MANAGE_PLACES
+    )
     if selected is None:
+        st.caption(t("review.intro"))
+        if organiser:
+            _open_form(viewer)
         empty_state("review.no_sessions")
         return
     by_id = {s.id: s for s in sessions}
@@ -587,8 +609,8 @@ def render() -> None:
                 reviewers=plain("、".join(board.reviewers)) or "–",
             )
         )
-    st.toggle(t("review.wall_mode"), key=WALL_KEY, help=t("review.wall_help"))
     if board.session.is_open:
+        # The phone's order: the project and the form first, everything else below them.
         _room(viewer, board)
         if (
             board.may_close
@@ -598,16 +620,20 @@ def render() -> None:
             st.rerun()
         with st.expander(t("review.street_figures"), icon=":material/query_stats:"):
             _indicators(board)
-        return
-    _indicators(board)
-    if not board.projects:
-        empty_state("review.no_projects")
     else:
-        index = _stepper(board)
-        with st.container(border=True):
-            _project(board.projects[index], board, index)
-    if board.scores_visible:
-        _summary(board)
+        _indicators(board)
+        if not board.projects:
+            empty_state("review.no_projects")
+        else:
+            index = _stepper(board)
+            with st.container(border=True):
+                _project(board.projects[index], board, index)
+        if board.scores_visible:
+            _summary(board)
+    st.toggle(t("review.wall_mode"), key=WALL_KEY, help=t("review.wall_help"))
+    if organiser:
+        _open_form(viewer)
+    st.caption(t("review.intro"))
 
 
 if __name__ == "__main__":
