@@ -761,12 +761,11 @@ def street_reviewers(session: Session, viewer: Viewer, *, street_id: int) -> lis
         .where(RoleGrant.role == Role.REVIEWER, col(RoleGrant.revoked_at).is_(None))
         .distinct()
     ).all()
-    found = [
+    return [
         StreetReviewer(id=person_id, name=get_or_fail(session, Person, person_id).display_name)
         for person_id in sorted(holders)
         if can(viewer_for_person(session, person_id), Action.SCORE_PROJECT, street_id, tree)
     ]
-    return found
 
 
 def review_session_version(session: Session, *, session_id: int) -> int:

@@ -3,8 +3,10 @@ their own devices (one a phone), the projector's wall, opened by its address and
 again, shows the aggregate by itself once both have scored, and follows the chair to the next
 project; so does the second reviewer's phone."""
 
+import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -57,8 +59,9 @@ def _score(page: Page, scores: list[int], comment: str = "") -> None:
 
 
 def test_two_reviewers_score_and_the_wall_shows_the_aggregate_by_itself(
-    fresh_server, browser
+    fresh_server, browser, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
+    shots = Path(os.environ.get("LINLI_SCREENSHOT_DIR") or tmp_path)  # docs/screenshots
     phone = _browser_window(browser, LAPTOP)
     _to_review(phone, fresh_server.url, "reviewer2")
     phone.set_viewport_size(PHONE)  # signed in through the sidebar, then held as a phone
@@ -88,6 +91,8 @@ def test_two_reviewers_score_and_the_wall_shows_the_aggregate_by_itself(
     expect(form.locator("[role=radio][aria-checked=true]")).to_have_count(0)
     _score(phone, [4, 2, 4, 3, 4])
     expect(phone.get_by_test_id("stAlert")).to_contain_text("请填写评语")
+    phone.locator(".st-key-review_pick_goal_met").scroll_into_view_if_needed()
+    phone.screenshot(path=str(shots / "review-score-phone.png"))
     _score(phone, [4, 3, 4, 3, 4])  # overall 3.6
     expect(count).to_have_text("已评分：1 / 2 位评审", timeout=FOLLOWS_WITHIN * 1000)
     expect(wall.locator(".st-key-wallboard_overall")).to_have_count(0)
@@ -102,6 +107,7 @@ def test_two_reviewers_score_and_the_wall_shows_the_aggregate_by_itself(
     expect(count).to_have_text("已评分：2 / 2 位评审")
     expect(board).to_contain_text("最低 3.6，最高 4.0 · 标准差 0.2")
     expect(board).to_contain_text("各位评审的总评相差不大。")
+    wall.screenshot(path=str(shots / "review-wall-aggregate.png"))
     expect(main.locator("input, textarea, button")).to_have_count(0)
 
     chair_room = laptop.locator(".st-key-review_room")

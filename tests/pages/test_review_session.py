@@ -147,6 +147,8 @@ def test_a_low_score_without_a_comment_is_refused_in_both_languages(
 
 def test_the_chair_moves_the_session_and_the_reviewers_do_not(demo_db: dict[str, int]) -> None:
     chair = open_review(demo_db["reviewer"])
+    roster = chair.multiselect(key=f"review_roster_{open_session_id()}_pick")
+    assert roster.value == [demo_db["reviewer"], demo_db["reviewer2"]]  # the chair keeps it
     assert chair.button(key="review_room_previous").disabled
     chair.button(key="review_room_next").click().run()
     assert not chair.error
@@ -155,6 +157,7 @@ def test_the_chair_moves_the_session_and_the_reviewers_do_not(demo_db: dict[str,
     assert SECOND in texts(other) and "由赵磊主持" in texts(other)
     assert "review_room_next" not in {b.key for b in other.button}
     assert "review_close" not in {b.key for b in other.button}
+    assert not [m for m in other.multiselect if m.key and m.key.endswith("_pick")]
 
 
 @pytest.mark.parametrize(
