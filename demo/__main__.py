@@ -30,7 +30,7 @@ def main() -> int:
     print(
         f"demo loaded: {summary.people} people, {summary.proposals} proposals, "
         f"{summary.ballots} ballots; accounts admin, chair, secretary, treasurer, clerk, "
-        f"reviewer, resident; password {DEMO_PASSWORD}"
+        f"reviewer, reviewer2, resident; password {DEMO_PASSWORD}"
     )
     return 0
 

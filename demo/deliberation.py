@@ -1,6 +1,34 @@
 """Demo content for deliberation: a committee meeting held and minuted, the next one scheduled,
-and last year's street review session, all made through the ordinary service functions (so the
-demo also exercises the permission checks and leaves an audit trail like real use would)."""
+and the street's review sessions, all made through the ordinary service functions (so the demo
+also exercises the permission checks and leaves an audit trail like real use would).
+
+Review sessions (both chaired by the first reviewer, 赵磊, with 林晓梅 as second reviewer):
+
+- Last year's, closed: both reviewers scored each funded project of the demo street (sheets of
+  5 criteria: goal, participation, upkeep, books, satisfaction; the sheets go round in the order
+  of the projects). Overall = the mean of a reviewer's five scores; spread = population
+  standard deviation.
+
+  ==============  ===============  ===============  ====================================
+  project         赵磊 (overall)   林晓梅 (overall)  aggregate
+  ==============  ===============  ===============  ====================================
+  楼道声控灯改造  5 4 4 5 5 (4.6)  4 4 3 5 4 (4.0)  overall 4.3, 4.0–4.6, sd 0.3; goal
+                                                    4.5, participation 4.0, upkeep 3.5,
+                                                    books 5.0, satisfaction 4.5;
+                                                    no outlier (0.6 apart)
+  老年助餐点桌椅  4 3 3 4 4 (3.6)  4 4 3 4 3 (3.6)  overall 3.6, 3.6–3.6, sd 0.0;
+  更新                                              participation 3.5, satisfaction 3.5;
+                                                    no outlier
+  垂直绿化墙      2 2 1 3 2 (2.0)  4 3 3 4 4 (3.6)  overall 2.8, 2.0–3.6, sd 0.8; goal
+                                                    3.0 (sd 1.0), upkeep 2.0 (sd 1.0);
+                                                    2 outliers (1.6 apart, over 1.5)
+  社区共享工具屋  as 楼道声控灯改造 (the sheets come round again)
+  ==============  ===============  ===============  ====================================
+
+- This year's, open: both reviewers assigned, the chair has put the first project
+  (楼道声控灯改造) on the wall, and nobody has scored yet (0 of 2), so each reviewer has the
+  current project to score.
+"""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -25,6 +53,7 @@ from services.permissions import Viewer
 from services.reviews import (
     REVIEWED_STATUSES,
     close_review_session,
+    next_review_project,
     open_review_session,
     score_project,
 )
@@ -98,6 +127,48 @@ REVIEW_SHEETS = (
         "continue_with_changes",
         True,
         "项目后期偏离原定目标，变成了一次性活动；维护方案未落实，存在烂尾风险，建议整改后再议。",
+    ),
+)
+
+
+# The second reviewer's sheets, project by project: close to the first's on the first two, far
+# from them on the third (an outlier pair, see the module's table).
+SECOND_SHEETS = (
+    (
+        {
+            "goal_met": 4,
+            "participation": 4,
+            "maintenance": 3,
+            "books_complete": 5,
+            "satisfaction": 4,
+        },
+        "continue",
+        False,
+        "效果明显，维护安排可以再细化到具体责任人。",
+    ),
+    (
+        {
+            "goal_met": 4,
+            "participation": 4,
+            "maintenance": 3,
+            "books_complete": 4,
+            "satisfaction": 3,
+        },
+        "continue",
+        False,
+        "参与的楼组比去年多，满意度调查样本偏少。",
+    ),
+    (
+        {
+            "goal_met": 4,
+            "participation": 3,
+            "maintenance": 3,
+            "books_complete": 4,
+            "satisfaction": 4,
+        },
+        "continue_with_changes",
+        False,
+        "活动本身受欢迎，但需要一份长期的维护和使用方案。",
     ),
 )
 
@@ -226,31 +297,51 @@ def _next_meeting(
         add_agenda_item(session, chair, meeting_id=meeting_id, title=title, minutes_allotted=15)
 
 
-def _last_years_review(
-    session: Session, reviewer: Viewer, street_id: int, proposals: list[Proposal]
+def _reviews(
+    session: Session, reviewers: tuple[Viewer, Viewer], street_id: int, proposals: list[Proposal]
 ) -> None:
-    year = datetime.now(LOCAL).year - 1
+    chair, second = reviewers
+    roster = [r.person_id for r in reviewers if r.person_id is not None]
+    this_year = datetime.now(LOCAL).year
+    last_year = this_year - 1
     session_id = open_review_session(
         session,
-        reviewer,
+        chair,
         street_id=street_id,
-        year=year,
-        title=f"{year}年度社区微基金项目年底评审会",
-        held_on=date(year, 12, 18),
+        year=last_year,
+        title=f"{last_year}年度社区微基金项目年底评审会",
+        held_on=date(last_year, 12, 18),
+        reviewer_ids=roster,
     )
-    for index, proposal in enumerate(p for p in proposals if p.status in REVIEWED_STATUSES):
-        scores, recommendation, drift, comment = REVIEW_SHEETS[index % len(REVIEW_SHEETS)]
-        score_project(
-            session,
-            reviewer,
-            session_id=session_id,
-            proposal_id=proposal.id,  # type: ignore[arg-type]
-            scores=scores,
-            recommendation=recommendation,
-            goal_drift=drift,
-            comment=comment,
+    current: int | None = None
+    funded = [p for p in proposals if p.status in REVIEWED_STATUSES]
+    for index, proposal in enumerate(funded):
+        current = next_review_project(
+            session, chair, session_id=session_id, from_proposal_id=current
         )
-    close_review_session(session, reviewer, session_id=session_id)
+        for reviewer, sheets in ((chair, REVIEW_SHEETS), (second, SECOND_SHEETS)):
+            scores, recommendation, drift, comment = sheets[index % len(sheets)]
+            score_project(
+                session,
+                reviewer,
+                session_id=session_id,
+                proposal_id=proposal.id,  # type: ignore[arg-type]
+                scores=scores,
+                recommendation=recommendation,
+                goal_drift=drift,
+                comment=comment,
+            )
+    close_review_session(session, chair, session_id=session_id)
+    session_id = open_review_session(
+        session,
+        chair,
+        street_id=street_id,
+        year=this_year,
+        title=f"{this_year}年度社区微基金项目年底评审会",
+        held_on=datetime.now(LOCAL).date(),
+        reviewer_ids=roster,
+    )
+    next_review_project(session, chair, session_id=session_id, from_proposal_id=None)
 
 
 def add_demo_meetings_and_reviews(
@@ -258,19 +349,20 @@ def add_demo_meetings_and_reviews(
     *,
     chair: Viewer,
     secretary: Viewer,
-    reviewer: Viewer,
+    reviewers: tuple[Viewer, Viewer],
     member_ids: list[int],
     community_id: int,
     street_id: int,
     proposal_ids: list[int],
 ) -> None:
     """A held and published committee meeting on the given proposals (7-9 attendees from
-    ``member_ids``), the next meeting scheduled, and last year's closed review session in which
-    ``reviewer`` scored those of the proposals that were selected or got further."""
+    ``member_ids``), the next meeting scheduled, last year's closed review session in which both
+    ``reviewers`` scored those of the proposals that were selected or got further, and this
+    year's session open on its first project, chaired by the first reviewer."""
     tree = place_tree(session)
     proposals = [get_or_fail(session, Proposal, pid) for pid in proposal_ids]
     local = [p for p in proposals if tree.covers(community_id, p.place_id)]
     local = [p for p in local if p.status != ProposalStatus.DRAFT]
     _held_meeting(session, chair, secretary, member_ids, community_id, local[:3])
     _next_meeting(session, chair, community_id, local)
-    _last_years_review(session, reviewer, street_id, proposals)
+    _reviews(session, reviewers, street_id, proposals)

@@ -252,6 +252,10 @@ def load_demo(session: Session) -> DemoSummary:
     # Paper ballots are keyed twice, by two clerks (services.paper).
     clerks = (clerk, _person(session, admin, "王丽", Role.CLERK, pingyang, username="clerk2"))
     reviewer = _person(session, admin, "赵磊", Role.REVIEWER, street.street, username="reviewer")
+    # The street's review panel has two: the year-end session needs more than one opinion.
+    reviewer2 = _person(
+        session, admin, "林晓梅", Role.REVIEWER, street.street, username="reviewer2"
+    )
     district_treasurer = _person(
         session,
         admin,
@@ -340,7 +344,7 @@ def load_demo(session: Session) -> DemoSummary:
         session,
         chair=chair,
         secretary=secretary,
-        reviewer=reviewer,
+        reviewers=(reviewer, reviewer2),
         member_ids=[v.person_id for v in (chair, secretary, treasurer, clerk, *members)],  # type: ignore[misc]
         community_id=pingyang,
         street_id=street.street,

@@ -63,7 +63,7 @@ from models.proposals import (
     ProposalStatusChange,
     ProposalSupport,
 )
-from models.reviews import Review, ReviewSession, RubricScore
+from models.reviews import Review, ReviewAssignment, ReviewSession, RubricScore
 from models.rounds import (
     Ballot,
     BallotEntry,
@@ -127,6 +127,7 @@ __all__ = [
     "ProposalSupport",
     "RevenueAsset",
     "Review",
+    "ReviewAssignment",
     "ReviewSession",
     "RoleGrant",
     "RoundPhaseChange",

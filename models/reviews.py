@@ -15,6 +15,24 @@ class ReviewSession(SQLModel, table=True):
     title: str = Field(max_length=160)
     held_on: date
     status: str = Field(default="planned", max_length=12)
+    # Session mode: the chair (the reviewer or administrator who opened the session) moves it
+    # project to project from their device; the reviewers' phones and the wall follow.
+    chair_id: int | None = Field(default=None, foreign_key="person.id")
+    current_proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    # Moves with every change of the session, its roster or its reviews: the wall asks for this
+    # one number each second and reads the board again only when it moved.
+    revision: int = Field(default=0, ge=0)
+
+
+class ReviewAssignment(SQLModel, table=True):
+    """A street reviewer on a session's roster: only they score in it, and the aggregate shows
+    once every one of them has scored the project."""
+
+    __table_args__ = (UniqueConstraint("session_id", "reviewer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="reviewsession.id", index=True)
+    reviewer_id: int = Field(foreign_key="person.id")
 
 
 class Review(SQLModel, table=True):

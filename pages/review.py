@@ -1,5 +1,16 @@
-"""Year-end review (年底评审会): the street's funded projects one at a time on the projected
-screen, the reviewers' scoring form, the street's indicators, and the scores once closed."""
+"""Year-end review (年底评审会) as street reviewers run it in the room.
+
+- The chair (who opened the session) moves it project to project from their own device and
+  keeps its roster of reviewers.
+- Each reviewer scores the current project on their own phone: nothing is pre-chosen, every
+  criterion is a tap, and a score of 2 or less needs a comment. Their screen follows the chair
+  by itself.
+- The projector keeps ``/review?session=ID&view=wall``: the current project's dossier in large
+  type, how many reviewers have scored, and, once all of them have, the anonymous aggregate;
+  nothing to type into, and it follows the session by itself (``ui.shared_reviews``).
+
+A closed session is browsed project by project, with every score public.
+"""
 
 from datetime import date
 from fractions import Fraction
@@ -10,37 +21,66 @@ from models.vocabulary import PlaceKind, Recommendation, RubricCriterion
 from services.permissions import Action, Viewer, can_somewhere
 from services.places import places_where_allowed
 from services.reviews import (
+    COMMENT_BELOW,
+    MAX_SCORE,
+    Aggregate,
     ReviewBoard,
     ReviewProject,
+    ReviewSessionRow,
+    assign_reviewers,
     close_review_session,
     list_review_sessions,
+    next_review_project,
     one_decimal,
     open_review_session,
+    previous_review_project,
     review_board,
     score_project,
+    street_reviewers,
 )
 from ui import charts
 from ui.context import act, current_viewer, day, label, money, read, t
+from ui.incidents import incidents_reported
 from ui.plain_text import plain
 from ui.report_buttons import report_buttons
 from ui.reports import review_session as review_report
+from ui.shared_reviews import shared_review_board
 from ui.widgets import empty_state, guard, place_select, status_badge
 
 SESSION_KEY = "review_session"
 INDEX_KEY = "review_project_index"
-SCREEN_KEY = "review_screen"
+WALL_KEY = "review_wall"
+SESSION_PARAM = "session"
+VIEW_PARAM = "view"
+WALL_VIEW = "wall"
 CRITERIA = [c.value for c in RubricCriterion]
-# Styling only, and a constant: no user content ever goes through unsafe_allow_html.
-SCREEN_CSS = """
+SCORES = list(range(MAX_SCORE + 1))
+WALL_SECONDS = 1  # the wall redraws each second; the board is read again only when it moved
+FOLLOW_SECONDS = 2  # a reviewer's phone asks every two seconds whether the chair moved on
+# Styling only, and constants: no user content ever goes through unsafe_allow_html. The wall
+# is read from 8 m at 1920x1080: body 32 px, figures 58 px, the project 77 px, the overall
+# mean 144 px.
+WALL_CSS = """
 <style>
-section[data-testid="stSidebar"], header[data-testid="stHeader"] { display: none; }
-.block-container { max-width: 100%; padding: 1.5rem 3rem; }
-.stMarkdown p, .stMarkdown li { font-size: 1.9rem; line-height: 1.45; }
-.stMarkdown h1 { font-size: 3.4rem; }
-.stMarkdown h2 { font-size: 2.6rem; }
-[data-testid="stMetricValue"] { font-size: 3.2rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.6rem; }
-[data-testid="stCaptionContainer"] { font-size: 1.5rem; }
+.block-container { max-width: 100%; padding: 3.5rem 3rem 1rem; }
+.st-key-wallboard h1 { font-size: 4.8rem; line-height: 1.15; padding-bottom: 0.3rem; }
+.st-key-wallboard h3 { font-size: 2.4rem; }
+.st-key-wallboard [data-testid="stMarkdownContainer"] p { font-size: 2rem; line-height: 1.4; }
+.st-key-wallboard [data-testid="stCaptionContainer"] p { font-size: 1.8rem; }
+.st-key-wallboard .stMarkdownBadge { font-size: 1.9rem !important; padding: 0.1em 0.55em; }
+.st-key-wallboard [data-testid="stAlert"] p { font-size: 2rem; }
+.st-key-wallboard [data-testid="stMetricLabel"] p { font-size: 1.8rem; }
+.st-key-wallboard [data-testid="stMetricValue"] p { font-size: 3.6rem; font-weight: 700; }
+.st-key-wallboard_overall [data-testid="stMarkdownContainer"] p {
+  font-size: 9rem; font-weight: 700; line-height: 1.05; }
+.st-key-wallboard_count [data-testid="stMarkdownContainer"] p {
+  font-size: 3rem; font-weight: 700; }
+</style>
+"""
+# The reviewer's phone: scores as large tap targets, one criterion to a row.
+PHONE_CSS = """
+<style>
+[class*="st-key-review_pick_"] button { min-height: 3rem; min-width: 3rem; font-size: 1.3rem; }
 </style>
 """
 
@@ -60,59 +100,94 @@ def _open_form(viewer: Viewer) -> None:
     )
     if not streets:
         return
-    with (
-        st.expander(t("review.open"), icon=":material/add:"),
-        st.form("open_review_session", clear_on_submit=True, enter_to_submit=False),
-    ):
+    with st.expander(t("review.open"), icon=":material/add:"):
         street_id = place_select(t("review.street"), key="review_street", allowed=streets)
-        year = st.number_input(
-            t("field.year"),
-            min_value=2000,
-            max_value=2200,
-            value=date.today().year,
-            step=1,
-            key="review_year",
-        )
-        title = st.text_input(t("field.title"), max_chars=160, key="review_title")
-        held_on = st.date_input(t("field.held_on"), value=date.today(), key="review_held_on")
-        if st.form_submit_button(t("review.open_submit"), type="primary") and street_id:
-            session_id = act(
-                open_review_session,
-                viewer,
-                street_id=street_id,
-                year=int(year),
-                title=title,
-                held_on=held_on,
+        if street_id is None:
+            return
+        panel = {r.id: r.name for r in read(street_reviewers, viewer=viewer, street_id=street_id)}
+        with st.form("open_review_session", clear_on_submit=True, enter_to_submit=False):
+            year = st.number_input(
+                t("field.year"),
+                min_value=2000,
+                max_value=2200,
+                value=date.today().year,
+                step=1,
+                key="review_year",
             )
-            if session_id:
-                st.session_state[SESSION_KEY] = session_id
-                st.session_state[INDEX_KEY] = 0
-                st.rerun()
+            title = st.text_input(t("field.title"), max_chars=160, key="review_title")
+            held_on = st.date_input(t("field.held_on"), value=date.today(), key="review_held_on")
+            chosen = st.multiselect(
+                t("field.reviewers"),
+                list(panel),
+                default=[pid for pid in panel if pid == viewer.person_id],
+                format_func=panel.__getitem__,
+                key="review_roster_new",
+            )
+            if st.form_submit_button(t("review.open_submit"), type="primary"):
+                session_id = act(
+                    open_review_session,
+                    viewer,
+                    street_id=street_id,
+                    year=int(year),
+                    title=title,
+                    held_on=held_on,
+                    reviewer_ids=chosen,
+                )
+                if session_id:
+                    st.session_state[SESSION_KEY] = session_id
+                    st.session_state[INDEX_KEY] = 0
+                    st.rerun()
+
+
+def _roster_form(viewer: Viewer, board: ReviewBoard) -> None:
+    panel = {
+        r.id: r.name
+        for r in read(street_reviewers, viewer=viewer, street_id=board.session.street_id)
+    }
+    on_roster = [pid for pid in board.reviewer_ids if pid in panel]
+    with (
+        st.expander(t("review.roster", count=board.assigned), icon=":material/groups:"),
+        st.form(f"review_roster_{board.session.id}", enter_to_submit=False),
+    ):
+        chosen = st.multiselect(
+            t("field.reviewers"),
+            list(panel),
+            default=on_roster,
+            format_func=panel.__getitem__,
+            key=f"review_roster_{board.session.id}_pick",
+        )
+        if (
+            st.form_submit_button(t("review.roster_save"))
+            and act(assign_reviewers, viewer, session_id=board.session.id, reviewer_ids=chosen)
+            is not None
+        ):
+            st.rerun()
 
 
 def _score_form(viewer: Viewer, board: ReviewBoard, project: ReviewProject) -> None:
+    """No score is pre-chosen: each criterion is an explicit tap (a revision starts from the
+    reviewer's own earlier choice). A criterion left open is refused by the service."""
     own = project.own_review
     key = f"score_{board.session.id}_{project.proposal_id}"
-    with st.form(key, enter_to_submit=False):
+    st.markdown(PHONE_CSS, unsafe_allow_html=True)
+    with st.form(key, enter_to_submit=False, border=True):
         st.markdown(f"**{t('review.revise' if own else 'review.score')}**")
-        columns = st.columns(len(CRITERIA))
-        scores = {
-            criterion: column.slider(
-                t(f"field.{criterion}"),
-                min_value=0,
-                max_value=5,
-                value=own.scores.get(criterion, 3) if own else 3,
-                key=f"{key}_{criterion}",
-            )
-            for column, criterion in zip(columns, CRITERIA, strict=True)
-        }
+        st.caption(t("review.score_hint", threshold=COMMENT_BELOW, max=MAX_SCORE))
+        scores: dict[str, int | None] = {}
+        for criterion in CRITERIA:
+            with st.container(key=f"review_pick_{criterion}"):
+                scores[criterion] = st.segmented_control(
+                    t(f"field.{criterion}"),
+                    SCORES,
+                    default=own.scores.get(criterion) if own else None,
+                    key=f"{key}_{criterion}",
+                )
         recommendations = [r.value for r in Recommendation]
-        recommendation = st.radio(
+        recommendation = st.segmented_control(
             t("field.recommendation"),
             recommendations,
-            index=recommendations.index(own.recommendation) if own else 0,
+            default=own.recommendation if own else None,
             format_func={r: t(f"review.recommendation.{r}") for r in recommendations}.__getitem__,
-            horizontal=True,
             key=f"{key}_recommendation",
         )
         goal_drift = st.checkbox(
@@ -121,17 +196,21 @@ def _score_form(viewer: Viewer, board: ReviewBoard, project: ReviewProject) -> N
             key=f"{key}_drift",
         )
         comment = st.text_area(
-            t("field.comment"), value=own.comment if own else "", max_chars=2000, key=f"{key}_c"
+            t("field.comment"),
+            value=own.comment if own else "",
+            max_chars=2000,
+            key=f"{key}_c",
+            help=t("review.comment_help", threshold=COMMENT_BELOW),
         )
         if (
-            st.form_submit_button(t("review.submit"), type="primary")
+            st.form_submit_button(t("review.submit"), type="primary", width="stretch")
             and act(
                 score_project,
                 viewer,
                 session_id=board.session.id,
                 proposal_id=project.proposal_id,
-                scores=scores,
-                recommendation=recommendation,
+                scores={c: s for c, s in scores.items() if s is not None},
+                recommendation=recommendation or "",
                 goal_drift=goal_drift,
                 comment=comment,
             )
@@ -172,20 +251,46 @@ def _indicators(board: ReviewBoard) -> None:
     )
 
 
+def _aggregate(result: Aggregate) -> None:
+    """The anonymous aggregate: means, spread, outliers; the same on the wall and the phones."""
+    overall = result.overall
+    st.markdown(
+        t(
+            "review.aggregate_line",
+            mean=one_decimal(overall.mean),
+            low=one_decimal(overall.low),
+            high=one_decimal(overall.high),
+            sd=overall.deviation,
+            reviewers=result.reviewers,
+        )
+    )
+    st.markdown(
+        " · ".join(
+            t(
+                "review.criterion_line",
+                criterion=t(f"field.{criterion}"),
+                mean=one_decimal(spread.mean),
+                sd=spread.deviation,
+            )
+            for criterion, spread in result.criteria.items()
+        )
+    )
+    if result.outliers:
+        st.warning(t("review.outliers", count=result.outliers), icon=":material/warning:")
+    else:
+        st.caption(t("review.no_outliers"))
+
+
 def _project_scores(project: ReviewProject) -> None:
     scores = project.scores
+    if project.aggregate is not None:
+        _aggregate(project.aggregate)
     if scores is None:
         st.caption(t("review.scores_private"))
         return
     if not scores.reviews:
         empty_state("review.no_reviews")
         return
-    st.markdown(
-        t("review.scores_line", reviews=scores.reviews, overall=one_decimal(scores.overall))
-    )
-    cells = st.columns(len(CRITERIA))
-    for cell, criterion in zip(cells, CRITERIA, strict=True):
-        cell.metric(t(f"field.{criterion}"), one_decimal(scores.averages.get(criterion)))
     recommendations = " · ".join(
         f"{t(f'review.recommendation.{r}')} {n}" for r, n in sorted(scores.recommendations.items())
     )
@@ -198,41 +303,68 @@ def _project_scores(project: ReviewProject) -> None:
         st.markdown("> " + plain(comment).replace("\n", "\n> "))
 
 
-def _project(viewer: Viewer, board: ReviewBoard, project: ReviewProject, position: int) -> None:
-    st.caption(t("review.position", position=position + 1, total=len(board.projects)))
-    st.markdown(f"# {plain(project.title)}")
-    status_badge("status", project.status)
-    st.caption(f"{plain(project.place)} · {label('category', project.category)}")
-    facts = st.columns(5)
-    facts[0].metric(t("review.cost"), money(project.cost_fen))
-    facts[1].metric(t("review.seed"), money(project.seed_fen))
-    facts[2].metric(t("review.received"), money(project.received_fen))
-    facts[3].metric(
-        t("review.pledged"),
-        money(project.co_funding_fen),
-        help=t("review.pledged_help", confirmed=money(project.confirmed_pledged_fen)),
-    )
-    facts[4].metric(
-        t("review.leverage"),
-        one_decimal(project.leverage),
-        help=t(
-            "review.leverage_help",
-            other=money(project.received_fen),
-            seed=money(project.seed_fen),
-            pledged=money(project.co_funding_fen),
+def _facts(project: ReviewProject, columns: int, *, hints: bool = True) -> None:
+    """The dossier: what it cost, whose money paid for it, what was spent, and its upkeep.
+    The wall has no hints: a hint is a button to hover, and nobody hovers on a wall."""
+    figures = [
+        (t("review.cost"), money(project.cost_fen), None),
+        (t("review.seed"), money(project.seed_fen), None),
+        (
+            t("review.received"),
+            money(project.received_fen),
+            t("review.pledged_help", confirmed=money(project.confirmed_pledged_fen))
+            if hints
+            else None,
         ),
-    )
-    money_row = st.columns(4)
-    money_row[0].metric(t("review.allocated"), money(project.allocated_fen))
-    money_row[1].metric(t("review.spent"), money(project.spent_fen))
-    money_row[2].metric(t("review.spent_share"), percent(project.spent_share))
-    money_row[3].metric(t("field.maintenance_years"), project.maintenance_years)
+        (t("review.spent"), money(project.spent_fen), None),
+    ]
+    for start in range(0, len(figures), columns):
+        cells = st.columns(columns)
+        for cell, (name, value, help_text) in zip(
+            cells, figures[start : start + columns], strict=False
+        ):
+            cell.metric(name, value, help=help_text)
     upkeep = project.maintenance_plan or t("review.no_maintenance_plan")
     maintainer = f" ({plain(project.maintainer)})" if project.maintainer else ""
-    st.markdown(f"**{t('field.maintenance_plan')}**{maintainer}: {plain(upkeep)}")
+    years = t("review.maintenance_years", years=project.maintenance_years)
+    st.markdown(f"**{t('field.maintenance_plan')}**{maintainer}: {plain(upkeep)} · {years}")
+
+
+def _fact_lines(project: ReviewProject) -> None:
+    """The dossier on a phone: one short line each, not four tall figures."""
+    lines = [
+        (t("review.cost"), money(project.cost_fen)),
+        (t("review.seed"), money(project.seed_fen)),
+        (t("review.received"), money(project.received_fen)),
+        (t("review.spent"), money(project.spent_fen)),
+    ]
+    st.markdown("  \n".join(t("review.fact", name=name, value=value) for name, value in lines))
+    upkeep = project.maintenance_plan or t("review.no_maintenance_plan")
+    maintainer = f" ({plain(project.maintainer)})" if project.maintainer else ""
+    years = t("review.maintenance_years", years=project.maintenance_years)
+    st.markdown(f"**{t('field.maintenance_plan')}**{maintainer}: {plain(upkeep)} · {years}")
+
+
+def _heading(project: ReviewProject, board: ReviewBoard, position: int) -> None:
+    st.caption(t("review.position", position=position + 1, total=len(board.projects)))
+    st.markdown(f"### {plain(project.title)}")
+    with st.container(horizontal=True, gap="small"):
+        status_badge("status", project.status)
+        st.caption(f"{plain(project.place)} · {label('category', project.category)}")
+
+
+def _project(project: ReviewProject, board: ReviewBoard, position: int) -> None:
+    """A project of a closed session, or browsed outside the room."""
+    _heading(project, board, position)
+    _facts(project, 4)
+    st.caption(
+        t(
+            "review.leverage_line",
+            leverage=one_decimal(project.leverage),
+            share=percent(project.spent_share),
+        )
+    )
     _project_scores(project)
-    if project.may_score:
-        _score_form(viewer, board, project)
 
 
 def _stepper(board: ReviewBoard) -> int:
@@ -289,6 +421,145 @@ def _summary(board: ReviewBoard) -> None:
         st.altair_chart(charts.score_chart(chart_rows, t("review.average")), width="stretch")
 
 
+# --- the room: the chair's controls and the reviewer's phone ---------------------------------
+
+
+def _steer(viewer: Viewer, board: ReviewBoard) -> None:
+    at = board.current_position
+    back, forward = st.columns(2)
+    if (
+        back.button(
+            t("review.previous_project"),
+            icon=":material/skip_previous:",
+            disabled=at <= 0,
+            key="review_room_previous",
+            width="stretch",
+        )
+        and act(
+            previous_review_project,
+            viewer,
+            session_id=board.session.id,
+            from_proposal_id=board.current_proposal_id,
+        )
+        is not None
+    ):
+        st.rerun()
+    if (
+        forward.button(
+            t("review.next_project"),
+            icon=":material/skip_next:",
+            disabled=at + 1 >= len(board.projects),
+            type="primary",
+            key="review_room_next",
+            width="stretch",
+        )
+        and act(
+            next_review_project,
+            viewer,
+            session_id=board.session.id,
+            from_proposal_id=board.current_proposal_id,
+        )
+        is not None
+    ):
+        st.rerun()
+
+
+@st.fragment(run_every=FOLLOW_SECONDS)
+def _follow_the_chair(session_id: int, shown: int | None) -> None:
+    """The reviewer's screen redraws itself when the chair moves on: a whole run, so the form
+    for the new project replaces the old one. What was typed for the same project stays."""
+    with incidents_reported():
+        if shared_review_board(session_id, current_viewer()).current_proposal_id != shown:
+            st.rerun(scope="app")
+
+
+def _room(viewer: Viewer, board: ReviewBoard) -> None:
+    current = board.current
+    with st.container(border=True, key="review_room"):
+        if current is None:
+            empty_state("review.room_waiting")
+        else:
+            _heading(current, board, board.current_position)
+            _fact_lines(current)
+            st.markdown(t("review.scored_count", scored=current.scored_by, total=board.assigned))
+            _project_scores(current)
+        if board.may_steer:
+            _steer(viewer, board)
+        else:
+            st.caption(t("review.steered_by_chair", chair=plain(board.chair)))
+    if current is not None and current.may_score:
+        _score_form(viewer, board, current)
+    if board.may_steer:
+        _roster_form(viewer, board)
+    _follow_the_chair(board.session.id, board.current_proposal_id)
+
+
+# --- the wall --------------------------------------------------------------------------------
+
+
+def _wall(board: ReviewBoard) -> None:
+    """The projected screen at 1920x1080: the current project's dossier and, once every
+    reviewer has scored it, the aggregate; nothing to type into or press."""
+    current = board.current
+    with st.container(key="wallboard"):
+        st.caption(f"{plain(board.session.title)} · {plain(board.session.street)}")
+        if current is None:
+            st.info(t("review.room_waiting"))
+            return
+        st.caption(
+            t("review.position", position=board.current_position + 1, total=len(board.projects))
+        )
+        st.title(plain(current.title), anchor=False)
+        with st.container(horizontal=True, gap="medium"):
+            status_badge("status", current.status)
+            st.markdown(f"{plain(current.place)} · {label('category', current.category)}")
+        left, right = st.columns([3, 2], gap="large")
+        with left:
+            _facts(current, 2, hints=False)
+        with right:
+            with st.container(key="wallboard_count"):
+                st.markdown(
+                    t("review.scored_count", scored=current.scored_by, total=board.assigned)
+                )
+            result = current.aggregate
+            if result is None:
+                st.caption(t("review.wall_waiting"))
+            else:
+                with st.container(key="wallboard_overall"):
+                    st.markdown(one_decimal(result.overall.mean))
+                _aggregate(result)
+
+
+@st.fragment(run_every=WALL_SECONDS)
+def _wall_board(session_id: int) -> None:
+    with incidents_reported():  # a fragment's rerun does not pass through app.py's
+        _wall(shared_review_board(session_id, current_viewer()))
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def _selected(sessions: list[ReviewSessionRow]) -> int | None:
+    """The session in the address on a first visit (a projector's bookmark), then the one last
+    chosen, else the newest."""
+    ids = {s.id for s in sessions}
+    wanted = str(st.query_params.get(SESSION_PARAM, ""))
+    if SESSION_KEY not in st.session_state and wanted.isdigit() and int(wanted) in ids:
+        st.session_state[SESSION_KEY] = int(wanted)
+    if st.session_state.get(SESSION_KEY) not in ids:
+        st.session_state[SESSION_KEY] = sessions[0].id if sessions else None
+    selected = st.session_state.get(SESSION_KEY)
+    return selected if isinstance(selected, int) else None
+
+
+def _address(session_id: int, wall: bool) -> None:
+    st.query_params[SESSION_PARAM] = str(session_id)
+    if wall:
+        st.query_params[VIEW_PARAM] = WALL_VIEW
+    elif VIEW_PARAM in st.query_params:
+        del st.query_params[VIEW_PARAM]
+
+
 def _back_to_first_project() -> None:
     st.session_state[INDEX_KEY] = 0
 
@@ -298,22 +569,30 @@ def render() -> None:
     if not guard(viewer, Action.SCORE_PROJECT, Action.VIEW_REVIEWS):
         return
     sessions = read(list_review_sessions, viewer=viewer)
-    screen = bool(sessions) and st.session_state.get(SCREEN_KEY, False)
-    if not screen:
-        st.title(t("nav.review"))
+    selected = _selected(sessions)
+    if WALL_KEY not in st.session_state:
+        st.session_state[WALL_KEY] = st.query_params.get(VIEW_PARAM) == WALL_VIEW
+    wall = selected is not None and bool(st.session_state[WALL_KEY])
+    if selected is not None:
+        _address(selected, wall)
+    if wall and selected is not None:
+        st.set_page_config(initial_sidebar_state="collapsed")
+        st.markdown(WALL_CSS, unsafe_allow_html=True)
+        st.sidebar.toggle(t("review.wall_mode"), key=WALL_KEY, help=t("review.wall_help"))
+        _wall_board(selected)
+        return
+    st.title(t("nav.review"))
+    organiser = can_somewhere(viewer, Action.SCORE_PROJECT) or can_somewhere(
+        viewer, Action.MANAGE_PLACES
+    )
+    if selected is None:
         st.caption(t("review.intro"))
-        if can_somewhere(viewer, Action.SCORE_PROJECT) or can_somewhere(
-            viewer, Action.MANAGE_PLACES
-        ):
+        if organiser:
             _open_form(viewer)
-    if not sessions:
         empty_state("review.no_sessions")
         return
     by_id = {s.id: s for s in sessions}
-    if st.session_state.get(SESSION_KEY) not in by_id:
-        st.session_state[SESSION_KEY] = sessions[0].id
-    top = st.columns([4, 1])
-    session_id = top[0].selectbox(
+    session_id = st.selectbox(
         t("review.session"),
         list(by_id),
         format_func={
@@ -322,31 +601,42 @@ def render() -> None:
         key=SESSION_KEY,
         on_change=_back_to_first_project,
     )
-    top[1].toggle(t("review.screen_mode"), key=SCREEN_KEY, help=t("review.screen_help"))
-    if screen:
-        st.markdown(SCREEN_CSS, unsafe_allow_html=True)
     board = read(review_board, viewer=viewer, session_id=session_id)
-    status_badge("review.status", board.session.status)
-    _indicators(board)
-    if not board.projects:
-        empty_state("review.no_projects")
+    with st.container(horizontal=True, gap="small"):
+        status_badge("review.status", board.session.status)
+        st.caption(
+            t(
+                "review.panel",
+                chair=plain(board.chair) or "–",
+                reviewers=plain("、".join(board.reviewers)) or "–",
+            )
+        )
+    if board.session.is_open:
+        # The phone's order: the project and the form first, everything else below them.
+        _room(viewer, board)
+        if (
+            board.may_close
+            and st.button(t("review.close"), icon=":material/lock:", key="review_close")
+            and act(close_review_session, viewer, session_id=session_id) is not None
+        ):
+            st.rerun()
+        with st.expander(t("review.street_figures"), icon=":material/query_stats:"):
+            _indicators(board)
     else:
-        index = _stepper(board)
-        with st.container(border=True):
-            _project(viewer, board, board.projects[index], index)
-    if (
-        board.may_close
-        and st.button(t("review.close"), icon=":material/lock:", key="review_close")
-        and act(close_review_session, viewer, session_id=session_id) is not None
-    ):
-        st.rerun()
-    if board.scores_visible and board.session.status == "closed" and not screen:
-        _summary(board)
-    elif board.scores_visible and board.summary and not screen:
-        with st.expander(t("review.summary_so_far")):
+        _indicators(board)
+        if not board.projects:
+            empty_state("review.no_projects")
+        else:
+            index = _stepper(board)
+            with st.container(border=True):
+                _project(board.projects[index], board, index)
+        if board.scores_visible:
             _summary(board)
-    if not screen:
-        _print(viewer, session_id)
+    _print(viewer, session_id)
+    st.toggle(t("review.wall_mode"), key=WALL_KEY, help=t("review.wall_help"))
+    if organiser:
+        _open_form(viewer)
+    st.caption(t("review.intro"))
 
 
 def _print(viewer: Viewer, session_id: int) -> None:

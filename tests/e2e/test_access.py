@@ -60,7 +60,7 @@ RESTRICTED = {
     "操作人编号": "admin: the audit log's actor column",
     "添加本地账号用户": "admin: the new person form",
     "街镇评审逐一审议获资助项目": "the year-end review page",
-    "当前评分（仅评审可见）": "reviewers' running scores",
+    "位评审": "the room's count of reviewers who scored",
     "您的评分": "a reviewer's score form",
     "提交评审": "a reviewer's score form",
     "正式使用：创建第一位管理员": "the setup page on a store that is set up",

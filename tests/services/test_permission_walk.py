@@ -60,6 +60,7 @@ from models import (
     ProposalLineItem,
     RevenueAsset,
     Review,
+    ReviewAssignment,
     RoleGrant,
     RubricScore,
     ServiceOrder,
@@ -844,8 +845,14 @@ def _close_project(session: Session, viewer: Viewer, stage: Stage, side: Side) -
     return Attempt(_row(session, Proposal, side.selected).place_id, act)
 
 
-@probe(Action.SCORE_PROJECT, "review", "rubricscore", "auditentry")
+@probe(Action.SCORE_PROJECT, "review", "rubricscore", "reviewsession", "auditentry")
 def _score_project(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    # Every walker is on the session's roster, as its chair would put them: the walk asks
+    # what the role allows, and the roster is tested in test_reviews.py.
+    if viewer.person_id is not None:
+        session.add(ReviewAssignment(session_id=stage.review_session, reviewer_id=viewer.person_id))
+        session.flush()
+
     def act() -> None:
         review_id = reviews.score_project(
             session,
