@@ -8,9 +8,9 @@ The demo's figures (demo/expenses.py, tests/services/test_demo_expenses.py): 平
 out), so it holds 282,626.67, of which 14,720 earmarked. The 2025 review covers the four
 winners: cost 15,360 + 15,600 + 19,500 + 9,000 = 59,460; seed money allocated 12,360 + 22,000
 (14,000 from the fund, 8,000 from the joint fund) + 17,500 + 8,000 = 59,860; spent 12,360 +
-7,280 + 14,000 + 0 = 33,640; other money received 3,000 + 1,250 + 0 + 800 = 5,050. The one
-reviewer gave sheets 1, 2, 3, 1 (demo/deliberation.py): overall 23/5 = 4.6, 18/5 = 3.6,
-10/5 = 2.0, 4.6. The 2025 round: 62 ballots (50 online, 12 on paper), four of five projects
+7,280 + 14,000 + 0 = 33,640; other money received 3,000 + 1,250 + 0 + 800 = 5,050. The
+session closed last year holds two reviewers' sheets (demo/deliberation.py): overall 4.3, 3.6,
+2.8, 4.3. The 2025 round: 62 ballots (50 online, 12 on paper), four of five projects
 funded for 51,860 of the 60,000 budget, 8,140 left over.
 """
 
@@ -29,7 +29,7 @@ from sqlmodel import Session, select
 
 from demo.street import load_demo
 from models import BudgetRound, Fund, Meeting, ReviewSession, make_engine, upgrade_database
-from models.vocabulary import MinutesStatus
+from models.vocabulary import MinutesStatus, ReviewSessionStatus
 from services.errors import NotAllowed, WrongPhase
 from services.meetings import (
     AgendaRow,
@@ -95,7 +95,10 @@ def _published_meeting(session: Session) -> int:
 
 
 def _review(session: Session) -> int:
-    return _id(session, select(ReviewSession.id))
+    return _id(
+        session,
+        select(ReviewSession.id).where(ReviewSession.status == ReviewSessionStatus.CLOSED),
+    )
 
 
 def _text(pdf: bytes, tmp_path: Path) -> str:
@@ -145,7 +148,7 @@ def test_review_session_pdf_in_chinese_has_the_figures_and_noto_cjk(
     )
     _first_page_draws(pdf, tmp_path)
     text = _text(pdf, tmp_path)
-    for figure in ("¥59,460.00", "¥59,860.00", "¥33,640.00", "¥5,050.00", "4.6", "3.6", "2.0"):
+    for figure in ("¥59,460.00", "¥59,860.00", "¥33,640.00", "¥5,050.00", "4.3", "3.6", "2.8"):
         assert figure in text
     assert "古美路街道" in text and "第 1 页，共" in text  # the place, and the page numbers
     assert "Noto-Sans-CJK-SC" in _fonts(pdf, tmp_path)
@@ -170,12 +173,12 @@ def test_review_session_xlsx_has_a_sheet_per_topic_and_the_demos_totals(store: S
     scores = [list(row) for row in book["Scores"].iter_rows(values_only=True)]
     overall = scores[0].index("Overall")
     assert sorted(Decimal(str(row[overall])) for row in scores[1:]) == [
-        Decimal("2.0"),
+        Decimal("2.8"),
         Decimal("3.6"),
-        Decimal("4.6"),
-        Decimal("4.6"),
+        Decimal("4.3"),
+        Decimal("4.3"),
     ]
-    assert len(list(book["Comments"].iter_rows())) == 1 + 4  # one comment per project
+    assert len(list(book["Comments"].iter_rows())) == 1 + 2 * 4  # each reviewer, each project
 
 
 def test_minutes_pdf_lists_attendance_and_decisions(store: Session, tmp_path: Path) -> None:
@@ -336,7 +339,7 @@ def test_review_report_keeps_open_scores_private_and_typed_titles_as_text(world:
         )
 
     resident, reviewer = report("resident_a1"), report("reviewer")
-    assert "secret" not in resident and "shown to everyone when the session closes" in resident
+    assert "secret" not in resident and "public once the session closes" in resident
     assert "secret: 效果好" in reviewer
     for html in (resident, reviewer):
         assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
