@@ -160,8 +160,8 @@ def _wanyuan_round(
         )
         for index, (title, summary, category, lines, pledge) in enumerate(WANYUAN_SPECS)
     ]
-    for resident, proposal in SUPPORTS:
-        proposals.support_proposal(session, residents[resident], proposal_id=ids[proposal])
+    for supporter, proposal in SUPPORTS:
+        proposals.support_proposal(session, residents[supporter], proposal_id=ids[proposal])
     rounds.advance_round(session, chair, round_id=round_id)  # eligibility
     for proposal_id in ids:
         proposals.change_proposal_status(
@@ -169,9 +169,9 @@ def _wanyuan_round(
         )
     for _ in range(2):  # deliberation, voting
         rounds.advance_round(session, chair, round_id=round_id)
-    for resident, picks in zip(residents, BALLOTS, strict=True):
+    for voter, picks in zip(residents, BALLOTS, strict=True):
         ballot = BallotChoice(approvals=tuple(sorted(ids[p] for p in picks)))
-        rounds.cast_ballot(session, resident, round_id=round_id, ballot=ballot)
+        rounds.cast_ballot(session, voter, round_id=round_id, ballot=ballot)
     rounds.advance_round(session, chair, round_id=round_id)  # counting
     tally.publish_tally(
         session, chair, tally_id=tally.count_votes(session, chair, round_id=round_id)
