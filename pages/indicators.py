@@ -16,6 +16,7 @@ from ui.indicator_charts import Point, Words, side_by_side_chart, trend_chart
 from ui.plain_text import plain
 from ui.widgets import empty_state
 
+TREND_HEIGHT = 400  # pixels, legend included: readable on a phone, not a wall of its own
 STREET_KEY = "indicators_street"
 YEAR_KEY = "indicators_year"
 SCOPE_KEY = "indicators_scope"
@@ -32,13 +33,17 @@ MEASURES = {
     "resident_satisfaction": False,
     "review_satisfaction": False,
 }
-# Styling only, and a constant: two cards a row on a phone instead of one.
+# Styling only, and a constant: four cards a row on a wide screen, two on a phone (not one).
 CARDS_CSS = """
 <style>
-.st-key-indicator_cards [data-testid="stMetricValue"] { font-size: 1.9rem; }
+.st-key-indicator_cards [data-testid="stMetricValue"] { font-size: 2.2rem; }
 @media (max-width: 640px) {
-  .st-key-indicator_cards [data-testid="stColumn"] { min-width: calc(50% - 0.5rem); }
+  .st-key-indicator_cards [data-testid="stHorizontalBlock"] { flex-wrap: wrap; gap: 0.5rem; }
+  .st-key-indicator_cards [data-testid="stColumn"] {
+    min-width: calc(50% - 0.25rem); max-width: calc(50% - 0.25rem);
+  }
   .st-key-indicator_cards [data-testid="stMetricValue"] { font-size: 1.5rem; }
+  .st-key-indicator_cards [data-testid="stMetricLabel"] p { font-size: 0.85rem; }
 }
 </style>
 """
@@ -81,12 +86,14 @@ def _scope(board: IndicatorBoard) -> Indicators:
 
 
 def _card(column: DeltaGenerator, key: str, value: str, counts: str) -> None:
-    column.metric(t(f"indicators.{key}"), value, help=t(f"indicators.{key}_help"), border=True)
-    column.caption(counts)
+    card = column.container(border=True)
+    card.metric(t(f"indicators.{key}"), value, help=t(f"indicators.{key}_help"))
+    card.caption(counts)
 
 
 def _cards(row: Indicators) -> None:
     percent = format_percent
+    households = "–" if row.households is None else row.households
     sections = {
         "implementation": [
             (
@@ -104,6 +111,7 @@ def _cards(row: Indicators) -> None:
         ],
         "participation": [
             ("turnout", percent(row.turnout), t("indicators.ballots", count=row.voters)),
+            ("voters", str(row.voters), t("indicators.households", count=households)),
             ("proposers", str(row.proposers), t("indicators.people")),
             ("supporters", str(row.supporters), t("indicators.people")),
             ("donors", str(row.donors), t("indicators.givers")),
@@ -147,11 +155,9 @@ def _cards(row: Indicators) -> None:
     with st.container(key="indicator_cards"):
         for section, cards in sections.items():
             st.subheader(t(f"indicators.section_{section}"), anchor=False)
-            for start in range(0, len(cards), 2):
-                columns = st.columns(2)
-                for column, (key, value, counts) in zip(
-                    columns, cards[start : start + 2], strict=False
-                ):
+            for start in range(0, len(cards), 4):  # rows of four: two rows of two on a phone
+                row_cards = cards[start : start + 4]
+                for column, (key, value, counts) in zip(st.columns(4), row_cards, strict=False):
                     _card(column, key, value, counts)
 
 
@@ -174,7 +180,7 @@ def _charts(board: IndicatorBoard) -> None:
         ),
         percent=percent,
     )
-    st.altair_chart(trend, width="stretch")
+    st.altair_chart(trend, width="stretch", height=TREND_HEIGHT, alt=words)
     st.caption(words)
     bars, said = side_by_side_chart(
         [Point(plain(r.place), r.year, getattr(r, measure)) for r in board.communities],
@@ -186,7 +192,7 @@ def _charts(board: IndicatorBoard) -> None:
         ),
         percent=percent,
     )
-    st.altair_chart(bars, width="stretch")
+    st.altair_chart(bars, width="stretch", alt=said)
     st.caption(said)
 
 

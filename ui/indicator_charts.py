@@ -61,36 +61,33 @@ def _colours(places: Sequence[str], street: str) -> alt.Scale:
 
 def trend_chart(
     points: Sequence[Point], *, street: str, words: Words, percent: bool
-) -> tuple[alt.LayerChart, str]:
+) -> tuple[alt.Chart, str]:
     """One line per place over the years, the street's thicker; points mark each year."""
     rows = [
         {"place": p.place, "year": str(p.year), "value": _number(p.value, percent)} for p in points
     ]
     frame = pd.DataFrame(rows, columns=["place", "year", "value"])
     places = list(dict.fromkeys(p.place for p in points))
-    base = alt.Chart(frame).encode(
-        x=alt.X("year:O", title=words.year, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title=words.measure),
-        color=alt.Color(
-            "place:N",
-            title=None,
-            scale=_colours(places, street),
-            legend=alt.Legend(orient="bottom", columns=2, labelLimit=220),
-        ),
-        tooltip=[
-            alt.Tooltip("place:N", title=None),
-            alt.Tooltip("year:O", title=words.year),
-            alt.Tooltip("value:Q", title=words.measure),
-        ],
-    )
-    width = alt.condition(alt.datum.place == street, alt.value(4), alt.value(2))
     chart = (
-        alt.layer(
-            base.mark_line().encode(strokeWidth=width),
-            base.mark_point(filled=True, size=70),
+        alt.Chart(frame)
+        .mark_line(point=alt.OverlayMarkDef(filled=True, size=70))
+        .encode(
+            x=alt.X("year:O", title=words.year, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("value:Q", title=words.measure, axis=alt.Axis(tickCount=5)),
+            color=alt.Color(
+                "place:N",
+                title=None,
+                scale=_colours(places, street),
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=220, labelFontSize=13),
+            ),
+            strokeWidth=alt.condition(alt.datum.place == street, alt.value(4), alt.value(2)),
+            tooltip=[
+                alt.Tooltip("place:N", title=None),
+                alt.Tooltip("year:O", title=words.year),
+                alt.Tooltip("value:Q", title=words.measure),
+            ],
         )
-        .properties(title=words.title, height=260, description=words.title)
-        .configure_legend(labelFontSize=13)
+        .properties(title=words.title, description=words.title)
     )
     return chart, _trend_summary(points, street=street, words=words, percent=percent)
 
@@ -121,7 +118,7 @@ def side_by_side_chart(
         alt.Chart(frame)
         .mark_bar(cornerRadiusEnd=4, color=COMMUNITY_COLOURS[0])
         .encode(
-            x=alt.X("value:Q", title=words.measure),
+            x=alt.X("value:Q", title=words.measure, axis=alt.Axis(tickCount=5)),
             y=alt.Y(
                 "place:N",
                 title=None,
