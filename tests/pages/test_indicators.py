@@ -1,9 +1,13 @@
 """The indicators screen shows the demo's hand-computed figures (demo/indicators.py), in both
 languages, for the street and for one community, and the charts say in words what they draw."""
 
+import os
+
 import pytest
+from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
+from models import Proposal, make_engine
 from tests.pages.test_screens import open_page
 
 
@@ -61,3 +65,32 @@ def test_2025_for_the_street_and_for_pingyang_in_both_languages(
     # 平阳社区 alone: the same projects, but 171,400 in (the street fund's grant is not its).
     assert [shown[n] for n in NAMES[locale]] == ["20.0%", "25.0%", "0.08", "47.5%", "4.2", "3.7"]
     assert any(c.value.startswith("古美路街道: 2025") for c in at.caption)  # the trend in words
+
+
+def _proposal_id(title: str) -> int:
+    engine = make_engine(os.environ["LINLI_DATABASE_URL"])
+    with Session(engine) as session:
+        proposal_id = session.exec(select(Proposal.id).where(Proposal.title == title)).one()
+    engine.dispose()
+    assert proposal_id is not None
+    return proposal_id
+
+
+def test_a_resident_rates_the_finished_lights_and_the_indicator_moves(
+    demo_db: dict[str, int],
+) -> None:
+    """王秀兰 (the demo's resident, of 平阳一村) has not rated the stairway lights yet; five
+    neighbours gave 5, 4, 3, 5, 4. Her 5 stars make it 26/6 (4.3); the green wall, abandoned,
+    offers no stars."""
+    lights = _proposal_id("楼道声控灯改造")
+    at = open_page("proposals", demo_db["resident"])
+    assert "5位居民评分，平均4.2星" in [c.value for c in at.caption]
+    assert [f.key for f in at.feedback] == [f"rating_stars_{lights}"]
+    at.feedback(key=f"rating_stars_{lights}").set_value(4).run()
+    at.text_input(key=f"rating_comment_{lights}").input("晚上亮堂多了")
+    at.button(key=f"rating_send_{lights}").click().run()
+    assert not at.exception and not at.error
+    assert "6位居民评分，平均4.3星" in [c.value for c in at.caption]
+    indicators = open_page("indicators", None)
+    indicators.segmented_control(key="indicators_year").set_value(2025).run()
+    assert {m.label: m.value for m in indicators.metric}["居民评分"] == "4.3"
