@@ -50,7 +50,7 @@ from models.vocabulary import LedgerKind, PlaceKind, ProposalStatus, ReviewSessi
 from services.ballots import turnouts
 from services.campaigns import money_by_source
 from services.charters import proposal_years
-from services.common import get_or_fail, id_of
+from services.common import bounded_int, get_or_fail, id_of
 from services.donors import project_money
 from services.errors import InvalidInput
 from services.ledger import _reversed, allocated_by_proposal, spent_by_proposal
@@ -67,6 +67,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+MIN_YEAR, MAX_YEAR = 2000, 2200  # the years a round or a review session may have
 
 
 def _ratio(numerator: int, denominator: int | None) -> Fraction | None:
@@ -415,6 +416,7 @@ def _figures(facts: _Facts, place: Place, year: int, households: int | None) -> 
 
 def _year_rows(session: Session, street_id: int, year: int) -> tuple[Indicators, list[Indicators]]:
     """The street's figures and its communities' (by name), from one reading of the year."""
+    year = bounded_int(year, "year", low=MIN_YEAR, high=MAX_YEAR)
     street, places, area = _street(session, street_id)
     facts = _facts(session, places, area, year)
     communities = sorted(
@@ -476,6 +478,8 @@ def indicator_board(
             key=lambda p: (p.name, id_of(p)),
         )
     }
+    if year is not None:
+        year = bounded_int(year, "year", low=MIN_YEAR, high=MAX_YEAR)
     chosen = street_id if street_id in streets else next(iter(streets), None)
     if chosen is None:
         return IndicatorBoard(streets, None, [], None, None, [], [])
