@@ -11,9 +11,13 @@ the street 2,360.
 - submitted 5, selected 4, completed 1 (the stairway lights), abandoned 1 (the green wall):
   done ÷ submitted 1/5 = 20%, done ÷ selected 1/4 = 25%, abandoned 1/4;
 - drifted 1: the demo's 2025 review (one reviewer) flags the green wall (1 of 1 reviews);
-- proposers 5; supporters 23 (of the needs the five proposals answer: 14 + 11 + 9 + 6 others
-  less people counted twice: the needs' supporters are residents of the same compounds);
-- voters 62 ballots (50 online, 12 paper) ÷ 970 households = 62/970 (6.4%);
+- proposers 5; supporters 23: nobody supported the 2025 proposals before the vote, but the
+  needs they answer had supporters, each a neighbour of the need's compound counted from the
+  second resident on: 平阳一村's needs of 14, 11 and 6 supporters (the same first 14 people)
+  and 平阳二村's of 9, so 14 + 9;
+- voters 62 ballots (50 online, 12 paper) ÷ 970 households = 62/970 (6.4%); donors 37 (32
+  residents' accounts and 5 named givers: the bank, the charity branch, the anonymous resident,
+  the property service centre, the dining point's elders);
 - seed money 59,860 yuan allocated (12,360 + 22,000 + 17,500 + 8,000), other money received
   5,050 (3,000 + 1,250 + 0 + 800): leverage 505/5,986; spent 33,640 of 59,860, 4 of 4 funded
   projects within their allocation;
@@ -30,9 +34,17 @@ and the reading corner (8,000), not the shade (30,000); seed money 12,000 + 7,00
 other money received 2,000 (the property manager's gift for the lights): leverage 2/19; spent
 11,500 + 3,000 = 14,500 of 19,000, both within; the lights completed, the reading corner
 abandoned: done ÷ submitted 1/3, done ÷ selected 1/2, abandoned 1/2; money in 2,200 yuan
-(2,000 + a resident's 200), all of it not from government; residents' ratings of the lights
-5, 4, 4, 5 → 9/2; no closed review yet, so no drift and no review satisfaction; turnout 6/420.
-平阳社区 in 2026: its round is still voting (6 submitted, none selected, 24 ballots).
+(2,000 + a resident's 200), all of it not from government, from 2 donors; residents' ratings
+of the lights 5, 4, 4, 5 → 9/2; no closed review yet, so no drift and no review satisfaction;
+turnout 6/420.
+平阳社区 in 2026: its round is still voting: 6 submitted by 6 residents, none selected, 24
+ballots; supporters 33 (平阳二村: 15 residents in all once its first is left out, every one
+supporting a need or a proposal; 平阳一村: 8 supporters of its needs and 10 others of its two
+proposals); donors 55 (50 residents' accounts and 5 named givers); money in 162,200 yuan, none
+of it from government. The street in 2026 adds the two: 9 submitted, 2 selected, 1 completed,
+37 supporters, 30 ballots, 57 donors, money in 164,400.
+Volunteers: the demo's 4 (demo/points.py) count in the year the demo is loaded, the day their
+shifts were recorded; nobody in 万源 volunteered.
 """
 
 from datetime import date
