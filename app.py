@@ -15,6 +15,7 @@ from pages import (
     alliances,
     campaigns,
     donors,
+    indicators,
     ledger,
     live,
     meetings,
@@ -68,6 +69,7 @@ SCREENS = (
         ":material/fact_check:",
         (Action.SCORE_PROJECT, Action.VIEW_REVIEWS),
     ),
+    Screen(indicators.render, "indicators", "nav.indicators", ":material/monitoring:"),
     Screen(
         rounds.render,
         "rounds",

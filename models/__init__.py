@@ -17,6 +17,7 @@ from models import (
     places,
     points,
     proposals,
+    ratings,
     reviews,
     rounds,
 )
@@ -63,6 +64,7 @@ from models.proposals import (
     ProposalStatusChange,
     ProposalSupport,
 )
+from models.ratings import ProjectRating
 from models.reviews import Review, ReviewAssignment, ReviewSession, RubricScore
 from models.rounds import (
     Ballot,
@@ -121,6 +123,7 @@ __all__ = [
     "PointsShare",
     "PointsShareRate",
     "PollBookEntry",
+    "ProjectRating",
     "Proposal",
     "ProposalLineItem",
     "ProposalStatusChange",
@@ -153,6 +156,7 @@ __all__ = [
     "places",
     "points",
     "proposals",
+    "ratings",
     "reviews",
     "rounds",
     "upgrade_database",

@@ -21,6 +21,7 @@ from models import Campaign, Fund, LedgerEntry, Need, Place, Proposal, RevenueAs
 from models.clock import today, utc_now
 from models.vocabulary import CampaignStatus, DonorKind, LedgerKind, MoneySource, RevenueAssetKind
 from services.common import (
+    bounded_int,
     choice,
     clean_text,
     get_or_fail,
@@ -302,8 +303,13 @@ def _source(kind: str, donor_kind: str | None) -> MoneySource:
     return DONOR_SOURCE[DonorKind(donor_kind)]
 
 
-def money_by_source(session: Session, *, fund_id: int | None = None) -> list[FundSources]:
-    """Public: per fund (or for one), the money that came in, by where it came from."""
+def money_by_source(
+    session: Session, *, fund_id: int | None = None, year: int | None = None
+) -> list[FundSources]:
+    """Public: per fund (or for one), the money that came in, by where it came from (in one
+    year of ``occurred_on`` if asked: the year-end indicators)."""
+    if year is not None:
+        year = bounded_int(year, "year", low=2000, high=2200)
     funds_query = select(Fund.id, Fund.name).order_by(col(Fund.id))
     if fund_id is not None:
         funds_query = funds_query.where(Fund.id == fund_id)
@@ -321,6 +327,14 @@ def money_by_source(session: Session, *, fund_id: int | None = None) -> list[Fun
                 [LedgerKind.GRANT, LedgerKind.TRANSFER, LedgerKind.DONATION, LedgerKind.REVENUE]
             ),
             col(LedgerEntry.id).not_in(_reversed()),
+            *(
+                ()
+                if year is None
+                else (
+                    col(LedgerEntry.occurred_on) >= date(year, 1, 1),
+                    col(LedgerEntry.occurred_on) <= date(year, 12, 31),
+                )
+            ),
         )
         .group_by(
             col(LedgerEntry.destination_fund_id),

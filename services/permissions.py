@@ -60,6 +60,7 @@ class Action(StrEnum):
     RUN_JOINT_FUND = "run_joint_fund"  # asked at the community chairing the council
     RECORD_JOINT_WORK = "record_joint_work"
     EVALUATE_JOINT_WORK = "evaluate_joint_work"
+    RATE_PROJECT = "rate_project"  # a resident's stars for a completed project
 
 
 class Reach(StrEnum):
@@ -144,6 +145,8 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.RUN_JOINT_FUND: (CHAIR,),
     Action.RECORD_JOINT_WORK: (CHAIR, SECRETARY, CLERK),
     Action.EVALUATE_JOINT_WORK: (EVALUATOR,),
+    # Residents rate the completed projects of their place or of a place above it.
+    Action.RATE_PROJECT: (RESIDENT,),
 }
 
 

@@ -152,7 +152,7 @@ def test_the_notice_board_wall_has_nothing_to_type_into(demo_db: dict[str, int])
     assert not at.exception and not at.error
     assert nothing_to_type_into(at) and not at.button
     assert not at.get("vega_lite_chart")  # lists only, read from the back of the hall
-    assert "ledger:153:" in texts(at)
+    assert "ledger:161:" in texts(at)
     assert {m.label for m in at.metric} == {
         "社区基金累计收入",
         "已拨付项目待支出",

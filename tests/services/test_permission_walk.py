@@ -90,6 +90,7 @@ from services import (
     places,
     points,
     proposals,
+    ratings,
     reviews,
     rounds,
     verify,
@@ -1551,6 +1552,23 @@ def _evaluate_joint_work(session: Session, viewer: Viewer, stage: Stage, side: S
         assert [(s.satisfaction, s.resource_use) for s in view.scores] == [(4, 3)]
 
     return Attempt(side.community, act)
+
+
+@probe(Action.RATE_PROJECT, "projectrating", "auditentry")
+def _rate_project(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """The side's funded project, carried out (straight into the store: the probe is about
+    who may rate, not how a project ends)."""
+    project = _row(session, Proposal, side.selected)
+    project.status = "completed"
+    session.add(project)
+    session.commit()
+
+    def act() -> None:
+        ratings.rate_project(session, viewer, proposal_id=side.selected, stars=4, comment="Good")
+        shown = ratings.project_ratings(session, viewer, proposal_id=side.selected)
+        assert (shown.ratings, shown.own_stars, shown.may_rate) == (1, 4, True)
+
+    return Attempt(project.place_id, act)
 
 
 # --- the walk --------------------------------------------------------------------------------

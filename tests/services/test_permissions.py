@@ -81,6 +81,7 @@ IN_A = {
     Action.RUN_JOINT_FUND: {"chair_a"},
     Action.RECORD_JOINT_WORK: {"chair_a", "secretary_a", "clerk_a"},
     Action.EVALUATE_JOINT_WORK: set(),
+    Action.RATE_PROJECT: {"resident_a1"},
 }
 
 
