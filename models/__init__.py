@@ -5,6 +5,7 @@ Every table module is imported here so that ``SQLModel.metadata`` is complete fo
 
 from models import (
     alliances,
+    allocation,
     audit,
     chain,
     donors,
@@ -27,6 +28,7 @@ from models.alliances import (
     AllianceProposal,
     AllianceScore,
 )
+from models.allocation import AllocationAdjustment, AllocationLine, AllocationPlan
 from models.audit import AuditEntry
 from models.chain import BooksCheck, ChainHead
 from models.donors import Campaign, RevenueAsset
@@ -85,6 +87,9 @@ __all__ = [
     "AllianceMember",
     "AllianceProposal",
     "AllianceScore",
+    "AllocationAdjustment",
+    "AllocationLine",
+    "AllocationPlan",
     "Attachment",
     "Attendance",
     "AuditEntry",
@@ -138,6 +143,7 @@ __all__ = [
     "VolunteerShift",
     "VotingCode",
     "alliances",
+    "allocation",
     "audit",
     "chain",
     "database_url",
