@@ -18,6 +18,7 @@ from models import (
     places,
     points,
     proposals,
+    ratings,
     reviews,
     rounds,
 )
@@ -65,6 +66,7 @@ from models.proposals import (
     ProposalStatusChange,
     ProposalSupport,
 )
+from models.ratings import ProjectRating
 from models.reviews import Review, ReviewSession, RubricScore
 from models.rounds import (
     Ballot,
@@ -126,6 +128,7 @@ __all__ = [
     "PointsShare",
     "PointsShareRate",
     "PollBookEntry",
+    "ProjectRating",
     "Proposal",
     "ProposalLineItem",
     "ProposalStatusChange",
@@ -158,6 +161,7 @@ __all__ = [
     "places",
     "points",
     "proposals",
+    "ratings",
     "reviews",
     "rounds",
     "upgrade_database",

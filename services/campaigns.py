@@ -302,8 +302,11 @@ def _source(kind: str, donor_kind: str | None) -> MoneySource:
     return DONOR_SOURCE[DonorKind(donor_kind)]
 
 
-def money_by_source(session: Session, *, fund_id: int | None = None) -> list[FundSources]:
-    """Public: per fund (or for one), the money that came in, by where it came from."""
+def money_by_source(
+    session: Session, *, fund_id: int | None = None, year: int | None = None
+) -> list[FundSources]:
+    """Public: per fund (or for one), the money that came in, by where it came from (in one
+    year of ``occurred_on`` if asked: the year-end indicators)."""
     funds_query = select(Fund.id, Fund.name).order_by(col(Fund.id))
     if fund_id is not None:
         funds_query = funds_query.where(Fund.id == fund_id)
@@ -321,6 +324,14 @@ def money_by_source(session: Session, *, fund_id: int | None = None) -> list[Fun
                 [LedgerKind.GRANT, LedgerKind.TRANSFER, LedgerKind.DONATION, LedgerKind.REVENUE]
             ),
             col(LedgerEntry.id).not_in(_reversed()),
+            *(
+                ()
+                if year is None
+                else (
+                    col(LedgerEntry.occurred_on) >= date(year, 1, 1),
+                    col(LedgerEntry.occurred_on) <= date(year, 12, 31),
+                )
+            ),
         )
         .group_by(
             col(LedgerEntry.destination_fund_id),

@@ -240,6 +240,17 @@ def _submitted_years(session: Session, proposals: list[Proposal]) -> dict[int, i
     return {id_of(p): (submitted.get(id_of(p)) or p.created_at).year for p in proposals}
 
 
+def proposal_years(session: Session, proposals: list[Proposal]) -> dict[int, int]:
+    """Each proposal's year, as the yearly cap counts it: its round's year, else (no round) the
+    year it was submitted. The year-end indicators (``services.indicators``) use the same rule."""
+    rounds = dict(session.exec(select(BudgetRound.id, BudgetRound.year)).all())
+    loose = _submitted_years(session, [p for p in proposals if p.round_id is None])
+    return {
+        id_of(p): rounds[p.round_id] if p.round_id is not None else loose[id_of(p)]
+        for p in proposals
+    }
+
+
 def _requested(session: Session, proposal_ids: list[int]) -> dict[int, int]:
     """Cost less co-funding, per proposal."""
     if not proposal_ids:
