@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session
 
 from demo.alliances import add_demo_alliance
+from demo.allocation import add_demo_allocation
 from demo.charters import add_charter_exception
 from demo.deliberation import add_demo_meetings_and_reviews
 from demo.donors import add_demo_donors
@@ -399,6 +400,9 @@ def load_demo(session: Session) -> DemoSummary:
         projects=last_year.selected,
     )
     add_demo_alliance(session, admin, street.communities, funds, (chair, guolong_chair))
+    add_demo_allocation(
+        session, admin, reviewer, street.street, street.communities, street.compounds
+    )
     return DemoSummary(
         people=len(voters) + 13, proposals=len(proposals.list_proposals(session)), ballots=ballots
     )

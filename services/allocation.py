@@ -252,13 +252,10 @@ def _fraction(text: str) -> Fraction | None:
 
 
 def _communities(session: Session, street_id: int) -> list[Place]:
-    return list(
-        session.exec(
-            select(Place)
-            .where(Place.parent_id == street_id, Place.kind == PlaceKind.COMMUNITY)
-            .order_by(col(Place.name), col(Place.id))
-        )
-    )
+    """By name, sorted here rather than by the database, whose collation may differ (the
+    order breaks ties in the rounding)."""
+    query = select(Place).where(Place.parent_id == street_id, Place.kind == PlaceKind.COMMUNITY)
+    return sorted(session.exec(query), key=lambda place: (place.name, id_of(place)))
 
 
 def _street_figures(

@@ -1,7 +1,7 @@
 """allocation: next year's seed money split across a street's communities, in layers
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-06 07:15:15
 
 A plan per street and year with its parameters (floor share, need weight), a line per
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"  # 0014 as given; chained after indicators (merged in)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
