@@ -13,6 +13,7 @@ from pages import (
     account,
     admin,
     alliances,
+    allocation,
     campaigns,
     donors,
     ledger,
@@ -68,6 +69,7 @@ SCREENS = (
         ":material/fact_check:",
         (Action.SCORE_PROJECT, Action.VIEW_REVIEWS),
     ),
+    Screen(allocation.render, "allocation", "nav.allocation", ":material/pie_chart:"),
     Screen(
         rounds.render,
         "rounds",

@@ -273,7 +273,9 @@ def _street_figures(
     figures = []
     for community in communities:
         place_id = id_of(community)
-        years = [y for p, y in built if y is not None and tree.covers(place_id, p)]
+        years = [
+            y for p, y in built if p is not None and y is not None and tree.covers(place_id, p)
+        ]
         done = performance.get(place_id)
         figures.append(
             CommunityFigures(
