@@ -32,6 +32,7 @@ from ui.widgets import confirmed, empty_state, id_select
 PLAN_KEY = "allocation_plan"
 DEFAULT_FLOOR, DEFAULT_NEED = 40, 60
 UNKNOWN = "–"
+PER_ROW = 3
 
 
 def _yuan(fen: Fraction) -> str:
@@ -295,8 +296,12 @@ def _plan(viewer: Viewer, plan: PlanView) -> None:
     total.metric(t("allocation.total"), money(plan.split.total_fen))
     communities.metric(t("allocation.communities"), len(plan.lines))
     _formula(plan)
-    for line in plan.lines:
-        _line(plan, line)
+    # Side by side on a wall or a laptop, three to a row; a phone stacks the columns.
+    for start in range(0, len(plan.lines), PER_ROW):
+        row = plan.lines[start : start + PER_ROW]
+        for column, line in zip(st.columns(PER_ROW), row, strict=False):
+            with column:
+                _line(plan, line)
     _adjustments(plan)
     if plan.can_adjust:
         _adjust_form(viewer, plan)
