@@ -16,6 +16,7 @@ from pages import (
     allocation,
     campaigns,
     donors,
+    indicators,
     ledger,
     live,
     meetings,
@@ -70,6 +71,7 @@ SCREENS = (
         (Action.SCORE_PROJECT, Action.VIEW_REVIEWS),
     ),
     Screen(allocation.render, "allocation", "nav.allocation", ":material/pie_chart:"),
+    Screen(indicators.render, "indicators", "nav.indicators", ":material/monitoring:"),
     Screen(
         rounds.render,
         "rounds",

@@ -20,6 +20,7 @@ from demo.charters import add_charter_exception
 from demo.deliberation import add_demo_meetings_and_reviews
 from demo.donors import add_demo_donors
 from demo.expenses import pay_2025_deliveries
+from demo.indicators import add_demo_indicators
 from demo.orders import add_demo_orders
 from demo.points import add_demo_points
 from models import BudgetRound
@@ -400,6 +401,15 @@ def load_demo(session: Session) -> DemoSummary:
         projects=last_year.selected,
     )
     add_demo_alliance(session, admin, street.communities, funds, (chair, guolong_chair))
+    add_demo_indicators(
+        session,
+        admin=admin,
+        raters_2025=residents[compound_1][1:6],
+        projects_2025=last_year.selected,
+        wanyuan=street.communities["万源社区"],
+        wanyuan_compound=street.compounds["万源城御溪"],
+        wanyuan_fund=funds["万源社区微基金"],
+    )
     add_demo_allocation(
         session, admin, reviewer, street.street, street.communities, street.compounds
     )

@@ -26,6 +26,8 @@ from services.proposals import (
     supported_proposals,
     withdraw_support,
 )
+from services.ratings import project_ratings, rate_project
+from services.reviews import one_decimal
 from services.rounds import rounds_taking_proposals
 from services.uploads import (
     ACCEPTED,
@@ -483,6 +485,38 @@ def _detail(viewer: Viewer, proposal_id: int) -> None:
             st.rerun()
 
 
+def _rating(viewer: Viewer, proposal_id: int) -> None:
+    """Residents' stars for a completed project: the public mean, and the resident's own
+    rating, which a second tap revises (services.ratings)."""
+    shown = read(project_ratings, viewer=viewer, proposal_id=proposal_id)
+    st.markdown(f"**{t('ratings.title')}**")
+    if shown.mean is None:
+        st.caption(t("ratings.none"))
+    else:
+        st.caption(t("ratings.summary", mean=one_decimal(shown.mean), count=shown.ratings))
+    if not shown.may_rate:
+        return
+    stars = st.feedback(
+        "stars",
+        default=None if shown.own_stars is None else shown.own_stars - 1,
+        key=f"rating_stars_{proposal_id}",
+    )
+    comment = st.text_input(
+        t("ratings.comment"),
+        value=shown.own_comment,
+        max_chars=500,
+        key=f"rating_comment_{proposal_id}",
+    )
+    if (
+        st.button(t("ratings.send"), key=f"rating_send_{proposal_id}", disabled=stars is None)
+        and stars is not None
+        and act(rate_project, viewer, proposal_id=proposal_id, stars=stars + 1, comment=comment)
+        is not None
+    ):
+        st.session_state[FLASH] = ("ratings.sent", {}, False)
+        st.rerun()
+
+
 def _size(info: AttachmentInfo) -> str:
     if info.size_bytes < 1024 * 1024:
         return t("uploads.size_kb", size=max(1, round(info.size_bytes / 1024)))
@@ -607,6 +641,8 @@ def render() -> None:
             if row.status in SUPPORTABLE and row.place_id in may_support:
                 _support(viewer, row, row.id in supported)
             _detail(viewer, row.id)
+            if row.status == ProposalStatus.COMPLETED:
+                _rating(viewer, row.id)
 
 
 if __name__ == "__main__":

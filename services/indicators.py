@@ -58,8 +58,10 @@ from services.reviews import REVIEWED_STATUSES, ProjectScores
 from services.turnout import eligible_households
 
 __all__ = [
+    "IndicatorBoard",
     "Indicators",
     "community_indicators",
+    "indicator_board",
     "indicator_years",
     "street_indicators",
 ]
@@ -411,22 +413,27 @@ def _figures(facts: _Facts, place: Place, year: int, households: int | None) -> 
     )
 
 
-def community_indicators(session: Session, *, street_id: int, year: int) -> list[Indicators]:
-    """One per community of the street, by name, including communities with nothing."""
-    _, places, area = _street(session, street_id)
+def _year_rows(session: Session, street_id: int, year: int) -> tuple[Indicators, list[Indicators]]:
+    """The street's figures and its communities' (by name), from one reading of the year."""
+    street, places, area = _street(session, street_id)
     facts = _facts(session, places, area, year)
     communities = sorted(
         (p for p in places.values() if p.parent_id == street_id and p.kind == PlaceKind.COMMUNITY),
         key=lambda p: (p.name, id_of(p)),
     )
-    return [_figures(facts, c, year, eligible_households(session, id_of(c))) for c in communities]
+    return _figures(facts, street, year, eligible_households(session, street_id)), [
+        _figures(facts, c, year, eligible_households(session, id_of(c))) for c in communities
+    ]
+
+
+def community_indicators(session: Session, *, street_id: int, year: int) -> list[Indicators]:
+    """One per community of the street, by name, including communities with nothing."""
+    return _year_rows(session, street_id, year)[1]
 
 
 def street_indicators(session: Session, *, street_id: int, year: int) -> Indicators:
     """The street as a whole: its whole area at once (sums, not means of ratios)."""
-    street, places, area = _street(session, street_id)
-    facts = _facts(session, places, area, year)
-    return _figures(facts, street, year, eligible_households(session, street_id))
+    return _year_rows(session, street_id, year)[0]
 
 
 def indicator_years(session: Session, *, street_id: int) -> list[int]:
@@ -442,3 +449,49 @@ def indicator_years(session: Session, *, street_id: int) -> list[int]:
     years = set(proposal_years(session, proposals).values())
     years.update(session.exec(select(BudgetRound.year).where(col(BudgetRound.place_id).in_(area))))
     return sorted(years)
+
+
+@dataclass(frozen=True)
+class IndicatorBoard:
+    """What the indicators screen shows: the streets to choose from, the chosen street's years,
+    its figures and its communities' for the chosen year, and every year's for the trends."""
+
+    streets: dict[int, str]  # id -> name, by name
+    street_id: int | None  # None: no street in the store yet
+    years: list[int]
+    year: int | None  # None: nothing happened in the street yet
+    street: Indicators | None
+    communities: list[Indicators]
+    trend: list[Indicators]  # the street and each community, every year, oldest first
+
+
+def indicator_board(
+    session: Session, *, street_id: int | None = None, year: int | None = None
+) -> IndicatorBoard:
+    """The street asked for (else the first by name) and the year asked for (else its latest)."""
+    streets = {
+        id_of(p): p.name
+        for p in sorted(
+            session.exec(select(Place).where(Place.kind == PlaceKind.STREET)),
+            key=lambda p: (p.name, id_of(p)),
+        )
+    }
+    chosen = street_id if street_id in streets else next(iter(streets), None)
+    if chosen is None:
+        return IndicatorBoard(streets, None, [], None, None, [], [])
+    years = indicator_years(session, street_id=chosen)
+    shown = year if year in years else (years[-1] if years else None)
+    trend = []
+    for each in years:
+        street, communities = _year_rows(session, chosen, each)
+        trend += [street, *communities]
+    here = [row for row in trend if row.year == shown]
+    return IndicatorBoard(
+        streets=streets,
+        street_id=chosen,
+        years=years,
+        year=shown,
+        street=here[0] if here else None,
+        communities=here[1:],
+        trend=trend,
+    )

@@ -63,6 +63,7 @@ class Action(StrEnum):
     DRAFT_ALLOCATION = "draft_allocation"
     ADJUST_ALLOCATION = "adjust_allocation"
     PUBLISH_ALLOCATION = "publish_allocation"  # never by the one who drafted the plan
+    RATE_PROJECT = "rate_project"  # a resident's stars for a completed project
 
 
 class Reach(StrEnum):
@@ -153,6 +154,8 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.DRAFT_ALLOCATION: (REVIEWER, ADMIN),
     Action.ADJUST_ALLOCATION: (REVIEWER, ADMIN),
     Action.PUBLISH_ALLOCATION: (REVIEWER, ADMIN),
+    # Residents rate the completed projects of their place or of a place above it.
+    Action.RATE_PROJECT: (RESIDENT,),
 }
 
 

@@ -44,7 +44,7 @@ def test_anyone_reads_the_published_split_with_the_formula(demo_db: dict[str, in
         "合计：¥52,886.78 → **¥52,886.78**（最大余数法取整到分）",
         "合计：¥176,476.61 → **¥176,476.61**（最大余数法取整到分）",
         "建议¥70,636.61；已调整，见下方。",
-        "理由：古龙三村建于1982年，楼道照明和无障碍设施老化严重，评审会同意优先支持。",
+        "理由：古龙社区从未申请过项目，而古龙三村建于1982年、设施老化：增加部分用于委托社会组织开展提案培育。",
     ):
         assert line in shown, line
     assert [str(m.value) for m in at.metric] == [

@@ -29,6 +29,7 @@ PAGES = (
     "alliances",
     "review",
     "allocation",
+    "indicators",
     "rounds",
     "admin",
     "account",
@@ -99,15 +100,15 @@ def test_admin_checks_the_books_and_the_notice_board_says_so(demo_db: dict[str, 
     notice = open_page("notice", None)
     assert "账目尚未校验。" in texts(notice)
     (printed,) = [block.value for block in notice.code]
-    assert printed.startswith("ledger:153:") and len(printed) == len("ledger:153:") + 16
+    assert printed.startswith("ledger:161:") and len(printed) == len("ledger:161:") + 16
     at = open_page("admin", demo_db["admin"])
-    at.text_area(key="verify_heads").set_value("ledger:153:0123456789abcdef")
+    at.text_area(key="verify_heads").set_value("ledger:161:0123456789abcdef")
     at.button(key=VERIFY).click().run()
     assert at.error and "发现 1 个问题" in at.error[0].value
-    assert "账本第 153 笔与公示的指纹 0123456789abcdef 不符" in texts(at)
+    assert "账本第 161 笔与公示的指纹 0123456789abcdef 不符" in texts(at)
     at.text_area(key="verify_heads").set_value(f"{printed}\n\n")
     at.button(key=VERIFY).click().run()
-    assert not at.error and "账目校验通过：153 笔账目" in at.success[0].value
+    assert not at.error and "账目校验通过：161 笔账目" in at.success[0].value
     shared._version.clear()  # the board asks whether the store changed once a second
     notice = open_page("notice", None)
     assert "全部账目核对无误" in texts(notice)
@@ -117,7 +118,7 @@ def test_a_malformed_fingerprint_is_refused_and_nothing_is_recorded(
     demo_db: dict[str, int],
 ) -> None:
     at = open_page("admin", demo_db["admin"])
-    at.text_area(key="verify_heads").set_value("ledger:153:xyz")
+    at.text_area(key="verify_heads").set_value("ledger:161:xyz")
     at.button(key=VERIFY).click().run()
     assert "账本指纹格式为" in at.error[0].value
     assert "账目尚未校验。" in texts(open_page("notice", None))

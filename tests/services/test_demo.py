@@ -33,7 +33,10 @@ def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 def test_demo_loads_a_street_with_everything_in_it(session: Session) -> None:
     assert store_is_empty(session)
     summary = load_demo(session)
-    assert (summary.proposals, summary.ballots) == (11, 86)
+    assert (summary.proposals, summary.ballots) == (
+        14,
+        86,
+    )  # 万源's 3 proposals: demo/indicators.py
     statuses = {p.status for p in list_proposals(session)}
     assert {
         "submitted",
@@ -57,6 +60,7 @@ def test_demo_loads_a_street_with_everything_in_it(session: Session) -> None:
         "平阳社区2025年微基金项目": "implementation",
         "平阳社区2026年微基金项目": "voting",
         "古龙社区2026年微基金项目": "needs",
+        "万源社区2026年微基金项目": "implementation",
     }
     pingyang = next(b for b in fund_balances(session) if b.name == "平阳社区微基金")
     assert pingyang.money_in_fen == 33_360_000  # the sums of demo/donors.py's docstring

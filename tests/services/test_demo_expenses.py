@@ -13,8 +13,9 @@ from services.verify import check_books
 def test_every_demo_payment_has_a_receipt_and_a_second_signature(session: Session) -> None:
     load_demo(session)
     paid = session.exec(select(LedgerEntry).where(LedgerEntry.kind == "expense")).all()
-    # the four 2025 deliveries (33,360) and the volunteers' water let through by the chair (280)
-    assert sum(e.amount_fen for e in paid) == (33_360 + 280) * 100
+    # the four 2025 deliveries (33,360), the volunteers' water let through by the chair (280),
+    # and 万源社区's 2026 lights and reading corner (11,500 + 3,000: demo/indicators.py)
+    assert sum(e.amount_fen for e in paid) == (33_360 + 280 + 14_500) * 100
     assert all(e.proposal_id is not None and e.receipt_attachment_id for e in paid)
     requests = session.exec(select(PaymentRequest)).all()
     assert {r.receipt_attachment_id for r in requests} == {e.receipt_attachment_id for e in paid}
@@ -22,7 +23,10 @@ def test_every_demo_payment_has_a_receipt_and_a_second_signature(session: Sessio
         r.status == "approved" and r.decided_by_id not in (None, r.submitted_by_id)
         for r in requests
     )
-    (released,) = session.exec(select(LedgerEntry).where(LedgerEntry.kind == "release")).all()
+    releases = session.exec(select(LedgerEntry).where(LedgerEntry.kind == "release")).all()
+    # 万源's lights and reading corner gave back 500 and 4,000 (demo/indicators.py).
+    assert sorted(e.amount_fen for e in releases) == [500_00, 3_500_00, 4_000_00]
+    (released,) = [e for e in releases if e.amount_fen == 3_500_00]
     wall = session.get(Proposal, released.proposal_id)
     assert wall is not None and (wall.title, wall.status) == ("垂直绿化墙", "abandoned")
     assert released.amount_fen == (17_500 - 14_000) * 100

@@ -92,6 +92,7 @@ from services import (
     places,
     points,
     proposals,
+    ratings,
     reviews,
     rounds,
     verify,
@@ -1625,6 +1626,23 @@ def _publish_allocation(session: Session, viewer: Viewer, stage: Stage, side: Si
         assert _row(session, AllocationPlan, id_of(plan)).status == "published"
 
     return Attempt(None, act)
+
+
+@probe(Action.RATE_PROJECT, "projectrating", "auditentry")
+def _rate_project(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """The side's funded project, carried out (straight into the store: the probe is about
+    who may rate, not how a project ends)."""
+    project = _row(session, Proposal, side.selected)
+    project.status = "completed"
+    session.add(project)
+    session.commit()
+
+    def act() -> None:
+        ratings.rate_project(session, viewer, proposal_id=side.selected, stars=4, comment="Good")
+        shown = ratings.project_ratings(session, viewer, proposal_id=side.selected)
+        assert (shown.ratings, shown.own_stars, shown.may_rate) == (1, 4, True)
+
+    return Attempt(project.place_id, act)
 
 
 # --- the walk --------------------------------------------------------------------------------

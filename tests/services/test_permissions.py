@@ -85,6 +85,7 @@ IN_A = {
     Action.DRAFT_ALLOCATION: {"reviewer", "admin"},
     Action.ADJUST_ALLOCATION: {"reviewer", "admin"},
     Action.PUBLISH_ALLOCATION: {"reviewer", "admin"},
+    Action.RATE_PROJECT: {"resident_a1"},
 }
 
 
