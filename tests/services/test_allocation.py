@@ -20,7 +20,7 @@ from models import (
     RoleGrant,
 )
 from models.vocabulary import AllocationStatus, NeedStatus, PlaceKind, Role
-from services import needs
+from services import needs, places
 from services.accounts import viewer_for_person
 from services.allocation import (
     CommunityFigures,
@@ -461,3 +461,31 @@ def test_two_adjustments_at_once_are_both_kept(world: World, engine: Engine) -> 
     assert first.before_fen == 5_000_000 and second.before_fen == first.after_fen
     assert second.counterpart_before_fen == first.counterpart_after_fen
     assert amounts[world.community_a] == second.after_fen
+
+
+def test_the_year_an_estate_was_built_is_an_administrators_figure(world: World) -> None:
+    places.record_built_year(
+        world.session, world.viewer("admin"), place_id=world.compound_b1, built_year=1978
+    )
+    with pytest.raises(NotAllowed):
+        places.record_built_year(
+            world.session, world.viewer("reviewer"), place_id=world.compound_b1, built_year=1990
+        )
+    world.session.rollback()
+    with pytest.raises(InvalidInput):
+        places.record_built_year(
+            world.session, world.viewer("admin"), place_id=world.compound_b1, built_year=1700
+        )
+    world.session.rollback()
+    new = places.create_place(
+        world.session,
+        world.viewer("admin"),
+        kind="compound",
+        name="Xinhua 2",
+        parent_id=world.community_b,
+        households=300,
+        built_year=2001,
+    )
+    world.session.expire_all()
+    years = {p.id: p.built_year for p in world.session.exec(select(Place))}
+    assert (years[world.compound_b1], years[new]) == (1978, 2001)
