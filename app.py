@@ -13,6 +13,7 @@ from pages import (
     account,
     admin,
     alliances,
+    allocation,
     campaigns,
     donors,
     indicators,
@@ -69,6 +70,7 @@ SCREENS = (
         ":material/fact_check:",
         (Action.SCORE_PROJECT, Action.VIEW_REVIEWS),
     ),
+    Screen(allocation.render, "allocation", "nav.allocation", ":material/pie_chart:"),
     Screen(indicators.render, "indicators", "nav.indicators", ":material/monitoring:"),
     Screen(
         rounds.render,

@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session
 
 from demo.alliances import add_demo_alliance
+from demo.allocation import add_demo_allocation
 from demo.charters import add_charter_exception
 from demo.deliberation import add_demo_meetings_and_reviews
 from demo.donors import add_demo_donors
@@ -412,6 +413,9 @@ def load_demo(session: Session) -> DemoSummary:
         wanyuan=street.communities["万源社区"],
         wanyuan_compound=street.compounds["万源城御溪"],
         wanyuan_fund=funds["万源社区微基金"],
+    )
+    add_demo_allocation(
+        session, admin, reviewer, street.street, street.communities, street.compounds
     )
     return DemoSummary(
         people=len(voters) + 13, proposals=len(proposals.list_proposals(session)), ballots=ballots

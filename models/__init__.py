@@ -5,6 +5,7 @@ Every table module is imported here so that ``SQLModel.metadata`` is complete fo
 
 from models import (
     alliances,
+    allocation,
     audit,
     chain,
     donors,
@@ -28,6 +29,7 @@ from models.alliances import (
     AllianceProposal,
     AllianceScore,
 )
+from models.allocation import AllocationAdjustment, AllocationLine, AllocationPlan
 from models.audit import AuditEntry
 from models.chain import BooksCheck, ChainHead
 from models.donors import Campaign, RevenueAsset
@@ -87,6 +89,9 @@ __all__ = [
     "AllianceMember",
     "AllianceProposal",
     "AllianceScore",
+    "AllocationAdjustment",
+    "AllocationLine",
+    "AllocationPlan",
     "Attachment",
     "Attendance",
     "AuditEntry",
@@ -142,6 +147,7 @@ __all__ = [
     "VolunteerShift",
     "VotingCode",
     "alliances",
+    "allocation",
     "audit",
     "chain",
     "database_url",

@@ -17,6 +17,7 @@ class Place(SQLModel, table=True):
     name: str = Field(max_length=120)
     parent_id: int | None = Field(default=None, foreign_key="place.id", index=True)
     households: int | None = Field(default=None, ge=0)
+    built_year: int | None = Field(default=None, ge=1800, le=2200)  # when the estate was built
     created_at: datetime = Field(default_factory=utc_now)
 
 

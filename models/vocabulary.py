@@ -280,3 +280,11 @@ class OrderStatus(StrEnum):
     DELIVERED = "delivered"
     REPORTED = "reported"  # beneficiaries served and a report: done
     WITHDRAWN = "withdrawn"
+
+
+class AllocationStatus(StrEnum):
+    """A street's split of next year's seed money: reviewers adjust a draft; once published
+    it is public and read-only (the moves are ``services.workflow``'s)."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"

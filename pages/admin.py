@@ -58,6 +58,9 @@ def _places(viewer: Viewer) -> None:
         households = st.number_input(
             t("field.households"), min_value=0, step=1, key="place_households"
         )
+        built_year = st.number_input(  # 0: not known
+            t("field.built_year"), min_value=0, max_value=2200, step=1, key="place_built_year"
+        )
         if (
             st.form_submit_button(t("admin.create"))
             and act(
@@ -67,6 +70,7 @@ def _places(viewer: Viewer) -> None:
                 name=name,
                 parent_id=parent,
                 households=int(households) or None,
+                built_year=int(built_year) or None,
             )
             is not None
         ):

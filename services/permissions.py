@@ -60,6 +60,9 @@ class Action(StrEnum):
     RUN_JOINT_FUND = "run_joint_fund"  # asked at the community chairing the council
     RECORD_JOINT_WORK = "record_joint_work"
     EVALUATE_JOINT_WORK = "evaluate_joint_work"
+    DRAFT_ALLOCATION = "draft_allocation"
+    ADJUST_ALLOCATION = "adjust_allocation"
+    PUBLISH_ALLOCATION = "publish_allocation"  # never by the one who drafted the plan
     RATE_PROJECT = "rate_project"  # a resident's stars for a completed project
 
 
@@ -145,6 +148,12 @@ PERMISSIONS: Mapping[Action, tuple[Holder, ...]] = {
     Action.RUN_JOINT_FUND: (CHAIR,),
     Action.RECORD_JOINT_WORK: (CHAIR, SECRETARY, CLERK),
     Action.EVALUATE_JOINT_WORK: (EVALUATOR,),
+    # Next year's seed money across a street's communities (services.allocation): the street's
+    # reviewers and its administrators draft and adjust the split; one of them other than the
+    # drafter publishes it (four eyes, as for a payment request).
+    Action.DRAFT_ALLOCATION: (REVIEWER, ADMIN),
+    Action.ADJUST_ALLOCATION: (REVIEWER, ADMIN),
+    Action.PUBLISH_ALLOCATION: (REVIEWER, ADMIN),
     # Residents rate the completed projects of their place or of a place above it.
     Action.RATE_PROJECT: (RESIDENT,),
 }

@@ -15,11 +15,13 @@ from services.common import (
     place_tree,
     record_audit,
     require_at,
+    snapshot,
 )
 from services.errors import Conflict, InvalidInput
 from services.permissions import Action, Viewer, places_where
 
 MAX_HOUSEHOLDS = 1_000_000  # of one place: a whole street is far fewer
+MIN_BUILT_YEAR, MAX_BUILT_YEAR = 1800, 2200
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,10 @@ def create_place(
     name: str,
     parent_id: int | None,
     households: int | None = None,
+    built_year: int | None = None,
 ) -> int:
+    """``built_year``: when the housing estate was built, where known (a need figure of the
+    street's allocation: older estates need more)."""
     kind = choice(kind, PlaceKind, "kind")
     name = clean_text(name, "name", max_length=120)
     expected_parent = PLACE_PARENT[PlaceKind(kind)]
@@ -56,11 +61,28 @@ def create_place(
         raise Conflict("place_name_taken", name=name)
     if households is not None:
         households = bounded_int(households, "households", low=0, high=MAX_HOUSEHOLDS)
-    place = Place(kind=kind, name=name, parent_id=parent_id, households=households)
+    if built_year is not None:
+        built_year = bounded_int(built_year, "built_year", low=MIN_BUILT_YEAR, high=MAX_BUILT_YEAR)
+    place = Place(
+        kind=kind, name=name, parent_id=parent_id, households=households, built_year=built_year
+    )
     session.add(place)
     record_audit(session, viewer, "create_place", place)
     session.commit()
     return place.id  # type: ignore[return-value]
+
+
+def record_built_year(session: Session, viewer: Viewer, *, place_id: int, built_year: int) -> None:
+    """When an existing estate was built, learnt after the place was set up."""
+    place = get_or_fail(session, Place, place_id)
+    require_at(session, viewer, Action.MANAGE_PLACES, place_id)
+    before = snapshot(place)
+    place.built_year = bounded_int(
+        built_year, "built_year", low=MIN_BUILT_YEAR, high=MAX_BUILT_YEAR
+    )
+    session.add(place)
+    record_audit(session, viewer, "record_built_year", place, before=before)
+    session.commit()
 
 
 def list_places(session: Session, kind: str | None = None) -> list[PlaceRow]:

@@ -18,7 +18,13 @@ from sqlmodel import Session
 
 from models import BudgetRound, Proposal, ProposalStatusChange
 from models.clock import utc_now
-from models.vocabulary import CampaignStatus, OrderStatus, ProposalStatus, RoundPhase
+from models.vocabulary import (
+    AllocationStatus,
+    CampaignStatus,
+    OrderStatus,
+    ProposalStatus,
+    RoundPhase,
+)
 from services.common import id_of
 from services.errors import WrongPhase
 from services.permissions import Action, Viewer
@@ -288,3 +294,26 @@ def campaign_takes_gifts(status: str, deadline: date, on: date) -> bool:
     """Asked by the gift form's check and by the campaign's card alike, so that a campaign
     shown open always takes a gift dated that day (its deadline day included)."""
     return status == CampaignStatus.OPEN and on <= deadline
+
+
+# A street's allocation plan (services.allocation) goes one way: drafted -> published. Reviewers
+# adjust it only while it is a draft; publishing makes it public and read-only for good.
+ALLOCATION_MOVES: frozenset[tuple[AllocationStatus, AllocationStatus]] = frozenset(
+    {(AllocationStatus.DRAFT, AllocationStatus.PUBLISHED)}
+)
+
+
+def allocation_editable(status: str) -> bool:
+    return status == AllocationStatus.DRAFT
+
+
+def require_allocation_editable(status: str) -> None:
+    """Raises ``WrongPhase`` for a published plan."""
+    if not allocation_editable(status):
+        raise WrongPhase("allocation_published")
+
+
+def allocation_move(source: str, target: AllocationStatus) -> None:
+    """Raises ``WrongPhase`` where the allocation table has no such move."""
+    if (AllocationStatus(source), target) not in ALLOCATION_MOVES:
+        raise WrongPhase("allocation_published")

@@ -28,6 +28,7 @@ PAGES = (
     "campaigns",
     "alliances",
     "review",
+    "allocation",
     "indicators",
     "rounds",
     "admin",

@@ -32,6 +32,8 @@ from models import (
     AllianceEvent,
     AllianceMember,
     AllianceProposal,
+    AllocationLine,
+    AllocationPlan,
     BooksCheck,
     BudgetRound,
     Campaign,
@@ -75,6 +77,7 @@ from models.vocabulary import CommitteePosition, FundKind, NeedStatus, OrderStat
 from services import (
     accounts,
     alliances,
+    allocation,
     ballots,
     campaigns,
     charters,
@@ -1552,6 +1555,84 @@ def _evaluate_joint_work(session: Session, viewer: Viewer, stage: Stage, side: S
         assert [(s.satisfaction, s.resource_use) for s in view.scores] == [(4, 3)]
 
     return Attempt(side.community, act)
+
+
+@probe(Action.DRAFT_ALLOCATION, "allocationplan", "allocationline", "auditentry")
+def _draft_allocation(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    """A street's plan: whoever drafts it must reach the street, which among the walkers
+    (granted on community A) only an admin granted without a place does."""
+
+    def act() -> None:
+        plan_id = allocation.draft_allocation_plan(
+            session,
+            viewer,
+            street_id=stage.street,
+            year=2030,
+            total="1000",
+            floor_percent=50,
+            need_percent=50,
+        )
+        lines = session.exec(
+            select(AllocationLine.amount_fen).where(AllocationLine.plan_id == plan_id)
+        ).all()
+        assert sum(lines) == 1000_00
+
+    return Attempt(None, act)
+
+
+def _plan(session: Session, stage: Stage, side: Side, year: int) -> tuple[AllocationPlan, int]:
+    """A draft of the street (drafted by nobody among the walkers), 600 yuan to the side's
+    community and 400 to the other's."""
+    other = stage.sides["out" if side == stage.sides["in"] else "in"]
+    year += side != stage.sides["in"]  # both sides may be staged in one sandbox
+    plan = AllocationPlan(
+        street_id=stage.street, year=year, total_fen=1000_00, floor_percent=0, need_percent=50
+    )
+    session.add(plan)
+    session.flush()
+    for community, fen in ((side.community, 600_00), (other.community, 400_00)):
+        session.add(
+            AllocationLine(
+                plan_id=id_of(plan), community_id=community, suggested_fen=fen, amount_fen=fen
+            )
+        )
+    session.commit()
+    return plan, other.community
+
+
+@probe(Action.ADJUST_ALLOCATION, "allocationline", "allocationadjustment", "auditentry")
+def _adjust_allocation(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    plan, other = _plan(session, stage, side, 2031)
+
+    def act() -> None:
+        allocation.adjust_allocation(
+            session,
+            viewer,
+            plan_id=id_of(plan),
+            community_id=side.community,
+            amount="550",
+            counterpart_id=other,
+            reason="Fewer households than counted.",
+        )
+        amounts = session.exec(
+            select(AllocationLine.community_id, AllocationLine.amount_fen).where(
+                AllocationLine.plan_id == plan.id
+            )
+        ).all()
+        assert dict(amounts) == {side.community: 550_00, other: 450_00}
+
+    return Attempt(None, act)
+
+
+@probe(Action.PUBLISH_ALLOCATION, "allocationplan", "auditentry")
+def _publish_allocation(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
+    plan, _ = _plan(session, stage, side, 2033)
+
+    def act() -> None:
+        allocation.publish_allocation(session, viewer, plan_id=id_of(plan))
+        assert _row(session, AllocationPlan, id_of(plan)).status == "published"
+
+    return Attempt(None, act)
 
 
 @probe(Action.RATE_PROJECT, "projectrating", "auditentry")

@@ -81,6 +81,10 @@ IN_A = {
     Action.RUN_JOINT_FUND: {"chair_a"},
     Action.RECORD_JOINT_WORK: {"chair_a", "secretary_a", "clerk_a"},
     Action.EVALUATE_JOINT_WORK: set(),
+    # A street's allocation: its reviewers and the administrators (asked at the street).
+    Action.DRAFT_ALLOCATION: {"reviewer", "admin"},
+    Action.ADJUST_ALLOCATION: {"reviewer", "admin"},
+    Action.PUBLISH_ALLOCATION: {"reviewer", "admin"},
     Action.RATE_PROJECT: {"resident_a1"},
 }
 

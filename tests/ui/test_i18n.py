@@ -37,6 +37,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "donor_kind": vocabulary.DonorKind,
     "money_source": vocabulary.MoneySource,
     "revenue_kind": vocabulary.RevenueAssetKind,
+    "allocation_status": vocabulary.AllocationStatus,
 }
 STREAMLIT_TEXT_CALLS = {
     "title",
