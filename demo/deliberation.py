@@ -61,6 +61,9 @@ from services.reviews import (
 __all__ = ["add_demo_meetings_and_reviews"]
 
 LOCAL = ZoneInfo("Asia/Shanghai")
+# The demo's story is fixed in time, as its rounds are (the 2025 round is finished, the 2026
+# ones are running): last year's review is 2025's, this year's is 2026's, whenever it is loaded.
+REVIEW_YEARS = (2025, 2026)
 CAPACITIES = (
     "议事会主任",
     "议事会秘书",
@@ -298,12 +301,15 @@ def _next_meeting(
 
 
 def _reviews(
-    session: Session, reviewers: tuple[Viewer, Viewer], street_id: int, proposals: list[Proposal]
+    session: Session,
+    reviewers: tuple[Viewer, Viewer],
+    street_id: int,
+    proposals: list[Proposal],
+    years: tuple[int, int],
 ) -> None:
     chair, second = reviewers
     roster = [r.person_id for r in reviewers if r.person_id is not None]
-    this_year = datetime.now(LOCAL).year
-    last_year = this_year - 1
+    last_year, this_year = years
     session_id = open_review_session(
         session,
         chair,
@@ -338,7 +344,7 @@ def _reviews(
         street_id=street_id,
         year=this_year,
         title=f"{this_year}年度社区微基金项目年底评审会",
-        held_on=datetime.now(LOCAL).date(),
+        held_on=date(this_year, 12, 18),
         reviewer_ids=roster,
     )
     next_review_project(session, chair, session_id=session_id, from_proposal_id=None)
@@ -354,6 +360,7 @@ def add_demo_meetings_and_reviews(
     community_id: int,
     street_id: int,
     proposal_ids: list[int],
+    review_years: tuple[int, int] = REVIEW_YEARS,
 ) -> None:
     """A held and published committee meeting on the given proposals (7-9 attendees from
     ``member_ids``), the next meeting scheduled, last year's closed review session in which both
@@ -365,4 +372,4 @@ def add_demo_meetings_and_reviews(
     local = [p for p in local if p.status != ProposalStatus.DRAFT]
     _held_meeting(session, chair, secretary, member_ids, community_id, local[:3])
     _next_meeting(session, chair, community_id, local)
-    _reviews(session, reviewers, street_id, proposals)
+    _reviews(session, reviewers, street_id, proposals, review_years)

@@ -10,7 +10,8 @@ the street 2,360.
 2025, 平阳社区 (the whole street's projects that year):
 - submitted 5, selected 4, completed 1 (the stairway lights), abandoned 1 (the green wall):
   done ÷ submitted 1/5 = 20%, done ÷ selected 1/4 = 25%, abandoned 1/4;
-- drifted 1: the demo's 2025 review (one reviewer) flags the green wall (1 of 1 reviews);
+- drifted 0: in the demo's 2025 review 赵磊 flags the green wall and 林晓梅 does not, and 1 of
+  2 reviews is not more than half;
 - proposers 5; supporters 23: nobody supported the 2025 proposals before the vote, but the
   needs they answer had supporters, each a neighbour of the need's compound counted from the
   second resident on: 平阳一村's needs of 14, 11 and 6 supporters (the same first 14 people)
@@ -22,7 +23,8 @@ the street 2,360.
   5,050 (3,000 + 1,250 + 0 + 800): leverage 505/5,986; spent 33,640 of 59,860, 4 of 4 funded
   projects within their allocation;
 - money in 171,400 yuan, of which 81,400 not from government (90,000 came down from the street
-  fund): 814/1,714 = 47.5%; review satisfaction 37/10 (the review's overall scores);
+  fund): 814/1,714 = 47.5%; review satisfaction 15/4 (the projects' overall scores of the two
+  reviewers, 4.3, 3.6, 2.8 and 4.3, demo/deliberation.py: 150/40);
 - residents' ratings of the lights: 5, 4, 3, 5, 4 → 21/5 = 4.2 stars.
 The street in 2025: the same, but money in 381,400 (300,000 from the district's mother fund;
 the 230,000 the street fund passed to its three communities came in once) and households 2,360.

@@ -57,6 +57,7 @@ from models.vocabulary import (
     RubricCriterion,
 )
 from services.accounts import viewer_for_person
+from services.charters import proposal_years
 from services.common import (
     choice,
     clean_text,
@@ -71,7 +72,7 @@ from services.donors import project_money
 from services.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongPhase
 from services.ledger import allocated_by_proposal, spent_by_proposal
 from services.permissions import Action, PlaceTree, Viewer, can, require
-from services.proposals import list_proposals
+from services.proposals import ProposalRow, list_proposals
 
 __all__ = [
     "COMMENT_BELOW",
@@ -313,13 +314,25 @@ def assign_reviewers(
     session.commit()
 
 
-def _reviewable_ids(session: Session, street_id: int) -> list[int]:
+def _reviewed_rows(session: Session, review_session: ReviewSession) -> list[ProposalRow]:
+    """The street's funded projects of the session's year and earlier (a project is reviewed
+    again while it is kept up), never a later year's: a closed 2025 session must not gain the
+    projects of 2026. A project's year is the charters' rule (its round's, else submission's)."""
     tree = place_tree(session)
-    return [
-        row.id
+    rows = [
+        row
         for row in list_proposals(session, statuses=tuple(s.value for s in REVIEWED_STATUSES))
-        if tree.covers(street_id, row.place_id)
+        if tree.covers(review_session.street_id, row.place_id)
     ]
+    proposals = list(
+        session.exec(select(Proposal).where(col(Proposal.id).in_([row.id for row in rows])))
+    )
+    years = proposal_years(session, proposals)
+    return [row for row in rows if years[row.id] <= review_session.year]
+
+
+def _reviewable_ids(session: Session, review_session: ReviewSession) -> list[int]:
+    return [row.id for row in _reviewed_rows(session, review_session)]
 
 
 def _move_to(
@@ -335,7 +348,7 @@ def _move_to(
     review_session = _session_to_steer(session, viewer, session_id)
     if from_proposal_id != review_session.current_proposal_id:
         raise Conflict("review_session_moved_on")
-    ids = _reviewable_ids(session, review_session.street_id)
+    ids = _reviewable_ids(session, review_session)
     at = ids.index(from_proposal_id) if from_proposal_id in ids else -1
     target = at + step
     if step > 0 and target >= len(ids):
@@ -429,10 +442,7 @@ def score_project(
         raise WrongPhase("review_session_not_open")
     if viewer.person_id not in _assigned(session, session_id):
         raise NotAllowed("review_not_assigned")
-    if (
-        not tree.covers(review_session.street_id, proposal.place_id)
-        or proposal.status not in REVIEWED_STATUSES
-    ):
+    if proposal_id not in _reviewable_ids(session, review_session):
         raise InvalidInput("proposal_not_reviewable")
     cleaned = _clean_scores(scores)
     recommendation = choice(recommendation, Recommendation, "recommendation")
@@ -785,11 +795,7 @@ def review_board(session: Session, viewer: Viewer, session_id: int) -> ReviewBoa
     tree = place_tree(session)
     closed = review_session.status == ReviewSessionStatus.CLOSED
     is_open = review_session.status == ReviewSessionStatus.OPEN
-    rows = [
-        row
-        for row in list_proposals(session, statuses=tuple(s.value for s in REVIEWED_STATUSES))
-        if tree.covers(review_session.street_id, row.place_id)
-    ]
+    rows = _reviewed_rows(session, review_session)
     proposals = {
         p.id: p
         for p in session.exec(

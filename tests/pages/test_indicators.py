@@ -58,12 +58,12 @@ def test_2025_for_the_street_and_for_pingyang_in_both_languages(
     assert not at.exception, at.exception
     shown = _metrics(at)
     # 1 of 5, 1 of 4; 5,050 received on 59,860 (0.084); the street's 381,400 in, 81,400 of it
-    # not government's (21.3%); residents' stars 21/5; the review's 37/10.
-    assert [shown[n] for n in NAMES[locale]] == ["20.0%", "25.0%", "0.08", "21.3%", "4.2", "3.7"]
+    # not government's (21.3%); residents' stars 21/5; the review's 15/4 (3.75, half up).
+    assert [shown[n] for n in NAMES[locale]] == ["20.0%", "25.0%", "0.08", "21.3%", "4.2", "3.8"]
     at.pills(key="indicators_scope").set_value("平阳社区").run()
     shown = _metrics(at)
     # 平阳社区 alone: the same projects, but 171,400 in (the street fund's grant is not its).
-    assert [shown[n] for n in NAMES[locale]] == ["20.0%", "25.0%", "0.08", "47.5%", "4.2", "3.7"]
+    assert [shown[n] for n in NAMES[locale]] == ["20.0%", "25.0%", "0.08", "47.5%", "4.2", "3.8"]
     assert any(c.value.startswith("古美路街道: 2025") for c in at.caption)  # the trend in words
 
 

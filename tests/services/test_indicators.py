@@ -120,7 +120,7 @@ def test_a_project_drifted_when_more_than_half_of_its_closed_reviews_say_so(worl
     drifted = project(world, status=S.COMPLETED, title="Lamps")
     split = project(world, status=S.COMPLETED, title="Benches")
     second = second_reviewer(world)
-    session_id = open_session(world)
+    session_id = open_session(world, reviewers=["reviewer", second])
     score(world, session_id, drifted, goal_drift=True)
     score(world, session_id, drifted, second, goal_drift=True)
     score(world, session_id, split, goal_drift=True)
@@ -307,7 +307,7 @@ DEMO = {
         4,
         1,
         1,
-        1,
+        0,
         5,
         23,
         62,
@@ -318,7 +318,7 @@ DEMO = {
         4,
         171_400_00,
         81_400_00,
-        Fraction(37, 10),
+        Fraction(15, 4),
         Fraction(21, 5),
     ),
     (2025, "古龙社区"): (0,) * 13 + (80_000_00, 0, None, None),
@@ -328,7 +328,7 @@ DEMO = {
         4,
         1,
         1,
-        1,
+        0,
         5,
         23,
         62,
@@ -339,7 +339,7 @@ DEMO = {
         4,
         381_400_00,
         81_400_00,
-        Fraction(37, 10),
+        Fraction(15, 4),
         Fraction(21, 5),
     ),
     (2026, "平阳社区"): (

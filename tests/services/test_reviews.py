@@ -549,6 +549,7 @@ def test_demo_deliberation_builds_minuted_meetings_and_a_closed_review(world: Wo
         community_id=world.community_a,
         street_id=world.street,
         proposal_ids=[lamp, garden, benches],
+        review_years=(2026, 2027),  # the world's round is 2026's
     )
     rows = meetings.list_meetings(world.session, world.viewer("resident_a1"))
     assert [(m.status, m.minutes_status) for m in rows] == [
