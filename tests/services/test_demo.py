@@ -73,43 +73,44 @@ def test_demo_loads_a_street_with_everything_in_it(session: Session) -> None:
         load_demo(session)
 
 
-def test_the_demos_points_are_the_hand_computed_figures(session: Session) -> None:
+def test_the_demos_points_are_the_hand_computed_figures(demo_session: Session) -> None:
     """10 points an hour: 王秀兰 (the demo's resident) 3 h + 4 h = 70, less a haircut at 平阳理发店
     (25) = 45; the second voter 2 h = 20; the third 8 h + 5 h = 130, less 20 when the clerk
     corrects 5 h to 3 h, less 50 given as a share of donation = 60; the fourth 6 h = 60, less
     rice at 联华超市 (50) = 10. The page shows the same, and the chained points ledger checks
     out: 6 shifts, 1 correction, 2 redemptions, 1 share."""
-    load_demo(session)
-    resident = sign_in_local(session, username="resident", password=DEMO_PASSWORD).viewer
-    page = points_page(session, resident)
+    resident = sign_in_local(demo_session, username="resident", password=DEMO_PASSWORD).viewer
+    page = points_page(demo_session, resident)
     assert page.statement.balance == 45
     assert [(line.delta, line.hours, line.merchant) for line in page.statement.lines] == [
         (-25, None, "平阳理发店"),
         (40, 4, ""),
         (30, 3, ""),
     ]
-    others = session.exec(
+    others = demo_session.exec(
         select(Person.id)
         .join(PointsAccount, col(PointsAccount.person_id) == Person.id)
         .where(Person.id != resident.person_id)
         .order_by(col(Person.id))
     ).all()
-    assert [points_balance(session, person_id=person) for person in others] == [20, 60, 10]
+    assert [points_balance(demo_session, person_id=person) for person in others] == [20, 60, 10]
     merchants = {item.merchant for item in page.catalogue if item.merchant}
     assert merchants == {"联华超市平阳店", "平阳理发店"}
     assert all(item.redeemable for item in page.catalogue)
-    result = check_books(session)
+    result = check_books(demo_session)
     assert result.ok, [str(problem) for problem in result.problems]
-    assert session.exec(select(ChainHead.length).where(ChainHead.name == "pointsentry")).one() == 10
-    share = session.exec(select(PointsShare)).one()
-    gift = session.get(Contribution, share.contribution_id)
+    assert (
+        demo_session.exec(select(ChainHead.length).where(ChainHead.name == "pointsentry")).one()
+        == 10
+    )
+    share = demo_session.exec(select(PointsShare)).one()
+    gift = demo_session.get(Contribution, share.contribution_id)
     assert gift is not None and (share.points, gift.estimated_value_fen) == (50, 500)
 
 
-def test_the_demos_orders_are_at_every_step(session: Session) -> None:
+def test_the_demos_orders_are_at_every_step(demo_session: Session) -> None:
     """Three needs ordered: one reported on (23 elders served), one delivered, one open."""
-    load_demo(session)
-    board = needs_board(session, ANONYMOUS)
+    board = needs_board(demo_session, ANONYMOUS)
     ordered = {item.need.title: item.order for item in board.needs if item.order is not None}
     assert {title: (o.status, o.beneficiaries_served) for title, o in ordered.items()} == {
         "独居老人午餐送上门": ("reported", 23),
@@ -119,28 +120,27 @@ def test_the_demos_orders_are_at_every_step(session: Session) -> None:
     assert ordered["独居老人午餐送上门"].organisation == "闵行区古美乐龄社会工作服务社"
 
 
-def test_the_demos_communities_keep_their_charters(session: Session) -> None:
+def test_the_demos_communities_keep_their_charters(demo_session: Session) -> None:
     """By hand (demo/charters.py): Pingyang's proposals counted against its micro-fund's 90,000
     cap ask 51,860 yuan for 2025 (69,860 at the review, less the play mats not selected) and
     37,800 for 2026; no proposal counted breaks the charter; the one exception is the
     volunteers' mineral water, approved by the chair with a reason the notice board shows."""
-    load_demo(session)
-    fund = session.exec(select(Fund).where(Fund.name == "平阳社区微基金")).one()
-    charter = current_charter(session, fund.id)  # type: ignore[arg-type]
+    fund = demo_session.exec(select(Fund).where(Fund.name == "平阳社区微基金")).one()
+    charter = current_charter(demo_session, fund.id)  # type: ignore[arg-type]
     assert charter is not None and charter.per_community_year_cap_fen == 9_000_000
-    years = {r.id: r.year for r in list_rounds(session)}
-    pingyang = [r.id for r in list_rounds(session) if r.name.startswith("平阳")]
+    years = {r.id: r.year for r in list_rounds(demo_session)}
+    pingyang = [r.id for r in list_rounds(demo_session) if r.name.startswith("平阳")]
     counted = [
         p
-        for p in list_proposals(session, statuses=COUNTED)
+        for p in list_proposals(demo_session, statuses=COUNTED)
         if p.round_id in pingyang  # every Pingyang proposal names its round
     ]
     by_year: dict[int, int] = {}
     for row in counted:
         by_year[years[row.round_id]] = by_year.get(years[row.round_id], 0) + row.requested_fen  # type: ignore[index]
     assert by_year == {2025: 5_186_000, 2026: 3_780_000}
-    assert all(charter_check(session, proposal_id=row.id) == [] for row in counted)
-    (exception,) = notice_board(session).charter_exceptions
+    assert all(charter_check(demo_session, proposal_id=row.id) == [] for row in counted)
+    (exception,) = notice_board(demo_session).charter_exceptions
     assert (exception.proposal_title, exception.stage, exception.rules) == (
         "老年助餐点桌椅更新",
         "payment",

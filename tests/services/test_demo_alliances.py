@@ -5,7 +5,6 @@ shared project, and the books check out."""
 from sqlmodel import Session
 
 from demo.alliances import ALLIANCE_NAME
-from demo.street import load_demo
 from services.accounts import DEMO_PASSWORD, sign_in_local
 from services.alliances import alliances_page
 from services.permissions import ANONYMOUS
@@ -19,9 +18,10 @@ GULONG = 1_050_000 + 466_667
 WANYUAN = 750_000 + 333_333
 
 
-def test_the_demos_alliance_contributions_are_the_hand_computed_figures(session: Session) -> None:
-    load_demo(session)
-    (alliance,) = alliances_page(session, ANONYMOUS)
+def test_the_demos_alliance_contributions_are_the_hand_computed_figures(
+    demo_session: Session,
+) -> None:
+    (alliance,) = alliances_page(demo_session, ANONYMOUS)
     assert alliance.name == ALLIANCE_NAME
     assert [(m.name, m.permille, m.contributed_fen) for m in alliance.members] == [
         ("平阳社区", 400, PINGYANG),
@@ -35,6 +35,6 @@ def test_the_demos_alliance_contributions_are_the_hand_computed_figures(session:
     assert [(e.title, e.participants) for e in alliance.events] == [("古美路东片邻里节", 320)]
     assert [(p.status, p.allocated_fen) for p in alliance.proposals] == [("in_progress", 800_000)]
     assert [(s.satisfaction, s.resource_use) for s in alliance.scores] == [(4, 4), (5, 3)]
-    assert check_books(session).ok
-    evaluator = sign_in_local(session, username="evaluator", password=DEMO_PASSWORD).viewer
-    assert [w.evaluable for w in alliances_page(session, evaluator)[0].events] == [False]
+    assert check_books(demo_session).ok
+    evaluator = sign_in_local(demo_session, username="evaluator", password=DEMO_PASSWORD).viewer
+    assert [w.evaluable for w in alliances_page(demo_session, evaluator)[0].events] == [False]

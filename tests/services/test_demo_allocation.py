@@ -6,15 +6,13 @@ from fractions import Fraction
 from sqlmodel import Session
 
 from demo.allocation import ADJUSTMENTS
-from demo.street import load_demo
 from services.allocation import allocation_page
 from services.permissions import ANONYMOUS
 from services.verify import check_books
 
 
-def test_the_demos_allocation_is_the_hand_computed_split(session: Session) -> None:
-    load_demo(session)
-    page = allocation_page(session, ANONYMOUS)
+def test_the_demos_allocation_is_the_hand_computed_split(demo_session: Session) -> None:
+    page = allocation_page(demo_session, ANONYMOUS)
     plan = page.plan
     assert plan is not None and len(page.plans) == 1
     assert (plan.street, plan.year, plan.status) == ("古美路街道", 2026, "published")
@@ -42,4 +40,4 @@ def test_the_demos_allocation_is_the_hand_computed_split(session: Session) -> No
     ]
     assert [a.reason for a in plan.adjustments] == [reason for *_, reason in ADJUSTMENTS]
     assert not plan.can_adjust and not plan.can_publish
-    assert check_books(session).ok
+    assert check_books(demo_session).ok

@@ -3,7 +3,6 @@ the ones the screens show (leverage from money received, money by source), on bo
 
 from sqlmodel import Session
 
-from demo.street import load_demo
 from services import campaigns, reviews
 from services.accounts import DEMO_PASSWORD, sign_in_local
 from services.donors import my_gifts
@@ -13,13 +12,12 @@ from ui.i18n import format_money, format_percent
 
 
 def test_the_demos_leverage_and_money_by_source_are_the_hand_computed_figures(
-    session: Session,
+    demo_session: Session,
 ) -> None:
-    load_demo(session)
-    this_year, last_year = reviews.list_review_sessions(session, ANONYMOUS)
+    this_year, last_year = reviews.list_review_sessions(demo_session, ANONYMOUS)
     assert this_year.is_open and not last_year.is_open
     review_session = last_year
-    board = reviews.review_board(session, ANONYMOUS, review_session.id)
+    board = reviews.review_board(demo_session, ANONYMOUS, review_session.id)
     shown = {
         p.title: (p.seed_fen, p.received_fen, p.co_funding_fen, reviews.one_decimal(p.leverage))
         for p in board.projects
@@ -34,7 +32,7 @@ def test_the_demos_leverage_and_money_by_source_are_the_hand_computed_figures(
     assert (street.received_fen, street.seed_fen) == (505_000, 5_986_000)
     assert reviews.one_decimal(street.leverage) == "0.1"
 
-    sources = {s.name: s for s in campaigns.money_by_source(session)}["平阳社区微基金"]
+    sources = {s.name: s for s in campaigns.money_by_source(demo_session)}["平阳社区微基金"]
     assert {k: format_money(v, "zh-CN") for k, v in sources.by_source.items()} == {
         "government": "¥90,000.00",
         "residents": "¥23,600.00",
@@ -48,15 +46,15 @@ def test_the_demos_leverage_and_money_by_source_are_the_hand_computed_figures(
 
     progress = {
         c.title: (c.raised_fen, c.target_fen, c.gifts, c.state)
-        for c in campaigns.campaigns(session)
+        for c in campaigns.campaigns(demo_session)
     }
     assert progress == {
         "80个坐垫暖老人": (240_000, 320_000, 60, "open"),
         "共享工具屋居民众筹": (80_000, 100_000, 20, "open"),
         "长者食堂适老化改造": (11_000_000, 11_000_000, 5, "closed"),
     }
-    resident = sign_in_local(session, username="resident", password=DEMO_PASSWORD).viewer
-    gifts = [(s.gift.amount_fen, s.gift.designation) for s in my_gifts(session, resident)]
+    resident = sign_in_local(demo_session, username="resident", password=DEMO_PASSWORD).viewer
+    gifts = [(s.gift.amount_fen, s.gift.designation) for s in my_gifts(demo_session, resident)]
     assert gifts == [(5_000, "campaign"), (20_000, "proposal"), (10_000, "general")]
-    result = check_books(session)
+    result = check_books(demo_session)
     assert result.ok, [str(problem) for problem in result.problems]

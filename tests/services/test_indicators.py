@@ -6,7 +6,6 @@ from fractions import Fraction
 import pytest
 from sqlmodel import Session, select
 
-from demo.street import load_demo
 from models import AuditEntry, Person, Place, ProjectRating, RoleGrant
 from models.clock import today
 from models.vocabulary import CommitteePosition, Role
@@ -403,19 +402,18 @@ DEMO = {
 }
 
 
-def test_the_demos_indicators_are_the_hand_computed_figures(session: Session) -> None:
-    load_demo(session)
-    street = session.exec(select(Place).where(Place.name == "古美路街道")).one()
+def test_the_demos_indicators_are_the_hand_computed_figures(demo_session: Session) -> None:
+    street = demo_session.exec(select(Place).where(Place.name == "古美路街道")).one()
     street_id = street.id or 0
-    assert indicator_years(session, street_id=street_id) == [2025, 2026]
+    assert indicator_years(demo_session, street_id=street_id) == [2025, 2026]
     shown = {}
     for year in (2025, 2026):
-        rows = community_indicators(session, street_id=street_id, year=year)
-        rows.append(street_indicators(session, street_id=street_id, year=year))
+        rows = community_indicators(demo_session, street_id=street_id, year=year)
+        rows.append(street_indicators(demo_session, street_id=street_id, year=year))
         shown |= {(year, row.place): _figures(row) for row in rows}
     assert shown == DEMO
     pingyang_2025, wanyuan_2026 = (
-        next(r for r in community_indicators(session, street_id=street_id, year=y) if r.place == p)
+        next(r for r in community_indicators(demo_session, street_id=street_id, year=y) if r.place == p)
         for y, p in ((2025, "平阳社区"), (2026, "万源社区"))
     )
     assert (pingyang_2025.done_of_submitted, pingyang_2025.done_of_selected) == (
@@ -432,5 +430,5 @@ def test_the_demos_indicators_are_the_hand_computed_figures(session: Session) ->
     )
     # Volunteering shifts carry the day they were recorded: the demo's four volunteers count
     # in the year the demo was loaded.
-    now = street_indicators(session, street_id=street_id, year=today().year)
+    now = street_indicators(demo_session, street_id=street_id, year=today().year)
     assert now.volunteers == 4
