@@ -413,7 +413,11 @@ def test_the_demos_indicators_are_the_hand_computed_figures(demo_session: Sessio
         shown |= {(year, row.place): _figures(row) for row in rows}
     assert shown == DEMO
     pingyang_2025, wanyuan_2026 = (
-        next(r for r in community_indicators(demo_session, street_id=street_id, year=y) if r.place == p)
+        next(
+            r
+            for r in community_indicators(demo_session, street_id=street_id, year=y)
+            if r.place == p
+        )
         for y, p in ((2025, "平阳社区"), (2026, "万源社区"))
     )
     assert (pingyang_2025.done_of_submitted, pingyang_2025.done_of_selected) == (
