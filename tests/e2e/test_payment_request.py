@@ -28,7 +28,6 @@ from tests.e2e.conftest import Server, start_server
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -118,8 +117,6 @@ def test_treasurer_asks_on_a_phone_and_the_chair_approves(  # type: ignore[no-un
     waiting = treasurer.get_by_test_id("stVerticalBlock").filter(has_text="FP-2026-0042")
     expect(waiting.last).to_contain_text("待审批")
     expect(waiting.last).to_contain_text("须由另一位委员审批")  # not the submitter's to approve
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    treasurer.screenshot(path=str(SHOTS / "expenses-request-phone.png"))
 
     chair = _phone(browser)
     _sign_in(chair, server_with_uploads.url, "chair")
@@ -127,7 +124,6 @@ def test_treasurer_asks_on_a_phone_and_the_chair_approves(  # type: ignore[no-un
     card = chair.get_by_test_id("stVerticalBlock").filter(has_text="FP-2026-0042").last
     card.get_by_text("票据").click()  # the receipt, before deciding
     expect(card.get_by_role("img")).to_be_visible()
-    chair.screenshot(path=str(SHOTS / "expenses-approve-phone.png"))
     card.get_by_role("button", name="批准并付款").click()
     wait_for_app(chair)
     expect(
@@ -136,7 +132,6 @@ def test_treasurer_asks_on_a_phone_and_the_chair_approves(  # type: ignore[no-un
     chair.get_by_role("tab", name="预算与实际").click()
     wait_for_app(chair)
     expect(chair.get_by_test_id("stMain")).to_contain_text(project)
-    chair.screenshot(path=str(SHOTS / "expenses-budget-phone.png"))
     # The expense is on the public ledger: the notice board's latest lines, for anyone.
     chair.goto(server_with_uploads.url)
     wait_for_app(chair)
