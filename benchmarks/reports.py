@@ -10,6 +10,8 @@ with ``pdftoppm -png -r 60`` (poppler-utils) as ``report-<name>.png``:
 - report-minutes.png       the published minutes of the committee meeting
 - report-fund-notice.png   平阳社区微基金's income and spending, for the notice board
 - report-round-notice.png  the 2025 round's published result, for the notice board
+- report-indicators.png    古美路街道's indicators for 2026, its communities and its trend
+- report-allocation.png    the published split of 古美路街道's 2026 seed money
 """
 
 import argparse
@@ -28,10 +30,24 @@ sys.path.insert(0, str(REPO))
 
 from sqlmodel import Session, select  # noqa: E402
 
-from models import BudgetRound, Fund, Meeting, ReviewSession, make_engine  # noqa: E402
+from models import (  # noqa: E402
+    AllocationPlan,
+    BudgetRound,
+    Fund,
+    Meeting,
+    ReviewSession,
+    make_engine,
+)
 from models.vocabulary import MinutesStatus  # noqa: E402
 from services.permissions import ANONYMOUS  # noqa: E402
-from ui.reports import fund_notice, minutes, review_session, round_notice  # noqa: E402
+from ui.reports import (  # noqa: E402
+    allocation,
+    fund_notice,
+    indicators,
+    minutes,
+    review_session,
+    round_notice,
+)
 from ui.reports.layout import Report  # noqa: E402
 from ui.reports.pdf import report_pdf  # noqa: E402
 
@@ -57,7 +73,9 @@ def _first(session: Session, query: Any) -> int:
     return int(found)
 
 
-def _reports(session: Session) -> dict[str, tuple[Callable[..., Report], dict[str, int]]]:
+def _reports(
+    session: Session,
+) -> dict[str, tuple[Callable[..., Report], dict[str, int | None]]]:
     published = select(Meeting.id).where(Meeting.minutes_status == MinutesStatus.PUBLISHED)
     return {
         "review": (
@@ -72,6 +90,11 @@ def _reports(session: Session) -> dict[str, tuple[Callable[..., Report], dict[st
         "round-notice": (
             round_notice.read_report,
             {"round_id": _first(session, select(BudgetRound.id).where(BudgetRound.year == 2025))},
+        ),
+        "indicators": (indicators.read_report, {"street_id": None, "year": 2026}),
+        "allocation": (
+            allocation.read_report,
+            {"plan_id": _first(session, select(AllocationPlan.id))},
         ),
     }
 

@@ -4,7 +4,6 @@ a reviewer can redo it by hand), and the reviewers' adjustments with their reaso
 street's reviewers, the forms to draft, adjust and publish. Lists, not grids: it is read on
 phones at the review session."""
 
-import math
 from datetime import date
 from fractions import Fraction
 
@@ -13,7 +12,6 @@ import streamlit as st
 from services.allocation import (
     LEVERAGE_CAP,
     MIN_REASON,
-    SATISFACTION_TOP,
     AllocationPage,
     LineView,
     PlanView,
@@ -24,35 +22,21 @@ from services.allocation import (
     publish_allocation,
 )
 from services.permissions import Viewer
-from ui.context import act, current_viewer, label, moment, money, read, t
-from ui.i18n import format_percent
+from ui.allocation_formula import decimal, exact_yuan, need_line, performance_line
+from ui.context import act, current_viewer, label, locale, moment, money, read, t
 from ui.plain_text import plain
+from ui.report_buttons import report_buttons
+from ui.reports import allocation as allocation_report
+from ui.reports.layout import Words
 from ui.widgets import confirmed, empty_state, id_select
 
 PLAN_KEY = "allocation_plan"
 DEFAULT_FLOOR, DEFAULT_NEED = 40, 60
-UNKNOWN = "–"
 PER_ROW = 3
 
 
 def _yuan(fen: Fraction) -> str:
-    """An exact amount to the nearest fen (half up), for the formula's intermediate figures."""
-    return money(math.floor(fen + Fraction(1, 2)))
-
-
-def _decimal(value: Fraction, digits: int = 4) -> str:
-    scale = 10**digits
-    units = math.floor(value * scale + Fraction(1, 2))
-    whole, rest = divmod(units, scale)
-    return f"{whole}.{rest:0{digits}d}".rstrip("0").rstrip(".")
-
-
-def _share(value: Fraction) -> str:
-    return format_percent(value, 2)
-
-
-def _known(value: Fraction | None) -> str:
-    return UNKNOWN if value is None else _decimal(value)
+    return exact_yuan(Words(locale()), fen)
 
 
 def _pools(split: Split) -> None:
@@ -101,80 +85,11 @@ def _formula(plan: PlanView) -> None:
                     "allocation.performance_rule",
                     year=plan.year - 1,
                     cap=LEVERAGE_CAP,
-                    score_total=_decimal(split.score_total),
+                    score_total=decimal(split.score_total),
                 )
             )
         else:
             st.caption(t("allocation.performance_even", year=plan.year - 1))
-
-
-def _need_line(split: Split, line: LineView, count: int) -> str:
-    part = line.part
-    if not split.need_measures:
-        return t(
-            "allocation.need_line_even",
-            count=count,
-            share=_share(part.need_share),
-            pool=_yuan(split.need_pool),
-            amount=_yuan(part.need),
-        )
-    figures = part.figures
-    households, needs, years = split.need_totals
-    shown = (
-        ("allocation.part_households", figures.households, households),
-        ("allocation.part_needs", figures.open_needs, needs),
-        ("allocation.part_age", figures.facility_age, years),
-    )
-    parts = " + ".join(
-        t(key, value=UNKNOWN if value is None else f"{value:,}", total=f"{total:,}")
-        for (key, value, total), counted in zip(shown, part.need_parts, strict=True)
-        if counted is not None
-    )
-    return t(
-        "allocation.need_line",
-        parts=parts,
-        count=split.need_measures,
-        share=_share(part.need_share),
-        pool=_yuan(split.need_pool),
-        amount=_yuan(part.need),
-    )
-
-
-def _performance_line(split: Split, line: LineView, count: int) -> str:
-    part = line.part
-    if not split.score_total:
-        return t(
-            "allocation.performance_line_even",
-            count=count,
-            share=_share(part.performance_share),
-            pool=_yuan(split.performance_pool),
-            amount=_yuan(part.performance),
-        )
-    figures = part.figures
-    return t(
-        "allocation.performance_line",
-        implementation=t("allocation.part_implementation", value=_known(figures.implementation)),
-        leverage=t(
-            "allocation.part_leverage",
-            value=_known(
-                None if figures.leverage is None else min(figures.leverage, Fraction(LEVERAGE_CAP))
-            ),
-            cap=LEVERAGE_CAP,
-        ),
-        satisfaction=t(
-            "allocation.part_satisfaction",
-            value=_known(
-                None
-                if figures.satisfaction is None
-                else min(figures.satisfaction, Fraction(SATISFACTION_TOP))
-            ),
-        ),
-        score=_decimal(part.performance_score),
-        score_total=_decimal(split.score_total),
-        share=_share(part.performance_share),
-        pool=_yuan(split.performance_pool),
-        amount=_yuan(part.performance),
-    )
 
 
 def _line(plan: PlanView, line: LineView) -> None:
@@ -197,8 +112,9 @@ def _line(plan: PlanView, line: LineView) -> None:
                 amount=_yuan(part.floor),
             )
         )
-        st.markdown(_need_line(split, line, count))
-        st.markdown(_performance_line(split, line, count))
+        words = Words(locale())
+        st.markdown(need_line(words, split, part))
+        st.markdown(performance_line(words, split, part))
         st.markdown(
             t("allocation.sum_line", exact=_yuan(part.exact), amount=money(part.amount_fen))
         )
@@ -303,6 +219,14 @@ def _plan(viewer: Viewer, plan: PlanView) -> None:
             with column:
                 _line(plan, line)
     _adjustments(plan)
+    report_buttons(
+        viewer,
+        allocation_report.read_report,
+        key=f"allocation_{plan.id}",
+        file_name=f"linli-allocation-{plan.id}-{plan.year}",
+        read_workbook=allocation_report.read_workbook,
+        plan_id=plan.id,
+    )
     if plan.can_adjust:
         _adjust_form(viewer, plan)
         _publish(viewer, plan)

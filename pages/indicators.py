@@ -10,10 +10,12 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from services.indicators import IndicatorBoard, Indicators, indicator_board
-from ui.context import money, read, t
+from ui.context import current_viewer, money, read, t
 from ui.i18n import format_percent
 from ui.indicator_charts import Point, Words, side_by_side_chart, trend_chart
 from ui.plain_text import plain
+from ui.report_buttons import report_buttons
+from ui.reports import indicators as indicators_report
 from ui.widgets import empty_state
 
 TREND_HEIGHT = 400  # pixels, legend included: readable on a phone, not a wall of its own
@@ -196,6 +198,19 @@ def _charts(board: IndicatorBoard) -> None:
     st.caption(said)
 
 
+def _printouts(board: IndicatorBoard) -> None:
+    """The street's and its communities' figures for the year, and the trend, to print."""
+    report_buttons(
+        current_viewer(),
+        indicators_report.read_report,
+        key=f"indicators_{board.street_id}_{board.year}",
+        file_name=f"linli-indicators-{board.street_id}-{board.year}",
+        read_workbook=indicators_report.read_workbook,
+        street_id=board.street_id,
+        year=board.year,
+    )
+
+
 def render() -> None:
     st.title(t("nav.indicators"))
     st.caption(t("indicators.intro"))
@@ -218,6 +233,7 @@ def render() -> None:
     st.subheader(t("indicators.section_charts"), anchor=False)
     _charts(board)
     st.caption(t("indicators.definitions"))
+    _printouts(board)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import streamlit as st
 
+from services.allocation import PublishedAllocation
 from services.campaigns import CampaignProgress, FundSources
 from services.charters import ExceptionRow
 from services.ledger import FundBalance, LedgerLine, fund_balances
@@ -21,7 +22,7 @@ from ui.incidents import incidents_reported
 from ui.ledger_files import ledger_downloads
 from ui.plain_text import plain
 from ui.report_buttons import report_buttons
-from ui.reports import fund_notice, round_notice
+from ui.reports import allocation, fund_notice, round_notice
 from ui.shared import REFRESH_SECONDS, funds_spec, proposals_spec, shared_notice_board
 from ui.widgets import empty_state, override_notice
 
@@ -108,6 +109,46 @@ def _downloads() -> None:
             fund_id=balance.fund_id,
         )
     _result_printouts()
+    _allocation_printouts()
+
+
+def _allocation_printouts() -> None:
+    """Each published allocation for the board in the hall, through the allocation's report."""
+    allocations = shared_notice_board().allocations
+    if not allocations:
+        return
+    st.subheader(t("reports.allocations"), anchor=False)
+    for plan in allocations:
+        st.markdown(f"**{_allocation_title(plan)}**")
+        report_buttons(
+            ANONYMOUS,
+            allocation.read_report,
+            key=f"allocation_notice_{plan.plan_id}",
+            file_name=f"linli-allocation-{plan.plan_id}-{plan.year}",
+            read_workbook=allocation.read_workbook,
+            plan_id=plan.plan_id,
+        )
+
+
+def _allocation_title(plan: PublishedAllocation) -> str:
+    return t(
+        "reports.allocation_line",
+        street=plain(plan.street),
+        year=plan.year,
+        total=money(plan.total_fen),
+    )
+
+
+def _allocations(allocations: list[PublishedAllocation]) -> None:
+    """The street's published split of next year's seed money, a short list per plan."""
+    if not allocations:
+        return
+    st.subheader(t("reports.allocations"), anchor=False)
+    for plan in allocations:
+        with st.container(border=True):
+            lines = [f"**{_allocation_title(plan)}**"]
+            lines += [f"- {plain(community)} · {money(fen)}" for community, fen in plan.split]
+            st.markdown("\n".join(lines))
 
 
 def _result_printouts() -> None:
@@ -250,6 +291,8 @@ def _draw() -> None:
             st.vega_lite_chart(spec=spec, width="stretch")
         else:
             empty_state("app.nothing_yet")
+
+    _allocations(board.allocations)
 
     st.subheader(t("notice.recent"), anchor=False)
     if board.recent:

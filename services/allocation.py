@@ -77,6 +77,7 @@ __all__ = [
     "AllocationPage",
     "CommunityFigures",
     "CommunityPart",
+    "PublishedAllocation",
     "Split",
     "adjust_allocation",
     "allocation_page",
@@ -84,6 +85,7 @@ __all__ = [
     "largest_remainder",
     "layered_split",
     "publish_allocation",
+    "published_allocations",
 ]
 
 
@@ -608,3 +610,39 @@ def allocation_page(
             for street_id in sorted(allowed, key=lambda s: (names[s], s))
         ),
     )
+
+
+@dataclass(frozen=True)
+class PublishedAllocation:
+    """A published split as the notice board lists it: each community's final amount."""
+
+    plan_id: int
+    street: str
+    year: int
+    total_fen: int
+    split: tuple[tuple[str, int], ...]  # community, fen; by name
+
+
+def published_allocations(session: Session) -> list[PublishedAllocation]:
+    """Every published plan, newest year first: public, like the rest of the notice board."""
+    names = {id_of(p): p.name for p in session.exec(select(Place))}
+    plans = session.exec(
+        select(AllocationPlan)
+        .where(AllocationPlan.status == AllocationStatus.PUBLISHED)
+        .order_by(col(AllocationPlan.year).desc(), col(AllocationPlan.id).desc())
+    )
+    return [
+        PublishedAllocation(
+            plan_id=id_of(plan),
+            street=names[plan.street_id],
+            year=plan.year,
+            total_fen=plan.total_fen,
+            split=tuple(
+                sorted(
+                    (names[line.community_id], line.amount_fen)
+                    for line in _lines(session, id_of(plan)).values()
+                )
+            ),
+        )
+        for plan in plans
+    ]

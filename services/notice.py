@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from models import AuditEntry, BooksCheck, BudgetRound, ChainHead, Person, PollBookEntry, Tally
 from services import workflow
+from services.allocation import PublishedAllocation, published_allocations
 from services.campaigns import CampaignProgress, FundSources, campaigns, money_by_source
 from services.charters import ExceptionRow, charter_exceptions
 from services.common import require_at, spreadsheet_cell
@@ -43,6 +44,7 @@ class NoticeBoard:
     charter_exceptions: list[ExceptionRow]  # what the committee let through, and why
     campaigns: list[CampaignProgress] = field(default_factory=list)  # open ones first
     sources: list[FundSources] = field(default_factory=list)  # money into each fund, by source
+    allocations: list[PublishedAllocation] = field(default_factory=list)  # newest year first
 
 
 def notice_board(session: Session) -> NoticeBoard:
@@ -82,6 +84,7 @@ def notice_board(session: Session) -> NoticeBoard:
         campaigns=campaigns(session),
         sources=money_by_source(session),
         charter_exceptions=charter_exceptions(session),
+        allocations=published_allocations(session),
     )
 
 

@@ -5,6 +5,8 @@ put them into words, since services do not translate.
 A paper notice is public: its ledger masks anonymous donors, unless the viewer asks for the
 books and may see them. A round's result prints only once published, and minutes only once
 published, even for the committee that sees the drafts on screen: paper leaves the room.
+Next year's allocation prints as its page shows it: published for everyone, a draft only for
+the street's reviewers, who print it for the review session.
 """
 
 from dataclasses import dataclass
@@ -12,8 +14,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from models import Fund, LedgerEntry, Place, Proposal
+from services.allocation import PlanView, allocation_page
 from services.common import get_or_fail, require_at
-from services.errors import WrongPhase
+from services.errors import NotFound, WrongPhase
 from services.ledger import FundBalance, LedgerLine, fund_balance, ledger_lines
 from services.meetings import MeetingMinutes, meeting_minutes
 from services.permissions import Action, Viewer
@@ -24,6 +27,7 @@ from services.verify import BooksSeal, books_seal
 __all__ = [
     "FundNotice",
     "RoundNotice",
+    "allocation_plan",
     "fund_notice",
     "published_minutes",
     "round_notice",
@@ -85,3 +89,12 @@ def published_minutes(session: Session, viewer: Viewer, *, meeting_id: int) -> M
     if not minutes.meeting.minutes_published:
         raise WrongPhase("minutes_not_published")
     return minutes
+
+
+def allocation_plan(session: Session, viewer: Viewer, *, plan_id: int) -> PlanView:
+    """The plan asked for, never another in its place; a draft the viewer may not adjust is
+    not there for them."""
+    plan = allocation_page(session, viewer, plan_id=plan_id).plan
+    if plan is None or plan.id != plan_id:
+        raise NotFound(entity="allocationplan")
+    return plan

@@ -1563,6 +1563,8 @@ TAKE_NO_TYPED_VALUE = {
     "services.notice.audit_log",
     "services.notice.export_audit_log",
     "services.notice.notice_board",
+    "services.allocation.published_allocations",
+    "services.printouts.allocation_plan",
     "services.notice.notice_version",
     "services.permissions.can",
     "services.permissions.can_somewhere",
