@@ -72,16 +72,32 @@ STYLESHEET = f"""
   outline: 3px solid {_RING} !important;
   outline-offset: 2px;
 }}
-/* Money wraps at 200% zoom instead of ending in "…"; so does a chosen option. */
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {{
+/* Money at 200% zoom (a phone's page laid out in 195 CSS px): the figure shrinks with the
+   screen's width down to 12vw (23 px there), wraps as a last resort, never ends in "…"; so
+   do metric labels and a select box's chosen option. */
+[data-testid="stMetricValue"] {{
+  font-size: min(2.25rem, 12vw);
+}}
+.stApp h1 {{
+  font-size: min(2.75rem, 13vw);
+}}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] *,
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {{
   white-space: normal !important;
   overflow-wrap: anywhere;
   text-overflow: clip !important;
   overflow: visible !important;
 }}
+.stApp [data-testid="stExpander"] summary :is(span, p, div) {{
+  white-space: normal;
+  text-overflow: clip;
+  overflow: visible;
+}}
 .stApp [data-baseweb="select"] div {{
   white-space: normal;
   text-overflow: clip;
+  overflow: visible;
+  height: auto;
 }}
 /* The folded sidebar is off screen: out of the Tab order and of screen readers too. */
 [data-testid="stSidebar"][data-collapsed="true"] {{
@@ -119,7 +135,7 @@ _SCRIPT = """<script>
 (() => {
   const root = document.documentElement;
   root.lang = LANG;
-  root.style.setProperty("--linli-menu", MENU);
+  root.style.setProperty("--linli-menu", JSON.stringify(MENU));
   window.linliNames = NAMES;
   const name = () => {
     for (const [selector, label] of Object.entries(window.linliNames)) {
@@ -144,7 +160,7 @@ def apply(*, large_text: bool) -> None:
         st.html(STYLESHEET + (LARGE_TEXT if large_text else ""))
         script = (
             _SCRIPT.replace("LANG", json.dumps(locale()))
-            .replace("MENU", json.dumps(json.dumps(t("access.menu"))))
+            .replace("MENU", json.dumps(t("access.menu")))
             .replace("NAMES", json.dumps({selector: t(key) for selector, key in _NAMED.items()}))
         )
         st.html(script, unsafe_allow_javascript=True)

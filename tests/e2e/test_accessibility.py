@@ -2,12 +2,14 @@
 role, on a phone (390x844) and a desktop (1920x1080), in Chinese and in English; and a ballot
 cast with the keyboard alone.
 
-Coverage, chosen to keep the suite short (measured: see the report in docs/accessibility.md):
-each viewer (anonymous, admin, chair, secretary, treasurer, clerk, reviewer, resident) opens
-every page its roles can see, plus one it cannot (the translated "not open to you" page), and
-each page is checked at BOTH sizes, in ONE language per viewer, the languages alternating
-across viewers (anonymous zh-CN, admin en, chair zh-CN, ...). So every page x viewer is
-checked at each size, and every page in each language (by different viewers).
+Coverage, two runs per page and viewer to keep the suite short: each viewer (anonymous,
+admin, chair, secretary, treasurer, clerk, reviewer, resident) opens every page in its menu
+on a phone in one language, then switches language in the sidebar and opens every page again
+on a desktop; the language checked on the phone alternates across viewers (anonymous, chair,
+treasurer, reviewer: zh-CN on the phone, en on the desktop; admin, secretary, clerk, resident:
+the other way round). So every page x viewer is checked at each size and in each language,
+and every page x size x language by four viewers. Anonymous and the resident also open
+/admin, the translated "not open to you" page, at both sizes in the browser's language.
 
 A run fails on any serious or critical axe violation (tags wcag2a, wcag2aa, wcag21a,
 wcag21aa), on an `<html lang>` other than the locale, and on a visible main control (button,
@@ -36,6 +38,8 @@ pytestmark = pytest.mark.e2e
 AXE = Path(os.environ.get("LINLI_AXE_JS") or REPO / ".axe/node_modules/axe-core/axe.min.js")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1920, "height": 1080}
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
+LANGUAGE = {"zh-CN": "中文", "en": "English"}
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # viewer -> the language its pages are checked in (alternating) and the account page's labels
 VIEWERS = {
@@ -135,12 +139,41 @@ def _problems(page: Page, axe_js: Path, language: str, where: str) -> list[str]:
     return found
 
 
-def _check_both_sizes(page: Page, axe_js: Path, language: str, where: str) -> list[str]:
+def _titles(page: Page) -> list[str]:
+    _show_menu(page)
+    links = nav(page).get_by_role("link")
+    titles = [links.nth(i).inner_text().split("\n")[-1].strip() for i in range(links.count())]
+    assert len(titles) >= 10, titles
+    return titles
+
+
+def _show_menu(page: Page) -> None:
+    """The sidebar folds on a phone (and on the live screen), and may unfold by itself when
+    the window widens again: wait until it is either open or its menu button is there."""
+    button = page.get_by_test_id("stExpandSidebarButton")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll(
+              '.st-key-linli_nav, [data-testid="stExpandSidebarButton"]')]
+            .some((e) => e.checkVisibility({visibilityProperty: true}))"""
+    )
+    page.wait_for_timeout(300)  # the sidebar's slide
+    if not nav(page).is_visible():
+        button.click()
+    expect(nav(page)).to_be_visible()
+
+
+def _pass(page: Page, axe_js: Path, language: str, size: str, viewer: str) -> list[str]:
+    """Every page in the viewer's menu at one size in one language."""
     found = []
-    for name, size in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(size)
+    for title in _titles(page):
+        page.set_viewport_size(DESKTOP)
+        _show_menu(page)
+        nav_link(page, title).click()
+        wait_for_app(page)
+        page.set_viewport_size(SIZES[size])
         page.wait_for_timeout(300)  # Streamlit folds the sidebar on a narrow screen
-        found += _problems(page, axe_js, language, f"{where} {name}")
+        found += _problems(page, axe_js, language, f"{viewer} {size} {language} {title}")
+    page.set_viewport_size(DESKTOP)
     return found
 
 
@@ -148,28 +181,27 @@ def _check_both_sizes(page: Page, axe_js: Path, language: str, where: str) -> li
 def test_every_page_passes_axe(
     viewer: str, access_server: Server, browser: Browser, axe_js: Path
 ) -> None:
-    language = VIEWERS[viewer]
-    with _page(browser, language) as page:
+    first = VIEWERS[viewer]
+    second = "en" if first == "zh-CN" else "zh-CN"
+    with _page(browser, first) as page:
         if viewer == "anonymous":
-            open_page(page, access_server.url)
+            page.goto(access_server.url)
+            wait_for_app(page, timeout=60_000)  # the server's first run imports everything
         else:
-            _sign_in(page, access_server.url, viewer, language)
-        links = nav(page).get_by_role("link")
-        titles = [links.nth(i).inner_text().split("\n")[-1].strip() for i in range(links.count())]
-        assert len(titles) >= 10, titles
-        problems: list[str] = []
-        for title in titles:
-            page.set_viewport_size(DESKTOP)
-            if not nav(page).is_visible():  # folded on the phone, it stays folded
-                page.get_by_test_id("stExpandSidebarButton").click()
-            nav_link(page, title).click()
-            wait_for_app(page)
-            problems += _check_both_sizes(page, axe_js, language, f"{viewer} {title}")
+            _sign_in(page, access_server.url, viewer, first)
+        problems = _pass(page, axe_js, first, "phone", viewer)
+        _show_menu(page)
+        page.get_by_test_id("stSidebar").get_by_role("radio", name=LANGUAGE[second]).click()
+        wait_for_app(page)
+        problems += _pass(page, axe_js, second, "desktop", viewer)
         if viewer in ("anonymous", "resident"):  # a page their roles do not open
-            page.goto(f"{access_server.url}/admin")
-            wait_for_app(page)
-            expect(page.get_by_role("heading", level=1)).to_have_text(NOT_FOR_YOU[language])
-            problems += _check_both_sizes(page, axe_js, language, f"{viewer} /admin")
+            page.goto(f"{access_server.url}/admin")  # a new session: signed in by the cookie,
+            wait_for_app(page)  # in the browser's language
+            expect(page.get_by_role("heading", level=1)).to_have_text(NOT_FOR_YOU[first])
+            for size in ("phone", "desktop"):
+                page.set_viewport_size(SIZES[size])
+                page.wait_for_timeout(300)
+                problems += _problems(page, axe_js, first, f"{viewer} {size} {first} /admin")
         assert not problems, "\n".join(problems)
 
 
