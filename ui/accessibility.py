@@ -99,6 +99,11 @@ STYLESHEET = f"""
   overflow: visible;
   height: auto;
 }}
+/* Streamlit's English-only "Press Enter to apply" under a field: the value applies when the
+   field is left too, and a hint nobody can read in Chinese only gets in the way. */
+[data-testid="InputInstructions"] {{
+  display: none;
+}}
 /* The folded sidebar is off screen: out of the Tab order and of screen readers too. */
 [data-testid="stSidebar"][data-collapsed="true"] {{
   visibility: hidden;
