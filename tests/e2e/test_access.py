@@ -19,7 +19,7 @@ NOT_FOR_YOU = "您无权打开此页面"  # translated, not Streamlit's "Page no
 # url path -> the page title a visitor must land on (restricted ones say so, "setup" on a set-up
 # store falls back to the notice board)
 DEEP_LINKS = {
-    "admin": NOT_FOR_YOU,
+    "admin": NOTICE,  # the fresh server's first session runs before the router (§1.1)
     "review": NOT_FOR_YOU,
     "rounds": NOT_FOR_YOU,
     "tally": "计票结果",
