@@ -32,7 +32,9 @@ from pages import (
 )
 from services.accounts import store_is_empty
 from services.permissions import Action, Viewer, can_somewhere
-from ui.context import check_start_up, current_viewer, locale, read, sync_sign_in_cookie, t
+from services.preferences import large_text, set_large_text
+from ui import accessibility
+from ui.context import act, check_start_up, current_viewer, locale, read, sync_sign_in_cookie, t
 from ui.i18n import LOCALES
 from ui.incidents import incidents_reported
 from ui.plain_text import plain
@@ -84,6 +86,7 @@ SCREENS = (
     ),
     Screen(account.render, "account", "nav.account", ":material/person:"),
 )
+LARGE_TEXT_KEY = "large_text"
 
 
 def _language_switch() -> None:
@@ -99,6 +102,31 @@ def _language_switch() -> None:
     if chosen and chosen != current:
         st.session_state["locale"] = chosen
         st.rerun()
+
+
+def _large_text_switch(viewer: Viewer | None) -> bool:
+    """Kept with the person when signed in (it follows them to another phone), for the visit
+    otherwise; the stored choice is read on every run, like the viewer's roles."""
+    person = viewer if viewer is not None and viewer.person_id is not None else None
+    if person is not None:
+        st.session_state[LARGE_TEXT_KEY] = read(large_text, viewer=person)
+    return st.sidebar.toggle(
+        t("access.large_text"),
+        key=LARGE_TEXT_KEY,
+        on_change=None if person is None else _keep_large_text,
+        args=None if person is None else (person,),
+    )
+
+
+def _keep_large_text(viewer: Viewer) -> None:
+    act(set_large_text, viewer, on=bool(st.session_state[LARGE_TEXT_KEY]))
+
+
+def _not_for_you() -> None:
+    """Streamlit's own answer to a page missing from the navigation is an English-only
+    "Page not found" dialog: a page the viewer's roles do not open says so in their language."""
+    st.title(t("access.not_for_you_title"))
+    st.info(t("access.not_for_you"), icon=":material/lock:")
 
 
 def main() -> None:
@@ -121,6 +149,7 @@ def _navigation(pages: list[StreamlitPage]) -> None:
 
 def _run() -> None:
     sync_sign_in_cookie()
+    viewer: Viewer | None = None
     if read(store_is_empty):
         pages = [
             st.Page(
@@ -131,6 +160,7 @@ def _run() -> None:
                 default=True,
             )
         ]
+        hidden: list[StreamlitPage] = []
         signed_in = None
     else:
         viewer = current_viewer()
@@ -142,16 +172,24 @@ def _run() -> None:
             for s in SCREENS
             if s.visible_to(viewer)
         ]
+        hidden = [
+            st.Page(_not_for_you, title=t(s.title_key), url_path=s.url_path, icon=s.icon)
+            for s in SCREENS
+            if not s.visible_to(viewer)
+        ]
         signed_in = (
             t("app.signed_in_as", name=plain(viewer.display_name))
             if viewer.person_id
             else t("app.not_signed_in")
         )
-    current = st.navigation(pages, position="hidden")
+    current = st.navigation(pages + hidden, position="hidden")
+    st.set_page_config(page_title=f"{current.title} · {t('app.title')}")
     _navigation(pages)
     _language_switch()
+    large = _large_text_switch(viewer)
     if signed_in is not None:
         st.sidebar.caption(signed_in)
+    accessibility.apply(large_text=large)
     current.run()
 
 

@@ -13,6 +13,7 @@ class Person(SQLModel, table=True):
     home_place_id: int | None = Field(default=None, foreign_key="place.id", index=True)
     household_id: int | None = Field(default=None, foreign_key="household.id")
     preferred_locale: str | None = Field(default=None, max_length=10)
+    large_text: bool = False
     is_active: bool = True
     created_at: datetime = Field(default_factory=utc_now)
 

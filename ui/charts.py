@@ -1,9 +1,18 @@
-"""Altair chart builders: plain data in, chart out, so they can be tested without Streamlit."""
+"""Altair chart builders: plain data in, chart out, so they can be tested without Streamlit.
+
+Each chart carries its figures as text in the spec's ``description``, which Vega gives the
+drawing as its accessible name: a screen reader reads "A: 3; B: 2" instead of "Vega
+visualization" (WCAG 1.1.1)."""
 
 from collections.abc import Mapping
 
 import altair as alt
 import pandas as pd
+
+
+def _described(rows: list[dict[str, object]], label: str, *values: str) -> str:
+    """ "label: value, value; ..." for each row, in the rows' order."""
+    return "; ".join(f"{row[label]}: {', '.join(str(row[v]) for v in values)}" for row in rows)
 
 
 def proposals_by_status(counts: Mapping[str, int], labels: Mapping[str, str]) -> alt.Chart:
@@ -16,7 +25,10 @@ def proposals_by_status(counts: Mapping[str, int], labels: Mapping[str, str]) ->
             y=alt.Y("status:N", title=None, sort="-x"),
             tooltip=["status", "count"],
         )
-        .properties(height=alt.Step(26))
+        .properties(
+            height=alt.Step(26),
+            description=_described(frame.to_dict("records"), "status", "count"),
+        )
     )
 
 
@@ -34,7 +46,10 @@ def fund_balances(rows: list[dict[str, object]], *, available: str, earmarked: s
             color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom")),
             tooltip=["fund", "part", "yuan"],
         )
-        .properties(height=alt.Step(30))
+        .properties(
+            height=alt.Step(30),
+            description=_described(frame.to_dict("records"), "fund", "part", "yuan"),
+        )
     )
 
 
@@ -57,7 +72,10 @@ def result_bars(rows: list[dict[str, object]], *, support: str, won: str, lost: 
             ),
             tooltip=["title", "support", "outcome"],
         )
-        .properties(height=alt.Step(30))
+        .properties(
+            height=alt.Step(30),
+            description=_described(frame.to_dict("records"), "title", "support", "outcome"),
+        )
     )
 
 
@@ -78,7 +96,9 @@ def score_chart(rows: list[dict[str, object]], legend: str) -> alt.LayerChart:
         .then(alt.value("white"))
         .otherwise(alt.value("black")),
     )
-    return (cells + text).properties(height=alt.Step(44))
+    return (cells + text).properties(
+        height=alt.Step(44), description=_described(rows, "project", "criterion", "average")
+    )
 
 
 def live_result(
@@ -111,7 +131,10 @@ def live_result(
     counts = base.mark_text(align="left", dx=10, fontSize=size, fontWeight="bold").encode(
         x="support:Q", text="support:Q"
     )
-    return (bars + titles + counts).properties(height=alt.Step(round(size * 2.4)))
+    return (bars + titles + counts).properties(
+        height=alt.Step(round(size * 2.4)),
+        description=_described(frame.to_dict("records"), "title", "support", "outcome"),
+    )
 
 
 def needs_demand(
@@ -151,7 +174,10 @@ def needs_demand(
                 alt.Tooltip("supporters:Q", title=labels["supporters"]),
             ],
         )
-        .properties(height=alt.Step(34))
+        .properties(
+            height=alt.Step(34),
+            description=_described(rows, "category", "place", measure),
+        )
     )
 
 
@@ -179,5 +205,5 @@ def money_by_source(rows: list[dict[str, object]], *, yuan: str) -> alt.Chart:
             ),
             tooltip=[alt.Tooltip("source:N"), alt.Tooltip("yuan:Q", format=",d")],
         )
-        .properties(height=alt.Step(34))
+        .properties(height=alt.Step(34), description=_described(rows, "source", "yuan"))
     )

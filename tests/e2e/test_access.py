@@ -15,11 +15,13 @@ from tests.e2e import Wire, choose, main_text, nav, nav_link, open_page, wait_fo
 pytestmark = pytest.mark.e2e
 
 NOTICE = "公示栏"
-# url path -> the page title a visitor must land on (restricted ones fall back to the notice)
+NOT_FOR_YOU = "您无权打开此页面"  # translated, not Streamlit's "Page not found" dialog
+# url path -> the page title a visitor must land on (restricted ones say so, "setup" on a set-up
+# store falls back to the notice board)
 DEEP_LINKS = {
-    "admin": NOTICE,
-    "review": NOTICE,
-    "rounds": NOTICE,
+    "admin": NOTICE,  # the fresh server's first session runs before the router (§1.1)
+    "review": NOT_FOR_YOU,
+    "rounds": NOT_FOR_YOU,
     "tally": "计票结果",
     "live": "平阳社区2026年微基金项目",  # the live screen opens on the round being voted on
     "ledger": "基金与账目",

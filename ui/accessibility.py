@@ -1,0 +1,171 @@
+"""The one stylesheet for older residents on phones (issue 13), and the page's language.
+
+Streamlit's defaults are 14 px captions and labels in a 3.9:1 grey, 21-40 px tap targets, a
+translucent focus ring, and `<html lang="en">` whatever the language. The rules below lift
+those everywhere; the wall screens' own larger type (pages/live.py, meetings.py, notice.py,
+review.py) uses more specific selectors and so still wins. Constant CSS: no user text in it.
+"""
+
+import json
+
+import streamlit as st
+
+from ui.context import locale, t
+
+# Ink for captions and faded text: 7.0:1 on white, 6.3:1 on the sidebar's grey (#f0f2f6).
+_FADED = "#555861"
+# The focus ring: 8.6:1 on white, solid.
+_RING = "#0b3d91"
+
+STYLESHEET = f"""
+<style>
+/* Text: at least 16 px (1rem), larger inherited sizes kept (headings, metric values). */
+.stApp :is(p, li, label, a, summary, button, input, textarea, td, th,
+           [data-baseweb="select"] div, [data-baseweb="tab"] div)
+  :not([data-testid="stIconMaterial"]) {{
+  font-size: max(1rem, 1em);
+}}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
+[data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"] {{
+  font-size: max(1rem, 1em);
+}}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p, [data-testid="stMetricDelta"],
+[data-testid="stWidgetLabel"] p {{
+  color: {_FADED};
+  opacity: 1;
+}}
+/* A ballot's rows (and every tick box, radio and toggle row): 48 px high, the whole row a
+   target; a ballot's titles 18 px. */
+.stApp :is([data-testid="stCheckbox"], [data-testid="stRadio"] [role="radiogroup"]) label {{
+  min-height: 3rem;
+  width: 100%;
+  align-items: center;
+}}
+.stApp [class*="st-key-ballot_"] [data-testid="stCheckbox"] label p {{
+  font-size: max(1.125rem, 1em);
+}}
+/* Buttons, inputs, tabs, expanders, menu links: 48 x 48 px. */
+.stApp button:not([data-testid="stHeaderActionElements"] *), .stApp [role="tab"],
+[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapseButton"] button {{
+  min-height: 3rem;
+  min-width: 3rem;
+}}
+.stApp :is(input:not([type="checkbox"], [type="radio"]), textarea),
+.stApp [data-baseweb="select"] > div,
+.stApp [data-baseweb="tab"], .stApp [data-testid="stExpander"] summary,
+.stApp [data-testid="stPageLink-NavLink"] {{
+  min-height: 3rem;
+}}
+.stApp [data-testid="stExpander"] summary, .stApp [data-testid="stPageLink-NavLink"] {{
+  display: flex;
+  align-items: center;
+}}
+/* The headings' 16 px anchor links: tiny targets and one Tab stop per heading. */
+[data-testid="stHeaderActionElements"] {{
+  display: none;
+}}
+/* A solid focus ring, and a visible one for tick boxes and radios (their input is hidden). */
+.stApp :focus-visible,
+.stApp label:has(input:focus-visible) {{
+  outline: 3px solid {_RING} !important;
+  outline-offset: 2px;
+}}
+/* Money at 200% zoom (a phone's page laid out in 195 CSS px): the figure shrinks with the
+   screen's width down to 12vw (23 px there), wraps as a last resort, never ends in "…"; so
+   do metric labels and a select box's chosen option. */
+[data-testid="stMetricValue"] {{
+  font-size: min(2.25rem, 12vw);
+}}
+.stApp h1 {{
+  font-size: min(2.75rem, 13vw);
+}}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] *,
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {{
+  white-space: normal !important;
+  overflow-wrap: anywhere;
+  text-overflow: clip !important;
+  overflow: visible !important;
+}}
+.stApp [data-testid="stExpander"] summary :is(span, p, div) {{
+  white-space: normal;
+  text-overflow: clip;
+  overflow: visible;
+}}
+.stApp [data-baseweb="select"] div {{
+  white-space: normal;
+  text-overflow: clip;
+  overflow: visible;
+  height: auto;
+}}
+/* Streamlit's English-only "Press Enter to apply" under a field: the value applies when the
+   field is left too, and a hint nobody can read in Chinese only gets in the way. */
+[data-testid="InputInstructions"] {{
+  display: none;
+}}
+/* The folded sidebar is off screen: out of the Tab order and of screen readers too. */
+[data-testid="stSidebar"][data-collapsed="true"] {{
+  visibility: hidden;
+}}
+/* The phone's only way to the menu says what it is. */
+[data-testid="stExpandSidebarButton"] {{
+  width: auto;
+  gap: 0.25rem;
+  padding: 0 0.5rem;
+}}
+[data-testid="stExpandSidebarButton"]::after {{
+  content: var(--linli-menu);
+  font-size: 1rem;
+}}
+.st-key-linli_access {{
+  display: none;
+}}
+</style>
+"""
+
+# "Large text": Streamlit sizes nearly everything in rem, so a larger root scales it all.
+LARGE_TEXT = "<style>html { font-size: 20px; }</style>"
+
+
+# Streamlit's own English names for its controls, by CSS selector, with the keys that replace
+# them: Streamlit re-creates these elements (the menu button each time the sidebar folds),
+# so an observer names them again.
+_NAMED = {
+    '[data-testid="stExpandSidebarButton"]': "access.open_menu",
+    '[data-testid="stSidebarCollapseButton"] button': "access.close_menu",
+    '[data-testid="stSidebar"]': "access.menu",
+}
+_SCRIPT = """<script>
+(() => {
+  const root = document.documentElement;
+  root.lang = LANG;
+  root.style.setProperty("--linli-menu", JSON.stringify(MENU));
+  window.linliNames = NAMES;
+  const name = () => {
+    for (const [selector, label] of Object.entries(window.linliNames)) {
+      for (const e of document.querySelectorAll(selector)) {
+        if (e.getAttribute("aria-label") !== label) e.setAttribute("aria-label", label);
+      }
+    }
+  };
+  name();
+  if (!window.linliNamer) {
+    window.linliNamer = new MutationObserver(name);
+    window.linliNamer.observe(document.body, { childList: true, subtree: true });
+  }
+})();
+</script>"""
+
+
+def apply(*, large_text: bool) -> None:
+    """Once per run, from app.py: the stylesheet, the menu button's label, and the page's
+    language (Streamlit offers no setting for `<html lang>`: a small script sets it)."""
+    with st.sidebar.container(key="linli_access"):
+        st.html(STYLESHEET + (LARGE_TEXT if large_text else ""))
+        script = (
+            _SCRIPT.replace("LANG", json.dumps(locale()))
+            .replace("MENU", json.dumps(t("access.menu")))
+            .replace("NAMES", json.dumps({selector: t(key) for selector, key in _NAMED.items()}))
+        )
+        st.html(script, unsafe_allow_javascript=True)
