@@ -34,7 +34,13 @@ REQUIRE_POSTGRES = os.environ.get("LINLI_REQUIRE_POSTGRES") == "1"
 # rest; and the tests on a copy of the demo street, so that one worker alone loads the demo
 # into PostgreSQL. Any other test is a unit of its own. (xdist's own ``loadgroup`` cannot name
 # the groups under pytest 9: it renames the tests' node ids, which pytest 9 no longer allows.)
-GROUPS = {"tests/e2e/": "browser", "tests/services/test_demo": "demo copies"}
+# The accessibility matrix is a browser group of its own (its own server), so that it runs
+# beside the other browser tests rather than after them; the first matching prefix wins.
+GROUPS = {
+    "tests/e2e/test_accessibility.py": "accessibility",
+    "tests/e2e/": "browser",
+    "tests/services/test_demo": "demo copies",
+}
 
 
 @pytest.hookimpl(optionalhook=True)
