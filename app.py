@@ -72,8 +72,8 @@ SCREENS = (
         ":material/fact_check:",
         (Action.SCORE_PROJECT, Action.VIEW_REVIEWS),
     ),
-    Screen(allocation.render, "allocation", "nav.allocation", ":material/pie_chart:"),
     Screen(indicators.render, "indicators", "nav.indicators", ":material/monitoring:"),
+    Screen(allocation.render, "allocation", "nav.allocation", ":material/pie_chart:"),
     Screen(
         rounds.render,
         "rounds",

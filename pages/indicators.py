@@ -97,7 +97,7 @@ def _cards(row: Indicators) -> None:
     percent = format_percent
     households = "–" if row.households is None else row.households
     sections = {
-        "implementation": [
+        "carried_out": [
             (
                 "done_of_submitted",
                 percent(row.done_of_submitted),
@@ -108,7 +108,11 @@ def _cards(row: Indicators) -> None:
                 percent(row.done_of_selected),
                 f"{row.completed} / {row.selected}",
             ),
-            ("abandoned", str(row.abandoned), t("indicators.of_selected", count=row.selected)),
+            (
+                "abandoned_projects",
+                str(row.abandoned),
+                t("indicators.of_selected", count=row.selected),
+            ),
             ("drifted", str(row.drifted), t("indicators.of_reviewed", count=row.reviewed)),
         ],
         "participation": [

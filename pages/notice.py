@@ -7,14 +7,16 @@ from fractions import Fraction
 
 import streamlit as st
 
-from services.allocation import PublishedAllocation
+from models.vocabulary import RoundPhase
+from services.allocation import PublishedAllocation, published_allocations
 from services.campaigns import CampaignProgress, FundSources
 from services.charters import ExceptionRow
 from services.ledger import FundBalance, LedgerLine, fund_balances
 from services.notice import NoticeBoard
 from services.permissions import ANONYMOUS
+from services.rounds import RoundRow, list_rounds
 from services.verify import BooksSeal
-from services.workflow import Step, allows
+from services.workflow import Step, allows, is_before
 from ui.campaign_progress import campaign_progress
 from ui.context import day, label, moment, money, read, t
 from ui.i18n import format_percent
@@ -108,13 +110,12 @@ def _downloads() -> None:
             file_name=f"linli-fund-{balance.fund_id}-notice",
             fund_id=balance.fund_id,
         )
-    _result_printouts()
-    _allocation_printouts()
+    _result_printouts(read(list_rounds))
+    _allocation_printouts(read(published_allocations))
 
 
-def _allocation_printouts() -> None:
+def _allocation_printouts(allocations: list[PublishedAllocation]) -> None:
     """Each published allocation for the board in the hall, through the allocation's report."""
-    allocations = shared_notice_board().allocations
     if not allocations:
         return
     st.subheader(t("reports.allocations"), anchor=False)
@@ -151,20 +152,21 @@ def _allocations(allocations: list[PublishedAllocation]) -> None:
             st.markdown("\n".join(lines))
 
 
-def _result_printouts() -> None:
-    """Each published result as a notice for the board in the hall, A4."""
-    results = shared_notice_board().results
-    if not results:
+def _result_printouts(rounds: list[RoundRow]) -> None:
+    """Each published result as a notice for the board in the hall, A4: every round counted
+    and published (tallied, or later)."""
+    published = [r for r in rounds if not is_before(r.phase, RoundPhase.TALLIED)]
+    if not published:
         return
     st.subheader(t("reports.results_to_print"), anchor=False)
-    for result in results:
-        st.markdown(f"**{plain(result.round_name)}**")
+    for budget_round in published:
+        st.markdown(f"**{plain(budget_round.name)}**")
         report_buttons(
             ANONYMOUS,
             round_notice.read_report,
-            key=f"round_notice_{result.round_id}",
-            file_name=f"linli-round-{result.round_id}-result",
-            round_id=result.round_id,
+            key=f"round_notice_{budget_round.id}",
+            file_name=f"linli-round-{budget_round.id}-result",
+            round_id=budget_round.id,
         )
 
 

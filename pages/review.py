@@ -541,13 +541,14 @@ def _wall_board(session_id: int) -> None:
 
 def _selected(sessions: list[ReviewSessionRow]) -> int | None:
     """The session in the address on a first visit (a projector's bookmark), then the one last
-    chosen, else the newest."""
+    chosen, else the one open (the one to score), else the newest."""
     ids = {s.id for s in sessions}
     wanted = str(st.query_params.get(SESSION_PARAM, ""))
     if SESSION_KEY not in st.session_state and wanted.isdigit() and int(wanted) in ids:
         st.session_state[SESSION_KEY] = int(wanted)
     if st.session_state.get(SESSION_KEY) not in ids:
-        st.session_state[SESSION_KEY] = sessions[0].id if sessions else None
+        first = next((s for s in sessions if s.is_open), sessions[0] if sessions else None)
+        st.session_state[SESSION_KEY] = first.id if first else None
     selected = st.session_state.get(SESSION_KEY)
     return selected if isinstance(selected, int) else None
 

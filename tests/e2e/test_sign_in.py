@@ -36,10 +36,12 @@ CHAIR_PAGES = [
     "我的捐赠",
     "众筹与收入",
     "组团联建",
+    "评审指标",
+    "来年资助分配",
     "轮次与基金",
     "账户",
 ]
-REVIEWER_PAGES = [*CHAIR_PAGES[:-2], "年底评审", "账户"]
+REVIEWER_PAGES = [*CHAIR_PAGES[:-4], "年底评审", "评审指标", "来年资助分配", "账户"]
 
 
 def nav_titles(page: Page) -> list[str]:

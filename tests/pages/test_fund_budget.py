@@ -93,10 +93,12 @@ def test_only_open_projects_get_money_on_the_treasurers_forms(demo_db: dict[str,
 
 
 def test_the_ledger_files_to_download(demo_db: dict[str, int]) -> None:
-    """Everyone gets the public files; the books' files only where the books are open."""
+    """Everyone gets the public files and the fund's notice to print; the books' files only
+    where the books are open."""
     public_files = {
         i18n.translate("zh-CN", "export.public_csv"),
         i18n.translate("zh-CN", "export.public_xlsx"),
+        i18n.translate("zh-CN", "reports.pdf"),
     }
     books_files = {
         i18n.translate("zh-CN", "export.books_csv"),

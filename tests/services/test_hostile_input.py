@@ -1593,6 +1593,8 @@ TAKE_NO_TYPED_VALUE = {
     "services.notice.notice_board",
     "services.allocation.published_allocations",
     "services.printouts.allocation_plan",
+    "services.preferences.large_text",
+    "services.preferences.set_large_text",
     "services.allocation.allocation_page",
     "services.allocation.publish_allocation",
     "services.printouts.fund_notice",
