@@ -36,16 +36,14 @@ from ui.context import (
     when_downloaded,
 )
 from ui.plain_text import plain
-from ui.widgets import guard, id_select, place_select, vocabulary_select
+from ui.widgets import grid, guard, id_select, place_select, vocabulary_select
 from voting import RULES, TIE_BREAKS
 
 
 def _places(viewer: Viewer) -> None:
     rows = read(list_places)
-    st.dataframe(
+    grid(
         [{t("field.kind"): label("place_kind", p.kind), t("field.name"): p.path} for p in rows],
-        hide_index=True,
-        width="stretch",
     )
     with st.form("new_place", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('admin.new_place')}**")
@@ -82,7 +80,7 @@ def _people(viewer: Viewer) -> None:
     people = act(list_people, viewer, search=search) or []
     if len(people) == PEOPLE_SHOWN:
         st.caption(t("admin.people_first", count=PEOPLE_SHOWN))
-    st.dataframe(
+    grid(
         [
             {
                 "#": p.id,
@@ -93,8 +91,6 @@ def _people(viewer: Viewer) -> None:
             }
             for p in people
         ],
-        hide_index=True,
-        width="stretch",
     )
     places = {p.id: p.path for p in read(list_places)}
     left, right = st.columns(2, gap="large")
@@ -219,7 +215,7 @@ def _audit(viewer: Viewer) -> None:
             on_click="ignore",
             icon=":material/download:",
         )
-    st.dataframe(
+    grid(
         [
             {
                 "#": e.id,
@@ -231,8 +227,6 @@ def _audit(viewer: Viewer) -> None:
             }
             for e in entries or []
         ],
-        hide_index=True,
-        width="stretch",
     )
 
 

@@ -46,11 +46,11 @@ from ui.money_sources import money_by_source_chart
 from ui.plain_text import plain
 from ui.report_buttons import report_buttons
 from ui.reports import fund_notice
-from ui.widgets import empty_state, id_select, status_badge, vocabulary_select
+from ui.widgets import empty_state, grid, id_select, status_badge, vocabulary_select
 
 
 def _lines_table(lines: list) -> None:
-    st.dataframe(
+    grid(
         [
             {
                 "#": line.id,
@@ -65,8 +65,6 @@ def _lines_table(lines: list) -> None:
             }
             for line in lines
         ],
-        hide_index=True,
-        width="stretch",
     )
 
 
@@ -503,7 +501,7 @@ def render() -> None:
         rows = read(contributions, fund_id=fund_id)
         if not rows:
             empty_state("app.nothing_yet")
-        st.dataframe(
+        grid(
             [
                 {
                     t("field.kind"): label("contribution_kind", c.kind),
@@ -515,8 +513,6 @@ def render() -> None:
                 }
                 for c in rows
             ],
-            hide_index=True,
-            width="stretch",
         )
     with shown[t("donors.sources")]:
         (sources,) = read(money_by_source, fund_id=fund_id)

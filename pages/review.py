@@ -45,7 +45,7 @@ from ui.plain_text import plain
 from ui.report_buttons import report_buttons
 from ui.reports import review_session as review_report
 from ui.shared_reviews import shared_review_board
-from ui.widgets import empty_state, guard, place_select, status_badge
+from ui.widgets import empty_state, grid, guard, place_select, status_badge
 
 SESSION_KEY = "review_session"
 INDEX_KEY = "review_project_index"
@@ -412,7 +412,7 @@ def _summary(board: ReviewBoard) -> None:
         row[t("review.leverage")] = one_decimal(project.leverage)
         row[t("review.goal_drift")] = project.scores.goal_drift_flags
         rows.append(row)
-    st.dataframe(rows, hide_index=True, width="stretch")
+    grid(rows)
     chart_rows: list[dict[str, object]] = [
         {"project": title, "criterion": t(f"field.{criterion}"), "average": float(average)}
         for title, criterion, average in board.summary

@@ -47,7 +47,7 @@ from ui.ballot import (
 from ui.code_sheet import code_sheet_html
 from ui.context import act, attempt, client_address, current_viewer, label, moment, money, read, t
 from ui.plain_text import plain
-from ui.widgets import empty_state, id_select
+from ui.widgets import empty_state, grid, id_select
 
 OPENED_CODE = "household_code_opened"  # the code and what it opens, until the ballot is cast
 ISSUED_CODES = "household_codes_issued"  # shown once to the clerk who issued them
@@ -390,12 +390,12 @@ def _issued_codes() -> None:
         type="primary",
         icon=":material/download:",
     )
-    st.dataframe(
+    grid(
         [
             {t("codes.household"): code.household, t("codes.code"): code.code}
             for code in issued["codes"]
         ],
-        hide_index=True,
+        stretch=False,
     )
     if st.button(t("codes.forget"), key="forget_codes"):
         st.session_state.pop(ISSUED_CODES)

@@ -9,6 +9,9 @@ from collections.abc import Mapping
 import altair as alt
 import pandas as pd
 
+# Axis and legend words on a phone: the app's smallest text (ui/accessibility.py), not Vega's 11.
+LEGIBLE_PX = 16
+
 
 def _described(rows: list[dict[str, object]], label: str, *values: str) -> str:
     """ "label: value, value; ..." for each row, in the rows' order."""
@@ -83,8 +86,8 @@ def score_chart(rows: list[dict[str, object]], legend: str) -> alt.LayerChart:
     """Average score per criterion and project (0-5): a heat map readable on a projector.
     ``rows``: dicts with ``project``, ``criterion`` (a label) and ``average`` (a number)."""
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("criterion:N", title=None, axis=alt.Axis(labelAngle=0, labelFontSize=14)),
-        y=alt.Y("project:N", title=None, axis=alt.Axis(labelFontSize=14, labelLimit=320)),
+        x=alt.X("criterion:N", title=None, axis=alt.Axis(labelAngle=0, labelFontSize=LEGIBLE_PX)),
+        y=alt.Y("project:N", title=None, axis=alt.Axis(labelFontSize=LEGIBLE_PX, labelLimit=320)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color("average:Q", scale=alt.Scale(domain=[0, 5], scheme="blues"), title=legend),
@@ -152,19 +155,21 @@ def needs_demand(
             x=alt.X(
                 f"{measure}:Q",
                 title=labels[measure],
-                axis=alt.Axis(tickMinStep=1, format="d", labelFontSize=13, titleFontSize=13),
+                axis=alt.Axis(
+                    tickMinStep=1, format="d", labelFontSize=LEGIBLE_PX, titleFontSize=LEGIBLE_PX
+                ),
             ),
             y=alt.Y(
                 "category:N",
                 title=None,
                 sort="-x",
-                axis=alt.Axis(labelFontSize=14, labelLimit=150),
+                axis=alt.Axis(labelFontSize=LEGIBLE_PX, labelLimit=150),
             ),
             color=alt.Color(
                 "place:N",
                 title=labels["place"],
                 legend=alt.Legend(
-                    orient="bottom", direction="vertical", labelFontSize=13, labelLimit=300
+                    orient="bottom", direction="vertical", labelFontSize=LEGIBLE_PX, labelLimit=300
                 ),
             ),
             tooltip=[
@@ -196,7 +201,7 @@ def money_by_source(rows: list[dict[str, object]], *, yuan: str) -> alt.Chart:
                 "source:N",
                 title=None,
                 sort=alt.EncodingSortField("order"),
-                axis=alt.Axis(labelFontSize=14, labelLimit=200),
+                axis=alt.Axis(labelFontSize=LEGIBLE_PX, labelLimit=200),
             ),
             color=alt.Color(
                 "government:N",

@@ -14,6 +14,8 @@ from fractions import Fraction
 import altair as alt
 import pandas as pd
 
+from ui.charts import LEGIBLE_PX
+
 STREET_COLOUR = "#37474f"
 COMMUNITY_COLOURS = ("#2e7d32", "#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457")
 
@@ -78,7 +80,9 @@ def trend_chart(
                 "place:N",
                 title=None,
                 scale=_colours(places, street),
-                legend=alt.Legend(orient="bottom", columns=2, labelLimit=220, labelFontSize=13),
+                legend=alt.Legend(
+                    orient="bottom", columns=2, labelLimit=220, labelFontSize=LEGIBLE_PX
+                ),
             ),
             strokeWidth=alt.condition(alt.datum.place == street, alt.value(4), alt.value(2)),
             tooltip=[
@@ -123,7 +127,7 @@ def side_by_side_chart(
                 "place:N",
                 title=None,
                 sort=alt.EncodingSortField("order"),
-                axis=alt.Axis(labelFontSize=14, labelLimit=200),
+                axis=alt.Axis(labelFontSize=LEGIBLE_PX, labelLimit=200),
             ),
             tooltip=[
                 alt.Tooltip("place:N", title=None),

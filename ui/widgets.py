@@ -82,6 +82,27 @@ def status_badge(vocabulary: str, value: str) -> None:
     st.badge(label(vocabulary, value), color=colours.get(value, "gray"))
 
 
+NO_VALUE = "–"
+
+
+def grid(rows: Sequence[Mapping[str, object]], *, stretch: bool = True) -> None:
+    """A table for the committee's and the admin's screens. Streamlit draws an empty cell as
+    the English word "None", so a column with an empty cell is drawn as text with a dash there
+    (a column of one type keeps its type, and its sorting)."""
+    columns = {name for row in rows for name, value in row.items() if value is None}
+    st.dataframe(
+        [
+            {
+                name: (NO_VALUE if value is None else str(value)) if name in columns else value
+                for name, value in row.items()
+            }
+            for row in rows
+        ],
+        hide_index=True,
+        width="stretch" if stretch else "content",
+    )
+
+
 def empty_state(key: str, **params: Any) -> None:
     st.caption(t(key, **params))
 
