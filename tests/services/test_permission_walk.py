@@ -853,12 +853,15 @@ def _close_project(session: Session, viewer: Viewer, stage: Stage, side: Side) -
 def _score_project(session: Session, viewer: Viewer, stage: Stage, side: Side) -> Attempt:
     # Every walker is on the session's roster, as its chair would put them: the walk asks
     # what the role allows, and the roster is tested in test_reviews.py.
-    if viewer.person_id is not None and not session.exec(
-        select(ReviewAssignment).where(
-            ReviewAssignment.session_id == stage.review_session,
-            ReviewAssignment.reviewer_id == viewer.person_id,
-        )
-    ).first():
+    if (
+        viewer.person_id is not None
+        and not session.exec(
+            select(ReviewAssignment).where(
+                ReviewAssignment.session_id == stage.review_session,
+                ReviewAssignment.reviewer_id == viewer.person_id,
+            )
+        ).first()
+    ):
         session.add(ReviewAssignment(session_id=stage.review_session, reviewer_id=viewer.person_id))
         session.flush()
 
