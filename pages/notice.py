@@ -8,13 +8,13 @@ from fractions import Fraction
 import streamlit as st
 
 from models.vocabulary import RoundPhase
-from services.allocation import PublishedAllocation, published_allocations
+from services.allocation import PublishedAllocation
 from services.campaigns import CampaignProgress, FundSources
 from services.charters import ExceptionRow
 from services.ledger import FundBalance, LedgerLine, fund_balances
 from services.notice import NoticeBoard
 from services.permissions import ANONYMOUS
-from services.rounds import RoundRow, list_rounds
+from services.rounds import RoundRow
 from services.verify import BooksSeal
 from services.workflow import Step, allows, is_before
 from ui.campaign_progress import campaign_progress
@@ -25,7 +25,13 @@ from ui.ledger_files import ledger_downloads
 from ui.plain_text import plain
 from ui.report_buttons import report_buttons
 from ui.reports import allocation, fund_notice, round_notice
-from ui.shared import REFRESH_SECONDS, funds_spec, proposals_spec, shared_notice_board
+from ui.shared import (
+    REFRESH_SECONDS,
+    funds_spec,
+    proposals_spec,
+    shared_notice_board,
+    shared_printouts,
+)
 from ui.widgets import empty_state, override_notice
 
 VIEW_PARAM = "view"
@@ -110,11 +116,12 @@ def _downloads() -> None:
             file_name=f"linli-fund-{balance.fund_id}-notice",
             fund_id=balance.fund_id,
         )
-    _result_printouts(read(list_rounds))
-    _allocation_printouts(read(published_allocations))
+    rounds, allocations = shared_printouts()
+    _result_printouts(rounds)
+    _allocation_printouts(allocations)
 
 
-def _allocation_printouts(allocations: list[PublishedAllocation]) -> None:
+def _allocation_printouts(allocations: tuple[PublishedAllocation, ...]) -> None:
     """Each published allocation for the board in the hall, through the allocation's report."""
     if not allocations:
         return
@@ -152,7 +159,7 @@ def _allocations(allocations: list[PublishedAllocation]) -> None:
             st.markdown("\n".join(lines))
 
 
-def _result_printouts(rounds: list[RoundRow]) -> None:
+def _result_printouts(rounds: tuple[RoundRow, ...]) -> None:
     """Each published result as a notice for the board in the hall, A4: every round counted
     and published (tallied, or later)."""
     published = [r for r in rounds if not is_before(r.phase, RoundPhase.TALLIED)]

@@ -15,9 +15,11 @@ from typing import Any
 import streamlit as st
 
 from models import database_url
+from services.allocation import PublishedAllocation, published_allocations
 from services.meetings import MeetingMinutes, meeting_minutes, meeting_version
 from services.notice import NoticeBoard, notice_board, notice_version
 from services.permissions import Viewer
+from services.rounds import RoundRow, list_rounds
 from services.turnout import ResultBar, Turnout, round_turnout
 from ui import charts
 from ui.context import read
@@ -34,6 +36,21 @@ def _notice_board(database: str, version: str) -> NoticeBoard:
 @st.cache_data(ttl=VERSION_SECONDS, max_entries=32, show_spinner=False)
 def _version(database: str) -> str:
     return read(notice_version)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _printouts(
+    database: str, version: str
+) -> tuple[tuple[RoundRow, ...], tuple[PublishedAllocation, ...]]:
+    return tuple(read(list_rounds)), tuple(read(published_allocations))
+
+
+def shared_printouts() -> tuple[tuple[RoundRow, ...], tuple[PublishedAllocation, ...]]:
+    """The rounds and published splits the notice board offers to print, read apart from the
+    board (a board that fails reports its one incident) but, like it, once per change of the
+    store and process rather than on every visitor's run."""
+    database = database_url()
+    return _printouts(database, _version(database))
 
 
 def shared_notice_board() -> NoticeBoard:
