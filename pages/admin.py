@@ -257,7 +257,7 @@ def _import(viewer: Viewer) -> None:
     st.caption(t("imports.intro", max_mb=max_mb))
     allowed = read(places_where_allowed, viewer=viewer, action=Action.MANAGE_ROUND)
     funds = {f.fund_id: f.name for f in read(fund_balances)}
-    rules = list(RULES)
+    rules = [name for name, rule in RULES.items() if not rule.variant]
     with st.form(
         "import_pb", clear_on_submit=True, enter_to_submit=False
     ):  # a second click imports nothing twice

@@ -111,7 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     pb.add_argument("file", help="a Pabulib .pb file")
     pb.add_argument("--place", type=int, required=True, help="the round's place (id)")
     pb.add_argument("--fund", type=int, required=True, help="the fund the round spends (id)")
-    pb.add_argument("--rule", default="mes+greedy", choices=list(RULES))
+    pb.add_argument(
+        "--rule", default="mes+greedy", choices=[n for n, r in RULES.items() if not r.variant]
+    )
     pb.add_argument("--tie-break", default="id", choices=list(TIE_BREAKS))
     return parser
 

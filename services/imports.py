@@ -439,7 +439,7 @@ def import_election(
     command line). The round is left in the counting phase (its vote is over), for the
     committee to count and publish with the usual services."""
     acting = OPERATOR if viewer is None else viewer
-    if rule not in RULES:
+    if rule not in RULES or RULES[rule].variant:  # a round stores no threshold or groups
         raise InvalidInput("field_invalid", field="rule")
     if tie_break not in TIE_BREAKS:
         raise InvalidInput("field_invalid", field="tie_break")

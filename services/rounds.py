@@ -99,8 +99,13 @@ class RoundSettings:
 
 # The rules that can count each kind of ballot, for the set-up screen's choices: a knapsack
 # ballot is an approval ballot (what it adds is a limit on the chosen projects' total cost).
+# A city's variant (`Rule.variant`) needs parameters from a Pabulib file that rounds do not store.
 RULES_BY_KIND: dict[str, tuple[str, ...]] = {
-    kind.value: tuple(name for name, rule in RULES.items() if VOTE_TYPE[kind] in rule.vote_types)
+    kind.value: tuple(
+        name
+        for name, rule in RULES.items()
+        if VOTE_TYPE[kind] in rule.vote_types and not rule.variant
+    )
     for kind in BallotKind
 }
 
@@ -142,7 +147,7 @@ def _checked_settings(session: Session, viewer: Viewer, config: RoundSettings) -
     year = bounded_int(config.year, "year", low=FIRST_DAY.year, high=LAST_DAY.year)
     budget_fen = parse_yuan(config.budget, "budget")
     kind = choice(config.ballot_kind, BallotKind, "ballot_kind")
-    if config.rule not in RULES:
+    if config.rule not in RULES or RULES[config.rule].variant:
         raise InvalidInput("field_invalid", field="rule")
     if config.rule not in RULES_BY_KIND[kind]:
         code = "rule_needs_approval" if config.rule == "phragmen" else "rule_not_for_ranking"

@@ -1,4 +1,5 @@
-"""Command line: `python -m voting tally FILE.pb --rule RULE` and `... explain ... --project ID`.
+"""Command line: `python -m voting tally FILE.pb --rule RULE`, `... explain ... --project ID`,
+and `python -m voting verify FILE.pb|DIR ...` (see `voting.verify`).
 
 Errors the user can fix (a broken file, a rule that does not apply) print one line on stderr
 and exit with status 2, never a traceback.
@@ -25,6 +26,7 @@ from voting.outcome import (
 from voting.pabulib import read_pb
 from voting.rules import RULES, tally
 from voting.tiebreak import TIE_BREAKS
+from voting.verify import Verdict, pb_files, summary, verify_file
 
 __all__ = ["main"]
 
@@ -41,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument("--json", action="store_true", help="print one JSON object")
         else:
             sub.add_argument("--project", required=True, help="a project id as in the file")
+    check = commands.add_parser(
+        "verify", help="does each file's published result follow from its ballots?"
+    )
+    check.add_argument("paths", nargs="+", help="Pabulib .pb files or directories of them")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -80,9 +87,17 @@ def _explain_greedy(explanation: GreedyExplanation, pid: str, phase: str = "") -
                 f"{phase}ranked {step.rank} by {explanation.order_by} "
                 f"(support {format_exact(step.support)}, cost {_money(step.cost)})"
             )
-            if step.selected:
-                return f"{where}: selected, {_money(step.budget_left_before)} was still left"
-            return f"{where}: skipped, it did not fit in the {_money(step.budget_left_before)} left"
+            left = _money(step.budget_left_before)
+            threshold = _number(explanation.threshold or Fraction(0))
+            why = {
+                "": f"selected, {left} was still left",
+                "no_fit": f"skipped, it did not fit in the {left} left",
+                "below_threshold": f"not counted, its support is below the threshold {threshold}",
+                "after_stop": f"not considered, the count stopped at {step.because_of}",
+                "exclusive_group": f"excluded, {step.because_of} of its group was funded first",
+                "withdrawn": "withdrawn (cost 999999999: it could not be carried out)",
+            }[step.skipped_because]
+            return f"{where}: {why}"
     return None
 
 
@@ -139,8 +154,61 @@ def explain(outcome: Outcome, pid: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+_VERDICT_WORDS = {
+    "agree": "agrees",
+    "differ": "DIFFERS",
+    "tie": "differs by a tie",
+    "not_implemented": "not implemented",
+    "no_selected": "no selected column",
+    "unreadable": "unreadable",
+}
+
+
+def _verdict_line(v: Verdict) -> str:
+    how = f"{v.rule}, ties by {v.tie_break}" if v.rule else v.meta_rule or "no rule"
+    text = f"{v.file}: {_VERDICT_WORDS[v.verdict]} ({how}; {v.seconds:.2f} s)"
+    if v.only_official:
+        text += f"; only in the official result: {', '.join(v.only_official)}"
+    if v.only_ours:
+        text += f"; only in ours: {', '.join(v.only_ours)}"
+    if v.other_reason:
+        text += f"; selected for another reason (2): {', '.join(v.other_reason)}"
+    return text + (f"; {v.note}" if v.note else "")
+
+
+def _verify(paths: list[str], as_json: bool) -> int:
+    """Exit 0 when every difference is explained (a tie), 1 when one is not, 2 when a file
+    could not be read or run (each named on stderr)."""
+    verdicts = []
+    for path in pb_files(paths):
+        verdict = verify_file(path)
+        verdicts.append(verdict)
+        if verdict.verdict == "unreadable":
+            print(f"error: {path}: {verdict.note}", file=sys.stderr)
+        elif not as_json:
+            print(_verdict_line(verdict), flush=True)
+    counts = summary(verdicts)
+    if as_json:
+        data = {"files": [v.to_dict() for v in verdicts], "summary": counts}
+        print(json.dumps(data, ensure_ascii=False))
+    elif len(verdicts) > 1:
+        print(
+            f"{counts['files']} files: {counts['agree']} agree, {counts['differ']} differ, "
+            f"{counts['tie']} differ by a tie, {counts['not_implemented']} not implemented, "
+            f"{counts['no_selected']} without a selected column, "
+            f"{counts['unreadable']} unreadable"
+        )
+    return 2 if counts["unreadable"] else 1 if counts["differ"] else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "verify":
+        try:
+            return _verify(args.paths, args.json)
+        except VotingError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     try:
         start = time.perf_counter()
         election = read_pb(args.file)

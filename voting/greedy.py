@@ -53,7 +53,18 @@ def greedy_select(
     for rank, i in enumerate(candidates, start=1):
         cost = projects[i].cost
         fits = cost <= left
-        steps.append(GreedyStep(projects[i].id, rank, totals[i], cost, fits, not fits, left))
+        steps.append(
+            GreedyStep(
+                projects[i].id,
+                rank,
+                totals[i],
+                cost,
+                fits,
+                not fits,
+                left,
+                "" if fits else "no_fit",
+            )
+        )
         if fits:
             chosen.append(i)
             left -= cost

@@ -48,7 +48,13 @@ class _Serialisable:
 
 @dataclass
 class GreedyStep(_Serialisable):
-    """One project in the order the greedy rule considered it (rank 1 first)."""
+    """One project in the order the greedy rule considered it (rank 1 first).
+
+    `skipped_because` says why a project was not funded: "no_fit" (it cost more than was left),
+    or, in the cities' variants (`voting.variants`), "below_threshold", "after_stop" (the count
+    had stopped at `because_of`), "exclusive_group" (`because_of` was funded from its group) or
+    "withdrawn" (Pabulib's cost 999999999); "" for a funded project.
+    """
 
     project: str
     rank: int
@@ -57,6 +63,8 @@ class GreedyStep(_Serialisable):
     selected: bool
     skipped_no_fit: bool
     budget_left_before: Fraction
+    skipped_because: str = ""
+    because_of: str = ""
 
 
 @dataclass
@@ -66,6 +74,7 @@ class GreedyExplanation(_Serialisable):
     order_by: str
     steps: list[GreedyStep]
     kind: str = "greedy"
+    threshold: Fraction | None = None  # the support a project needed to be counted at all
 
 
 @dataclass

@@ -2,6 +2,9 @@
 
 Which rules apply to which vote type follows pabutools' satisfaction functions (see
 `docs/voting.md`): Phragmén needs approval ballots; greedy per cost is not offered for rankings.
+A `variant` is a city's own rule as Pabulib names it (`voting.variants`): it reads parameters
+from the file (a threshold in META, exclusion groups in PROJECTS) that the app's rounds do not
+store, so it is run by the command line and `verify` only, and `rules_for` leaves it out.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from voting.model import VOTE_TYPES, Election, Instance, Profile
 from voting.outcome import Outcome
 from voting.phragmen import sequential_phragmen
 from voting.tiebreak import check_tie_break
+from voting.variants import greedy_exclusive, greedy_no_skip, greedy_threshold
 
 __all__ = ["RULES", "Rule", "rules_for", "tally"]
 
@@ -32,6 +36,7 @@ class Rule:
     function: RuleFunction
     vote_types: tuple[str, ...]
     description: str
+    variant: bool = False  # a city's variant: command line and verify only, not the app
 
 
 def _mes(add1: bool, completion: bool) -> RuleFunction:
@@ -51,12 +56,23 @@ RULES: dict[str, Rule] = {
     "mes-add1": Rule(_mes(True, False), _ALL, "Equal Shares with Add1 completion"),
     "mes-add1+greedy": Rule(_mes(True, True), _ALL, "Equal Shares with Add1, then greedy"),
     "phragmen": Rule(sequential_phragmen, ("approval",), "sequential Phragmén"),
+    "greedy-threshold": Rule(
+        greedy_threshold, _ALL, "greedy over projects with enough support (META)", variant=True
+    ),
+    "greedy-no-skip": Rule(
+        greedy_no_skip, _ALL, "greedy that stops at the first misfit", variant=True
+    ),
+    "greedy-exclusive": Rule(
+        greedy_exclusive, _ALL, "greedy, one project per exclusion group", variant=True
+    ),
 }
 
 
 def rules_for(vote_type: str) -> list[str]:
-    """Names of the rules that apply to a vote type, in registry order."""
-    return [name for name, rule in RULES.items() if vote_type in rule.vote_types]
+    """Names of the rules the app offers for a vote type, in registry order (no variants)."""
+    return [
+        name for name, rule in RULES.items() if vote_type in rule.vote_types and not rule.variant
+    ]
 
 
 def tally(
