@@ -21,7 +21,7 @@ from voting.matrix import support_totals
 from voting.model import Election
 from voting.pabulib import read_pb
 from voting.rules import RULES, tally
-from voting.variants import GROUP_COLUMN
+from voting.variants import GROUP_COLUMN, THRESHOLD_KEY, score_threshold
 
 __all__ = ["OFFICIAL_RULES", "OfficialRule", "Verdict", "pb_files", "summary", "verify_file"]
 
@@ -151,6 +151,10 @@ def _number(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else str(float(value))
 
 
+def _add_note(verdict: Verdict, text: str) -> None:
+    verdict.note = f"{verdict.note}; {text}" if verdict.note else text
+
+
 def verify_file(path: Path) -> Verdict:
     """Read one file, run its official rule and compare; a file that cannot be read or run
     gets verdict "unreadable" and the reason in `note`."""
@@ -177,9 +181,11 @@ def verify_file(path: Path) -> Verdict:
             _compare(election, verdict, official, column)
             groups = any(GROUP_COLUMN in p.fields for p in election.instance.projects)
             if meta_rule == "greedy-exclusive" and not groups:
-                verdict.note = (
-                    f"{verdict.note}; " if verdict.note else ""
-                ) + "no exclusion groups in the file (Pabulib has no column for them): plain greedy"
+                _add_note(
+                    verdict, "no exclusion groups in the file (Pabulib has none): plain greedy"
+                )
+            if meta_rule == "greedy" and score_threshold(election.instance) is not None:
+                _add_note(verdict, f"plain greedy ignores META {THRESHOLD_KEY}")
     except VotingError as exc:
         verdict.verdict, verdict.note = "unreadable", str(exc)
     verdict.seconds = time.perf_counter() - start

@@ -291,6 +291,12 @@ REFUSED: dict[str, tuple[dict[str, Any], type[LinliError], str, dict[str, Any]]]
         {},
     ),
     "an unknown rule": ({"rule": "plurality"}, InvalidInput, "field_invalid", {"field": "rule"}),
+    "a city's variant, which needs what a round does not store": (
+        {"rule": "greedy-threshold"},
+        InvalidInput,
+        "field_invalid",
+        {"field": "rule"},
+    ),
     "an unknown place": ({"place_id": 10**9}, NotFound, "not_found", {"entity": "place"}),
     "an unknown fund": ({"fund_id": 10**9}, NotFound, "not_found", {"entity": "fund"}),
     "a resident": ({"viewer": "resident_a1"}, NotAllowed, "not_allowed", {}),

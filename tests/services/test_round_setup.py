@@ -28,6 +28,7 @@ from services.rounds import (
 )
 from tests.street import draft, fingerprint
 from tests.world import World
+from voting import RULES
 
 WHEN = date(2026, 3, 1)
 PLAN = {
@@ -107,12 +108,20 @@ def test_a_knapsack_ballot_is_counted_by_the_rules_of_approval_ballots() -> None
     assert "greedy-per-cost" not in RULES_BY_KIND["ordinal"]
 
 
+def test_the_cities_variants_are_not_offered_to_rounds() -> None:
+    """They read a threshold or exclusion groups from a Pabulib file; rounds store neither."""
+    variants = {name for name, rule in RULES.items() if rule.variant}
+    assert {"greedy-threshold", "greedy-no-skip", "greedy-exclusive"} <= variants
+    assert not variants & {rule for rules in RULES_BY_KIND.values() for rule in rules}
+
+
 @pytest.mark.parametrize(
     ("changes", "code", "field"),
     [
         ({"ballot_kind": "ordinal", "rule": "greedy-per-cost"}, "rule_not_for_ranking", "rule"),
         ({"ballot_kind": "cumulative", "rule": "phragmen"}, "rule_needs_approval", "rule"),
         ({"ballot_kind": "knapsack", "rule": "borda"}, "field_invalid", "rule"),
+        ({"ballot_kind": "approval", "rule": "greedy-no-skip"}, "field_invalid", "rule"),
         ({"ballot_changes_allowed": "yes"}, "field_invalid", "ballot_changes_allowed"),
         ({"fund_id": "b"}, "fund_outside_round", "fund"),
     ],
