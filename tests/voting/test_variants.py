@@ -8,6 +8,7 @@ import pytest
 
 from tests.voting.conftest import FIXTURES
 from voting import Ballot, Instance, Profile, Project, UnsupportedRuleError, read_pb, tally
+from voting.cli import main
 from voting.outcome import GreedyExplanation
 
 VERIFY = FIXTURES / "verify"
@@ -117,3 +118,26 @@ def test_exclusive_without_groups_is_greedy() -> None:
             tally(election, rule="greedy-exclusive", tie_break=tie_break).selected
             == tally(election, rule="greedy", tie_break=tie_break).selected
         )
+
+
+@pytest.mark.parametrize(
+    ("file", "rule", "project", "words"),
+    [
+        ("no_skip_agree.pb", "greedy-no-skip", "c", "not considered, the count stopped at b"),
+        ("threshold_agree.pb", "greedy-threshold", "c", "below the threshold 3"),
+        ("exclusive_agree.pb", "greedy-exclusive", "b", "excluded, a of its group was funded"),
+    ],
+)
+def test_explain_says_why(
+    capsys: pytest.CaptureFixture[str], file: str, rule: str, project: str, words: str
+) -> None:
+    assert main(["explain", str(VERIFY / file), "--rule", rule, "--project", project]) == 0
+    assert words in capsys.readouterr().out
+
+
+def test_a_threshold_rule_on_a_file_without_one_is_a_one_line_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["tally", str(FIXTURES / "approval_small.pb"), "--rule", "greedy-threshold"]) == 2
+    err = capsys.readouterr().err
+    assert "min_project_score_threshold" in err and err.count("\n") == 1
