@@ -2,18 +2,11 @@
 role, on a phone (390x844) and a desktop (1920x1080), in Chinese and in English; and a ballot
 cast with the keyboard alone.
 
-Coverage, one run per page and viewer to keep the suite short (a run is about 2 s; the full
-page x viewer x size x language product would take 20 minutes on two cores): each viewer
-(anonymous, admin, chair, secretary, treasurer, clerk, reviewer, resident) opens every other
-page of its menu on a phone in one language, then switches language in the sidebar and opens
-the remaining pages on a desktop. The language checked on the phone alternates across viewers
-(anonymous, chair, treasurer, reviewer: zh-CN on the phone, en on the desktop; admin,
-secretary, clerk, resident: the other way round), and which half of the menu goes first
-alternates by pairs of viewers (anonymous and admin start with the first page, chair and
-secretary with the second, and so on). So every page x viewer is checked once, and a page
-that several viewers share in the same place of their menus (the public ones, first in every
-menu) at both sizes and in both languages. Anonymous and the resident also open /admin, the
-translated "not open to you" page, at both sizes in the browser's language.
+Coverage, the whole product: each viewer (anonymous, admin, chair, secretary, treasurer, clerk,
+reviewer, resident) opens every page of its menu in one language, checking each on the desktop
+and again narrowed to a phone (a resize reflows the page without running it again), then
+switches language in the sidebar and does the same in the other. Anonymous and the resident also
+open /admin, the translated "not open to you" page, at both sizes in the browser's language.
 
 A run fails on any serious or critical axe violation (tags wcag2a, wcag2aa, wcag21a,
 wcag21aa), on an `<html lang>` other than the locale, and on a visible main control (button,
@@ -45,7 +38,7 @@ DESKTOP = {"width": 1920, "height": 1080}
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 LANGUAGE = {"zh-CN": "中文", "en": "English"}
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-# viewer -> the language its pages are checked in (alternating) and the account page's labels
+# viewer -> the language it signs in with and checks first; and the account page's labels
 VIEWERS = {
     "anonymous": "zh-CN",
     "admin": "en",
@@ -166,18 +159,19 @@ def _show_menu(page: Page) -> None:
     expect(nav(page)).to_be_visible()
 
 
-def _pass(page: Page, axe_js: Path, language: str, size: str, viewer: str, half: int) -> list[str]:
-    """Every other page in the viewer's menu (from the first or the second) at one size in
-    one language."""
+def _pass(page: Page, axe_js: Path, language: str, viewer: str) -> list[str]:
+    """Every page in the viewer's menu in one language, each at both sizes: opened on the
+    desktop (where the menu is), checked, narrowed to a phone and checked again."""
     found = []
-    for title in _titles(page)[half::2]:
+    for title in _titles(page):
         page.set_viewport_size(DESKTOP)
         _show_menu(page)
         nav_link(page, title).click()
         wait_for_app(page)
-        page.set_viewport_size(SIZES[size])
+        found += _problems(page, axe_js, language, f"{viewer} desktop {language} {title}")
+        page.set_viewport_size(PHONE)
         page.wait_for_timeout(300)  # Streamlit folds the sidebar on a narrow screen
-        found += _problems(page, axe_js, language, f"{viewer} {size} {language} {title}")
+        found += _problems(page, axe_js, language, f"{viewer} phone {language} {title}")
     page.set_viewport_size(DESKTOP)
     return found
 
@@ -188,18 +182,17 @@ def test_every_page_passes_axe(
 ) -> None:
     first = VIEWERS[viewer]
     second = "en" if first == "zh-CN" else "zh-CN"
-    half = list(VIEWERS).index(viewer) // 2 % 2  # which half of the menu the phone takes
     with _page(browser, first) as page:
         if viewer == "anonymous":
             page.goto(access_server.url)
             wait_for_app(page, timeout=60_000)  # the server's first run imports everything
         else:
             _sign_in(page, access_server.url, viewer, first)
-        problems = _pass(page, axe_js, first, "phone", viewer, half)
+        problems = _pass(page, axe_js, first, viewer)
         _show_menu(page)
         page.get_by_test_id("stSidebar").get_by_role("radio", name=LANGUAGE[second]).click()
         wait_for_app(page)
-        problems += _pass(page, axe_js, second, "desktop", viewer, 1 - half)
+        problems += _pass(page, axe_js, second, viewer)
         if viewer in ("anonymous", "resident"):  # a page their roles do not open
             page.goto(f"{access_server.url}/admin")  # a new session: signed in by the cookie,
             wait_for_app(page)  # in the browser's language
