@@ -25,6 +25,9 @@ STYLESHEET = f"""
   :not([data-testid="stIconMaterial"]) {{
   font-size: max(1rem, 1em);
 }}
+.stApp :is(input, textarea) {{
+  font-size: max(1rem, 1em);
+}}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
 [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"] {{
@@ -74,7 +77,7 @@ STYLESHEET = f"""
 }}
 /* Money at 200% zoom (a phone's page laid out in 195 CSS px): the figure shrinks with the
    screen's width down to 12vw (23 px there), wraps as a last resort, never ends in "…"; so
-   do metric labels and a select box's chosen option. */
+   do metric labels. */
 [data-testid="stMetricValue"] {{
   font-size: min(2.25rem, 12vw);
 }}
@@ -93,15 +96,42 @@ STYLESHEET = f"""
   text-overflow: clip;
   overflow: visible;
 }}
-.stApp [data-baseweb="select"] div {{
-  white-space: normal;
-  text-overflow: clip;
-  overflow: visible;
+/* A select box's chosen option is the text of an input element, which cannot wrap: while
+   the box is not being typed into, the input lies transparent over a copy of its value (set by
+   script below) that wraps; typing shows the input itself again. The copy is hidden from
+   screen readers, which read the input. */
+.stApp [data-testid="stSelectbox"] [data-linli-value] {{
+  position: relative;
+  min-height: 3rem;
   height: auto;
 }}
-/* Streamlit's English-only "Press Enter to apply" under a field: the value applies when the
-   field is left too, and a hint nobody can read in Chinese only gets in the way. */
+.stApp [data-testid="stSelectbox"] [data-linli-value]:not(:focus-within)::before {{
+  content: attr(data-linli-value) / "";
+  flex: 1 1 auto;
+  min-width: 0;
+  align-self: center;
+  padding: 0.5rem 0 0.5rem 0.5rem;
+  font-size: 1rem;
+  line-height: 1.4;
+  white-space: normal;
+  overflow-wrap: anywhere;
+}}
+.stApp [data-testid="stSelectbox"] [data-linli-value]:not(:focus-within) > input {{
+  position: absolute;
+  inset: 0 3rem 0 0;
+  width: auto;
+  height: 100%;
+  opacity: 0;
+}}
+/* Streamlit's English-only "Press Enter to apply" under a field (marked by the script below):
+   the value applies when the field is left too, and a hint nobody can read in Chinese only
+   gets in the way. The character counter beside it stays, legible. */
 [data-testid="InputInstructions"] {{
+  font-size: 1rem;
+  color: {_FADED};
+}}
+[data-testid="InputInstructions"] > [data-linli-hint],
+[data-testid="InputInstructions"] > [data-linli-hint] + span::before {{
   display: none;
 }}
 /* The folded sidebar is off screen: out of the Tab order and of screen readers too. */
@@ -149,11 +179,28 @@ _SCRIPT = """<script>
       }
     }
   };
-  name();
+  // A select box's value, copied where the stylesheet can show it whole; Streamlit's
+  // English "Press Enter to apply" / "Press Ctrl+Enter to apply" marked for hiding.
+  const mark = () => {
+    const boxes = '[data-testid="stSelectbox"] input[role="combobox"]';
+    for (const input of document.querySelectorAll(boxes)) {
+      const group = input.parentElement;
+      if (group.dataset.linliValue !== input.value) group.dataset.linliValue = input.value;
+    }
+    for (const hint of document.querySelectorAll('[data-testid="InputInstructions"] > span')) {
+      if (/^Press .*Enter/.test(hint.textContent)) hint.dataset.linliHint = "";
+    }
+  };
+  const update = () => { name(); mark(); };
+  update();
   if (!window.linliNamer) {
-    window.linliNamer = new MutationObserver(name);
-    window.linliNamer.observe(document.body, { childList: true, subtree: true });
+    window.linliNamer = new MutationObserver(() => window.linliUpdate());
+    window.linliNamer.observe(document.body, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ["value"],
+    });
+    document.addEventListener("focusout", () => setTimeout(() => window.linliUpdate(), 0));
   }
+  window.linliUpdate = update;
 })();
 </script>"""
 
