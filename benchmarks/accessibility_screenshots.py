@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/accessibility_screenshots.py [--out docs/screenshots]
 
-The resident's notice board, ledger and ballot on a 390x844 phone, three ways:
+The resident's notice board, ledger (a fund's totals and its select box), ballot and results
+on a 390x844 phone, four ways:
 
 - access-<page>-phone.png        the default sizes
 - access-<page>-phone-large.png  with the sidebar's "large text" switch on (text x1.25)
@@ -10,8 +11,10 @@ The resident's notice board, ledger and ballot on a 390x844 phone, three ways:
                                  lays the page out in 195 CSS px, so the page is drawn at
                                  195x422 CSS px with 2 device pixels per CSS px (a 390x844
                                  picture), which is what zooming does to the layout
+- access-<page>-phone-zoom-large.png  both at once
 
-An amount cut off with "…" would show in these; the stylesheet (ui/accessibility.py) wraps them.
+An amount cut off with "…" or split over two lines, or a select box's value cut short, would
+show in these; the stylesheet (ui/accessibility.py) wraps them.
 """
 
 import argparse
@@ -32,7 +35,7 @@ from screenshots import (
     sign_in,
 )
 
-PAGES = {"notice": "公示栏", "ledger": "基金与账目", "vote": "投票"}
+PAGES = {"notice": "公示栏", "ledger": "基金与账目", "vote": "投票", "tally": "计票结果"}
 ZOOMED = {"width": 195, "height": 422}
 
 
@@ -59,6 +62,7 @@ def take(browser: Browser, url: str, out: Path) -> None:
         ("", False, False),
         ("-large", True, False),
         ("-zoom", False, True),
+        ("-zoom-large", True, True),
     ):
         page = _resident(browser, url, large=large, zoomed=zoomed)
         for name, title in PAGES.items():
