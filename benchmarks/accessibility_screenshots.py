@@ -37,6 +37,7 @@ from screenshots import (
 
 PAGES = {"notice": "公示栏", "ledger": "基金与账目", "vote": "投票", "tally": "计票结果"}
 ZOOMED = {"width": 195, "height": 422}
+RESULT = "平阳社区2025年微基金项目"
 
 
 def _resident(browser: Browser, url: str, *, large: bool, zoomed: bool) -> Page:
@@ -51,7 +52,10 @@ def _resident(browser: Browser, url: str, *, large: bool, zoomed: bool) -> Page:
     page.goto(url)  # a cold server's first request for /account would land on the notice
     settle(page)
     sign_in(page, url, "resident")
-    if large:
+    # The switch is kept with the person: set it to what this pass wants, whatever the last
+    # pass left.
+    switch = page.get_by_test_id("stSidebar").get_by_role("switch", name="大字体")
+    if switch.is_checked() != large:
         page.get_by_test_id("stSidebar").get_by_text("大字体").click()
         settle(page)
     return page
@@ -71,6 +75,10 @@ def take(browser: Browser, url: str, out: Path) -> None:
             if not page.locator(".st-key-linli_nav").is_visible():
                 page.get_by_test_id("stExpandSidebarButton").click()
             go(page, title)
+            if name == "tally":  # a published result, with its funded projects' amounts
+                page.get_by_role("combobox", name="投票轮次").click()
+                page.get_by_role("option", name=RESULT).click()
+                settle(page)
             page.set_viewport_size(ZOOMED if zoomed else PHONE)
             settle(page)
             shoot(page, out / f"access-{name}-phone{suffix}.png", full_page=True)

@@ -77,7 +77,7 @@ STYLESHEET = f"""
 }}
 /* Money at 200% zoom (a phone's page laid out in 195 CSS px): the figure shrinks with the
    screen's width down to 12vw (23 px there), wraps as a last resort, never ends in "…"; so
-   do metric labels. */
+   do metric labels, and buttons' labels ("公示账…"). */
 [data-testid="stMetricValue"] {{
   font-size: min(2.25rem, 12vw);
 }}
@@ -90,6 +90,11 @@ STYLESHEET = f"""
   overflow-wrap: anywhere;
   text-overflow: clip !important;
   overflow: visible !important;
+}}
+.stApp button [data-testid="stMarkdownContainer"] p {{
+  white-space: normal;
+  text-overflow: clip;
+  overflow: visible;
 }}
 .stApp [data-testid="stExpander"] summary :is(span, p, div) {{
   white-space: normal;
@@ -165,6 +170,7 @@ _NAMED = {
     '[data-testid="stExpandSidebarButton"]': "access.open_menu",
     '[data-testid="stSidebarCollapseButton"] button': "access.close_menu",
     '[data-testid="stSidebar"]': "access.menu",
+    '[data-testid="stSelectbox"] button[aria-haspopup="listbox"]': "access.show_choices",
 }
 _SCRIPT = """<script>
 (() => {

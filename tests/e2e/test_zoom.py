@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e import choose, nav_link, sign_in, wait_for_app
+from tests.e2e import choose, nav, nav_link, sign_in, wait_for_app
 from tests.e2e.conftest import Server
 
 pytestmark = pytest.mark.e2e
@@ -44,7 +44,8 @@ _SPLIT_FIGURES = r"""() => {
 }"""
 
 # The chosen option of each select box: its copy (the stylesheet's ::before, which wraps)
-# holds the whole value, the input over it is transparent, and the box grew to fit.
+# holds the whole value, the input over it is transparent, and the box grew to fit; and the
+# name of the button that opens it.
 _SELECT_BOXES = """() => [...document.querySelectorAll(
     '[data-testid="stSelectbox"] input[role="combobox"]')].map((input) => {
   const group = input.parentElement;
@@ -53,6 +54,7 @@ _SELECT_BOXES = """() => [...document.querySelectorAll(
     shown: getComputedStyle(group, "::before").content,
     input_opacity: getComputedStyle(input).opacity,
     height: group.getBoundingClientRect().height,
+    button: group.querySelector("button").getAttribute("aria-label"),
   };
 })"""
 
@@ -88,22 +90,44 @@ def zoomed(browser: Browser) -> Iterator[BrowserContext]:
     created.close()
 
 
-def _open_zoomed(page: Page, title: str) -> None:
+def _wide(page: Page) -> None:
+    """Back to a desktop's width, the sidebar open (it may stay folded from the phone)."""
     page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_timeout(400)
+    if not nav(page).is_visible():
+        page.get_by_test_id("stExpandSidebarButton").click()
+    expect(nav(page)).to_be_visible()
+
+
+def _open_zoomed(page: Page, title: str) -> None:
+    _wide(page)
     nav_link(page, title).click()
     wait_for_app(page)
     page.set_viewport_size(ZOOMED)
     page.wait_for_timeout(400)  # Streamlit folds the sidebar on a narrow screen
 
 
-def test_a_phone_at_200_percent_shows_amounts_and_choices_whole(
+def test_a_phone_at_200_percent_shows_amounts_choices_and_counters_whole(
     server: Server, zoomed: BrowserContext
 ) -> None:
+    """One signed-in resident with large text on (the hardest case): the fund's totals and
+    the ballot's rows, the fund box, and a field's character counter."""
     page = zoomed.new_page()
     sign_in(page, server.url, "resident")
-    page.get_by_test_id("stSidebar").get_by_text("大字体").click()  # the hardest case
+    large = page.get_by_test_id("stSidebar").get_by_role("switch", name="大字体")
+    expect(large).not_to_be_checked()
+    page.get_by_test_id("stSidebar").get_by_text("大字体").click()
     wait_for_app(page)
+    try:
+        _check_zoomed(page)
+    finally:  # the switch is kept with the person, on the server other tests share
+        _wide(page)
+        page.get_by_test_id("stSidebar").get_by_text("大字体").click()
+        wait_for_app(page)
+        expect(large).not_to_be_checked()
 
+
+def _check_zoomed(page: Page) -> None:
     _open_zoomed(page, "基金与账目")
     assert page.evaluate(_SPLIT_FIGURES) == []
     (box,) = page.evaluate(_SELECT_BOXES)
@@ -111,7 +135,8 @@ def test_a_phone_at_200_percent_shows_amounts_and_choices_whole(
     assert box["shown"] == '"闵行区社区自治母基金" / ""', box
     assert box["input_opacity"] == "0"
     assert box["height"] > 80, box  # two lines of 20-px text: the name wraps
-    page.set_viewport_size({"width": 1280, "height": 900})
+    assert box["button"] == "展开选项"  # Streamlit's is "Open"
+    _wide(page)
     choose(page, "基金", "平阳社区微基金")  # the copy follows the choice, once the box is left
     page.evaluate("() => document.activeElement.blur()")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -121,12 +146,7 @@ def test_a_phone_at_200_percent_shows_amounts_and_choices_whole(
     expect(page.get_by_role("checkbox").first).to_be_attached()
     assert page.evaluate(_SPLIT_FIGURES) == []
 
-
-def test_a_fields_counter_shows_without_streamlits_english_hint(
-    server: Server, zoomed: BrowserContext
-) -> None:
-    page = zoomed.new_page()
-    sign_in(page, server.url, "resident")
+    _wide(page)  # the counter, at a desktop's width (the same stylesheet)
     nav_link(page, "居民点单").click()
     wait_for_app(page)
     page.get_by_text("发布需求").click()
@@ -134,7 +154,7 @@ def test_a_fields_counter_shows_without_streamlits_english_hint(
     expect(page.get_by_test_id("InputInstructions").first).to_contain_text("4/2000")
     (counter,) = page.evaluate(_COUNTER)
     assert counter["text"].strip() == "4/2000", counter  # no English hint, no dot before
-    assert counter["size"] == "16px"
+    assert counter["size"] == "20px"  # 16 px, times the large text's 1.25
     assert _contrast(counter["color"]) >= 4.5, counter
 
 
