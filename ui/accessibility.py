@@ -102,15 +102,16 @@ STYLESHEET = f"""
   overflow: visible;
 }}
 /* A select box's chosen option is the text of an input element, which cannot wrap: while
-   the box is not being typed into, the input lies transparent over a copy of its value (set by
-   script below) that wraps; typing shows the input itself again. The copy is hidden from
-   screen readers, which read the input. */
+   its list is closed (chosen, or not yet opened), the input lies transparent over a copy of
+   its value (set by the script below) that wraps, and the box shows the focus ring; typing
+   opens the list and shows the input itself again. Screen readers read the input, not the
+   copy. */
 .stApp [data-testid="stSelectbox"] [data-linli-value] {{
   position: relative;
   min-height: 3rem;
   height: auto;
 }}
-.stApp [data-testid="stSelectbox"] [data-linli-value]:not(:focus-within)::before {{
+.stApp [data-testid="stSelectbox"] [data-linli-value]:not(:has(> [aria-expanded="true"]))::before {{
   content: attr(data-linli-value) / "";
   flex: 1 1 auto;
   min-width: 0;
@@ -121,12 +122,16 @@ STYLESHEET = f"""
   white-space: normal;
   overflow-wrap: anywhere;
 }}
-.stApp [data-testid="stSelectbox"] [data-linli-value]:not(:focus-within) > input {{
+.stApp [data-testid="stSelectbox"] [data-linli-value]:not(:has(> [aria-expanded="true"])) > input {{
   position: absolute;
   inset: 0 3rem 0 0;
   width: auto;
   height: 100%;
   opacity: 0;
+}}
+.stApp [data-testid="stSelectbox"] [data-linli-value]:has(> input:focus-visible) {{
+  outline: 3px solid {_RING};
+  outline-offset: 2px;
 }}
 /* Streamlit's English-only "Press Enter to apply" under a field (marked by the script below):
    the value applies when the field is left too, and a hint nobody can read in Chinese only
