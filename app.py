@@ -5,6 +5,7 @@ Navigation is convenience, not security: every page and every service checks aga
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
@@ -129,6 +130,48 @@ def _not_for_you() -> None:
     st.info(t("access.not_for_you"), icon=":material/lock:")
 
 
+def _not_found() -> None:
+    """An address that names no page: Streamlit would run the first page under an
+    English-only "Page not found" dialog; this says so in the viewer's language instead."""
+    st.title(t("access.not_found_title"))
+    st.info(t("access.not_found"), icon=":material/explore_off:")
+
+
+def _already_set_up() -> None:
+    """``/setup`` (a bookmark from the first visit) once the store has its administrator."""
+    st.title(t("access.already_set_up_title"))
+    st.info(t("access.already_set_up"), icon=":material/check_circle:")
+
+
+def requested_path(url: str | None) -> str | None:
+    """The page name an address asks for: its last path segment (Streamlit's page paths have
+    no "/"), or None for the app's root. ``st.context.url`` is the browser's address."""
+    if not url:
+        return None
+    return unquote(urlsplit(url).path.rstrip("/").rpartition("/")[2]) or None
+
+
+def _unknown_address(registered: list[StreamlitPage], *, set_up: bool) -> list[StreamlitPage]:
+    """A page registered under an address that names none of ``registered``, so that
+    Streamlit finds one and sends no "Page not found". The first page (served at "/" only)
+    answers to its own name too, and a store not yet set up has only its set-up page."""
+    asked = requested_path(st.context.url)
+    # A name Streamlit's pages cannot have ("x%2Fy", " x") is left to Streamlit's dialog.
+    if asked is None or "/" in asked or asked != asked.strip():
+        return []
+    if asked in {page.url_path for page in registered}:
+        return []
+    if not set_up:
+        render, title = setup.render, t("nav.setup")
+    elif asked == SCREENS[0].url_path:
+        render, title = SCREENS[0].render, t(SCREENS[0].title_key)
+    elif asked == "setup":
+        render, title = _already_set_up, t("access.already_set_up_title")
+    else:
+        render, title = _not_found, t("access.not_found_title")
+    return [st.Page(render, title=title, url_path=asked, icon=":material/explore_off:")]
+
+
 def main() -> None:
     check_start_up()  # outside development, weak secrets stop the app here, before anyone signs in
     st.set_page_config(page_title=t("app.title"), page_icon=":material/diversity_3:", layout="wide")
@@ -155,7 +198,7 @@ def _run() -> None:
             st.Page(
                 setup.render,
                 title=t("nav.setup"),
-                url_path="setup",
+                url_path="",
                 icon=":material/rocket_launch:",
                 default=True,
             )
@@ -164,9 +207,10 @@ def _run() -> None:
         signed_in = None
     else:
         viewer = current_viewer()
-        # The notice board is the default page: Streamlit serves it at "/" and nowhere else.
+        # The notice board is the default page: Streamlit serves it at "/" (and
+        # _unknown_address at "/notice").
         pages = [
-            st.Page(s.render, title=t(s.title_key), icon=s.icon, default=True)
+            st.Page(s.render, title=t(s.title_key), url_path="", icon=s.icon, default=True)
             if s is SCREENS[0]
             else st.Page(s.render, title=t(s.title_key), url_path=s.url_path, icon=s.icon)
             for s in SCREENS
@@ -182,6 +226,7 @@ def _run() -> None:
             if viewer.person_id
             else t("app.not_signed_in")
         )
+    hidden += _unknown_address(pages + hidden, set_up=viewer is not None)
     current = st.navigation(pages + hidden, position="hidden")
     st.set_page_config(page_title=f"{current.title} · {t('app.title')}")
     _navigation(pages)

@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/accessibility_screenshots.py [--out docs/screenshots]
 
-The resident's notice board, ledger and ballot on a 390x844 phone, three ways:
+The resident's notice board, ledger (a fund's totals and its select box), ballot and results
+on a 390x844 phone, four ways:
 
 - access-<page>-phone.png        the default sizes
 - access-<page>-phone-large.png  with the sidebar's "large text" switch on (text x1.25)
@@ -10,8 +11,10 @@ The resident's notice board, ledger and ballot on a 390x844 phone, three ways:
                                  lays the page out in 195 CSS px, so the page is drawn at
                                  195x422 CSS px with 2 device pixels per CSS px (a 390x844
                                  picture), which is what zooming does to the layout
+- access-<page>-phone-zoom-large.png  both at once
 
-An amount cut off with "…" would show in these; the stylesheet (ui/accessibility.py) wraps them.
+An amount cut off with "…" or split over two lines, or a select box's value cut short, would
+show in these; the stylesheet (ui/accessibility.py) wraps them.
 """
 
 import argparse
@@ -32,8 +35,9 @@ from screenshots import (
     sign_in,
 )
 
-PAGES = {"notice": "公示栏", "ledger": "基金与账目", "vote": "投票"}
+PAGES = {"notice": "公示栏", "ledger": "基金与账目", "vote": "投票", "tally": "计票结果"}
 ZOOMED = {"width": 195, "height": 422}
+RESULT = "平阳社区2025年微基金项目"
 
 
 def _resident(browser: Browser, url: str, *, large: bool, zoomed: bool) -> Page:
@@ -48,7 +52,10 @@ def _resident(browser: Browser, url: str, *, large: bool, zoomed: bool) -> Page:
     page.goto(url)  # a cold server's first request for /account would land on the notice
     settle(page)
     sign_in(page, url, "resident")
-    if large:
+    # The switch is kept with the person: set it to what this pass wants, whatever the last
+    # pass left.
+    switch = page.get_by_test_id("stSidebar").get_by_role("switch", name="大字体")
+    if switch.is_checked() != large:
         page.get_by_test_id("stSidebar").get_by_text("大字体").click()
         settle(page)
     return page
@@ -59,6 +66,7 @@ def take(browser: Browser, url: str, out: Path) -> None:
         ("", False, False),
         ("-large", True, False),
         ("-zoom", False, True),
+        ("-zoom-large", True, True),
     ):
         page = _resident(browser, url, large=large, zoomed=zoomed)
         for name, title in PAGES.items():
@@ -67,6 +75,10 @@ def take(browser: Browser, url: str, out: Path) -> None:
             if not page.locator(".st-key-linli_nav").is_visible():
                 page.get_by_test_id("stExpandSidebarButton").click()
             go(page, title)
+            if name == "tally":  # a published result, with its funded projects' amounts
+                page.get_by_role("combobox", name="投票轮次").click()
+                page.get_by_role("option", name=RESULT).click()
+                settle(page)
             page.set_viewport_size(ZOOMED if zoomed else PHONE)
             settle(page)
             shoot(page, out / f"access-{name}-phone{suffix}.png", full_page=True)

@@ -25,6 +25,9 @@ STYLESHEET = f"""
   :not([data-testid="stIconMaterial"]) {{
   font-size: max(1rem, 1em);
 }}
+.stApp :is(input, textarea) {{
+  font-size: max(1rem, 1em);
+}}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
 [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"] {{
@@ -74,7 +77,7 @@ STYLESHEET = f"""
 }}
 /* Money at 200% zoom (a phone's page laid out in 195 CSS px): the figure shrinks with the
    screen's width down to 12vw (23 px there), wraps as a last resort, never ends in "…"; so
-   do metric labels and a select box's chosen option. */
+   do metric labels, and buttons' labels ("公示账…"). */
 [data-testid="stMetricValue"] {{
   font-size: min(2.25rem, 12vw);
 }}
@@ -88,20 +91,57 @@ STYLESHEET = f"""
   text-overflow: clip !important;
   overflow: visible !important;
 }}
+.stApp button [data-testid="stMarkdownContainer"] p {{
+  white-space: normal;
+  text-overflow: clip;
+  overflow: visible;
+}}
 .stApp [data-testid="stExpander"] summary :is(span, p, div) {{
   white-space: normal;
   text-overflow: clip;
   overflow: visible;
 }}
-.stApp [data-baseweb="select"] div {{
-  white-space: normal;
-  text-overflow: clip;
-  overflow: visible;
+/* A select box's chosen option is the text of an input element, which cannot wrap: while
+   its list is closed (chosen, or not yet opened), the input lies transparent over a copy of
+   its value (set by the script below) that wraps, and the box shows the focus ring; typing
+   opens the list and shows the input itself again. Screen readers read the input, not the
+   copy. */
+.stApp [data-testid="stSelectbox"] [data-linli-value] {{
+  position: relative;
+  min-height: 3rem;
   height: auto;
 }}
-/* Streamlit's English-only "Press Enter to apply" under a field: the value applies when the
-   field is left too, and a hint nobody can read in Chinese only gets in the way. */
+.stApp [data-testid="stSelectbox"] [data-linli-value]:not(:has(> [aria-expanded="true"]))::before {{
+  content: attr(data-linli-value) / "";
+  flex: 1 1 auto;
+  min-width: 0;
+  align-self: center;
+  padding: 0.5rem 0 0.5rem 0.5rem;
+  font-size: 1rem;
+  line-height: 1.4;
+  white-space: normal;
+  overflow-wrap: anywhere;
+}}
+.stApp [data-testid="stSelectbox"] [data-linli-value]:not(:has(> [aria-expanded="true"])) > input {{
+  position: absolute;
+  inset: 0 3rem 0 0;
+  width: auto;
+  height: 100%;
+  opacity: 0;
+}}
+.stApp [data-testid="stSelectbox"] [data-linli-value]:has(> input:focus-visible) {{
+  outline: 3px solid {_RING};
+  outline-offset: 2px;
+}}
+/* Streamlit's English-only "Press Enter to apply" under a field (marked by the script below):
+   the value applies when the field is left too, and a hint nobody can read in Chinese only
+   gets in the way. The character counter beside it stays, legible. */
 [data-testid="InputInstructions"] {{
+  font-size: 1rem;
+  color: {_FADED};
+}}
+[data-testid="InputInstructions"] > [data-linli-hint],
+[data-testid="InputInstructions"] > [data-linli-hint] + span::before {{
   display: none;
 }}
 /* The folded sidebar is off screen: out of the Tab order and of screen readers too. */
@@ -135,6 +175,7 @@ _NAMED = {
     '[data-testid="stExpandSidebarButton"]': "access.open_menu",
     '[data-testid="stSidebarCollapseButton"] button': "access.close_menu",
     '[data-testid="stSidebar"]': "access.menu",
+    '[data-testid="stSelectbox"] button[aria-haspopup="listbox"]': "access.show_choices",
 }
 _SCRIPT = """<script>
 (() => {
@@ -149,11 +190,28 @@ _SCRIPT = """<script>
       }
     }
   };
-  name();
+  // A select box's value, copied where the stylesheet can show it whole; Streamlit's
+  // English "Press Enter to apply" / "Press Ctrl+Enter to apply" marked for hiding.
+  const mark = () => {
+    const boxes = '[data-testid="stSelectbox"] input[role="combobox"]';
+    for (const input of document.querySelectorAll(boxes)) {
+      const group = input.parentElement;
+      if (group.dataset.linliValue !== input.value) group.dataset.linliValue = input.value;
+    }
+    for (const hint of document.querySelectorAll('[data-testid="InputInstructions"] > span')) {
+      if (/^Press .*Enter/.test(hint.textContent)) hint.dataset.linliHint = "";
+    }
+  };
+  const update = () => { name(); mark(); };
+  update();
   if (!window.linliNamer) {
-    window.linliNamer = new MutationObserver(name);
-    window.linliNamer.observe(document.body, { childList: true, subtree: true });
+    window.linliNamer = new MutationObserver(() => window.linliUpdate());
+    window.linliNamer.observe(document.body, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ["value"],
+    });
+    document.addEventListener("focusout", () => setTimeout(() => window.linliUpdate(), 0));
   }
+  window.linliUpdate = update;
 })();
 </script>"""
 

@@ -39,6 +39,18 @@ _STYLE = """
   padding: 0.6rem 0 0.5rem; background: BACKGROUND;
   border-top: 1px solid rgba(128, 128, 128, 0.35);
 }
+/* A row's second line (place and amount) wraps between words but never inside an amount; on
+   a phone at 200% zoom (195 CSS px) the rows and their card keep half their side padding, so
+   that "¥18,600.00" in large text fits on a line of its own. */
+[data-testid="stVerticalBlock"][class*="_item_"] [data-testid="stCaptionContainer"] {
+  overflow-wrap: normal; word-break: normal;
+}
+@media (max-width: 300px) {
+  [data-testid="stVerticalBlock"][class*="_item_"],
+  [data-testid="stVerticalBlock"]:has(> [data-testid="stLayoutWrapper"] > [class*="_item_"]) {
+    padding-left: 0.5rem; padding-right: 0.5rem;
+  }
+}
 [class*="st-key-receipt_box_"] [data-testid="stCode"] code {
   font-size: 1.35rem; letter-spacing: 0.08em;
 }

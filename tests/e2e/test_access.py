@@ -16,8 +16,8 @@ pytestmark = pytest.mark.e2e
 
 NOTICE = "公示栏"
 NOT_FOR_YOU = "您无权打开此页面"  # translated, not Streamlit's "Page not found" dialog
-# url path -> the page title a visitor must land on (restricted ones say so, "setup" on a set-up
-# store falls back to the notice board)
+# url path -> the page title a visitor must land on (restricted ones say so, and so does "setup"
+# on a set-up store)
 DEEP_LINKS = {
     "admin": NOTICE,  # the fresh server's first session runs before the router (§1.1)
     "review": NOT_FOR_YOU,
@@ -32,7 +32,7 @@ DEEP_LINKS = {
     "proposals": "提案",
     "needs": "居民点单",
     "account": "账户",
-    "setup": NOTICE,
+    "setup": "邻里已经设置好了",
     "notice": NOTICE,
 }
 FOLDED = {"live"}  # a wall screen opens with the sidebar folded away
