@@ -198,6 +198,14 @@ _SCRIPT = """<script>
       const group = input.parentElement;
       if (group.dataset.linliValue !== input.value) group.dataset.linliValue = input.value;
     }
+    // A field's spoken name is its label as shown, not the markdown it was written in
+    // ("**title**", with the backslashes that keep a title's punctuation literal).
+    const fields = '[data-testid="stCheckbox"], [data-testid="stNumberInput"]';
+    for (const input of document.querySelectorAll(`:is(${fields}) input[aria-label]`)) {
+      const shown = input.closest(fields).querySelector('[data-testid="stWidgetLabel"]');
+      const text = shown ? shown.innerText.replace(/\\u2060/g, "").trim() : "";
+      if (text && input.getAttribute("aria-label") !== text) input.setAttribute("aria-label", text);
+    }
     for (const hint of document.querySelectorAll('[data-testid="InputInstructions"] > span')) {
       if (/^Press .*Enter/.test(hint.textContent)) hint.dataset.linliHint = "";
     }
@@ -207,7 +215,7 @@ _SCRIPT = """<script>
   if (!window.linliNamer) {
     window.linliNamer = new MutationObserver(() => window.linliUpdate());
     window.linliNamer.observe(document.body, {
-      childList: true, subtree: true, attributes: true, attributeFilter: ["value"],
+      childList: true, subtree: true, attributes: true, attributeFilter: ["value", "aria-label"],
     });
     document.addEventListener("focusout", () => setTimeout(() => window.linliUpdate(), 0));
   }

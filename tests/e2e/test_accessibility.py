@@ -29,6 +29,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e import DEMO_PASSWORD, nav, nav_link, open_page, wait_for_app
 from tests.e2e.conftest import REPO, REQUIRE_BROWSER, Server, start_server
+from ui.plain_text import WORD_JOINER
 
 pytestmark = pytest.mark.e2e
 
@@ -233,6 +234,13 @@ def test_a_ballot_cast_with_the_keyboard_alone(
         page.wait_for_timeout(300)
         main = page.get_by_test_id("stMain")
         cast = main.get_by_role("button", name="投出选票")
+        names = main.get_by_role("checkbox").evaluate_all(
+            "(boxes) => boxes.map((box) => box.getAttribute('aria-label'))"
+        )
+        shown = main.get_by_test_id("stCheckbox").get_by_test_id("stWidgetLabel").all_inner_texts()
+        assert names and names == [text.replace(WORD_JOINER, "").strip() for text in shown], (
+            "a tick box is read out as other than its label"
+        )
         ticked = 0
         for _ in range(60):
             page.keyboard.press("Tab")
