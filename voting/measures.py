@@ -254,13 +254,12 @@ class _GreedyOrder:
         ctx: _Context,
         p: int,
         key: Callable[[int, Fraction, Fraction, Fraction], tuple[Any, ...]],
-        totals: Sequence[Fraction],
-        support: Sequence[Fraction],
+        ranked: Sequence[tuple[tuple[Any, ...], int]],
         already: set[int],
     ) -> None:
+        """`ranked`: every project's (key, index), sorted, as `_ranked` makes it."""
         projects = ctx.instance.projects
-        others = [i for i in range(len(projects)) if i != p and i not in already]
-        keyed = sorted((key(i, projects[i].cost, totals[i], support[i]), i) for i in others)
+        keyed = [(k, i) for k, i in ranked if i != p and i not in already]
         self.keys = [k for k, _ in keyed]
         left = ctx.instance.budget - sum((projects[i].cost for i in already), Fraction(0))
         self.left = [left]
@@ -296,6 +295,16 @@ class _GreedyOrder:
         return _smallest(funded_with, 0, 1 << 62)
 
 
+def _ranked(
+    ctx: _Context,
+    key: Callable[[int, Fraction, Fraction, Fraction], tuple[Any, ...]],
+    totals: Sequence[Fraction],
+    support: Sequence[Fraction],
+) -> list[tuple[tuple[Any, ...], int]]:
+    projects = ctx.instance.projects
+    return sorted((key(i, p.cost, totals[i], support[i]), i) for i, p in enumerate(projects))
+
+
 def _greedy_key(
     ctx: _Context, per_cost: bool
 ) -> Callable[[int, Fraction, Fraction, Fraction], tuple[Any, ...]]:
@@ -315,10 +324,11 @@ def _greedy_measures(ctx: _Context, outcome: Outcome, per_cost: bool) -> list[Pr
     key = _greedy_key(ctx, per_cost)
     weight = _singleton_points(ctx.profile)
     dense_scoring = ctx.profile.vote_type == "scoring" and ctx.profile.constraints.default_score
+    ranked = _ranked(ctx, key, support, support)
     result = []
     for p in ctx.wanted:
         project = ctx.instance.projects[p]
-        order = _GreedyOrder(ctx, p, key, support, support, set())
+        order = _GreedyOrder(ctx, p, key, ranked, set())
         s = support[p]
         most = order.max_cost(ctx, lambda _: s, s)  # noqa: B023 (used within the turn)
         won = project.id in outcome.selected
@@ -448,6 +458,7 @@ def _mes_measures(ctx: _Context, outcome: Outcome, completion: bool) -> list[Pro
             else [Fraction(0)] * len(projects)
         )
         key = _greedy_key(ctx, per_cost=True)
+        ranked = _ranked(ctx, key, totals, support)
     result = []
     for p in ctx.wanted:
         project, run = projects[p], runs[p]
@@ -461,7 +472,7 @@ def _mes_measures(ctx: _Context, outcome: Outcome, completion: bool) -> list[Pro
             assert isinstance(e, MESExplanation) and e.completion is not None
             considered = {ctx.index[s.project] for s in e.completion.steps}
             already = set(range(len(projects))) - considered - {p}
-            order = _GreedyOrder(ctx, p, key, totals, support, already)
+            order = _GreedyOrder(ctx, p, key, ranked, already)
 
             def total_at(c: Fraction, p: int = p) -> Fraction:
                 approval = ctx.profile.vote_type == "approval"
