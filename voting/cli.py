@@ -164,7 +164,8 @@ def describe_measure(m: ProjectMeasure, measured: bool = True) -> str:
             f"({_money(m.cost - m.max_cost)} less)"
         )
     if m.extra_supporters is not None:
-        more = f"with {m.extra_supporters} more voters supporting it alone"
+        k = m.extra_supporters
+        more = f"with {k} more voter{'' if k == 1 else 's'} supporting it alone"
     elif m.supporters_searched is not None:
         more = f"no number of extra supporters up to {m.supporters_searched} would have done"
     else:

@@ -3,15 +3,19 @@ grid and with 0, 1, 2, ... extra single-project ballots, on small random electio
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.voting.conftest import FIXTURES
 from tests.voting.strategies import elections
 from voting import Ballot, Election, tally
+from voting.cli import main
 from voting.measures import ProjectMeasure, measures_from_dict, project_measures
 
 _RULES = {
@@ -64,13 +68,13 @@ def _check(election: Election, rule: str, tie_break: str) -> None:
             assert got.extra_supporters is None or got.extra_supporters > _MAX_EXTRA
 
 
-@settings(max_examples=60, deadline=None, report_multiple_bugs=False)
+@settings(max_examples=30, deadline=None, report_multiple_bugs=False)
 @given(elections("approval"), st.sampled_from(_RULES["approval"]), st.sampled_from(["id", "cost"]))
 def test_approval_measures_equal_brute_force(election: Election, rule: str, tie_break: str) -> None:
     _check(election, rule, tie_break)
 
 
-@settings(max_examples=25, deadline=None, report_multiple_bugs=False)
+@settings(max_examples=15, deadline=None, report_multiple_bugs=False)
 @given(
     st.sampled_from(["cumulative", "ordinal"]).flatmap(
         lambda v: st.tuples(elections(v), st.sampled_from(_RULES[v]))
@@ -79,3 +83,33 @@ def test_approval_measures_equal_brute_force(election: Election, rule: str, tie_
 )
 def test_other_vote_types_equal_brute_force(case: tuple[Election, str], tie_break: str) -> None:
     _check(*case, tie_break)
+
+
+def test_tally_json_carries_the_measures(capsys: pytest.CaptureFixture[str]) -> None:
+    pb = str(FIXTURES / "approval_small.pb")
+    assert main(["tally", pb, "--rule", "greedy", "--json", "--measures"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    by_project = {m["project"]: m for m in data["measures"]["projects"]}
+    # a (3 votes) and b (2, first by id) leave 200.25: c (2 votes, 400) fits at 200.25, or
+    # with a third vote it comes right after a, with 500.5 left
+    assert by_project["c"] == {
+        "project": "c",
+        "selected": False,
+        "cost": "400",
+        "max_cost": "200.25",
+        "extra_supporters": 1,
+        "supporters_searched": None,
+    }
+    assert by_project["a"]["max_cost"] == "1000.5"  # first in line: up to the whole budget
+    assert "measures" in data["seconds"]
+
+
+def test_explain_says_the_measure_in_words(capsys: pytest.CaptureFixture[str]) -> None:
+    pb = str(FIXTURES / "approval_small.pb")
+    assert main(["explain", pb, "--rule", "greedy", "--project", "c"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "It would have won at a cost of 200.25 (199.75 less), "
+        "or with 1 more voter supporting it alone."
+    )
+    assert main(["explain", pb, "--rule", "mes-add1", "--project", "c"]) == 0
+    assert "not computed for this rule" in capsys.readouterr().out
