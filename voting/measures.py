@@ -22,11 +22,12 @@ of costs at which it is selected is an interval [1, max_cost] (the project only 
 attractive as its cost falls), and for greedy and Phragmén the set of winning numbers of extra
 supporters is [k, oo). Each measure is then one pass over the original run (for a winner, over
 the run without it): greedy and Phragmén in exact Fractions; Equal Shares with float budgets,
-confirmed by re-running the rule at the answer and one unit above when the floats are within
-1e-9 of a boundary. Equal Shares' extra supporters change every voter's share B/n, so nothing
-makes that measure monotone: it is found by re-running the rule with 1, 2, ... extra voters,
-within a budget of re-runs (`supporters_searched` then says how far it looked). Add1 changes
-the per-voter budget with every cost, so its measures are not computed.
+settled by a binary search of re-runs where the floats are within 1e-9 of a whole unit or a
+tie over a range of costs is possible. Equal Shares' extra supporters change every voter's share B/n, so nothing
+makes that measure monotone: it is found by re-running the rule with k, k + 1, ... extra
+voters, from the first k at which p's supporters could hold its cost, within a budget of
+re-runs (`supporters_searched` then says how far it looked). Add1 changes the per-voter
+budget with every cost, so its measures are not computed.
 """
 
 from __future__ import annotations
@@ -48,7 +49,13 @@ from voting.model import Ballot, Instance, Profile, format_exact
 from voting.outcome import MESExplanation, Outcome, PhragmenExplanation
 from voting.rules import tally
 
-__all__ = ["Measures", "ProjectMeasure", "measures_from_dict", "project_measures"]
+__all__ = [
+    "MEASURED_RULES",
+    "Measures",
+    "ProjectMeasure",
+    "measures_from_dict",
+    "project_measures",
+]
 
 _TOL = 1e-9
 #: Rules whose measures this module computes (Add1 is left out, see the module docstring).
