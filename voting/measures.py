@@ -23,11 +23,11 @@ attractive as its cost falls), and for greedy and Phragmén the set of winning n
 supporters is [k, oo). Each measure is then one pass over the original run (for a winner, over
 the run without it): greedy and Phragmén in exact Fractions; Equal Shares with float budgets,
 settled by a binary search of re-runs where the floats are within 1e-9 of a whole unit or a
-tie over a range of costs is possible. Equal Shares' extra supporters change every voter's share B/n, so nothing
-makes that measure monotone: it is found by re-running the rule with k, k + 1, ... extra
-voters, from the first k at which p's supporters could hold its cost, within a budget of
-re-runs (`supporters_searched` then says how far it looked). Add1 changes the per-voter
-budget with every cost, so its measures are not computed.
+tie over a range of costs is possible. Equal Shares' extra supporters change every voter's
+share B/n, so nothing makes that measure monotone: it is found by re-running the rule with
+k, k + 1, ... extra voters, from the first k at which p's supporters could hold its cost,
+within a budget of re-runs (`supporters_searched` then says how far it looked). Add1 changes
+the per-voter budget with every cost, so its measures are not computed.
 """
 
 from __future__ import annotations
