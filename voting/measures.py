@@ -46,8 +46,9 @@ import numpy as np
 from voting.greedy import _density_key
 from voting.matrix import BallotMatrix, ballot_matrix, support_totals
 from voting.model import Ballot, Instance, Profile, format_exact
-from voting.outcome import MESExplanation, Outcome, PhragmenExplanation
+from voting.outcome import MESExplanation, Outcome, PhragmenExplanation, PhragmenStep
 from voting.rules import tally
+from voting.tiebreak import tie_ranks
 
 __all__ = [
     "MEASURED_RULES",
@@ -540,11 +541,12 @@ def _phragmen_measures(ctx: _Context, outcome: Outcome) -> list[ProjectMeasure]:
     won = set(outcome.selected)
     result = []
     losers = [p for p in ctx.wanted if projects[p].id not in won]
-    found = _phragmen_pass(ctx, outcome, losers)
+    assert isinstance(outcome.explanation, PhragmenExplanation)
+    found = _phragmen_pass(ctx, outcome.explanation, losers)
     for p in ctx.wanted:
         project = projects[p]
         if project.id in won:
-            most, _ = _phragmen_pass(ctx, ctx.without(p), [p])[p]
+            most, _ = _phragmen_pass(ctx, _phragmen_without(ctx, outcome, p), [p])[p]
             extra: int | None = 0
         else:
             most, extra = found[p]
@@ -560,8 +562,75 @@ def _phragmen_measures(ctx: _Context, outcome: Outcome) -> list[ProjectMeasure]:
     return result
 
 
+def _phragmen_without(ctx: _Context, outcome: Outcome, p: int) -> PhragmenExplanation:
+    """Phragmén's run with p never bought, continued from the original run where it bought p
+    (`voting.phragmen`'s rounds on the same matrix, without regrouping the ballots): each
+    round the lowest load (floats pick, Fractions decide), stopping where a project tied for
+    it does not fit."""
+    e = outcome.explanation
+    assert isinstance(e, PhragmenExplanation)
+    projects, budget = ctx.instance.projects, ctx.instance.budget
+    matrix = ctx.matrix("support")
+    approvals = matrix.totals()
+    ranks = tie_ranks(ctx.instance, approvals, ctx.tie_break)
+    mult, mult_f = matrix.mult, matrix.mult.astype(np.float64)
+    last = np.full(len(mult), -1, dtype=np.int64)
+    carried_f = np.zeros(len(mult))
+    loads: list[Fraction] = []
+    spent = Fraction(0)
+    steps: list[PhragmenStep] = []
+
+    def buy(q: int, load: Fraction | None) -> None:
+        nonlocal spent
+        spent += projects[q].cost
+        if load is not None:
+            loads.append(load)
+            sup = matrix.supporters[q]
+            carried_f[sup] = float(load) * mult_f[sup]
+            last[sup] = len(loads) - 1
+        steps.append(PhragmenStep(ctx.ids[q], len(steps) + 1, load, approvals[q]))
+
+    for step in e.steps:
+        if step.project == ctx.ids[p]:
+            break
+        buy(ctx.index[step.project], step.load)
+    bought = {ctx.index[s.project] for s in steps} | {p}
+    remaining = {q for q, x in enumerate(projects) if x.cost <= budget and q not in bought}
+
+    def exact_load(q: int) -> Fraction:
+        sup = matrix.supporters[q]
+        counts = np.bincount(last[sup] + 1, weights=mult[sup], minlength=len(loads) + 1)
+        held = sum((loads[k] * int(c) for k, c in enumerate(counts[1:]) if c), Fraction(0))
+        return (held + projects[q].cost) / approvals[q]
+
+    # every project's supporters' carried load in one reduceat per round
+    flat = np.concatenate(matrix.supporters)
+    starts = np.cumsum([0] + [len(s) for s in matrix.supporters[:-1]])
+    pad = np.zeros(1)  # an empty last segment reads this 0, not another project's value
+    costs_f = [float(x.cost) for x in projects]
+    while remaining:
+        supported = [q for q in remaining if approvals[q] > 0]
+        load: Fraction | None = None
+        if supported:
+            held_f = np.add.reduceat(np.concatenate((carried_f[flat], pad)), starts)
+            est = {q: (float(held_f[q]) + costs_f[q]) / approvals[q] for q in supported}
+            least = min(est.values())
+            exact = {q: exact_load(q) for q in supported if est[q] <= least * (1 + 1e-9)}
+            load = min(exact.values())
+            tied = [q for q in exact if exact[q] == load]
+        else:
+            tied = list(remaining)
+        late = [q for q in tied if spent + projects[q].cost > budget]
+        if late:
+            return PhragmenExplanation(steps, ctx.ids[min(late, key=ranks.__getitem__)])
+        winner = min(tied, key=ranks.__getitem__)
+        remaining.discard(winner)
+        buy(winner, load)
+    return PhragmenExplanation(steps, None)
+
+
 def _phragmen_pass(
-    ctx: _Context, run: Outcome, targets: Sequence[int]
+    ctx: _Context, e: PhragmenExplanation, targets: Sequence[int]
 ) -> dict[int, tuple[int | None, int | None]]:
     """For each target never bought in `run`: the largest cost in units, and the fewest extra
     supporters at its cost, with which Phragmén would buy it in some round of `run`.
@@ -572,8 +641,6 @@ def _phragmen_pass(
     the lowest load did not fit) only a strictly lower load wins; where it ran out of supported
     projects any load wins.
     """
-    e = run.explanation
-    assert isinstance(e, PhragmenExplanation)
     projects = ctx.instance.projects
     matrix = ctx.matrix("support")
     approvals = matrix.totals()
