@@ -68,13 +68,13 @@ def _check(election: Election, rule: str, tie_break: str) -> None:
             assert got.extra_supporters is None or got.extra_supporters > _MAX_EXTRA
 
 
-@settings(max_examples=30, deadline=None, report_multiple_bugs=False)
+@settings(max_examples=25, deadline=None, report_multiple_bugs=False)
 @given(elections("approval"), st.sampled_from(_RULES["approval"]), st.sampled_from(["id", "cost"]))
 def test_approval_measures_equal_brute_force(election: Election, rule: str, tie_break: str) -> None:
     _check(election, rule, tie_break)
 
 
-@settings(max_examples=15, deadline=None, report_multiple_bugs=False)
+@settings(max_examples=12, deadline=None, report_multiple_bugs=False)
 @given(
     st.sampled_from(["cumulative", "ordinal"]).flatmap(
         lambda v: st.tuples(elections(v), st.sampled_from(_RULES[v]))
