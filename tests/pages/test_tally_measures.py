@@ -31,6 +31,7 @@ def _result_lines(locale: str) -> str:
             ":gray[Would have won at ¥16,861.78 (¥1,138.22 less), or with 2 more supporters.]",
         ),
     ],
+    ids=["zh-CN", "en"],
 )
 def test_each_project_shows_its_measure(
     demo_db: dict[str, int], locale: str, winner: str, loser: str
