@@ -34,7 +34,9 @@ Loads the demo street into a temporary SQLite store (``python -m demo``), starts
 
 ``--only live`` takes the live screen's three alone, ``--only setup`` the set-up screen's,
 ``--only resident`` the resident's four, ``--only meeting`` the meeting room's two,
-``--only money`` the money practices' four.
+``--only money`` the money practices' four,
+``--only measures`` the 2025 result with each project's margin or shortfall on a phone
+(tally-measures-phone.png, tally-measures-phone-en.png).
 
 Never runs ``playwright install``: the browser is /usr/bin/chromium (``apt-get install chromium``).
 """
@@ -496,12 +498,32 @@ def _warn_without_cjk_fonts() -> None:
         )
 
 
+def take_measures(browser: Browser, url: str, out: Path) -> None:
+    """The 2025 round's result on a phone: under each project, its margin or what it lacked."""
+    for locale, name in (
+        ("zh-CN", "tally-measures-phone.png"),
+        ("en", "tally-measures-phone-en.png"),
+    ):
+        page = new_page(browser, PHONE, locale=locale)
+        page.goto(url)
+        settle(page)
+        page.goto(f"{url}/tally")
+        settle(page)
+        page.get_by_role("combobox").first.click()
+        page.get_by_role("option").filter(has_text="2025").first.click()
+        settle(page)
+        shoot(page, out / name, full_page=True)
+        page.context.close()
+
+
 def main() -> int:
     _warn_without_cjk_fonts()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     parser.add_argument(
-        "--only", choices=["all", "live", "setup", "resident", "meeting", "money"], default="all"
+        "--only",
+        choices=["all", "live", "setup", "resident", "meeting", "money", "measures"],
+        default="all",
     )
     args = parser.parse_args()
     out = args.out.resolve()
@@ -527,6 +549,8 @@ def main() -> int:
                 take_meeting(browser, url, out)
             if args.only in ("all", "money"):
                 take_money(browser, url, out)
+            if args.only in ("all", "measures"):
+                take_measures(browser, url, out)
         finally:
             browser.close()
     return 0

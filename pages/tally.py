@@ -20,6 +20,7 @@ from services.tally import (
 from services.workflow import Step, allows, next_move
 from ui import charts
 from ui.context import act, current_viewer, label, moment, money, read, t, when_downloaded
+from ui.measures import measure_sentence, measured
 from ui.plain_text import plain
 from ui.widgets import confirmed, empty_state, id_select
 from voting import EqualSharesRows, ExplanationRows, GreedyRows, PhragmenRows
@@ -148,16 +149,26 @@ def _advance(viewer: Viewer, budget_round: RoundRow) -> None:
 
 
 def _lines(result: RoundResult) -> None:
-    """A list, not a grid: residents read results on their phones."""
+    """A list, not a grid: residents read results on their phones. Under each project, what
+    the count's measures say: a winner's margin, or what a loser lacked."""
+    measures = result.measures if measured(result.measures) else None
     shown = []
     for line in result.lines:
         outcome = t("tally.won") if line.won else t("tally.lost")
         note = f" · {t('tally.overridden')}" if line.overridden else ""
-        shown.append(
+        item = (
             f"- **{plain(line.title)}** · {money(line.requested_fen)} · "
             f"{t('tally.support')} {line.support} · {outcome}{note}"
         )
+        measure = None if measures is None else measures.get(str(line.proposal_id))
+        if measure is not None:  # a line break inside the item, not a new item
+            item += f"  \n  :gray[{measure_sentence(measure)}]"
+        shown.append(item)
     st.markdown("\n".join(shown))
+    if measures is not None:
+        st.caption(t("measures.about"))
+        if measures.notes:
+            st.caption(t("measures.bounded"))
 
 
 def _overrides(result: RoundResult) -> None:

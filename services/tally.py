@@ -32,7 +32,12 @@ from services.permissions import Action, Viewer, can
 from services.proposals import list_proposals
 from services.rounds import enter_phase, published_tally_id
 from voting import Election, Instance, Profile, tally, write_pb
+from voting.measures import Measures, measures_from_dict, project_measures
 from voting.rows import ExplanationRows, explanation_rows, rows_from_dict
+
+#: Re-runs of the rule a count may spend on Equal Shares' extra supporters (see
+#: voting/measures.py); the other measures need at most one re-run per winner.
+MEASURE_RERUNS = 100
 
 
 def _election(
@@ -78,6 +83,14 @@ def count_votes(session: Session, viewer: Viewer, *, round_id: int) -> int:
     workflow.require(budget_round, workflow.Step.COUNT)
     instance, profile = _election(session, budget_round)
     outcome = tally(instance, profile, budget_round.rule, budget_round.tie_break)
+    measures = project_measures(
+        instance,
+        profile,
+        budget_round.rule,
+        budget_round.tie_break,
+        outcome,
+        reruns=MEASURE_RERUNS,
+    )
     result = Tally(
         round_id=round_id,
         rule=budget_round.rule,
@@ -85,7 +98,8 @@ def count_votes(session: Session, viewer: Viewer, *, round_id: int) -> int:
         ballots_counted=len(profile),
         total_cost_fen=int(outcome.total_cost),
         selected_proposal_ids=[int(pid) for pid in outcome.selected],
-        explanation=explanation_rows(outcome).to_dict(),
+        # the measures ride with the explanation: no column, and older tallies have none
+        explanation={**explanation_rows(outcome).to_dict(), "measures": measures.to_dict()},
         computed_by_id=viewer.person_id,
     )
     session.add(result)
@@ -234,6 +248,7 @@ class RoundResult:
     lines: list[ResultLine]
     overrides: list[Override]
     explanation: ExplanationRows | None
+    measures: Measures | None = None  # None for a tally counted before measures existed
 
     @property
     def leftover_fen(self) -> int:
@@ -286,4 +301,5 @@ def round_result(session: Session, viewer: Viewer, *, round_id: int) -> RoundRes
         lines=lines,
         overrides=overrides(session, round_id=round_id) if result.published_at else [],
         explanation=rows_from_dict(result.explanation),
+        measures=measures_from_dict((result.explanation or {}).get("measures")),
     )

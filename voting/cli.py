@@ -16,6 +16,7 @@ from fractions import Fraction
 
 from voting.errors import VotingError
 from voting.matrix import support_totals
+from voting.measures import Measures, ProjectMeasure, project_measures
 from voting.model import Election, format_exact
 from voting.outcome import (
     GreedyExplanation,
@@ -41,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--tie-break", default="id", choices=list(TIE_BREAKS))
         if name == "tally":
             sub.add_argument("--json", action="store_true", help="print one JSON object")
+            sub.add_argument(
+                "--measures",
+                action="store_true",
+                help="add each project's performance measures (voting/measures.py)",
+            )
         else:
             sub.add_argument("--project", required=True, help="a project id as in the file")
     check = commands.add_parser(
@@ -201,6 +207,38 @@ def _verify(paths: list[str], as_json: bool) -> int:
     return 2 if counts["unreadable"] else 1 if counts["differ"] else 0
 
 
+def describe_measure(m: ProjectMeasure, measured: bool = True) -> str:
+    """A project's performance measures in one sentence."""
+    if not measured:
+        return "Performance measures are not computed for this rule."
+    if m.selected:
+        if m.max_cost is None:
+            return "Won; no margin could be measured."
+        return (
+            f"Won with a margin: it would still have won at a cost of up to "
+            f"{_money(m.max_cost)} ({_money(m.max_cost - m.cost)} more than its cost)."
+        )
+    if m.max_cost is None:
+        cost = "No lower cost would have made it win"
+    else:
+        cost = (
+            f"It would have won at a cost of {_money(m.max_cost)} "
+            f"({_money(m.cost - m.max_cost)} less)"
+        )
+    if m.extra_supporters is not None:
+        k = m.extra_supporters
+        more = f"with {k} more voter{'' if k == 1 else 's'} supporting it alone"
+    elif m.supporters_searched is not None:
+        more = f"no number of extra supporters up to {m.supporters_searched} would have done"
+    else:
+        more = "no number of extra supporters would have done"
+    return f"{cost}, or {more}." if m.max_cost is not None else f"{cost}; {more}."
+
+
+def _measured(measures: Measures) -> bool:
+    return "rule_not_measured" not in measures.notes
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "verify":
@@ -220,13 +258,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.project not in {p.id for p in election.instance.projects}:
                 raise VotingError(f"no project {args.project!r} in {args.file}")
             print(explain(outcome, args.project))
+            measures = project_measures(
+                election.instance,
+                election.profile,
+                args.rule,
+                args.tie_break,
+                outcome,
+                reruns=50,
+                only=[args.project],
+            )
+            print(describe_measure(measures.projects[0], _measured(measures)))
         elif args.json:
             data = outcome.to_dict()
+            if args.measures:
+                start = time.perf_counter()
+                data["measures"] = project_measures(
+                    election.instance, election.profile, args.rule, args.tie_break, outcome
+                ).to_dict()
+                seconds["measures"] = time.perf_counter() - start
             data["numbers"] = "exact: decimal strings, or p/q when not a finite decimal"
             data["seconds"] = {k: round(v, 4) for k, v in seconds.items()}
             print(json.dumps(data, ensure_ascii=False))
         else:
             _print_table(election, outcome, seconds)
+            if args.measures:
+                measures = project_measures(
+                    election.instance, election.profile, args.rule, args.tie_break, outcome
+                )
+                for m in measures.projects:
+                    print(f"{m.project}: {describe_measure(m, _measured(measures))}")
     except VotingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
