@@ -162,7 +162,7 @@ def _lines(result: RoundResult) -> None:
         )
         measure = None if measures is None else measures.get(str(line.proposal_id))
         if measure is not None:  # a line break inside the item, not a new item
-            item += f"  \n  :gray[{measure_sentence(measure)}]"
+            item += f"  \n  {measure_sentence(measure)}"
         shown.append(item)
     st.markdown("\n".join(shown))
     if measures is not None:

@@ -249,3 +249,17 @@ def context(browser) -> Iterator[object]:
 @pytest.fixture
 def page(context) -> object:
     return context.new_page()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed browser test's report ends with the log of every server it used: Streamlit
+    shows the person a redacted error, and the traceback is only in the server's log."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if not report.failed:
+        return
+    used = getattr(item, "funcargs", {}).values()
+    servers = [s for v in used for s in (v, getattr(v, "a", None), getattr(v, "b", None))]
+    for url, tail in {s.url: s.log_tail() for s in servers if isinstance(s, Server)}.items():
+        report.sections.append((f"log of the server at {url}", tail))

@@ -93,5 +93,5 @@ def test_the_results_screen_shows_an_imported_round_once_published(
     assert not at.exception and not at.error
     assert at.success and "共 1494 张选票" in texts(at)
     (listed,) = [m.value for m in at.markdown if m.value.startswith("- **")]
-    won = {line.split("**")[1] for line in listed.splitlines() if line.endswith("· 入选")}
+    won = {line.split("**")[1] for line in listed.splitlines() if line.rstrip().endswith("· 入选")}
     assert won == {plain(title) for title in winners} and len(winners) > 3
