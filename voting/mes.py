@@ -49,6 +49,8 @@ _PROOF_TOL = 100 * _TOL
 #: OpenBLAS spreads dot products of more terms than this over threads that then spin, which
 #: costs more than it saves on a busy 2-core machine; longer vectors are summed by NumPy.
 _BLAS_DOT_LIMIT = 10_000
+#: Entries of the dense utility matrix that `_EqualShares.dense` builds at most (64 MB).
+_DENSE_LIMIT = 8_000_000
 
 
 def _sum_product(a: np.ndarray, b: np.ndarray) -> float:
@@ -103,6 +105,7 @@ class _EqualShares:
             key=lambda p: ranks[p],
         )
         self.arrays = [self._arrays(p, totals[p]) for p in projects]
+        self._dense: np.ndarray | None = None
         # every run starts from the lower bounds cost / total utility, as a heap
         self.start = sorted((float(self.costs[p]) / totals[p], p) for p in self.mes_projects)
 
@@ -113,6 +116,18 @@ class _EqualShares:
         util = float(u[0]) if u.size and bool((u == u[0]).all()) else u
         dot = np.dot if groups.size <= _BLAS_DOT_LIMIT else _sum_product
         return _Arrays(groups, voters, voters * u, util, float(self.costs[p]), float(total), dot)
+
+    def dense(self) -> np.ndarray | None:
+        """Utilities as a groups x projects float matrix, for exact sums of spending
+        (`_Run._spent`); None when it would take more than 64 MB."""
+        if self._dense is None:
+            n, m = self.matrix.n_groups, len(self.costs)
+            if n * m > _DENSE_LIMIT:
+                return None
+            self._dense = np.zeros((n, m))
+            for p in range(m):
+                self._dense[self.supporters[p], p] = self.u_f[p]
+        return self._dense
 
     def run(self, x: Fraction, reference: _Run | None = None, upper: _Run | None = None) -> _Run:
         """MES with initial budget x per voter. For Add1: `reference`, a run at a smaller x,
@@ -138,8 +153,15 @@ class _Run:
         self.winner_rho: list[float] = []
         self.floor: list[float] = []
         self.bounds: list[list[tuple[float, int]]] = []  # per round, for runs at a smaller x
+        # per round, when run against a reference: the rivals evaluated, as (rho, slope of
+        # their tangent), and a lower bound on the rho of the others (see `_same_between`)
+        self.tangents: list[tuple[list[tuple[float, float, int]], float] | None] = []
+        # per round, the rivals within 1e-9 that the winner beat in exact arithmetic
+        self.beaten: list[set[int]] = []
+        # d budget / d x of each group, for the tangents
+        self.slope = np.ones(shares.matrix.n_groups)
         # this round, by project: supporters' budgets, and who is capped at the rho found
-        self._seen: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._seen: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
         # exact rhos as integers over growing common denominators: rho_k = nums[k] / dens[k]
         self.nums: list[int] = []
         self.dens: list[int] = []
@@ -193,13 +215,17 @@ class _Run:
                 [(rho_f, winner)], rho_exact = close, None
             else:
                 winner, rho_exact, rho_f = self._winner(close)
+            self.beaten.append({p for _, p in close if p != winner})
             for rho, p in evaluated:
                 if p != winner:
                     heapq.heappush(heap, (rho, p))
             if r < len(ahead) and ahead[r] == winner:
-                self._tighten(heap, ahead_rho[r] * (1 + _PROOF_TOL))
+                bar = ahead_rho[r] * (1 + _PROOF_TOL)
+                self._tighten(heap, bar)
+                self.tangents.append(self._tangents(winner, bar))
             else:
                 ahead = []
+                self.tangents.append(None)
             if r >= len(above_seq) or above_seq[r] != winner:
                 above = []
             self.floor.append(heap[0][0] if heap else math.inf)
@@ -258,13 +284,31 @@ class _Run:
                     break
                 count = new_count
         # else nobody is capped at the bound: everybody pays cost / total utility
-        self._seen[p] = (b, capped)
+        self._seen[p] = (b, capped, rho)
         return rho
+
+    def _tangents(self, winner: int, bar: float) -> tuple[list[tuple[float, float, int]], float]:
+        """Each rival evaluated this round: its rho, an upper bound on its left derivative in x
+        (its surely capped supporters pay all they have; nearly capped ones count as paying
+        rho u, which only flattens the slope) and its index; and `bar`, below which `_tighten`
+        left no rival unevaluated."""
+        rivals = []
+        for p, (b, _, rho) in self._seen.items():
+            if p == winner:
+                continue
+            groups, voters, weight, util, _, total, dot = self.shares.arrays[p]
+            sure = b < rho * util * (1 - _TOL)
+            left = total - dot(weight, sure)
+            slope = 0.0
+            if left > total * _TOL:
+                slope = -dot(voters * self.slope[groups], sure) / left
+            rivals.append((rho, min(0.0, slope), p))
+        return rivals, bar
 
     def _pay(self, p: int, rho: Fraction | None, rho_f: float) -> None:
         """Charge the supporters of p; rho None means floats were unambiguous (exact later)."""
         groups, util = self.shares.supporters[p], self.shares.arrays[p].util
-        b, capped = self._seen[p]
+        b, capped, _ = self._seen[p]
         if rho is not None:
             rho_f = float(rho)
             capped = b < rho_f * util
@@ -279,6 +323,14 @@ class _Run:
         self.bought.append(buy)
         left[capped] = 0.0
         self.budget[groups] = left
+        arrays = self.shares.arrays[p]
+        util_left = arrays.total - arrays.dot(arrays.weight, capped)
+        d = self.slope[groups]
+        if util_left > arrays.total * _TOL:  # d rho / d x, the capped set held fixed
+            drho = -arrays.dot(arrays.voters * d, capped) / util_left
+            d = d - drho * arrays.util
+        d[capped] = 0.0
+        self.slope[groups] = d
 
     def _decide_near(
         self, p: int, rho: Fraction | None, rho_f: float
@@ -339,6 +391,17 @@ class _Run:
         of the first k purchases, all from one pass over the purchases (float64 sums of
         integers below 2**52, checked in ballot_matrix, are exact)."""
         shares = self.shares
+        dense = shares.dense()
+        if dense is not None:
+            cols = np.array(
+                [buy.project for buy in self.bought[: max(counts, default=0)]], dtype=np.intp
+            )
+            return [
+                [int(v) for v in shares.mult[s].astype(np.float64) @ dense[np.ix_(s, cols[:k])]]
+                if k and s.size
+                else [0] * k
+                for s, k in zip(sets, counts, strict=True)
+            ]
         spent = [[0] * k for k in counts]
         voters = [shares.mult[s].astype(np.float64) for s in sets]
         dense = np.zeros(shares.matrix.n_groups)
@@ -375,6 +438,8 @@ class _Run:
 
     def _exact_sum(self, groups: np.ndarray) -> Fraction:
         """Exact money left to the voters of `groups`."""
+        if not groups.size:  # spares the exact rhos of every purchase
+            return Fraction(0)
         return self._moneys([self._live(groups, len(self.bought))], len(self.bought))[0]
 
     def _exact_budgets(self, groups: np.ndarray) -> list[Fraction]:
@@ -534,11 +599,48 @@ def _same_between(left: _Run, right: _Run) -> bool:
     round every rival's rho at the larger x (at least `right.floor`) is above the winner's at
     the smaller x, no rival overtakes the winner in between; and a project its supporters
     cannot pay for at the larger x, they cannot pay for at a smaller one either.
+
+    Where that sandwich fails, a sharper argument holds while both ends also cap the same
+    supporters in every purchase up to this round: then budgets and the winner's rho are
+    affine in x in between (the affine interpolation satisfies every capping inequality,
+    which are affine too, and rho is unique), and each rival's rho, the least rho with
+    sum(min(b(x), rho u)) >= cost, is convex in x (a jointly concave constraint). A convex
+    function lies above its tangent at right.x, so a rival above the winner at both ends
+    along that tangent stays above it in between (`_Run._tangents`).
+
+    Ties (two projects whose paying supporters pay the same share at every x) defeat both
+    arguments. If the winner's exact rho is the same at both ends, it is that constant in
+    between (affine), and a rival that lost to it at right.x, in exact arithmetic, has at
+    least that rho at every smaller x.
     """
-    return left.sequence == right.sequence and all(
-        floor > rho * (1 + _PROOF_TOL)
-        for floor, rho in zip(right.floor, left.winner_rho, strict=True)
-    )
+    if left.sequence != right.sequence:
+        return False
+    same = 0  # rounds, from the first, that cap the same supporters at both ends
+    for a, b in zip(left.bought, right.bought, strict=True):
+        if not np.array_equal(a.capped, b.capped):
+            break
+        same += 1
+    width = float(right.x - left.x)
+    for r, (floor, rho) in enumerate(zip(right.floor, left.winner_rho, strict=True)):
+        bar = rho * (1 + _PROOF_TOL)
+        if floor > bar:
+            continue
+        tangents = right.tangents[r] if r < len(right.tangents) else None
+        if r >= same or tangents is None:
+            return False
+        rivals, rest = tangents
+        bar_right = right.winner_rho[r] * (1 + _PROOF_TOL)
+        if rest < bar:
+            return False
+        for rival, slope, p in rivals:
+            if rival > bar_right and rival - slope * width > bar:
+                continue
+            if not (
+                (p in right.beaten[r] or rival > right.winner_rho[r] * (1 + _TOL))
+                and left._exact_rhos()[r] == right._exact_rhos()[r]
+            ):
+                return False
+    return True
 
 
 def _settle(shares: _EqualShares, budget: _Budget, left: _Run, right: _Run) -> _Run | None:
