@@ -38,10 +38,22 @@ from voting.errors import UnsupportedRuleError
 from voting.greedy import greedy_select
 from voting.matrix import BallotMatrix, ballot_matrix, support_totals
 from voting.model import Instance, Profile
-from voting.outcome import MESExplanation, MESLoser, MESPurchase, Outcome, PayerGroup
+from voting.outcome import (
+    GreedyExplanation,
+    MESExplanation,
+    MESLoser,
+    MESPurchase,
+    Outcome,
+    PayerGroup,
+)
 from voting.tiebreak import tie_ranks
 
-__all__ = ["method_of_equal_shares"]
+__all__ = [
+    "mes_add1_checker",
+    "mes_add1_comparison",
+    "mes_comparison",
+    "method_of_equal_shares",
+]
 
 _TOL = 1e-9
 #: Add1's skipping proof compares float rhos of two runs; this margin covers their rounding.
@@ -571,7 +583,8 @@ class _Budget:
     """Feasibility and exhaustiveness of a run's outcome in integers (costs scaled by a
     common denominator)."""
 
-    def __init__(self, instance: Instance, shares: _EqualShares) -> None:
+    def __init__(self, instance: Instance, shares: _EqualShares, checker: bool = False) -> None:
+        self.checker = checker
         scale = math.lcm(
             instance.budget.denominator, *(p.cost.denominator for p in instance.projects)
         )
@@ -584,7 +597,11 @@ class _Budget:
         return sum(self.costs[i] for i in self.free + run.sequence) <= self.limit
 
     def exhaustive(self, run: _Run) -> bool:
-        """No other supported project (pabutools' MES projects) fits in what is left."""
+        """No other supported project (pabutools' MES projects) fits in what is left. The
+        checker's Add1 has no such stop; it ends, where it ends at all, once every supported
+        project is bought, as every larger x buys them all too."""
+        if self.checker:
+            return len(run.bought) == len(self.candidates)
         chosen = self.free + run.sequence
         left = self.limit - sum(self.costs[i] for i in chosen)
         taken = set(chosen)
@@ -680,6 +697,46 @@ def _add1(shares: _EqualShares, first: _Run, budget: _Budget) -> tuple[_Run, int
         left, step = right, step * 2 if skipped else max(8, step // 2)
 
 
+def _add1_checker(shares: _EqualShares, first: _Run, budget: _Budget) -> tuple[_Run, int]:
+    """The Pabulib checker's and equalshares.net's Add1: after MES at B/n, whole per-voter
+    budgets floor(B/n) + 1, + 2, ...; keep each outcome that fits, stop at the first that
+    does not. Returns the run kept and the checker's number of MES runs."""
+    if budget.exhaustive(first):  # every supported project bought: no run can add one
+        return first, 1
+    start = shares.run(Fraction(math.floor(first.x) + 1), reference=first)
+    if not budget.fits(start):
+        return first, 2
+    end, _ = _add1(shares, start, budget)
+    runs = int(end.x - start.x) + 2
+    return end, runs + (0 if budget.exhaustive(end) else 1)
+
+
+def _comparison(
+    instance: Instance, matrix: BallotMatrix, chosen: list[int]
+) -> tuple[list[int], GreedyExplanation | None]:
+    """The checker's comparison step: greedy by number of approvals (ties in file order),
+    which wins if more voters approve more of its projects than of Equal Shares' than the
+    other way round. Returns the projects kept and greedy's explanation if greedy won."""
+    votes = [Fraction(int(matrix.mult[s].sum())) for s in matrix.supporters]
+    greedy, explanation = greedy_select(
+        instance, votes, list(range(len(votes))), per_cost=False, order_by="votes"
+    )
+    mes_sat = np.zeros(matrix.n_groups, dtype=np.int64)
+    greedy_sat = np.zeros(matrix.n_groups, dtype=np.int64)
+    for p in chosen:
+        mes_sat[matrix.supporters[p]] += 1
+    for p in greedy:
+        greedy_sat[matrix.supporters[p]] += 1
+    prefer_mes = int(matrix.mult[mes_sat > greedy_sat].sum())
+    prefer_greedy = int(matrix.mult[greedy_sat > mes_sat].sum())
+    if prefer_greedy <= prefer_mes:
+        return chosen, None
+    explanation.order_by = (
+        f"votes (comparison step: {prefer_greedy} voters prefer greedy, {prefer_mes} Equal Shares)"
+    )
+    return greedy, explanation
+
+
 def method_of_equal_shares(
     instance: Instance,
     profile: Profile,
@@ -687,8 +744,16 @@ def method_of_equal_shares(
     *,
     add1: bool = False,
     completion: bool = False,
+    checker: bool = False,
+    comparison: bool = False,
 ) -> Outcome:
-    """MES, optionally with the Add1 completion and/or a final utilitarian greedy."""
+    """MES, optionally with the Add1 completion and/or a final utilitarian greedy.
+
+    `checker` makes Add1 the Pabulib checker's (`_add1_checker`) and breaks ties as the
+    checker does ("cost"); `comparison` adds the checker's comparison step (`_comparison`).
+    """
+    if checker:
+        tie_break = "cost"
     matrix = ballot_matrix(instance, profile, "mes")
     if matrix.negative:
         raise UnsupportedRuleError("Equal Shares needs non-negative scores")
@@ -706,12 +771,20 @@ def method_of_equal_shares(
     if n:
         run = shares.run(x)
         if add1:
-            run, explanation.add1_iterations = _add1(shares, run, _Budget(instance, shares))
+            extend = _add1_checker if checker else _add1
+            run, explanation.add1_iterations = extend(
+                shares, run, _Budget(instance, shares, checker)
+            )
         chosen += run.sequence
         explanation.budget_per_voter = run.x
         explanation.purchases = run.purchases()
         explanation.losers = run.losers(set(chosen))
     rule = "mes-add1" if add1 else "mes"
+    if checker and add1:
+        rule += "-checker"
+    if comparison:
+        rule += "-comparison"
+        chosen, explanation.completion = _comparison(instance, matrix, chosen)
     if completion:
         rule += "+greedy"
         totals = [Fraction(t, matrix.scale) for t in shares.totals]
@@ -732,3 +805,21 @@ def method_of_equal_shares(
         instance.budget,
         explanation,
     )
+
+
+def mes_add1_checker(instance: Instance, profile: Profile, tie_break: str = "cost") -> Outcome:
+    """Equal Shares with the Pabulib checker's Add1 (equalshares.net's, no exhaustiveness
+    stop), ties broken as the checker does."""
+    return method_of_equal_shares(instance, profile, tie_break, add1=True, checker=True)
+
+
+def mes_add1_comparison(instance: Instance, profile: Profile, tie_break: str = "cost") -> Outcome:
+    """The checker's `equalshares/add1-comparison`: its Add1, then the comparison step."""
+    return method_of_equal_shares(
+        instance, profile, tie_break, add1=True, checker=True, comparison=True
+    )
+
+
+def mes_comparison(instance: Instance, profile: Profile, tie_break: str = "cost") -> Outcome:
+    """The checker's `equalshares-comparison`: MES at B, then the comparison step."""
+    return method_of_equal_shares(instance, profile, tie_break, checker=True, comparison=True)

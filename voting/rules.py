@@ -11,7 +11,12 @@ from dataclasses import dataclass
 
 from voting.errors import UnsupportedRuleError
 from voting.greedy import greedy_per_cost, greedy_utilitarian_welfare
-from voting.mes import method_of_equal_shares
+from voting.mes import (
+    mes_add1_checker,
+    mes_add1_comparison,
+    mes_comparison,
+    method_of_equal_shares,
+)
 from voting.model import VOTE_TYPES, Election, Instance, Profile
 from voting.outcome import Outcome
 from voting.phragmen import sequential_phragmen
@@ -51,6 +56,22 @@ RULES: dict[str, Rule] = {
     "mes-add1": Rule(_mes(True, False), _ALL, "Equal Shares with Add1 completion"),
     "mes-add1+greedy": Rule(_mes(True, True), _ALL, "Equal Shares with Add1, then greedy"),
     "phragmen": Rule(sequential_phragmen, ("approval",), "sequential Phragmén"),
+    "mes-add1-checker": Rule(
+        mes_add1_checker,
+        ("approval",),
+        "Equal Shares with the Pabulib checker's Add1 (whole units per voter, no "
+        "exhaustiveness stop; ties to the cheaper, then the more approved project)",
+    ),
+    "mes-add1-comparison": Rule(
+        mes_add1_comparison,
+        ("approval",),
+        "the checker's Add1, then greedy by votes if more voters prefer its outcome",
+    ),
+    "mes-comparison": Rule(
+        mes_comparison,
+        ("approval",),
+        "Equal Shares, then greedy by votes if more voters prefer its outcome",
+    ),
 }
 
 
