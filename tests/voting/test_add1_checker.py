@@ -68,10 +68,11 @@ voter_id;vote
 def test_checker_add1_goes_past_an_exhaustive_outcome() -> None:
     election = read_pb(EXHAUSTIVE_TOO_EARLY)
     pabutools = tally(election, rule="mes-add1")
-    assert (pabutools.selected, pabutools.explanation.budget_per_voter) == (["C", "B"], 2)
+    assert isinstance(pabutools.explanation, MESExplanation)
+    assert (pabutools.selected, pabutools.explanation.budget_per_voter) == (["C", "B"], Fraction(2))
     checker = tally(election, rule="mes-add1-checker")
     assert isinstance(checker.explanation, MESExplanation)
-    assert (checker.selected, checker.explanation.budget_per_voter) == (["C", "A"], 3)
+    assert (checker.selected, checker.explanation.budget_per_voter) == (["C", "A"], Fraction(3))
     assert checker.explanation.add1_iterations == 3  # B, then x = 3 and 4
     assert checker_loop(election) == (["C", "A"], Fraction(3))
 
@@ -108,7 +109,7 @@ def checker_loop(election: Election) -> tuple[list[str], Fraction]:
     for step in count(math.floor(x) + 1):
         if supported <= set(kept.selected):
             break
-        outcome = tally(Instance(instance.projects, step * n), profile, "mes", "cost")
+        outcome = tally(Instance(instance.projects, Fraction(step * n)), profile, "mes", "cost")
         if sum((cost[p] for p in outcome.selected), Fraction(0)) > instance.budget:
             break
         kept, x = outcome, Fraction(step)
