@@ -716,7 +716,8 @@ def _comparison(
 ) -> tuple[list[int], GreedyExplanation | None]:
     """The checker's comparison step: greedy by number of approvals (ties in file order),
     which wins if more voters approve more of its projects than of Equal Shares' than the
-    other way round. Returns the projects kept and greedy's explanation if greedy won."""
+    other way round. Returns the projects kept and, if greedy won, its explanation (whose
+    `order_by` gives both counts) to stand for the outcome's."""
     votes = [Fraction(int(matrix.mult[s].sum())) for s in matrix.supporters]
     greedy, explanation = greedy_select(
         instance, votes, list(range(len(votes))), per_cost=False, order_by="votes"
@@ -780,11 +781,14 @@ def method_of_equal_shares(
         explanation.purchases = run.purchases()
         explanation.losers = run.losers(set(chosen))
     rule = "mes-add1" if add1 else "mes"
-    if checker and add1:
+    if checker and add1 and not comparison:
         rule += "-checker"
+    result: MESExplanation | GreedyExplanation = explanation
     if comparison:
         rule += "-comparison"
-        chosen, explanation.completion = _comparison(instance, matrix, chosen)
+        chosen, preferred = _comparison(instance, matrix, chosen)
+        if preferred is not None:  # greedy's outcome, explained as greedy
+            result = preferred
     if completion:
         rule += "+greedy"
         totals = [Fraction(t, matrix.scale) for t in shares.totals]
@@ -803,7 +807,7 @@ def method_of_equal_shares(
         [projects[i].id for i in chosen],
         sum((projects[i].cost for i in chosen), Fraction(0)),
         instance.budget,
-        explanation,
+        result,
     )
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tests.voting.conftest import pabulib_file
 from tests.voting.test_add1 import dear_elections, step_by_step
-from voting import Election, Instance, MESExplanation, read_pb, tally
+from voting import Election, GreedyExplanation, Instance, MESExplanation, read_pb, tally
 
 # B = 6, three voters, x = B/n = 2.
 # MES at x = 2: A needs 2.5 from each of v1, v2: unaffordable. C costs v2 and v3 0.5 each
@@ -83,9 +83,8 @@ def test_comparison_step_takes_greedy_when_more_voters_prefer_it() -> None:
     outcome = tally(election, rule="mes-comparison")
     assert outcome.selected == ["A", "B", "C"]
     assert outcome.rule == "mes-comparison"
-    assert isinstance(outcome.explanation, MESExplanation)
-    assert outcome.explanation.completion is not None
-    assert "1 voters prefer greedy, 0 Equal Shares" in outcome.explanation.completion.order_by
+    assert isinstance(outcome.explanation, GreedyExplanation)
+    assert "1 voters prefer greedy, 0 Equal Shares" in outcome.explanation.order_by
 
 
 def test_comparison_step_keeps_equal_shares_on_a_draw() -> None:
@@ -93,7 +92,7 @@ def test_comparison_step_keeps_equal_shares_on_a_draw() -> None:
     election = read_pb(GREEDY_PREFERRED.replace("1;B,C", "1;B"))
     outcome = tally(election, rule="mes-comparison")
     assert outcome.selected == ["A", "B"]
-    assert outcome.explanation is not None
+    assert isinstance(outcome.explanation, MESExplanation)
 
 
 def checker_loop(election: Election) -> tuple[list[str], Fraction]:
@@ -159,6 +158,7 @@ def test_wieliczka_2023_official_result(rule: str) -> None:
     election = read_pb(pabulib_file("Poland_Wieliczka_2023_Green_Budget.pb"))
     official = sorted(p.id for p in election.instance.projects if p.fields["selected"] == "1")
     outcome = tally(election, rule=rule)
+    assert outcome.rule == rule
     assert isinstance(outcome.explanation, MESExplanation)
     assert sorted(outcome.selected) == official
     assert outcome.explanation.budget_per_voter == 315
