@@ -226,7 +226,8 @@ class _Reader:
         known = self.project_ids
         intern = known.__getitem__
         append = self.ballots.append
-        simple = self.vote_type in ("approval", "ordinal")
+        simple = self.vote_type in ("approval", "ordinal", "cumulative")
+        points_at = self.vote_at["points"] if self.vote_type == "cumulative" else -1
         try:
             for row in rows:
                 start, line = line + 1, rows.line_num
@@ -239,11 +240,20 @@ class _Reader:
                         if len(ids) > 1:
                             ids = [i.strip() for i in ids]
                         distinct = set(ids)
-                        if len(distinct) == len(ids) and distinct <= known.keys():
+                        points = None
+                        if points_at >= 0:  # whole points only; anything else as below
+                            raw = [p.strip() for p in values[points_at].split(",")]
+                            if len(raw) == len(ids) and all(p.isdigit() for p in raw):
+                                points = tuple(map(int, raw))
+                        if (
+                            len(distinct) == len(ids)
+                            and distinct <= known.keys()
+                            and (points is not None or points_at < 0)
+                        ):
                             append(
                                 Ballot(
                                     tuple(map(intern, ids)),
-                                    None,
+                                    points,
                                     values[voter_at],
                                     tuple(zip(names, values_of(values), strict=True)),
                                 )
