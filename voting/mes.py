@@ -335,14 +335,25 @@ class _Run:
         self.bought.append(buy)
         left[capped] = 0.0
         self.budget[groups] = left
+        self._slopes(p, np.flatnonzero(capped))
+
+    def _slopes(self, p: int, capped: np.ndarray) -> None:
+        """d budget / d x after buying p, the capped supporters (positions) held fixed: they
+        keep nothing; the others pay rho u, and d rho / d x = -(what the capped had coming
+        in) / (utility of the others). Nothing changes unless a capped voter had a slope."""
+        if not capped.size:
+            return
         arrays = self.shares.arrays[p]
-        util_left = arrays.total - arrays.dot(arrays.weight, capped)
-        d = self.slope[groups]
-        if util_left > arrays.total * _TOL:  # d rho / d x, the capped set held fixed
-            drho = -arrays.dot(arrays.voters * d, capped) / util_left
-            d = d - drho * arrays.util
-        d[capped] = 0.0
-        self.slope[groups] = d
+        capped_groups = arrays.groups[capped]
+        coming = self.slope[capped_groups]
+        if not coming.any():
+            return
+        util = arrays.util if isinstance(arrays.util, float) else arrays.util[capped]
+        util_left = arrays.total - float(np.sum(arrays.voters[capped] * util))
+        if util_left > arrays.total * _TOL:
+            drho = -float(arrays.voters[capped] @ coming) / util_left
+            self.slope[arrays.groups] -= drho * arrays.util
+        self.slope[capped_groups] = 0.0
 
     def _decide_near(
         self, p: int, rho: Fraction | None, rho_f: float
