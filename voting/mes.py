@@ -61,8 +61,11 @@ _PROOF_TOL = 100 * _TOL
 #: OpenBLAS spreads dot products of more terms than this over threads that then spin, which
 #: costs more than it saves on a busy 2-core machine; longer vectors are summed by NumPy.
 _BLAS_DOT_LIMIT = 10_000
-#: Entries of the dense utility matrix that `_EqualShares.dense` builds at most (64 MB).
-_DENSE_LIMIT = 8_000_000
+#: Entries of the dense utility matrix that `_EqualShares.dense` builds at most (8 MB);
+#: on larger elections gathering from it costs more than the loop it replaces.
+_DENSE_LIMIT = 1_000_000
+#: Runs of an Add1 that keep slopes for tangent proofs before any such proof has helped.
+_TANGENT_TRIAL = 32
 
 
 def _sum_product(a: np.ndarray, b: np.ndarray) -> float:
@@ -118,6 +121,10 @@ class _EqualShares:
         )
         self.arrays = [self._arrays(p, totals[p]) for p in projects]
         self._dense: np.ndarray | None = None
+        # Add1's tangent proofs cost slope updates in every run; after this many runs
+        # without one tangent proof that the sandwich could not give, runs stop paying it
+        self.runs = 0
+        self.tangent_proofs = 0
         # every run starts from the lower bounds cost / total utility, as a heap
         self.start = sorted((float(self.costs[p]) / totals[p], p) for p in self.mes_projects)
 
@@ -170,8 +177,9 @@ class _Run:
         self.tangents: list[tuple[list[tuple[float, float, int]], float] | None] = []
         # per round, the rivals within 1e-9 that the winner beat in exact arithmetic
         self.beaten: list[set[int]] = []
-        # d budget / d x of each group, for the tangents
+        # d budget / d x of each group, for the tangents, while they are computed
         self.slope = np.ones(shares.matrix.n_groups)
+        self._tracking = False
         # this round, by project: supporters' budgets, and who is capped at the rho found
         self._seen: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
         # exact rhos as integers over growing common denominators: rho_k = nums[k] / dens[k]
@@ -197,6 +205,11 @@ class _Run:
         """
         heap = self.shares.start.copy()
         ahead = reference.sequence if reference is not None else []
+        shares = self.shares
+        shares.runs += 1
+        self._tracking = reference is not None and (
+            shares.runs <= _TANGENT_TRIAL or shares.tangent_proofs > 0
+        )
         ahead_rho = reference.winner_rho if reference is not None else []
         above = upper.bounds if upper is not None else []
         above_seq = upper.sequence if upper is not None else []
@@ -234,10 +247,11 @@ class _Run:
             if r < len(ahead) and ahead[r] == winner:
                 bar = ahead_rho[r] * (1 + _PROOF_TOL)
                 self._tighten(heap, bar)
-                self.tangents.append(self._tangents(winner, bar))
+                self.tangents.append(self._tangents(winner, bar) if self._tracking else None)
             else:
                 ahead = []
                 self.tangents.append(None)
+                self._tracking = False  # no tangents from here on: slopes are not needed
             if r >= len(above_seq) or above_seq[r] != winner:
                 above = []
             self.floor.append(heap[0][0] if heap else math.inf)
@@ -308,6 +322,9 @@ class _Run:
         for p, (b, _, rho) in self._seen.items():
             if p == winner:
                 continue
+            if rho > bar:  # above the winner at every smaller x already: no slope needed
+                rivals.append((rho, 0.0, p))
+                continue
             groups, voters, weight, util, _, total, dot = self.shares.arrays[p]
             sure = b < rho * util * (1 - _TOL)
             left = total - dot(weight, sure)
@@ -335,7 +352,8 @@ class _Run:
         self.bought.append(buy)
         left[capped] = 0.0
         self.budget[groups] = left
-        self._slopes(p, np.flatnonzero(capped))
+        if self._tracking:
+            self._slopes(p, np.flatnonzero(capped))
 
     def _slopes(self, p: int, capped: np.ndarray) -> None:
         """d budget / d x after buying p, the capped supporters (positions) held fixed: they
@@ -649,6 +667,7 @@ def _same_between(left: _Run, right: _Run) -> bool:
             break
         same += 1
     width = float(right.x - left.x)
+    tangents_used = False
     for r, (floor, rho) in enumerate(zip(right.floor, left.winner_rho, strict=True)):
         bar = rho * (1 + _PROOF_TOL)
         if floor > bar:
@@ -668,6 +687,9 @@ def _same_between(left: _Run, right: _Run) -> bool:
                 and left._exact_rhos()[r] == right._exact_rhos()[r]
             ):
                 return False
+        tangents_used = True
+    if tangents_used:
+        right.shares.tangent_proofs += 1
     return True
 
 
