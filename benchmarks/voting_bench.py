@@ -7,8 +7,13 @@ time.
 pabutools runs in a child process killed after --timeout seconds; then the time recorded in
 reference-outcomes.json (same kind of machine) is shown with an "r" and used for the ratio.
 
-    python benchmarks/voting_bench.py [--files Warszawa,Wroclaw] [--rules mes,mes+greedy]
-                                      [--repeat 5] [--timeout 60] [--no-pabutools] [--no-memory]
+    python benchmarks/voting_bench.py [DIRECTORY] [--files Warszawa,Wroclaw]
+                                      [--rules mes,mes+greedy] [--repeat 5] [--timeout 60]
+                                      [--no-pabutools] [--no-memory]
+
+DIRECTORY (default: the shared Pabulib folder) is searched for *.pb files, recursively. At the
+end it prints the total read and tally time over every file, the slowest file and rule, and
+how many tallies took 2 s or more. pabutools' recorded times exist only for the shared files.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ def _pabutools_time(path: str, rule: str, timeout: float) -> float | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", nargs="?", type=Path, help="folder of .pb files")
     parser.add_argument("--files", default="", help="comma-separated parts of file names")
     parser.add_argument("--rules", default="", help="comma-separated rule names")
     parser.add_argument("--repeat", type=int, default=5, help="timed tallies per file and rule")
@@ -57,10 +63,13 @@ def main() -> int:
     parser.add_argument("--no-memory", action="store_true")
     args = parser.parse_args()
     with_pabutools = not args.no_pabutools and importlib.util.find_spec("pabutools") is not None
-    reference = shared_reference()
+    reference = shared_reference() if args.directory is None else {}
     wanted_files = [f for f in args.files.split(",") if f]
     wanted_rules = [r for r in args.rules.split(",") if r]
-    paths = sorted(pabulib_dir().glob("*.pb"), key=lambda p: p.stat().st_size)
+    folder = args.directory or pabulib_dir()
+    paths = sorted(folder.rglob("*.pb"), key=lambda p: p.stat().st_size)
+    total_read = total_tally = 0.0
+    slow: list[tuple[float, str, str]] = []
     print(
         f"{'file':44} {'rule':16} {'read s':>7} {'tally s':>8} {'cpu s':>7} {'peak MiB':>8} "
         f"{'pabutools s':>11} {'ratio':>7}"
@@ -71,6 +80,7 @@ def main() -> int:
         start = time.perf_counter()
         election = read_pb(path)
         read_s = time.perf_counter() - start
+        total_read += read_s
         entry = reference.get(path.name, {})
         keys = rule_keys(reference, election.profile.file_vote_type) if entry else {}
         for rule in rules_for(election.profile.vote_type):
@@ -83,6 +93,8 @@ def main() -> int:
                 walls.append(time.perf_counter() - start)
                 cpus.append(time.process_time() - cpu)
             tally_s, cpu_s = statistics.median(walls), statistics.median(cpus)
+            total_tally += tally_s
+            slow.append((tally_s, path.name, rule))
             peak = "-"
             if not args.no_memory:
                 tracemalloc.start()
@@ -104,6 +116,15 @@ def main() -> int:
                 f"{peak:>8} {shown:>11} {ratio:>7}",
                 flush=True,
             )
+    if slow:
+        worst = max(slow)
+        print(
+            f"total over {len({n for _, n, _ in slow})} files in {folder}: "
+            f"read {total_read:.2f} s, "
+            f"tally {total_tally:.2f} s (medians), all {total_read + total_tally:.2f} s; "
+            f"slowest {worst[1]} {worst[2]} {worst[0]:.2f} s; "
+            f"{sum(1 for t, _, _ in slow if t >= 2.0)} tallies of 2 s or more"
+        )
     return 0
 
 

@@ -38,10 +38,22 @@ from voting.errors import UnsupportedRuleError
 from voting.greedy import greedy_select
 from voting.matrix import BallotMatrix, ballot_matrix, support_totals
 from voting.model import Instance, Profile
-from voting.outcome import MESExplanation, MESLoser, MESPurchase, Outcome, PayerGroup
+from voting.outcome import (
+    GreedyExplanation,
+    MESExplanation,
+    MESLoser,
+    MESPurchase,
+    Outcome,
+    PayerGroup,
+)
 from voting.tiebreak import tie_ranks
 
-__all__ = ["method_of_equal_shares"]
+__all__ = [
+    "mes_add1_checker",
+    "mes_add1_comparison",
+    "mes_comparison",
+    "method_of_equal_shares",
+]
 
 _TOL = 1e-9
 #: Add1's skipping proof compares float rhos of two runs; this margin covers their rounding.
@@ -49,6 +61,11 @@ _PROOF_TOL = 100 * _TOL
 #: OpenBLAS spreads dot products of more terms than this over threads that then spin, which
 #: costs more than it saves on a busy 2-core machine; longer vectors are summed by NumPy.
 _BLAS_DOT_LIMIT = 10_000
+#: Entries of the dense utility matrix that `_EqualShares.dense` builds at most (8 MB);
+#: on larger elections gathering from it costs more than the loop it replaces.
+_DENSE_LIMIT = 1_000_000
+#: Runs of an Add1 that keep slopes for tangent proofs before any such proof has helped.
+_TANGENT_TRIAL = 32
 
 
 def _sum_product(a: np.ndarray, b: np.ndarray) -> float:
@@ -103,6 +120,11 @@ class _EqualShares:
             key=lambda p: ranks[p],
         )
         self.arrays = [self._arrays(p, totals[p]) for p in projects]
+        self._dense: np.ndarray | None = None
+        # Add1's tangent proofs cost slope updates in every run; after this many runs
+        # without one tangent proof that the sandwich could not give, runs stop paying it
+        self.runs = 0
+        self.tangent_proofs = 0
         # every run starts from the lower bounds cost / total utility, as a heap
         self.start = sorted((float(self.costs[p]) / totals[p], p) for p in self.mes_projects)
 
@@ -113,6 +135,18 @@ class _EqualShares:
         util = float(u[0]) if u.size and bool((u == u[0]).all()) else u
         dot = np.dot if groups.size <= _BLAS_DOT_LIMIT else _sum_product
         return _Arrays(groups, voters, voters * u, util, float(self.costs[p]), float(total), dot)
+
+    def dense(self) -> np.ndarray | None:
+        """Utilities as a groups x projects float matrix, for exact sums of spending
+        (`_Run._spent`); None when it would take more than 64 MB."""
+        if self._dense is None:
+            n, m = self.matrix.n_groups, len(self.costs)
+            if n * m > _DENSE_LIMIT:
+                return None
+            self._dense = np.zeros((n, m))
+            for p in range(m):
+                self._dense[self.supporters[p], p] = self.u_f[p]
+        return self._dense
 
     def run(self, x: Fraction, reference: _Run | None = None, upper: _Run | None = None) -> _Run:
         """MES with initial budget x per voter. For Add1: `reference`, a run at a smaller x,
@@ -138,8 +172,16 @@ class _Run:
         self.winner_rho: list[float] = []
         self.floor: list[float] = []
         self.bounds: list[list[tuple[float, int]]] = []  # per round, for runs at a smaller x
+        # per round, when run against a reference: the rivals evaluated, as (rho, slope of
+        # their tangent), and a lower bound on the rho of the others (see `_same_between`)
+        self.tangents: list[tuple[list[tuple[float, float, int]], float] | None] = []
+        # per round, the rivals within 1e-9 that the winner beat in exact arithmetic
+        self.beaten: list[set[int]] = []
+        # d budget / d x of each group, for the tangents, while they are computed
+        self.slope = np.ones(shares.matrix.n_groups)
+        self._tracking = False
         # this round, by project: supporters' budgets, and who is capped at the rho found
-        self._seen: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._seen: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
         # exact rhos as integers over growing common denominators: rho_k = nums[k] / dens[k]
         self.nums: list[int] = []
         self.dens: list[int] = []
@@ -163,6 +205,11 @@ class _Run:
         """
         heap = self.shares.start.copy()
         ahead = reference.sequence if reference is not None else []
+        shares = self.shares
+        shares.runs += 1
+        self._tracking = reference is not None and (
+            shares.runs <= _TANGENT_TRIAL or shares.tangent_proofs > 0
+        )
         ahead_rho = reference.winner_rho if reference is not None else []
         above = upper.bounds if upper is not None else []
         above_seq = upper.sequence if upper is not None else []
@@ -193,13 +240,18 @@ class _Run:
                 [(rho_f, winner)], rho_exact = close, None
             else:
                 winner, rho_exact, rho_f = self._winner(close)
+            self.beaten.append({p for _, p in close if p != winner})
             for rho, p in evaluated:
                 if p != winner:
                     heapq.heappush(heap, (rho, p))
             if r < len(ahead) and ahead[r] == winner:
-                self._tighten(heap, ahead_rho[r] * (1 + _PROOF_TOL))
+                bar = ahead_rho[r] * (1 + _PROOF_TOL)
+                self._tighten(heap, bar)
+                self.tangents.append(self._tangents(winner, bar) if self._tracking else None)
             else:
                 ahead = []
+                self.tangents.append(None)
+                self._tracking = False  # no tangents from here on: slopes are not needed
             if r >= len(above_seq) or above_seq[r] != winner:
                 above = []
             self.floor.append(heap[0][0] if heap else math.inf)
@@ -258,13 +310,34 @@ class _Run:
                     break
                 count = new_count
         # else nobody is capped at the bound: everybody pays cost / total utility
-        self._seen[p] = (b, capped)
+        self._seen[p] = (b, capped, rho)
         return rho
+
+    def _tangents(self, winner: int, bar: float) -> tuple[list[tuple[float, float, int]], float]:
+        """Each rival evaluated this round: its rho, an upper bound on its left derivative in x
+        (its surely capped supporters pay all they have; nearly capped ones count as paying
+        rho u, which only flattens the slope) and its index; and `bar`, below which `_tighten`
+        left no rival unevaluated."""
+        rivals = []
+        for p, (b, _, rho) in self._seen.items():
+            if p == winner:
+                continue
+            if rho > bar:  # above the winner at every smaller x already: no slope needed
+                rivals.append((rho, 0.0, p))
+                continue
+            groups, voters, weight, util, _, total, dot = self.shares.arrays[p]
+            sure = b < rho * util * (1 - _TOL)
+            left = total - dot(weight, sure)
+            slope = 0.0
+            if left > total * _TOL:
+                slope = -dot(voters * self.slope[groups], sure) / left
+            rivals.append((rho, min(0.0, slope), p))
+        return rivals, bar
 
     def _pay(self, p: int, rho: Fraction | None, rho_f: float) -> None:
         """Charge the supporters of p; rho None means floats were unambiguous (exact later)."""
         groups, util = self.shares.supporters[p], self.shares.arrays[p].util
-        b, capped = self._seen[p]
+        b, capped, _ = self._seen[p]
         if rho is not None:
             rho_f = float(rho)
             capped = b < rho_f * util
@@ -279,6 +352,26 @@ class _Run:
         self.bought.append(buy)
         left[capped] = 0.0
         self.budget[groups] = left
+        if self._tracking:
+            self._slopes(p, np.flatnonzero(capped))
+
+    def _slopes(self, p: int, capped: np.ndarray) -> None:
+        """d budget / d x after buying p, the capped supporters (positions) held fixed: they
+        keep nothing; the others pay rho u, and d rho / d x = -(what the capped had coming
+        in) / (utility of the others). Nothing changes unless a capped voter had a slope."""
+        if not capped.size:
+            return
+        arrays = self.shares.arrays[p]
+        capped_groups = arrays.groups[capped]
+        coming = self.slope[capped_groups]
+        if not coming.any():
+            return
+        util = arrays.util if isinstance(arrays.util, float) else arrays.util[capped]
+        util_left = arrays.total - float(np.sum(arrays.voters[capped] * util))
+        if util_left > arrays.total * _TOL:
+            drho = -float(arrays.voters[capped] @ coming) / util_left
+            self.slope[arrays.groups] -= drho * arrays.util
+        self.slope[capped_groups] = 0.0
 
     def _decide_near(
         self, p: int, rho: Fraction | None, rho_f: float
@@ -339,6 +432,17 @@ class _Run:
         of the first k purchases, all from one pass over the purchases (float64 sums of
         integers below 2**52, checked in ballot_matrix, are exact)."""
         shares = self.shares
+        dense = shares.dense()
+        if dense is not None:
+            cols = np.array(
+                [buy.project for buy in self.bought[: max(counts, default=0)]], dtype=np.intp
+            )
+            return [
+                [int(v) for v in shares.mult[s].astype(np.float64) @ dense[np.ix_(s, cols[:k])]]
+                if k and s.size
+                else [0] * k
+                for s, k in zip(sets, counts, strict=True)
+            ]
         spent = [[0] * k for k in counts]
         voters = [shares.mult[s].astype(np.float64) for s in sets]
         dense = np.zeros(shares.matrix.n_groups)
@@ -375,6 +479,8 @@ class _Run:
 
     def _exact_sum(self, groups: np.ndarray) -> Fraction:
         """Exact money left to the voters of `groups`."""
+        if not groups.size:  # spares the exact rhos of every purchase
+            return Fraction(0)
         return self._moneys([self._live(groups, len(self.bought))], len(self.bought))[0]
 
     def _exact_budgets(self, groups: np.ndarray) -> list[Fraction]:
@@ -506,7 +612,8 @@ class _Budget:
     """Feasibility and exhaustiveness of a run's outcome in integers (costs scaled by a
     common denominator)."""
 
-    def __init__(self, instance: Instance, shares: _EqualShares) -> None:
+    def __init__(self, instance: Instance, shares: _EqualShares, checker: bool = False) -> None:
+        self.checker = checker
         scale = math.lcm(
             instance.budget.denominator, *(p.cost.denominator for p in instance.projects)
         )
@@ -519,7 +626,11 @@ class _Budget:
         return sum(self.costs[i] for i in self.free + run.sequence) <= self.limit
 
     def exhaustive(self, run: _Run) -> bool:
-        """No other supported project (pabutools' MES projects) fits in what is left."""
+        """No other supported project (pabutools' MES projects) fits in what is left. The
+        checker's Add1 has no such stop; it ends, where it ends at all, once every supported
+        project is bought, as every larger x buys them all too."""
+        if self.checker:
+            return len(run.bought) == len(self.candidates)
         chosen = self.free + run.sequence
         left = self.limit - sum(self.costs[i] for i in chosen)
         taken = set(chosen)
@@ -534,11 +645,52 @@ def _same_between(left: _Run, right: _Run) -> bool:
     round every rival's rho at the larger x (at least `right.floor`) is above the winner's at
     the smaller x, no rival overtakes the winner in between; and a project its supporters
     cannot pay for at the larger x, they cannot pay for at a smaller one either.
+
+    Where that sandwich fails, a sharper argument holds while both ends also cap the same
+    supporters in every purchase up to this round: then budgets and the winner's rho are
+    affine in x in between (the affine interpolation satisfies every capping inequality,
+    which are affine too, and rho is unique), and each rival's rho, the least rho with
+    sum(min(b(x), rho u)) >= cost, is convex in x (a jointly concave constraint). A convex
+    function lies above its tangent at right.x, so a rival above the winner at both ends
+    along that tangent stays above it in between (`_Run._tangents`).
+
+    Ties (two projects whose paying supporters pay the same share at every x) defeat both
+    arguments. If the winner's exact rho is the same at both ends, it is that constant in
+    between (affine), and a rival that lost to it at right.x, in exact arithmetic, has at
+    least that rho at every smaller x.
     """
-    return left.sequence == right.sequence and all(
-        floor > rho * (1 + _PROOF_TOL)
-        for floor, rho in zip(right.floor, left.winner_rho, strict=True)
-    )
+    if left.sequence != right.sequence:
+        return False
+    same = 0  # rounds, from the first, that cap the same supporters at both ends
+    for a, b in zip(left.bought, right.bought, strict=True):
+        if not np.array_equal(a.capped, b.capped):
+            break
+        same += 1
+    width = float(right.x - left.x)
+    tangents_used = False
+    for r, (floor, rho) in enumerate(zip(right.floor, left.winner_rho, strict=True)):
+        bar = rho * (1 + _PROOF_TOL)
+        if floor > bar:
+            continue
+        tangents = right.tangents[r] if r < len(right.tangents) else None
+        if r >= same or tangents is None:
+            return False
+        rivals, rest = tangents
+        bar_right = right.winner_rho[r] * (1 + _PROOF_TOL)
+        if rest < bar:
+            return False
+        for rival, slope, p in rivals:
+            if rival > bar_right and rival - slope * width > bar:
+                continue
+            if not (
+                (p in right.beaten[r] or rival > right.winner_rho[r] * (1 + _TOL))
+                and left._exact_rhos()[r] == right._exact_rhos()[r]
+            ):
+                return False
+        tangents_used = True
+    if tangents_used:
+        right.shares.tangent_proofs += 1
+    return True
 
 
 def _settle(shares: _EqualShares, budget: _Budget, left: _Run, right: _Run) -> _Run | None:
@@ -578,6 +730,47 @@ def _add1(shares: _EqualShares, first: _Run, budget: _Budget) -> tuple[_Run, int
         left, step = right, step * 2 if skipped else max(8, step // 2)
 
 
+def _add1_checker(shares: _EqualShares, first: _Run, budget: _Budget) -> tuple[_Run, int]:
+    """The Pabulib checker's and equalshares.net's Add1: after MES at B/n, whole per-voter
+    budgets floor(B/n) + 1, + 2, ...; keep each outcome that fits, stop at the first that
+    does not. Returns the run kept and the checker's number of MES runs."""
+    if budget.exhaustive(first):  # every supported project bought: no run can add one
+        return first, 1
+    start = shares.run(Fraction(math.floor(first.x) + 1), reference=first)
+    if not budget.fits(start):
+        return first, 2
+    end, _ = _add1(shares, start, budget)
+    runs = int(end.x - start.x) + 2
+    return end, runs + (0 if budget.exhaustive(end) else 1)
+
+
+def _comparison(
+    instance: Instance, matrix: BallotMatrix, chosen: list[int]
+) -> tuple[list[int], GreedyExplanation | None]:
+    """The checker's comparison step: greedy by number of approvals (ties in file order),
+    which wins if more voters approve more of its projects than of Equal Shares' than the
+    other way round. Returns the projects kept and, if greedy won, its explanation (whose
+    `order_by` gives both counts) to stand for the outcome's."""
+    votes = [Fraction(int(matrix.mult[s].sum())) for s in matrix.supporters]
+    greedy, explanation = greedy_select(
+        instance, votes, list(range(len(votes))), per_cost=False, order_by="votes"
+    )
+    mes_sat = np.zeros(matrix.n_groups, dtype=np.int64)
+    greedy_sat = np.zeros(matrix.n_groups, dtype=np.int64)
+    for p in chosen:
+        mes_sat[matrix.supporters[p]] += 1
+    for p in greedy:
+        greedy_sat[matrix.supporters[p]] += 1
+    prefer_mes = int(matrix.mult[mes_sat > greedy_sat].sum())
+    prefer_greedy = int(matrix.mult[greedy_sat > mes_sat].sum())
+    if prefer_greedy <= prefer_mes:
+        return chosen, None
+    explanation.order_by = (
+        f"votes (comparison step: {prefer_greedy} voters prefer greedy, {prefer_mes} Equal Shares)"
+    )
+    return greedy, explanation
+
+
 def method_of_equal_shares(
     instance: Instance,
     profile: Profile,
@@ -585,8 +778,16 @@ def method_of_equal_shares(
     *,
     add1: bool = False,
     completion: bool = False,
+    checker: bool = False,
+    comparison: bool = False,
 ) -> Outcome:
-    """MES, optionally with the Add1 completion and/or a final utilitarian greedy."""
+    """MES, optionally with the Add1 completion and/or a final utilitarian greedy.
+
+    `checker` makes Add1 the Pabulib checker's (`_add1_checker`) and breaks ties as the
+    checker does ("cost"); `comparison` adds the checker's comparison step (`_comparison`).
+    """
+    if checker:
+        tie_break = "cost"
     matrix = ballot_matrix(instance, profile, "mes")
     if matrix.negative:
         raise UnsupportedRuleError("Equal Shares needs non-negative scores")
@@ -604,12 +805,23 @@ def method_of_equal_shares(
     if n:
         run = shares.run(x)
         if add1:
-            run, explanation.add1_iterations = _add1(shares, run, _Budget(instance, shares))
+            extend = _add1_checker if checker else _add1
+            run, explanation.add1_iterations = extend(
+                shares, run, _Budget(instance, shares, checker)
+            )
         chosen += run.sequence
         explanation.budget_per_voter = run.x
         explanation.purchases = run.purchases()
         explanation.losers = run.losers(set(chosen))
     rule = "mes-add1" if add1 else "mes"
+    if checker and add1 and not comparison:
+        rule += "-checker"
+    result: MESExplanation | GreedyExplanation = explanation
+    if comparison:
+        rule += "-comparison"
+        chosen, preferred = _comparison(instance, matrix, chosen)
+        if preferred is not None:  # greedy's outcome, explained as greedy
+            result = preferred
     if completion:
         rule += "+greedy"
         totals = [Fraction(t, matrix.scale) for t in shares.totals]
@@ -628,5 +840,23 @@ def method_of_equal_shares(
         [projects[i].id for i in chosen],
         sum((projects[i].cost for i in chosen), Fraction(0)),
         instance.budget,
-        explanation,
+        result,
     )
+
+
+def mes_add1_checker(instance: Instance, profile: Profile, tie_break: str = "cost") -> Outcome:
+    """Equal Shares with the Pabulib checker's Add1 (equalshares.net's, no exhaustiveness
+    stop), ties broken as the checker does."""
+    return method_of_equal_shares(instance, profile, tie_break, add1=True, checker=True)
+
+
+def mes_add1_comparison(instance: Instance, profile: Profile, tie_break: str = "cost") -> Outcome:
+    """The checker's `equalshares/add1-comparison`: its Add1, then the comparison step."""
+    return method_of_equal_shares(
+        instance, profile, tie_break, add1=True, checker=True, comparison=True
+    )
+
+
+def mes_comparison(instance: Instance, profile: Profile, tie_break: str = "cost") -> Outcome:
+    """The checker's `equalshares-comparison`: MES at B, then the comparison step."""
+    return method_of_equal_shares(instance, profile, tie_break, checker=True, comparison=True)

@@ -2,9 +2,11 @@
 
 Which rules apply to which vote type follows pabutools' satisfaction functions (see
 `docs/voting.md`): Phragmén needs approval ballots; greedy per cost is not offered for rankings.
-A `variant` is a city's own rule as Pabulib names it (`voting.variants`): it reads parameters
-from the file (a threshold in META, exclusion groups in PROJECTS) that the app's rounds do not
-store, so it is run by the command line and `verify` only, and `rules_for` leaves it out.
+A `variant` is a city's own rule as Pabulib names it, for the command line and `verify` only
+(`rules_for` leaves it out): the greedy ones (`voting.variants`) read parameters from the file
+(a threshold in META, exclusion groups in PROJECTS) that the app's rounds do not store; the
+Pabulib checker's Equal Shares (`voting.mes`) counts whole currency units per voter and breaks
+ties its own way, whatever tie-break a round chose.
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ from dataclasses import dataclass
 
 from voting.errors import UnsupportedRuleError
 from voting.greedy import greedy_per_cost, greedy_utilitarian_welfare
-from voting.mes import method_of_equal_shares
+from voting.mes import (
+    mes_add1_checker,
+    mes_add1_comparison,
+    mes_comparison,
+    method_of_equal_shares,
+)
 from voting.model import VOTE_TYPES, Election, Instance, Profile
 from voting.outcome import Outcome
 from voting.phragmen import sequential_phragmen
@@ -64,6 +71,25 @@ RULES: dict[str, Rule] = {
     ),
     "greedy-exclusive": Rule(
         greedy_exclusive, _ALL, "greedy, one project per exclusion group", variant=True
+    ),
+    "mes-add1-checker": Rule(
+        mes_add1_checker,
+        ("approval",),
+        "Equal Shares with the Pabulib checker's Add1 (whole units per voter, no "
+        "exhaustiveness stop; ties to the cheaper, then the more approved project)",
+        variant=True,
+    ),
+    "mes-add1-comparison": Rule(
+        mes_add1_comparison,
+        ("approval",),
+        "the checker's Add1, then greedy by votes if more voters prefer its outcome",
+        variant=True,
+    ),
+    "mes-comparison": Rule(
+        mes_comparison,
+        ("approval",),
+        "Equal Shares, then greedy by votes if more voters prefer its outcome",
+        variant=True,
     ),
 }
 

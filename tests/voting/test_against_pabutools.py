@@ -11,10 +11,23 @@ from hypothesis import strategies as st
 from tests.voting.strategies import elections
 from voting import Election, rules_for, tally, write_pb
 
+# The rules pabutools has; the cities' own variants (the checker's Equal Shares, ...) it has not.
+PABUTOOLS_RULES = {
+    "greedy",
+    "greedy-per-cost",
+    "mes",
+    "mes+greedy",
+    "mes-add1",
+    "mes-add1+greedy",
+    "phragmen",
+}
+
 
 def pabutools_selected(election: Election, rule: str) -> list[str] | None:
     import pytest
 
+    if rule not in PABUTOOLS_RULES:
+        return None
     pabulib = pytest.importorskip("pabutools.election")
     rules = pytest.importorskip("pabutools.rules")
     reader = pytest.importorskip("pabutools.election.pabulib")
@@ -64,7 +77,8 @@ def test_same_outcome_as_pabutools_with_unit_costs(election: Election) -> None:
     # unit costs make exact ties common, so this exercises the tie-breaking
     for rule in rules_for("approval"):
         expected = pabutools_selected(election, rule)
-        assert sorted(tally(election, rule=rule).selected) == expected, rule
+        if expected is not None:
+            assert sorted(tally(election, rule=rule).selected) == expected, rule
 
 
 @settings(max_examples=40, deadline=None)

@@ -16,6 +16,8 @@ SLOW = {
     ("Poland_Warszawa_2026.pb", "mes-add1"),
     ("Poland_Warszawa_2026.pb", "mes-add1+greedy"),
 }
+# The Pabulib checker's Equal Shares variants, which pabutools does not have (test_add1_checker).
+NOT_IN_PABUTOOLS = {"mes-add1-checker", "mes-add1-comparison", "mes-comparison"}
 CASES = [
     pytest.param(
         name,
@@ -46,5 +48,5 @@ def test_outcome_matches_pabutools(name: str, rule: str) -> None:
 @pytest.mark.parametrize("name", [n for n in REFERENCE if n != "_about"])
 def test_every_applicable_rule_has_a_reference(name: str) -> None:
     vote_type = election(name).profile.vote_type
-    expected = set(rules_for(vote_type))
+    expected = set(rules_for(vote_type)) - NOT_IN_PABUTOOLS
     assert set(REFERENCE[name]["rules"]) == expected
