@@ -416,11 +416,24 @@ def _greedy_measures(ctx: _Context, outcome: Outcome, per_cost: bool) -> list[Pr
 # --- Equal Shares: one float pass over a run, confirmed exactly near boundaries --------------
 
 
+#: Where `_mes_max_costs` left a target: the round, every group's budget, the target's best
+#: cost and tie top so far.
+_Paused = tuple[int, np.ndarray, float, float]
+
+
 def _mes_max_costs(
-    ctx: _Context, run: _MESRun, targets: Sequence[int]
-) -> dict[int, tuple[float, float]]:
+    ctx: _Context,
+    run: _MESRun,
+    targets: Sequence[int],
+    stop: dict[int, int] | None = None,
+    resume: _Paused | None = None,
+) -> tuple[dict[int, tuple[float, float]], dict[int, _Paused]]:
     """For each target (never bought in `run`): the largest cost, in units, at which Equal
     Shares would buy it in some round of `run`, as a float.
+
+    `stop` leaves a target out from a given round on and returns where it was (the rounds
+    before a winner's purchase are the same in the run without it); `resume` goes on from
+    there, for a single target.
 
     In the round that bought at price rho per unit of utility, a target at cost c wins if its
     supporters can pay c at a price <= rho: with utilities not tied to cost that is
@@ -440,10 +453,22 @@ def _mes_max_costs(
     approval = ctx.profile.vote_type == "approval"
     best = dict.fromkeys(targets, -1.0)
     tie_top = dict.fromkeys(targets, -1.0)
+    first = 0
+    if resume is not None:
+        [p] = targets
+        first, budgets, best[p], tie_top[p] = resume
+        budgets = budgets.copy()
+    stop = stop or {}
+    paused: dict[int, _Paused] = {}
+    active = list(targets)
     floor = _TOL * float(run.x)
     rounds = [(float(rho), bought) for rho, bought in run.rounds] + [(math.inf, -1)]
-    for rho, bought in rounds:
-        for p in targets:
+    for r in range(first, len(rounds)):
+        rho, bought = rounds[r]
+        for p in [p for p in active if stop.get(p) == r]:
+            paused[p] = (r, budgets.copy(), best[p], tie_top[p])
+            active.remove(p)
+        for p in active:
             groups = matrix.supporters[p]
             if not groups.size:
                 continue
@@ -465,7 +490,7 @@ def _mes_max_costs(
             groups = matrix.supporters[bought]
             u = matrix.utils[bought].astype(np.float64) / matrix.scale
             budgets[groups] -= np.minimum(budgets[groups], rho * u)
-    return {p: (best[p], tie_top[p]) for p in targets}
+    return {p: (best[p], tie_top[p]) for p in targets}, paused
 
 
 def _approval_limit(b: np.ndarray, m: np.ndarray, rho: float) -> float:
@@ -508,12 +533,17 @@ def _mes_measures(ctx: _Context, outcome: Outcome, completion: bool) -> list[Pro
     losers = [p for p in ctx.wanted if projects[p].id not in won]
     scan = ctx.reruns_left // max(1, len(losers))
     base = _mes_run(ctx, outcome)
-    guesses = _mes_max_costs(ctx, base, losers)
+    bought_in = {q: r for r, (_, q) in enumerate(base.rounds)}
+    stop = {p: bought_in[p] for p in ctx.wanted if p in bought_in}
+    guesses, paused = _mes_max_costs(ctx, base, losers + list(stop), stop)
     runs = dict.fromkeys(losers, base)
     for p in ctx.wanted:
         if projects[p].id in won:
-            runs[p] = ctx.mes_without(p)
-            guesses[p] = _mes_max_costs(ctx, runs[p], [p])[p]
+            runs[p] = run = ctx.mes_without(p)
+            resume = paused.get(p)
+            if resume is None or run.rounds[: resume[0]] != base.rounds[: resume[0]]:
+                resume = None  # a free project (or runs that part earlier): the whole run
+            guesses[p] = _mes_max_costs(ctx, run, [p], resume=resume)[0][p]
     if completion:
         matrix = ctx.matrix("mes")
         totals = [Fraction(t, matrix.scale) for t in matrix.totals()]
