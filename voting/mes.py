@@ -68,6 +68,17 @@ _BLAS_DOT_LIMIT = 10_000
 _DENSE_LIMIT = 1_000_000
 #: Runs of an Add1 that keep slopes for tangent proofs before any such proof has helped.
 _TANGENT_TRIAL = 32
+#: Float budgets that `EqualSharesReruns` keeps at most (80 MB) to start re-runs mid-way.
+_SNAPSHOT_LIMIT = 10_000_000
+
+
+class _Snapshot(NamedTuple):
+    """A run at the start of a round: the heap of lower bounds, the projects found
+    unaffordable, and every group's budget."""
+
+    heap: list[tuple[float, int]]
+    gone: set[int]
+    budget: np.ndarray
 
 
 def _sum_product(a: np.ndarray, b: np.ndarray) -> float:
@@ -224,8 +235,17 @@ class _Run:
     def sequence(self) -> list[int]:
         return [b.project for b in self.bought]
 
-    def buy(self, reference: _Run | None, upper: _Run | None, until: int | None = None) -> None:
-        """Buy round by round (up to project `until`, if it is bought).
+    def buy(
+        self,
+        reference: _Run | None,
+        upper: _Run | None,
+        until: int | None = None,
+        resume: _Snapshot | None = None,
+        record: dict[int, _Snapshot | None] | None = None,
+    ) -> None:
+        """Buy round by round (up to project `until`, if it is bought); from `resume`, a
+        snapshot at the round after the purchases already in this run; keeping snapshots of
+        the rounds `record` has keys for.
 
         As in pabutools, a project's last rho is a lower bound on its next one (budgets only
         shrink), so projects wait in a heap by that bound and a round evaluates only those
@@ -235,7 +255,7 @@ class _Run:
         bought, rivals below the reference's winner are evaluated too, so that `floor` is
         tight where `_same_between` needs it.
         """
-        heap = self.shares.start.copy()
+        heap = self.shares.start.copy() if resume is None else resume.heap
         ahead = reference.sequence if reference is not None else []
         shares = self.shares
         shares.runs += 1
@@ -245,11 +265,13 @@ class _Run:
         ahead_rho = reference.winner_rho if reference is not None else []
         above = upper.bounds if upper is not None else []
         above_seq = upper.sequence if upper is not None else []
-        gone: set[int] = set()  # projects found unaffordable
+        gone: set[int] = set() if resume is None else resume.gone  # found unaffordable
         while heap:
             r = len(self.bought)
             if r < len(above):
                 heap = above[r].copy()
+            if record is not None and r in record:
+                record[r] = _Snapshot(heap.copy(), set(gone), self.budget.copy())
             self._seen.clear()
             evaluated: list[tuple[float, int]] = []
             best = limit = math.inf
@@ -924,6 +946,7 @@ class EqualSharesReruns:
         self.ranks = tie_ranks(instance, self.support, tie_break)
         self.shares = _EqualShares(instance, self.matrix, self.ranks)
         default = profile.constraints.default_score if profile.vote_type == "scoring" else 0
+        self._base: tuple[_Run, dict[int, _Snapshot]] | None = None
         self.largest = max(
             [abs(int(default * self.matrix.scale))]
             + [int(u.max()) for u in self.matrix.utils if u.size]
@@ -1016,15 +1039,47 @@ class EqualSharesReruns:
         )
         return p in extra
 
+    def base(self) -> tuple[_Run, dict[int, _Snapshot]]:
+        """The unchanged run, with snapshots of its rounds (every `step`-th round if keeping
+        them all would take more than _SNAPSHOT_LIMIT floats)."""
+        if self._base is None:
+            shares = self.shares
+            rounds = len(shares.mes_projects) + 1
+            step = max(1, -(-shares.matrix.n_groups * rounds // _SNAPSHOT_LIMIT))
+            record: dict[int, _Snapshot | None] = dict.fromkeys(range(0, rounds, step))
+            run = _Run(shares, Fraction(self.instance.budget, shares.matrix.n_voters))
+            run.buy(None, None, record=record)
+            run._exact_rhos()
+            self._base = run, {r: s for r, s in record.items() if s is not None}
+        return self._base
+
     def without(self, p: int) -> tuple[Fraction, list[tuple[int, Fraction]], list[int]]:
         """Equal Shares (no completion) in which p is never bought, as when it costs more than
         the budget: the budget per voter, each purchase in order with its price per unit of
-        utility (as `MESPurchase.rho`), and the projects chosen (free ones first)."""
+        utility (as `MESPurchase.rho`), and the projects chosen (free ones first).
+
+        The rounds before the one that bought p are the unchanged run's, so the run goes on
+        from the latest snapshot at or before that round, without p in its heap."""
         matrix = self.matrix
         shares = self.shares.changed(p, self.instance, matrix, self.ranks, drop=True)
         if not matrix.n_voters:
             return Fraction(0), [], list(shares.free_projects)
-        run = shares.run(Fraction(self.instance.budget, matrix.n_voters))
+        base, snapshots = self.base()
+        run = _Run(shares, base.x)
+        at = [r for r in snapshots if r <= base.sequence.index(p)] if p in base.sequence else []
+        if at:
+            r = max(at)
+            heap, gone, budget = snapshots[r]
+            run.budget = budget.copy()
+            run.bought = base.bought[:r]
+            for name in ("winner_rho", "floor", "bounds", "tangents", "beaten"):
+                setattr(run, name, getattr(base, name)[:r])
+            run.nums, run.dens = base.nums[:r], base.dens[:r]
+            heap = [entry for entry in heap if entry[1] != p]
+            heapq.heapify(heap)
+            run.buy(None, None, resume=_Snapshot(heap, set(gone), run.budget))
+        else:
+            run.buy(None, None)
         rhos = run._exact_rhos()
         purchases = [
             (b.project, rho * matrix.scale) for b, rho in zip(run.bought, rhos, strict=True)

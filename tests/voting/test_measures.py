@@ -126,6 +126,15 @@ def test_fast_reruns_give_the_full_rules_measures_on_real_files(
     _same_as_full_reruns(read_pb(pabulib_file(name)), rule, tie_break, reruns=100)
 
 
+def test_reruns_from_an_earlier_snapshot_give_the_same_measures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # too little room for snapshots: runs without a winner start from the first round
+    monkeypatch.setattr("voting.mes._SNAPSHOT_LIMIT", 1)
+    election = read_pb(pabulib_file("Poland_Warszawa_2024_Wesola.pb"))
+    _same_as_full_reruns(election, "mes", "id", reruns=0)
+
+
 def test_tally_json_carries_the_measures(capsys: pytest.CaptureFixture[str]) -> None:
     pb = str(FIXTURES / "approval_small.pb")
     assert main(["tally", pb, "--rule", "greedy", "--json", "--measures"]) == 0
