@@ -21,6 +21,8 @@ Exact budgets are never stored per voter: a voter who was never capped has x - s
 left, a capped voter has 0, so exact sums need only integer sums over groups. Add1 runs MES
 hundreds of times on some files, so a run makes few NumPy calls (a handful per project it
 looks at) and Add1 skips the runs it can prove would repeat a neighbouring outcome (`_add1`).
+The project performance measures re-run MES with one project changed, over a hundred times
+on a city file: `EqualSharesReruns` reuses everything else and builds no explanation.
 """
 
 from __future__ import annotations
