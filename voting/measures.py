@@ -45,6 +45,7 @@ import numpy as np
 
 from voting.greedy import _density_key
 from voting.matrix import BallotMatrix, ballot_matrix, support_totals
+from voting.mes import EqualSharesReruns
 from voting.model import Ballot, Instance, Profile, format_exact
 from voting.outcome import MESExplanation, Outcome, PhragmenExplanation, PhragmenStep
 from voting.rules import tally
@@ -203,6 +204,7 @@ class _Context:
         tie_break: str,
         reruns: int,
         only: Collection[str] | None,
+        plain_reruns: bool = False,
     ) -> None:
         self.instance = instance
         self.profile = profile
@@ -217,6 +219,8 @@ class _Context:
         self.index = {pid: i for i, pid in enumerate(self.ids)}
         self._matrices: dict[str, BallotMatrix] = {}
         self.wanted = [i for i, pid in enumerate(self.ids) if only is None or pid in only]
+        self.plain_reruns = plain_reruns
+        self._mes: EqualSharesReruns | None = None
 
     def unit(self, c: int) -> Fraction:
         return Fraction(c, self.scale)
@@ -247,6 +251,61 @@ class _Context:
         profile = replace(self.profile, ballots=[*self.profile.ballots, *extra])
         self.reruns_left -= 1
         return self.ids[p] in self.run(self.instance, profile).selected
+
+    def mes(self) -> EqualSharesReruns | None:
+        """Equal Shares' fast re-runs (None when asked for the full rule's)."""
+        if self.plain_reruns:
+            return None
+        if self._mes is None:
+            self._mes = EqualSharesReruns(
+                self.instance, self.profile, self.tie_break, self.matrix("mes")
+            )
+        return self._mes
+
+    def mes_bought_at(self, p: int, c: int) -> bool:
+        """Whether Equal Shares without completion buys p at c units."""
+        fast = self.mes()
+        if fast is None:
+            return self.selected_at(p, c, "mes")
+        return fast.bought_at(p, self.unit(c))
+
+    def mes_selected_with(self, p: int, k: int, completion: bool) -> bool:
+        """Whether the rule selects p with k extra voters who support p alone."""
+        fast = self.mes()
+        if fast is None:
+            return self.selected_with(p, k)
+        self.reruns_left -= 1
+        return fast.bought_with(p, _singleton(self.profile, self.ids[p]), k, completion)
+
+    def mes_without(self, p: int) -> _MESRun:
+        """Equal Shares' run in which p is never bought."""
+        fast = self.mes()
+        if fast is None:
+            return _mes_run(self, self.without(p))
+        x, purchases, chosen = fast.without(p)
+        return _MESRun(x, [(rho, q) for q, rho in purchases], set(chosen))
+
+
+@dataclass(frozen=True)
+class _MESRun:
+    """What the measures read of an Equal Shares run: the budget per voter, each purchase's
+    price per unit of utility (as `MESPurchase.rho`) and project, and the projects Equal
+    Shares chose (before any completion)."""
+
+    x: Fraction
+    rounds: list[tuple[Fraction, int]]
+    chosen: set[int]
+
+
+def _mes_run(ctx: _Context, outcome: Outcome) -> _MESRun:
+    e = outcome.explanation
+    assert isinstance(e, MESExplanation)
+    rounds = [(b.rho, ctx.index[b.project]) for b in e.purchases]
+    if e.completion is None:
+        chosen = {ctx.index[pid] for pid in outcome.selected}
+    else:  # the completion considered every project Equal Shares left
+        chosen = set(range(len(ctx.ids))) - {ctx.index[s.project] for s in e.completion.steps}
+    return _MESRun(e.budget_per_voter, rounds, chosen)
 
 
 # --- greedy: closed forms over the order of the other projects -------------------------------
@@ -357,11 +416,24 @@ def _greedy_measures(ctx: _Context, outcome: Outcome, per_cost: bool) -> list[Pr
 # --- Equal Shares: one float pass over a run, confirmed exactly near boundaries --------------
 
 
+#: Where `_mes_max_costs` left a target: the round, every group's budget, the target's best
+#: cost and tie top so far.
+_Paused = tuple[int, np.ndarray, float, float]
+
+
 def _mes_max_costs(
-    ctx: _Context, run: Outcome, targets: Sequence[int]
-) -> dict[int, tuple[float, float]]:
+    ctx: _Context,
+    run: _MESRun,
+    targets: Sequence[int],
+    stop: dict[int, int] | None = None,
+    resume: _Paused | None = None,
+) -> tuple[dict[int, tuple[float, float]], dict[int, _Paused]]:
     """For each target (never bought in `run`): the largest cost, in units, at which Equal
     Shares would buy it in some round of `run`, as a float.
+
+    `stop` leaves a target out from a given round on and returns where it was (the rounds
+    before a winner's purchase are the same in the run without it); `resume` goes on from
+    there, for a single target.
 
     In the round that bought at price rho per unit of utility, a target at cost c wins if its
     supporters can pay c at a price <= rho: with utilities not tied to cost that is
@@ -375,18 +447,28 @@ def _mes_max_costs(
     (until c reaches n x the smallest budget among them); when that is the round's price, the
     tie-break decides, and the round's strict limit is 0.
     """
-    e = run.explanation
-    assert isinstance(e, MESExplanation)
     matrix = ctx.matrix("mes")
     mult = matrix.mult.astype(np.float64)
-    budgets = np.full(matrix.n_groups, float(e.budget_per_voter))
+    budgets = np.full(matrix.n_groups, float(run.x))
     approval = ctx.profile.vote_type == "approval"
     best = dict.fromkeys(targets, -1.0)
     tie_top = dict.fromkeys(targets, -1.0)
-    floor = _TOL * float(e.budget_per_voter)
-    rounds = [(float(b.rho), ctx.index[b.project]) for b in e.purchases] + [(math.inf, -1)]
-    for rho, bought in rounds:
-        for p in targets:
+    first = 0
+    if resume is not None:
+        [p] = targets
+        first, budgets, best[p], tie_top[p] = resume
+        budgets = budgets.copy()
+    stop = stop or {}
+    paused: dict[int, _Paused] = {}
+    active = list(targets)
+    floor = _TOL * float(run.x)
+    rounds = [(float(rho), bought) for rho, bought in run.rounds] + [(math.inf, -1)]
+    for r in range(first, len(rounds)):
+        rho, bought = rounds[r]
+        for p in [p for p in active if stop.get(p) == r]:
+            paused[p] = (r, budgets.copy(), best[p], tie_top[p])
+            active.remove(p)
+        for p in active:
             groups = matrix.supporters[p]
             if not groups.size:
                 continue
@@ -408,7 +490,7 @@ def _mes_max_costs(
             groups = matrix.supporters[bought]
             u = matrix.utils[bought].astype(np.float64) / matrix.scale
             budgets[groups] -= np.minimum(budgets[groups], rho * u)
-    return {p: (best[p], tie_top[p]) for p in targets}
+    return {p: (best[p], tie_top[p]) for p in targets}, paused
 
 
 def _approval_limit(b: np.ndarray, m: np.ndarray, rho: float) -> float:
@@ -450,12 +532,18 @@ def _mes_measures(ctx: _Context, outcome: Outcome, completion: bool) -> list[Pro
     won = set(outcome.selected)
     losers = [p for p in ctx.wanted if projects[p].id not in won]
     scan = ctx.reruns_left // max(1, len(losers))
-    guesses = _mes_max_costs(ctx, outcome, losers)
-    runs = {p: outcome for p in losers}
+    base = _mes_run(ctx, outcome)
+    bought_in = {q: r for r, (_, q) in enumerate(base.rounds)}
+    stop = {p: bought_in[p] for p in ctx.wanted if p in bought_in}
+    guesses, paused = _mes_max_costs(ctx, base, losers + list(stop), stop)
+    runs = dict.fromkeys(losers, base)
     for p in ctx.wanted:
         if projects[p].id in won:
-            runs[p] = ctx.without(p)
-            guesses[p] = _mes_max_costs(ctx, runs[p], [p])[p]
+            runs[p] = run = ctx.mes_without(p)
+            resume = paused.get(p)
+            if resume is None or run.rounds[: resume[0]] != base.rounds[: resume[0]]:
+                resume = None  # a free project (or runs that part earlier): the whole run
+            guesses[p] = _mes_max_costs(ctx, run, [p], resume=resume)[0][p]
     if completion:
         matrix = ctx.matrix("mes")
         totals = [Fraction(t, matrix.scale) for t in matrix.totals()]
@@ -471,16 +559,9 @@ def _mes_measures(ctx: _Context, outcome: Outcome, completion: bool) -> list[Pro
     for p in ctx.wanted:
         project, run = projects[p], runs[p]
 
-        def bought_by_mes(c: int, p: int = p) -> bool:
-            return ctx.selected_at(p, c, "mes")
-
-        most = _confirm(*guesses[p], bought_by_mes, 1, ctx.top)
+        most = _confirm(*guesses[p], partial(ctx.mes_bought_at, p), 1, ctx.top)
         if completion:
-            e = run.explanation
-            assert isinstance(e, MESExplanation) and e.completion is not None
-            considered = {ctx.index[s.project] for s in e.completion.steps}
-            already = set(range(len(projects))) - considered - {p}
-            order = _GreedyOrder(ctx, p, key, ranked, already)
+            order = _GreedyOrder(ctx, p, key, ranked, run.chosen - {p})
 
             def total_at(c: Fraction, p: int = p) -> Fraction:
                 approval = ctx.profile.vote_type == "approval"
@@ -528,7 +609,7 @@ def _scan_supporters(
                     return None, None
                 k = max(k, math.ceil(n_p_gap / (budget - cost)))
     for extra in range(k, k + limit):
-        if ctx.selected_with(p, extra):
+        if ctx.mes_selected_with(p, extra, completion):
             return extra, None
     return None, k + limit - 1 if limit else None
 
@@ -732,15 +813,18 @@ def project_measures(
     *,
     reruns: int = 100,
     only: Collection[str] | None = None,
+    plain_reruns: bool = False,
 ) -> Measures:
     """Every project's measures under `rule` (see the module docstring), or those of the
     projects in `only`. `reruns` bounds the re-runs of the rule spent on Equal Shares' extra
     supporters, shared among the losers (the rest needs none, or one per winner and a few to
-    settle float near-ties)."""
+    settle float near-ties). Equal Shares re-runs change only the project in question
+    (`voting.mes.EqualSharesReruns`); `plain_reruns` makes them call the full rule, to check
+    that both agree."""
     start = time.perf_counter()
     if outcome is None:
         outcome = tally(instance, profile, rule, tie_break)
-    ctx = _Context(instance, profile, rule, tie_break, reruns, only)
+    ctx = _Context(instance, profile, rule, tie_break, reruns, only, plain_reruns)
     notes: list[str] = []
     if rule in ("greedy", "greedy-per-cost"):
         items = _greedy_measures(ctx, outcome, per_cost=rule == "greedy-per-cost")

@@ -21,14 +21,17 @@ Exact budgets are never stored per voter: a voter who was never capped has x - s
 left, a capped voter has 0, so exact sums need only integer sums over groups. Add1 runs MES
 hundreds of times on some files, so a run makes few NumPy calls (a handful per project it
 looks at) and Add1 skips the runs it can prove would repeat a neighbouring outcome (`_add1`).
+The project performance measures re-run MES with one project changed, over a hundred times
+on a city file: `EqualSharesReruns` reuses everything else and builds no explanation.
 """
 
 from __future__ import annotations
 
+import copy
 import heapq
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -37,7 +40,7 @@ import numpy as np
 from voting.errors import UnsupportedRuleError
 from voting.greedy import greedy_select
 from voting.matrix import BallotMatrix, ballot_matrix, support_totals
-from voting.model import Instance, Profile
+from voting.model import Ballot, Instance, Profile
 from voting.outcome import (
     GreedyExplanation,
     MESExplanation,
@@ -49,6 +52,7 @@ from voting.outcome import (
 from voting.tiebreak import tie_ranks
 
 __all__ = [
+    "EqualSharesReruns",
     "mes_add1_checker",
     "mes_add1_comparison",
     "mes_comparison",
@@ -66,6 +70,17 @@ _BLAS_DOT_LIMIT = 10_000
 _DENSE_LIMIT = 1_000_000
 #: Runs of an Add1 that keep slopes for tangent proofs before any such proof has helped.
 _TANGENT_TRIAL = 32
+#: Float budgets that `EqualSharesReruns` keeps at most (80 MB) to start re-runs mid-way.
+_SNAPSHOT_LIMIT = 10_000_000
+
+
+class _Snapshot(NamedTuple):
+    """A run at the start of a round: the heap of lower bounds, the projects found
+    unaffordable, and every group's budget."""
+
+    heap: list[tuple[float, int]]
+    gone: set[int]
+    budget: np.ndarray
 
 
 def _sum_product(a: np.ndarray, b: np.ndarray) -> float:
@@ -112,21 +127,45 @@ class _EqualShares:
         self.supporters = matrix.supporters
         self.utils = matrix.utils
         self.u_f = [u.astype(np.float64) for u in matrix.utils]
-        self.totals = totals = matrix.totals()  # scaled, exact
-        projects = range(len(self.costs))
-        self.mes_projects = [p for p in projects if totals[p] > 0 and self.costs[p] > 0]
-        self.free_projects = sorted(
-            (p for p in projects if totals[p] > 0 and self.costs[p] == 0),
-            key=lambda p: ranks[p],
-        )
-        self.arrays = [self._arrays(p, totals[p]) for p in projects]
+        self.totals = matrix.totals()  # scaled, exact
+        self.arrays = [self._arrays(p, self.totals[p]) for p in range(len(self.costs))]
+        self._candidates(())
         self._dense: np.ndarray | None = None
         # Add1's tangent proofs cost slope updates in every run; after this many runs
         # without one tangent proof that the sandwich could not give, runs stop paying it
         self.runs = 0
         self.tangent_proofs = 0
+
+    def _candidates(self, dropped: tuple[int, ...]) -> None:
+        totals, costs, ranks = self.totals, self.costs, self.ranks
+        projects = [p for p in range(len(costs)) if p not in dropped]
+        self.mes_projects = [p for p in projects if totals[p] > 0 and costs[p] > 0]
+        self.free_projects = sorted(
+            (p for p in projects if totals[p] > 0 and costs[p] == 0), key=lambda p: ranks[p]
+        )
         # every run starts from the lower bounds cost / total utility, as a heap
-        self.start = sorted((float(self.costs[p]) / totals[p], p) for p in self.mes_projects)
+        self.start = sorted((float(costs[p]) / totals[p], p) for p in self.mes_projects)
+
+    def changed(
+        self, p: int, instance: Instance, matrix: BallotMatrix, ranks: list[int], drop: bool
+    ) -> _EqualShares:
+        """These shares for an election that differs only in project p's cost or supporters
+        (and groups appended after the others): every other project's arrays are reused.
+        `drop`: p is never bought (as when it costs more than the budget)."""
+        new = copy.copy(self)
+        new.instance, new.matrix, new.ranks = instance, matrix, ranks
+        new.costs = [q.cost for q in instance.projects]
+        new.mult, new.supporters, new.utils = matrix.mult, matrix.supporters, matrix.utils
+        new.u_f = list(self.u_f)
+        new.u_f[p] = matrix.utils[p].astype(np.float64)
+        new.totals = list(self.totals)
+        new.totals[p] = int(matrix.mult[matrix.supporters[p]] @ matrix.utils[p])
+        new.arrays = list(self.arrays)
+        new.arrays[p] = new._arrays(p, new.totals[p])
+        new._candidates((p,) if drop else ())
+        new._dense = None
+        new.runs = new.tangent_proofs = 0
+        return new
 
     def _arrays(self, p: int, total: int) -> _Arrays:
         groups = self.supporters[p]
@@ -148,12 +187,18 @@ class _EqualShares:
                 self._dense[self.supporters[p], p] = self.u_f[p]
         return self._dense
 
-    def run(self, x: Fraction, reference: _Run | None = None, upper: _Run | None = None) -> _Run:
+    def run(
+        self,
+        x: Fraction,
+        reference: _Run | None = None,
+        upper: _Run | None = None,
+        until: int | None = None,
+    ) -> _Run:
         """MES with initial budget x per voter. For Add1: `reference`, a run at a smaller x,
         is the one this run will be compared with; `upper`, at a larger x, lends its bounds
-        (see `_Run.buy`)."""
+        (see `_Run.buy`). `until`: stop once that project is bought."""
         run = _Run(self, x)
-        run.buy(reference, upper)
+        run.buy(reference, upper, until)
         return run
 
 
@@ -192,8 +237,17 @@ class _Run:
     def sequence(self) -> list[int]:
         return [b.project for b in self.bought]
 
-    def buy(self, reference: _Run | None, upper: _Run | None) -> None:
-        """Buy round by round.
+    def buy(
+        self,
+        reference: _Run | None,
+        upper: _Run | None,
+        until: int | None = None,
+        resume: _Snapshot | None = None,
+        record: dict[int, _Snapshot | None] | None = None,
+    ) -> None:
+        """Buy round by round (up to project `until`, if it is bought); from `resume`, a
+        snapshot at the round after the purchases already in this run; keeping snapshots of
+        the rounds `record` has keys for.
 
         As in pabutools, a project's last rho is a lower bound on its next one (budgets only
         shrink), so projects wait in a heap by that bound and a round evaluates only those
@@ -203,7 +257,7 @@ class _Run:
         bought, rivals below the reference's winner are evaluated too, so that `floor` is
         tight where `_same_between` needs it.
         """
-        heap = self.shares.start.copy()
+        heap = self.shares.start.copy() if resume is None else resume.heap
         ahead = reference.sequence if reference is not None else []
         shares = self.shares
         shares.runs += 1
@@ -213,11 +267,13 @@ class _Run:
         ahead_rho = reference.winner_rho if reference is not None else []
         above = upper.bounds if upper is not None else []
         above_seq = upper.sequence if upper is not None else []
-        gone: set[int] = set()  # projects found unaffordable
+        gone: set[int] = set() if resume is None else resume.gone  # found unaffordable
         while heap:
             r = len(self.bought)
             if r < len(above):
                 heap = above[r].copy()
+            if record is not None and r in record:
+                record[r] = _Snapshot(heap.copy(), set(gone), self.budget.copy())
             self._seen.clear()
             evaluated: list[tuple[float, int]] = []
             best = limit = math.inf
@@ -260,6 +316,8 @@ class _Run:
             heapq.heappush(bound, (rho_f, winner))
             self.bounds.append(bound)
             self._pay(winner, rho_exact, rho_f)
+            if winner == until:
+                return
 
     def _winner(self, close: list[tuple[float, int]]) -> tuple[int, Fraction, float]:
         """Between float rhos within 1e-9: the lowest exact rho, then the tie-break order."""
@@ -860,3 +918,172 @@ def mes_add1_comparison(instance: Instance, profile: Profile, tie_break: str = "
 def mes_comparison(instance: Instance, profile: Profile, tie_break: str = "cost") -> Outcome:
     """The checker's `equalshares-comparison`: MES at B, then the comparison step."""
     return method_of_equal_shares(instance, profile, tie_break, checker=True, comparison=True)
+
+
+class EqualSharesReruns:
+    """Equal Shares re-run with one project changed, for the measures (`voting.measures`).
+
+    The groups of identical ballots, their utilities and every other project's arrays are
+    built once. A re-run changes only project p: its cost, or k extra voters who support p
+    alone, appended as one more group (groups need not be maximal, see `voting.matrix`). It
+    builds no explanation and stops as soon as p is bought. Where the change would touch
+    other utilities (a new common denominator, a scoring default, sums past exactness) it
+    runs the full rule instead, so every answer is the rule's own.
+    """
+
+    def __init__(
+        self,
+        instance: Instance,
+        profile: Profile,
+        tie_break: str = "id",
+        matrix: BallotMatrix | None = None,
+    ) -> None:
+        """`matrix`: the election's "mes" ballot matrix, if the caller has it already."""
+        self.instance, self.profile, self.tie_break = instance, profile, tie_break
+        self.matrix = ballot_matrix(instance, profile, "mes") if matrix is None else matrix
+        n_projects = len(instance.projects)
+        self.support = (
+            support_totals(instance, profile) if tie_break == "cost" else [Fraction(0)] * n_projects
+        )
+        self.ranks = tie_ranks(instance, self.support, tie_break)
+        self.shares = _EqualShares(instance, self.matrix, self.ranks)
+        default = profile.constraints.default_score if profile.vote_type == "scoring" else 0
+        self._base: tuple[_Run, dict[int, _Snapshot]] | None = None
+        self.largest = max(
+            [abs(int(default * self.matrix.scale))]
+            + [int(u.max()) for u in self.matrix.utils if u.size]
+        )
+
+    def _with_cost(self, p: int, cost: Fraction) -> Instance:
+        projects = list(self.instance.projects)
+        projects[p] = replace(projects[p], cost=cost)
+        return replace(self.instance, projects=projects)
+
+    def _plain(self, instance: Instance, profile: Profile, p: int, completion: bool) -> bool:
+        outcome = method_of_equal_shares(instance, profile, self.tie_break, completion=completion)
+        return instance.projects[p].id in outcome.selected
+
+    def _exact(self, value: int, voters: int) -> bool:
+        """Whether ballot_matrix would keep sums of a new utility `value` exact."""
+        return max(self.largest, value) * max(1, voters) < 2**52
+
+    def bought_at(self, p: int, cost: Fraction) -> bool:
+        """Whether Equal Shares (no completion) buys p when p costs `cost`."""
+        instance, matrix = self._with_cost(p, cost), self.matrix
+        if self.profile.vote_type == "approval":  # p's utility is its cost
+            value = cost * matrix.scale
+            if value.denominator != 1 or not self._exact(int(value), matrix.n_voters):
+                return self._plain(instance, self.profile, p, False)
+            utils = list(matrix.utils)
+            utils[p] = np.full(matrix.supporters[p].size, int(value), dtype=np.int64)
+            matrix = replace(matrix, utils=utils)
+        if not matrix.n_voters:
+            return self._plain(instance, self.profile, p, False)
+        ranks = self.ranks
+        if self.tie_break == "cost":
+            ranks = tie_ranks(instance, self.support, self.tie_break)
+        shares = self.shares.changed(p, instance, matrix, ranks, drop=False)
+        if p in shares.free_projects:
+            return True
+        run = shares.run(Fraction(instance.budget, matrix.n_voters), until=p)
+        return p in run.sequence
+
+    def bought_with(self, p: int, ballot: Ballot, k: int, completion: bool) -> bool:
+        """Whether Equal Shares (with its greedy completion if `completion`) selects p when
+        k more voters each cast `ballot`, a ballot of p alone."""
+        matrix, profile = self.matrix, self.profile
+        vote_type = profile.vote_type
+        value: Fraction | int
+        if vote_type == "approval":
+            value = self.instance.projects[p].cost * matrix.scale
+        elif vote_type == "ordinal":
+            value = 0  # Borda: a ranking of one gives it nothing
+        else:
+            value = Fraction(ballot.points[0] if ballot.points else 0) * matrix.scale
+        support = Fraction(ballot.points[0]) if ballot.points else Fraction(1)
+        n = matrix.n_voters + k
+        if (
+            (vote_type == "scoring" and profile.constraints.default_score != 0)
+            or Fraction(value).denominator != 1
+            or value < 0
+            or support < 0
+            or not self._exact(int(value), n)
+        ):
+            extended = replace(profile, ballots=[*profile.ballots, *[ballot] * k])
+            return self._plain(self.instance, extended, p, completion)
+        supporters, utils = list(matrix.supporters), list(matrix.utils)
+        if value > 0:
+            supporters[p] = np.append(supporters[p], matrix.n_groups)
+            utils[p] = np.append(utils[p], int(value))
+        mult = np.append(matrix.mult, k)
+        matrix = replace(matrix, mult=mult, supporters=supporters, utils=utils, n_voters=n)
+        ranks = self.ranks
+        if self.tie_break == "cost":
+            more = list(self.support)
+            more[p] += k * support
+            ranks = tie_ranks(self.instance, more, self.tie_break)
+        shares = self.shares.changed(p, self.instance, matrix, ranks, drop=False)
+        if p in shares.free_projects:
+            return True
+        run = shares.run(Fraction(self.instance.budget, n), until=p)
+        if p in run.sequence:
+            return True
+        if not completion:
+            return False
+        totals = [Fraction(t, matrix.scale) for t in shares.totals]
+        extra, _ = greedy_select(
+            self.instance,
+            totals,
+            ranks,
+            per_cost=True,
+            already=shares.free_projects + run.sequence,
+            order_by="",
+        )
+        return p in extra
+
+    def base(self) -> tuple[_Run, dict[int, _Snapshot]]:
+        """The unchanged run, with snapshots of its rounds (every `step`-th round if keeping
+        them all would take more than _SNAPSHOT_LIMIT floats)."""
+        if self._base is None:
+            shares = self.shares
+            rounds = len(shares.mes_projects) + 1
+            step = max(1, -(-shares.matrix.n_groups * rounds // _SNAPSHOT_LIMIT))
+            record: dict[int, _Snapshot | None] = dict.fromkeys(range(0, rounds, step))
+            run = _Run(shares, Fraction(self.instance.budget, shares.matrix.n_voters))
+            run.buy(None, None, record=record)
+            run._exact_rhos()
+            self._base = run, {r: s for r, s in record.items() if s is not None}
+        return self._base
+
+    def without(self, p: int) -> tuple[Fraction, list[tuple[int, Fraction]], list[int]]:
+        """Equal Shares (no completion) in which p is never bought, as when it costs more than
+        the budget: the budget per voter, each purchase in order with its price per unit of
+        utility (as `MESPurchase.rho`), and the projects chosen (free ones first).
+
+        The rounds before the one that bought p are the unchanged run's, so the run goes on
+        from the latest snapshot at or before that round, without p in its heap."""
+        matrix = self.matrix
+        shares = self.shares.changed(p, self.instance, matrix, self.ranks, drop=True)
+        if not matrix.n_voters:
+            return Fraction(0), [], list(shares.free_projects)
+        base, snapshots = self.base()
+        run = _Run(shares, base.x)
+        at = [r for r in snapshots if r <= base.sequence.index(p)] if p in base.sequence else []
+        if at:
+            r = max(at)
+            heap, gone, budget = snapshots[r]
+            run.budget = budget.copy()
+            run.bought = base.bought[:r]
+            for name in ("winner_rho", "floor", "bounds", "tangents", "beaten"):
+                setattr(run, name, getattr(base, name)[:r])
+            run.nums, run.dens = base.nums[:r], base.dens[:r]
+            heap = [entry for entry in heap if entry[1] != p]
+            heapq.heapify(heap)
+            run.buy(None, None, resume=_Snapshot(heap, set(gone), run.budget))
+        else:
+            run.buy(None, None)
+        rhos = run._exact_rhos()
+        purchases = [
+            (b.project, rho * matrix.scale) for b, rho in zip(run.bought, rhos, strict=True)
+        ]
+        return run.x, purchases, shares.free_projects + run.sequence
