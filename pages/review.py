@@ -121,6 +121,7 @@ def _open_form(viewer: Viewer) -> None:
                 list(panel),
                 default=[pid for pid in panel if pid == viewer.person_id],
                 format_func=panel.__getitem__,
+                placeholder=t("widgets.choose"),
                 key="review_roster_new",
             )
             if st.form_submit_button(t("review.open_submit"), type="primary"):
@@ -154,6 +155,7 @@ def _roster_form(viewer: Viewer, board: ReviewBoard) -> None:
             list(panel),
             default=on_roster,
             format_func=panel.__getitem__,
+            placeholder=t("widgets.choose"),
             key=f"review_roster_{board.session.id}_pick",
         )
         if (

@@ -405,6 +405,7 @@ def _charter_form(viewer: Viewer, fund_id: int) -> None:
         categories,
         default=current.forbidden_categories if current else [],
         format_func=lambda c: label("category", c),
+        placeholder=t("widgets.choose"),
         key=f"{prefix}forbidden",
     )
     form.error_at("category", "allowed_categories", "forbidden_categories")

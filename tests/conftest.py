@@ -2,9 +2,11 @@
 against PostgreSQL when it is reachable (``LINLI_TEST_POSTGRES_URL``, default the local server).
 CI sets ``LINLI_REQUIRE_POSTGRES=1`` so that an unreachable PostgreSQL fails instead of skipping.
 
-The suite runs on two pytest-xdist workers (pyproject's addopts). Each worker has its own
-temporary folder and its own PostgreSQL databases (uuid names); the browser tests all go to one
-worker, one after another, so that their servers and browsers never compete with each other.
+The suite runs on three pytest-xdist workers on two cores (pyproject's addopts): the browser
+tests wait on servers and browsers much of the time, so the accessibility matrix takes one
+worker, the other browser tests a second, one after another, and the rest fill the CPU that
+waiting leaves. Each worker has its own temporary folder and its own PostgreSQL databases
+(uuid names).
 """
 
 import os

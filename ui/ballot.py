@@ -161,7 +161,11 @@ def resident_ballot(
     if kind == BallotKind.ORDINAL:
         titles = {p.id: f"{p.title} · {money(p.requested_fen)}" for p in proposals}
         ranking = st.multiselect(
-            t("vote.rank_hint"), list(titles), format_func=titles.__getitem__, key=f"{prefix}_rank"
+            t("vote.rank_hint"),
+            list(titles),
+            format_func=titles.__getitem__,
+            placeholder=t("widgets.choose_in_order"),
+            key=f"{prefix}_rank",
         )
     ticked_keys = {p.id: f"{prefix}_approve_{p.id}" for p in proposals}
     chosen_fen = sum(p.requested_fen for p in proposals if st.session_state.get(ticked_keys[p.id]))

@@ -76,8 +76,17 @@ def type_choice(page: Page, label: str, typed: str) -> None:
     expect(box).to_be_visible()
     box.focus()
     page.keyboard.type(typed)
+    # Enter picks the first option of the list as filtered so far: wait until it is filtered
+    # (under load, Enter once came before the filter and chose nothing), then check the pick.
+    options = page.get_by_role("option")
+    expect(options.first).to_contain_text(typed)
     page.keyboard.press("Enter")
     wait_for_app(page)
+    multiselect = page.get_by_test_id("stMultiSelect").filter(has=box)
+    if multiselect.count():  # the pick shows as a tag; the field is empty for the next one
+        expect(multiselect).to_contain_text(typed)
+    else:
+        expect(box).to_have_value(re.compile(re.escape(typed)))
 
 
 def choose(page: Page, label: str, option: str) -> None:

@@ -78,6 +78,9 @@ def test_every_page_opens_for_every_role(demo_db: dict[str, int], role: str, pag
     assert not at.error, [e.value for e in at.error]  # opening a screen is never refused midway
     assert at.title or at.warning  # it drew its screen, or said it is not open to this role
     assert "notice." not in texts(at) and "error." not in texts(at)  # no untranslated keys
+    # An empty choice would show Streamlit's English "Choose options" unless the app names it.
+    empty = [*at.multiselect, *(box for box in at.selectbox if not box.proto.HasField("default"))]
+    assert all(box.placeholder for box in empty), [box.label for box in empty]
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
