@@ -70,22 +70,25 @@ def sign_out(page: Page) -> None:
 
 
 def type_choice(page: Page, label: str, typed: str) -> None:
-    """A ``st.selectbox`` inside an expander: a click can land outside Streamlit's scrolling
-    container while the expander opens, so focus it and type instead."""
+    """A ``st.selectbox`` or ``st.multiselect`` inside an expander: a click on the box can land
+    outside Streamlit's scrolling container while the expander opens, so focus it and type to
+    filter the list, then Enter once the list's active option is a match (under load it once
+    was not yet, and nothing was picked), and check the pick. (A click on the option does not
+    work either: the open list is never "stable" for Playwright.)"""
     box = page.get_by_role("combobox", name=label, exact=True)
     expect(box).to_be_visible()
     box.focus()
     page.keyboard.type(typed)
-    # Enter picks the first option of the list as filtered so far: wait until it is filtered
-    # (under load, Enter once came before the filter and chose nothing), then check the pick.
-    options = page.get_by_role("option")
-    expect(options.first).to_contain_text(typed)
+    # Enter picks the list's active option: wait until that is one the filter kept.
+    active = page.locator('[role="option"][data-focused="true"]')
+    expect(active).to_contain_text(typed)
     page.keyboard.press("Enter")
     wait_for_app(page)
     multiselect = page.get_by_test_id("stMultiSelect").filter(has=box)
     if multiselect.count():  # the pick shows as a tag; the field is empty for the next one
         expect(multiselect).to_contain_text(typed)
-    else:
+    else:  # closed on the pick, not on a filter left typed in
+        expect(box).to_have_attribute("aria-expanded", "false")
         expect(box).to_have_value(re.compile(re.escape(typed)))
 
 
