@@ -37,7 +37,7 @@ from ui.context import (
 )
 from ui.plain_text import plain
 from ui.widgets import grid, guard, id_select, place_select, vocabulary_select
-from voting import RULES, TIE_BREAKS
+from voting import APP_RULES, TIE_BREAKS
 
 
 def _places(viewer: Viewer) -> None:
@@ -257,7 +257,7 @@ def _import(viewer: Viewer) -> None:
     st.caption(t("imports.intro", max_mb=max_mb))
     allowed = read(places_where_allowed, viewer=viewer, action=Action.MANAGE_ROUND)
     funds = {f.fund_id: f.name for f in read(fund_balances)}
-    rules = [name for name, rule in RULES.items() if not rule.variant]
+    rules = list(APP_RULES)
     with st.form(
         "import_pb", clear_on_submit=True, enter_to_submit=False
     ):  # a second click imports nothing twice

@@ -25,7 +25,7 @@ from services.errors import LinliError
 from services.imports import import_election
 from services.settings import settings
 from services.verify import verify_books
-from voting import RULES, TIE_BREAKS
+from voting import APP_RULES, TIE_BREAKS
 
 
 def _verify(session: Session, published: list[str]) -> int:
@@ -111,9 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     pb.add_argument("file", help="a Pabulib .pb file")
     pb.add_argument("--place", type=int, required=True, help="the round's place (id)")
     pb.add_argument("--fund", type=int, required=True, help="the fund the round spends (id)")
-    pb.add_argument(
-        "--rule", default="mes+greedy", choices=[n for n, r in RULES.items() if not r.variant]
-    )
+    pb.add_argument("--rule", default="mes+greedy", choices=list(APP_RULES))
     pb.add_argument("--tie-break", default="id", choices=list(TIE_BREAKS))
     return parser
 

@@ -81,7 +81,16 @@ from services.errors import InvalidInput
 from services.file_checks import MIB, clean_filename
 from services.permissions import Action, Grant, Viewer, require
 from services.rounds import MAX_CHOICES, MAX_POINTS, RoundSettings, create_round
-from voting import RULES, TIE_BREAKS, Election, PabulibError, Project, format_exact, read_pb
+from voting import (
+    APP_RULES,
+    RULES,
+    TIE_BREAKS,
+    Election,
+    PabulibError,
+    Project,
+    format_exact,
+    read_pb,
+)
 
 __all__ = ["MAX_IMPORT_BYTES", "ImportedRound", "import_election"]
 
@@ -439,7 +448,7 @@ def import_election(
     command line). The round is left in the counting phase (its vote is over), for the
     committee to count and publish with the usual services."""
     acting = OPERATOR if viewer is None else viewer
-    if rule not in RULES or RULES[rule].variant:  # a round stores no threshold or groups
+    if rule not in APP_RULES:  # a round stores no threshold or groups: no city variant
         raise InvalidInput("field_invalid", field="rule")
     if tie_break not in TIE_BREAKS:
         raise InvalidInput("field_invalid", field="tie_break")

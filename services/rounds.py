@@ -52,7 +52,7 @@ from services.election import VOTE_TYPE
 from services.errors import InvalidInput, NotAllowed, NotFound, WrongPhase
 from services.permissions import ANONYMOUS, Action, Viewer, require
 from services.settings import settings
-from voting import RULES, TIE_BREAKS
+from voting import APP_RULES, TIE_BREAKS, rules_for
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_SHAPE = re.compile(f"[{RECEIPT_ALPHABET}]{{12}}")
@@ -99,14 +99,8 @@ class RoundSettings:
 
 # The rules that can count each kind of ballot, for the set-up screen's choices: a knapsack
 # ballot is an approval ballot (what it adds is a limit on the chosen projects' total cost).
-# A city's variant (`Rule.variant`) needs parameters from a Pabulib file that rounds do not store.
 RULES_BY_KIND: dict[str, tuple[str, ...]] = {
-    kind.value: tuple(
-        name
-        for name, rule in RULES.items()
-        if VOTE_TYPE[kind] in rule.vote_types and not rule.variant
-    )
-    for kind in BallotKind
+    kind.value: tuple(rules_for(VOTE_TYPE[kind])) for kind in BallotKind
 }
 
 
@@ -147,7 +141,7 @@ def _checked_settings(session: Session, viewer: Viewer, config: RoundSettings) -
     year = bounded_int(config.year, "year", low=FIRST_DAY.year, high=LAST_DAY.year)
     budget_fen = parse_yuan(config.budget, "budget")
     kind = choice(config.ballot_kind, BallotKind, "ballot_kind")
-    if config.rule not in RULES or RULES[config.rule].variant:
+    if config.rule not in APP_RULES:
         raise InvalidInput("field_invalid", field="rule")
     if config.rule not in RULES_BY_KIND[kind]:
         code = "rule_needs_approval" if config.rule == "phragmen" else "rule_not_for_ranking"

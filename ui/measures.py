@@ -14,7 +14,7 @@ def _fen(amount: Fraction) -> str:
 
 def measured(measures: Measures | None) -> bool:
     """Whether there are measures to show (none for old tallies and for Add1)."""
-    return measures is not None and "rule_not_measured" not in measures.notes
+    return measures is not None and measures.measured
 
 
 def measure_sentence(m: ProjectMeasure) -> str:

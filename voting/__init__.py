@@ -43,10 +43,11 @@ from voting.rows import (
     explanation_rows,
     rows_from_dict,
 )
-from voting.rules import RULES, Rule, rules_for, tally
+from voting.rules import APP_RULES, RULES, Rule, rules_for, tally
 from voting.tiebreak import TIE_BREAKS
 
 __all__ = [
+    "APP_RULES",
     "RULES",
     "TIE_BREAKS",
     "VOTE_TYPES",

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from voting.errors import VotingError
 from voting.matrix import support_totals
-from voting.measures import Measures, ProjectMeasure, project_measures
+from voting.measures import ProjectMeasure, project_measures
 from voting.model import Election, format_exact
 from voting.outcome import (
     GreedyExplanation,
@@ -235,10 +235,6 @@ def describe_measure(m: ProjectMeasure, measured: bool = True) -> str:
     return f"{cost}, or {more}." if m.max_cost is not None else f"{cost}; {more}."
 
 
-def _measured(measures: Measures) -> bool:
-    return "rule_not_measured" not in measures.notes
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "verify":
@@ -267,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 reruns=50,
                 only=[args.project],
             )
-            print(describe_measure(measures.projects[0], _measured(measures)))
+            print(describe_measure(measures.projects[0], measures.measured))
         elif args.json:
             data = outcome.to_dict()
             if args.measures:
@@ -286,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     election.instance, election.profile, args.rule, args.tie_break, outcome
                 )
                 for m in measures.projects:
-                    print(f"{m.project}: {describe_measure(m, _measured(measures))}")
+                    print(f"{m.project}: {describe_measure(m, measures.measured)}")
     except VotingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -21,10 +21,10 @@ from voting.model import Instance, Profile
 from voting.outcome import GreedyExplanation, GreedyStep, Outcome
 from voting.tiebreak import tie_ranks
 
-__all__ = ["greedy_per_cost", "greedy_select", "greedy_utilitarian_welfare"]
+__all__ = ["density_key", "greedy_per_cost", "greedy_select", "greedy_utilitarian_welfare"]
 
 
-def _density_key(total: Fraction, cost: Fraction, per_cost: bool) -> tuple[int, Fraction]:
+def density_key(total: Fraction, cost: Fraction, per_cost: bool) -> tuple[int, Fraction]:
     """Sort key (smaller first) of pabutools' satisfaction density: inf > positive > 0."""
     if total <= 0:
         return (1, Fraction(0))
@@ -47,7 +47,7 @@ def greedy_select(
     taken = set(already)
     left = instance.budget - sum((projects[i].cost for i in already), Fraction(0))
     candidates = [i for i in range(len(projects)) if i not in taken]
-    candidates.sort(key=lambda i: (*_density_key(totals[i], projects[i].cost, per_cost), ranks[i]))
+    candidates.sort(key=lambda i: (*density_key(totals[i], projects[i].cost, per_cost), ranks[i]))
     chosen: list[int] = []
     steps: list[GreedyStep] = []
     for rank, i in enumerate(candidates, start=1):
@@ -79,14 +79,7 @@ def _greedy(instance: Instance, profile: Profile, tie_break: str, per_cost: bool
         instance, totals, ranks, per_cost=per_cost, order_by=order_by
     )
     rule = "greedy-per-cost" if per_cost else "greedy"
-    return Outcome(
-        rule,
-        tie_break,
-        [instance.projects[i].id for i in chosen],
-        sum((instance.projects[i].cost for i in chosen), Fraction(0)),
-        instance.budget,
-        explanation,
-    )
+    return Outcome.of_chosen(rule, tie_break, instance, chosen, explanation)
 
 
 def greedy_utilitarian_welfare(

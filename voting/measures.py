@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from voting.greedy import _density_key
+from voting.greedy import density_key
 from voting.matrix import BallotMatrix, ballot_matrix, support_totals
 from voting.mes import EqualSharesReruns
 from voting.model import Ballot, Instance, Profile, format_exact
@@ -118,6 +118,11 @@ class Measures:
             "projects": [m.to_dict() for m in self.projects],
             "notes": list(self.notes),
         }
+
+    @property
+    def measured(self) -> bool:
+        """False for a rule the measures do not cover (Add1): nothing here to show."""
+        return "rule_not_measured" not in self.notes
 
     def get(self, project: str) -> ProjectMeasure | None:
         return next((m for m in self.projects if m.project == project), None)
@@ -381,7 +386,7 @@ def _greedy_key(
 
     def key(i: int, cost: Fraction, total: Fraction, support: Fraction) -> tuple[Any, ...]:
         tb: tuple[Any, ...] = (ids[i],) if ctx.tie_break == "id" else (cost, -support, ids[i])
-        return (*_density_key(total, cost, per_cost), *tb)
+        return (*density_key(total, cost, per_cost), *tb)
 
     return key
 

@@ -856,7 +856,6 @@ def method_of_equal_shares(
     ranks = tie_ranks(instance, support, tie_break)
     shares = _EqualShares(instance, matrix, ranks)
     n = matrix.n_voters
-    projects = instance.projects
     x = Fraction(instance.budget, n) if n else Fraction(0)
     chosen = list(shares.free_projects)
     explanation = MESExplanation(x, [], [])
@@ -892,14 +891,7 @@ def method_of_equal_shares(
             order_by="satisfaction per cost",
         )
         chosen += extra
-    return Outcome(
-        rule,
-        tie_break,
-        [projects[i].id for i in chosen],
-        sum((projects[i].cost for i in chosen), Fraction(0)),
-        instance.budget,
-        result,
-    )
+    return Outcome.of_chosen(rule, tie_break, instance, chosen, result)
 
 
 def mes_add1_checker(instance: Instance, profile: Profile, tie_break: str = "cost") -> Outcome:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from voting.model import format_exact
+from voting.model import Instance, format_exact
 
 __all__ = [
     "GreedyExplanation",
@@ -164,3 +164,23 @@ class Outcome(_Serialisable):
 
     def __post_init__(self) -> None:
         self.leftover = self.budget - self.total_cost
+
+    @classmethod
+    def of_chosen(
+        cls,
+        rule: str,
+        tie_break: str,
+        instance: Instance,
+        chosen: list[int],
+        explanation: Explanation,
+    ) -> Outcome:
+        """The outcome of a rule that chose these projects (indices into the instance)."""
+        projects = instance.projects
+        return cls(
+            rule,
+            tie_break,
+            [projects[i].id for i in chosen],
+            sum((projects[i].cost for i in chosen), Fraction(0)),
+            instance.budget,
+            explanation,
+        )

@@ -28,7 +28,7 @@ from voting.phragmen import sequential_phragmen
 from voting.tiebreak import check_tie_break
 from voting.variants import greedy_exclusive, greedy_no_skip, greedy_threshold
 
-__all__ = ["RULES", "Rule", "rules_for", "tally"]
+__all__ = ["APP_RULES", "RULES", "Rule", "rules_for", "tally"]
 
 RuleFunction = Callable[[Instance, Profile, str], Outcome]
 
@@ -94,11 +94,13 @@ RULES: dict[str, Rule] = {
 }
 
 
+#: The rules a round in the app may count with: every rule but the cities' variants.
+APP_RULES: tuple[str, ...] = tuple(name for name, rule in RULES.items() if not rule.variant)
+
+
 def rules_for(vote_type: str) -> list[str]:
     """Names of the rules the app offers for a vote type, in registry order (no variants)."""
-    return [
-        name for name, rule in RULES.items() if vote_type in rule.vote_types and not rule.variant
-    ]
+    return [name for name in APP_RULES if vote_type in RULES[name].vote_types]
 
 
 def tally(

@@ -24,7 +24,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from voting.errors import UnsupportedRuleError
-from voting.greedy import _density_key
+from voting.greedy import density_key
 from voting.matrix import support_totals
 from voting.model import Instance, Profile, parse_exact
 from voting.outcome import GreedyExplanation, GreedyStep, Outcome
@@ -85,7 +85,7 @@ def _variant(
     labels = exclusion_groups(instance) if groups else [frozenset[str]()] * len(projects)
     order = sorted(
         range(len(projects)),
-        key=lambda i: (*_density_key(totals[i], projects[i].cost, False), ranks[i]),
+        key=lambda i: (*density_key(totals[i], projects[i].cost, False), ranks[i]),
     )
     left = instance.budget
     chosen: list[int] = []
@@ -116,14 +116,8 @@ def _variant(
             chosen.append(i)
             left -= p.cost
             taken_by.update(dict.fromkeys(labels[i], p.id))
-    return Outcome(
-        rule,
-        tie_break,
-        [projects[i].id for i in chosen],
-        sum((projects[i].cost for i in chosen), Fraction(0)),
-        instance.budget,
-        GreedyExplanation("support", steps, threshold=threshold),
-    )
+    explanation = GreedyExplanation("support", steps, threshold=threshold)
+    return Outcome.of_chosen(rule, tie_break, instance, chosen, explanation)
 
 
 def greedy_threshold(instance: Instance, profile: Profile, tie_break: str = "id") -> Outcome:

@@ -3,23 +3,13 @@ PostgreSQL), and the result reads them back."""
 
 from fractions import Fraction
 
-from services.ballots import BallotChoice
-from services.rounds import advance_round, cast_ballot
 from services.tally import count_votes, round_result
-from tests.services.test_rounds import voting_round
+from tests.services.test_rounds import closed_equal_shares_round
 from tests.world import World
 
 
 def test_count_votes_stores_each_projects_measures(world: World) -> None:
-    round_id, (a, b, c) = voting_round(world, rule="mes")
-    for name, approvals in {"resident_a1": (a,), "resident_a2": (b, c)}.items():
-        cast_ballot(
-            world.session,
-            world.viewer(name),
-            round_id=round_id,
-            ballot=BallotChoice(approvals=approvals),
-        )
-    advance_round(world.session, world.viewer("chair_a"), round_id=round_id)
+    round_id, (a, b, c) = closed_equal_shares_round(world)
     count_votes(world.session, world.viewer("chair_a"), round_id=round_id)
     world.session.expire_all()  # read what the store holds, not what this session cached
     result = round_result(world.session, world.viewer("chair_a"), round_id=round_id)

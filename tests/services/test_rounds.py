@@ -243,7 +243,9 @@ def test_count_publish_and_privacy_before_publishing(world: World) -> None:
         )
 
 
-def test_equal_shares_round_is_counted_by_the_engine(world: World) -> None:
+def closed_equal_shares_round(world: World) -> tuple[int, list[int]]:
+    """An Equal Shares round of three proposals whose voting has closed: resident a1 approved
+    A, resident a2 approved B and C."""
     round_id, (a, b, c) = voting_round(world, rule="mes")
     for name, approvals in {"resident_a1": (a,), "resident_a2": (b, c)}.items():
         cast_ballot(
@@ -253,6 +255,11 @@ def test_equal_shares_round_is_counted_by_the_engine(world: World) -> None:
             ballot=BallotChoice(approvals=approvals),
         )
     advance_round(world.session, world.viewer("chair_a"), round_id=round_id)  # voting closes
+    return round_id, [a, b, c]
+
+
+def test_equal_shares_round_is_counted_by_the_engine(world: World) -> None:
+    round_id, _ = closed_equal_shares_round(world)
     tally_id = count_votes(world.session, world.viewer("chair_a"), round_id=round_id)
     result = round_result(world.session, world.viewer("chair_a"), round_id=round_id)
     assert result is not None and result.tally_id == tally_id
