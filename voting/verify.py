@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from voting.errors import VotingError
 from voting.matrix import support_totals
-from voting.model import Election
+from voting.model import Election, format_exact
 from voting.pabulib import read_pb
 from voting.rules import RULES, tally
 from voting.variants import GROUP_COLUMN, THRESHOLD_KEY, score_threshold
@@ -141,14 +140,10 @@ def _compare(election: Election, verdict: Verdict, official: OfficialRule, colum
         equal = {support[p] for p in first[0]} & {support[p] for p in first[1]}
         verdict.verdict = "tie" if equal else "differ"
         if equal:
-            verdict.note = "equal support " + ", ".join(_number(s) for s in sorted(equal))
+            verdict.note = "equal support " + ", ".join(format_exact(s) for s in sorted(equal))
     assert first is not None
     if verdict.verdict != "agree":
         verdict.only_official, verdict.only_ours = sorted(first[0]), sorted(first[1])
-
-
-def _number(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else str(float(value))
 
 
 def _add_note(verdict: Verdict, text: str) -> None:
