@@ -20,7 +20,8 @@ that decides the outcome and falls within a relative 1e-9 is redone with exact F
 Exact budgets are never stored per voter: a voter who was never capped has x - sum(rho_k u_k)
 left, a capped voter has 0, so exact sums need only integer sums over groups. Add1 runs MES
 hundreds of times on some files, so a run makes few NumPy calls (a handful per project it
-looks at) and Add1 skips the runs it can prove would repeat a neighbouring outcome (`_add1`).
+looks at) and Add1 skips the runs it can prove would buy what a neighbouring run buys
+(`_add1`; France_Toulouse_2022 buys the same projects in 665 orders over 1,619 budgets).
 The project performance measures re-run MES with one project changed, over a hundred times
 on a city file: `EqualSharesReruns` reuses everything else and builds no explanation.
 """
@@ -68,8 +69,6 @@ _BLAS_DOT_LIMIT = 10_000
 #: Entries of the dense utility matrix that `_EqualShares.dense` builds at most (8 MB);
 #: on larger elections gathering from it costs more than the loop it replaces.
 _DENSE_LIMIT = 1_000_000
-#: Runs of an Add1 that keep slopes for tangent proofs before any such proof has helped.
-_TANGENT_TRIAL = 32
 #: Float budgets that `EqualSharesReruns` keeps at most (80 MB) to start re-runs mid-way.
 _SNAPSHOT_LIMIT = 10_000_000
 
@@ -131,10 +130,7 @@ class _EqualShares:
         self.arrays = [self._arrays(p, self.totals[p]) for p in range(len(self.costs))]
         self._candidates(())
         self._dense: np.ndarray | None = None
-        # Add1's tangent proofs cost slope updates in every run; after this many runs
-        # without one tangent proof that the sandwich could not give, runs stop paying it
-        self.runs = 0
-        self.tangent_proofs = 0
+        self._neighbours: np.ndarray | None = None
 
     def _candidates(self, dropped: tuple[int, ...]) -> None:
         totals, costs, ranks = self.totals, self.costs, self.ranks
@@ -164,7 +160,7 @@ class _EqualShares:
         new.arrays[p] = new._arrays(p, new.totals[p])
         new._candidates((p,) if drop else ())
         new._dense = None
-        new.runs = new.tangent_proofs = 0
+        new._neighbours = None
         return new
 
     def _arrays(self, p: int, total: int) -> _Arrays:
@@ -187,17 +183,39 @@ class _EqualShares:
                 self._dense[self.supporters[p], p] = self.u_f[p]
         return self._dense
 
+    def neighbours(self) -> np.ndarray:
+        """Which projects share a supporter group: a projects x projects boolean matrix,
+        False on the diagonal (Add1's proofs, `_same_between`)."""
+        if self._neighbours is None:
+            m, n = len(self.costs), self.matrix.n_groups
+            counts = np.zeros((m, m))
+            chunk = max(1, _DENSE_LIMIT // max(1, m))
+            for start in range(0, n, chunk):
+                stop = min(n, start + chunk)
+                incidence = np.zeros((stop - start, m), dtype=np.float32)
+                for p, groups in enumerate(self.supporters):
+                    inside = groups[(groups >= start) & (groups < stop)]
+                    incidence[inside - start, p] = 1.0
+                counts += incidence.T @ incidence
+            self._neighbours = counts > 0
+            np.fill_diagonal(self._neighbours, False)
+        return self._neighbours
+
     def run(
         self,
         x: Fraction,
         reference: _Run | None = None,
         upper: _Run | None = None,
         until: int | None = None,
+        follow: int = 0,
     ) -> _Run:
         """MES with initial budget x per voter. For Add1: `reference`, a run at a smaller x,
         is the one this run will be compared with; `upper`, at a larger x, lends its bounds
-        (see `_Run.buy`). `until`: stop once that project is bought."""
+        (see `_Run.buy`) and its first `follow` purchases (`_Run.follow`). `until`: stop
+        once that project is bought."""
         run = _Run(self, x)
+        if upper is not None and follow:
+            run.follow(upper, follow)
         run.buy(reference, upper, until)
         return run
 
@@ -205,8 +223,9 @@ class _EqualShares:
 class _Run:
     """One MES run: purchases in order and the float budgets they leave.
 
-    For Add1's proofs it keeps, per round, the winner's float rho (`winner_rho`) and a lower
-    bound on the rho of every other project its supporters could still pay for (`floor`).
+    For Add1's proofs it keeps, per round, the winner's float rho (`winner_rho`), a lower
+    bound on the rho of every other project its supporters could still pay for (`floor`) and
+    the heap of lower bounds by project (`bounds`).
     """
 
     def __init__(self, shares: _EqualShares, x: Fraction) -> None:
@@ -217,14 +236,6 @@ class _Run:
         self.winner_rho: list[float] = []
         self.floor: list[float] = []
         self.bounds: list[list[tuple[float, int]]] = []  # per round, for runs at a smaller x
-        # per round, when run against a reference: the rivals evaluated, as (rho, slope of
-        # their tangent), and a lower bound on the rho of the others (see `_same_between`)
-        self.tangents: list[tuple[list[tuple[float, float, int]], float] | None] = []
-        # per round, the rivals within 1e-9 that the winner beat in exact arithmetic
-        self.beaten: list[set[int]] = []
-        # d budget / d x of each group, for the tangents, while they are computed
-        self.slope = np.ones(shares.matrix.n_groups)
-        self._tracking = False
         # this round, by project: supporters' budgets, and who is capped at the rho found
         self._seen: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
         # exact rhos as integers over growing common denominators: rho_k = nums[k] / dens[k]
@@ -232,10 +243,17 @@ class _Run:
         self.dens: list[int] = []
         self._exhausted = np.zeros(shares.matrix.n_groups, dtype=bool)
         self._exhausted_count = 0  # purchases marked in _exhausted
+        # bought in another run's order (`follow`): the same projects as MES, maybe not in
+        # MES's order
+        self.followed = False
 
     @property
     def sequence(self) -> list[int]:
         return [b.project for b in self.bought]
+
+    def rounds(self) -> dict[int, int]:
+        """The round in which each bought project was bought."""
+        return {b.project: r for r, b in enumerate(self.bought)}
 
     def buy(
         self,
@@ -253,18 +271,14 @@ class _Run:
         shrink), so projects wait in a heap by that bound and a round evaluates only those
         whose bound is within 1e-9 of the best rho found so far. While this run buys what
         `upper` (a run at a larger x) bought, that run's heap of the same round gives better
-        bounds (see `_same_between` for why). While it buys what `reference` (at a smaller x)
-        bought, rivals below the reference's winner are evaluated too, so that `floor` is
-        tight where `_same_between` needs it.
+        bounds (see `_same_between` for why). When it buys a project that `reference` (at a
+        smaller x) bought too, rivals below the reference's rho for it are evaluated, so that
+        `floor` is tight where `_same_between` needs it.
         """
         heap = self.shares.start.copy() if resume is None else resume.heap
-        ahead = reference.sequence if reference is not None else []
-        shares = self.shares
-        shares.runs += 1
-        self._tracking = reference is not None and (
-            shares.runs <= _TANGENT_TRIAL or shares.tangent_proofs > 0
-        )
-        ahead_rho = reference.winner_rho if reference is not None else []
+        ahead: dict[int, float] = {}
+        if reference is not None:
+            ahead = dict(zip(reference.sequence, reference.winner_rho, strict=True))
         above = upper.bounds if upper is not None else []
         above_seq = upper.sequence if upper is not None else []
         gone: set[int] = set() if resume is None else resume.gone  # found unaffordable
@@ -296,18 +310,11 @@ class _Run:
                 [(rho_f, winner)], rho_exact = close, None
             else:
                 winner, rho_exact, rho_f = self._winner(close)
-            self.beaten.append({p for _, p in close if p != winner})
             for rho, p in evaluated:
                 if p != winner:
                     heapq.heappush(heap, (rho, p))
-            if r < len(ahead) and ahead[r] == winner:
-                bar = ahead_rho[r] * (1 + _PROOF_TOL)
-                self._tighten(heap, bar)
-                self.tangents.append(self._tangents(winner, bar) if self._tracking else None)
-            else:
-                ahead = []
-                self.tangents.append(None)
-                self._tracking = False  # no tangents from here on: slopes are not needed
+            if winner in ahead:
+                self._tighten(heap, ahead[winner] * (1 + _PROOF_TOL))
             if r >= len(above_seq) or above_seq[r] != winner:
                 above = []
             self.floor.append(heap[0][0] if heap else math.inf)
@@ -318,6 +325,23 @@ class _Run:
             self._pay(winner, rho_exact, rho_f)
             if winner == until:
                 return
+
+    def follow(self, upper: _Run, rounds: int) -> None:
+        """Buy upper's first purchases in its order, which `_proved` showed any x between
+        this run's reference and upper buys as MES does up to order (see `_same_between`):
+        only each project's rho is found, and upper's bounds stand for this run's, as its
+        rhos are no smaller."""
+        for k in range(rounds):
+            p = upper.bought[k].project
+            self._seen.clear()
+            rho = self._evaluate(p, upper.winner_rho[k])
+            if rho is None:
+                raise AssertionError(f"Add1: round {k} was proved affordable at x = {self.x}")
+            self.floor.append(upper.floor[k])
+            self.winner_rho.append(rho)
+            self.bounds.append(upper.bounds[k])
+            self._pay(p, None, rho)
+        self.followed = rounds > 0
 
     def _winner(self, close: list[tuple[float, int]]) -> tuple[int, Fraction, float]:
         """Between float rhos within 1e-9: the lowest exact rho, then the tie-break order."""
@@ -371,27 +395,6 @@ class _Run:
         self._seen[p] = (b, capped, rho)
         return rho
 
-    def _tangents(self, winner: int, bar: float) -> tuple[list[tuple[float, float, int]], float]:
-        """Each rival evaluated this round: its rho, an upper bound on its left derivative in x
-        (its surely capped supporters pay all they have; nearly capped ones count as paying
-        rho u, which only flattens the slope) and its index; and `bar`, below which `_tighten`
-        left no rival unevaluated."""
-        rivals = []
-        for p, (b, _, rho) in self._seen.items():
-            if p == winner:
-                continue
-            if rho > bar:  # above the winner at every smaller x already: no slope needed
-                rivals.append((rho, 0.0, p))
-                continue
-            groups, voters, weight, util, _, total, dot = self.shares.arrays[p]
-            sure = b < rho * util * (1 - _TOL)
-            left = total - dot(weight, sure)
-            slope = 0.0
-            if left > total * _TOL:
-                slope = -dot(voters * self.slope[groups], sure) / left
-            rivals.append((rho, min(0.0, slope), p))
-        return rivals, bar
-
     def _pay(self, p: int, rho: Fraction | None, rho_f: float) -> None:
         """Charge the supporters of p; rho None means floats were unambiguous (exact later)."""
         groups, util = self.shares.supporters[p], self.shares.arrays[p].util
@@ -410,26 +413,6 @@ class _Run:
         self.bought.append(buy)
         left[capped] = 0.0
         self.budget[groups] = left
-        if self._tracking:
-            self._slopes(p, np.flatnonzero(capped))
-
-    def _slopes(self, p: int, capped: np.ndarray) -> None:
-        """d budget / d x after buying p, the capped supporters (positions) held fixed: they
-        keep nothing; the others pay rho u, and d rho / d x = -(what the capped had coming
-        in) / (utility of the others). Nothing changes unless a capped voter had a slope."""
-        if not capped.size:
-            return
-        arrays = self.shares.arrays[p]
-        capped_groups = arrays.groups[capped]
-        coming = self.slope[capped_groups]
-        if not coming.any():
-            return
-        util = arrays.util if isinstance(arrays.util, float) else arrays.util[capped]
-        util_left = arrays.total - float(np.sum(arrays.voters[capped] * util))
-        if util_left > arrays.total * _TOL:
-            drho = -float(arrays.voters[capped] @ coming) / util_left
-            self.slope[arrays.groups] -= drho * arrays.util
-        self.slope[capped_groups] = 0.0
 
     def _decide_near(
         self, p: int, rho: Fraction | None, rho_f: float
@@ -449,6 +432,19 @@ class _Run:
         return ~free, rho
 
     # --- exact arithmetic, only near ties and explanations need it ---------------------
+    def paying(self, k: int) -> int | None:
+        """If every supporter capped in round k had nothing left, the (scaled) utility of
+        those who paid rho u, so that rho = cost / paying; else None."""
+        buy = self.bought[k]
+        p, capped = buy.project, buy.capped
+        total = self.shares.totals[p]
+        if not capped.any():
+            return total
+        if (capped & ~self._exhausted_after(k)[self.shares.supporters[p]]).any():
+            return None
+        arrays = self.shares.arrays[p]
+        return total - int(arrays.dot(arrays.weight, capped))
+
     def _exhausted_after(self, k: int) -> np.ndarray:
         """Groups capped in one of the first k purchases: they have nothing left."""
         if k < self._exhausted_count:
@@ -696,67 +692,93 @@ class _Budget:
 
 
 def _same_between(left: _Run, right: _Run) -> bool:
-    """Whether every x between left.x and right.x buys what both buy.
+    """Whether every x between left.x and right.x buys the same projects as both.
 
-    Given the same earlier purchases, every budget is non-decreasing in the initial budget x
-    and every rho non-increasing (paying max(0, b - rho u) keeps that order). So if in each
-    round every rival's rho at the larger x (at least `right.floor`) is above the winner's at
-    the smaller x, no rival overtakes the winner in between; and a project its supporters
-    cannot pay for at the larger x, they cannot pay for at a smaller one either.
+    Only the set matters to Add1 (whether it fits and whether it is exhaustive), and the set
+    does not depend on the order in which projects with no supporter in common are bought.
+    Call a project a local winner if its supporters can pay for it and it beats (lower rho,
+    then the tie-break) every project it shares a supporter with. The global winner is one;
+    two local winners share no supporter, so buying one leaves the other a local winner and
+    both orders end in the same budgets. So every way of buying local winners until none is
+    affordable ends with MES's set (Newman's lemma: the process terminates and is locally
+    confluent).
 
-    Where that sandwich fails, a sharper argument holds while both ends also cap the same
-    supporters in every purchase up to this round: then budgets and the winner's rho are
-    affine in x in between (the affine interpolation satisfies every capping inequality,
-    which are affine too, and rho is unique), and each rival's rho, the least rho with
-    sum(min(b(x), rho u)) >= cost, is convex in x (a jointly concave constraint). A convex
-    function lies above its tangent at right.x, so a rival above the winner at both ends
-    along that tangent stays above it in between (`_Run._tangents`).
-
-    Ties (two projects whose paying supporters pay the same share at every x) defeat both
-    arguments. If the winner's exact rho is the same at both ends, it is that constant in
-    between (affine), and a rival that lost to it at right.x, in exact arithmetic, has at
-    least that rho at every smaller x.
+    Suppose both runs buy the same projects and order every two that share a supporter
+    alike. Then a project's supporters hold the same money when it is bought in either run's
+    order, and buying right's sequence at any x in between is such a process, given that
+    in each round k its project A beats every project it shares a supporter with: given the
+    same purchases, budgets do not decrease with x and rhos do not increase (paying
+    max(0, b - rho u) keeps that order), so A's rho in between is at most left's and each
+    rival's at least right's lower bound for it in round k. Where those are too close to
+    separate, A's exact rho equal at both ends is the same in between, and right's exact
+    comparison in round k holds in between too. Right's last round leaves no project
+    affordable, nor then does any smaller x.
     """
-    if left.sequence != right.sequence:
-        return False
-    same = 0  # rounds, from the first, that cap the same supporters at both ends
-    for a, b in zip(left.bought, right.bought, strict=True):
-        if not np.array_equal(a.capped, b.capped):
-            break
-        same += 1
-    width = float(right.x - left.x)
-    tangents_used = False
-    for r, (floor, rho) in enumerate(zip(right.floor, left.winner_rho, strict=True)):
-        bar = rho * (1 + _PROOF_TOL)
-        if floor > bar:
+    return sorted(left.sequence) == sorted(right.sequence) and _proved(left, right) == len(
+        right.bought
+    )
+
+
+def _proved(left: _Run, right: _Run) -> int:
+    """How many of right's first rounds hold at every x between left.x and right.x, in the
+    sense of `_same_between`: each round's project was bought by left after the same
+    projects it shares a supporter with, and beats those in between."""
+    chosen = right.sequence
+    n = len(chosen)
+    if left.sequence[:n] == chosen:
+        first = n
+    else:  # the first round whose project left bought after other neighbours, or not at all
+        m = len(right.shares.costs)
+        at_left = np.full(m, m)
+        at_left[left.sequence] = np.arange(len(left.sequence))
+        at_right = np.full(m, m)
+        at_right[chosen] = np.arange(n)
+        index = np.array(chosen, dtype=np.intp)
+        before_right = at_right[None, :] < np.arange(n)[:, None]
+        before_left = at_left[None, :] < at_left[index][:, None]
+        near = right.shares.neighbours()[index]
+        bad = (near & (before_right != before_left)).any(axis=1) | (at_left[index] == m)
+        first = int(np.argmax(bad)) if bad.any() else n
+    rounds = left.rounds()
+    neighbours = right.shares.neighbours()
+    for k in range(first):
+        p, j = chosen[k], rounds[chosen[k]]
+        bar = left.winner_rho[j] * (1 + _PROOF_TOL)
+        if right.floor[k] > bar:
             continue
-        tangents = right.tangents[r] if r < len(right.tangents) else None
-        if r >= same or tangents is None:
-            return False
-        rivals, rest = tangents
-        bar_right = right.winner_rho[r] * (1 + _PROOF_TOL)
-        if rest < bar:
-            return False
-        for rival, slope, p in rivals:
-            if rival > bar_right and rival - slope * width > bar:
-                continue
-            if not (
-                (p in right.beaten[r] or rival > right.winner_rho[r] * (1 + _TOL))
-                and left._exact_rhos()[r] == right._exact_rhos()[r]
-            ):
-                return False
-        tangents_used = True
-    if tangents_used:
-        right.shares.tangent_proofs += 1
-    return True
+        near_p = neighbours[p]
+        if any(rho <= bar and near_p[q] for rho, q in right.bounds[k] if q != p) and (
+            not _same_rho(left, j, right, k)
+        ):
+            return k
+    return first
 
 
-def _settle(shares: _EqualShares, budget: _Budget, left: _Run, right: _Run) -> _Run | None:
+def _same_rho(left: _Run, j: int, right: _Run, k: int) -> bool:
+    """Whether left's round j and right's round k bought at the same exact rho."""
+    rho_left, rho_right = left.winner_rho[j], right.winner_rho[k]
+    if abs(rho_left - rho_right) > _TOL * rho_right:
+        return False
+    paying_left, paying_right = left.paying(j), right.paying(k)
+    if paying_left is not None and paying_right is not None:
+        return paying_left == paying_right
+    return left._exact_rhos()[j] == right._exact_rhos()[k]
+
+
+def _settle(
+    shares: _EqualShares, budget: _Budget, left: _Run, right: _Run, same: bool | None = None
+) -> _Run | None:
     """Go through every x in (left.x, right.x] in order, `left` fitting and not exhaustive;
     return the run Add1 ends with if it ends there. A gap that `_same_between` cannot prove
-    is split at a run in its middle."""
-    if right.x - left.x > 1 and not _same_between(left, right):
-        middle = shares.run(left.x + (right.x - left.x) // 2, reference=left, upper=right)
+    (`same`, if known) is split at a run in its middle, which follows right's purchases as
+    far as they are proved."""
+    if right.x - left.x > 1 and not (_same_between(left, right) if same is None else same):
+        middle = shares.run(
+            left.x + (right.x - left.x) // 2,
+            reference=left,
+            upper=right,
+            follow=_proved(left, right),
+        )
         end = _settle(shares, budget, left, middle)
         return end if end is not None else _settle(shares, budget, middle, right)
     if not budget.fits(right):
@@ -770,11 +792,13 @@ def _add1(shares: _EqualShares, first: _Run, budget: _Budget) -> tuple[_Run, int
     pabutools' number of MES runs.
 
     Runs are skipped, not guessed. A run `step` units past the last settled x either proves
-    that every x in between buys the same, and the step doubles, or the gap is split at runs
-    in its middle until every part is proved or has no x inside (`_settle`), and the step
-    halves, to no less than 8: runs inside a gap are cheaper, as the run at its end bounds
-    their rhos (`_Run.buy`). Where nothing can be skipped this is one run per x, and a few
-    past the end.
+    that every x in between buys the same projects (`_same_between`: in whatever order), and
+    the step doubles, or the gap is split at runs in its middle until every part is proved
+    or has no x inside (`_settle`), and the step halves, to no less than 8. Runs inside a
+    gap are cheaper: they buy the end run's first purchases as far as they are proved, in
+    its order (`_Run.follow`), and then take bounds from it (`_Run.buy`). The run kept is
+    rerun if it followed another's order, so that it explains MES's own order. Where
+    nothing can be skipped this is one run per x, and a few past the end.
     """
     if budget.exhaustive(first):
         return first, 1
@@ -782,9 +806,10 @@ def _add1(shares: _EqualShares, first: _Run, budget: _Budget) -> tuple[_Run, int
     while True:
         right = shares.run(left.x + step, reference=left)
         skipped = _same_between(left, right)
-        end = _settle(shares, budget, left, right)
+        end = _settle(shares, budget, left, right, skipped)
         if end is not None:
-            return end, int(end.x - first.x) + (1 if budget.exhaustive(end) else 2)
+            runs = int(end.x - first.x) + (1 if budget.exhaustive(end) else 2)
+            return (shares.run(end.x) if end.followed else end), runs
         left, step = right, step * 2 if skipped else max(8, step // 2)
 
 
@@ -1066,7 +1091,7 @@ class EqualSharesReruns:
             heap, gone, budget = snapshots[r]
             run.budget = budget.copy()
             run.bought = base.bought[:r]
-            for name in ("winner_rho", "floor", "bounds", "tangents", "beaten"):
+            for name in ("winner_rho", "floor", "bounds"):
                 setattr(run, name, getattr(base, name)[:r])
             run.nums, run.dens = base.nums[:r], base.dens[:r]
             heap = [entry for entry in heap if entry[1] != p]

@@ -12,6 +12,7 @@ from itertools import count
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.voting.conftest import pabulib_file
 from voting import (
     Ballot,
     BallotConstraints,
@@ -115,3 +116,62 @@ def test_add1_finds_a_lone_budget_between_two_alike() -> None:
     assert outcome.explanation.budget_per_voter == 173
     assert outcome.explanation.add1_iterations == 64
     assert step_by_step(election) == (outcome.selected, Fraction(173), 64)
+
+
+@st.composite
+def district_elections(draw: st.DrawFn) -> Election:
+    """Districts of projects whose voters rarely cross over, with costs that repeat: projects
+    with no supporter in common are bought in orders that change with the budget per voter
+    while what is bought stays the same, which Add1 skips over (`voting.mes._same_between`)."""
+    districts = draw(st.integers(1, 4))
+    ids = [f"p{i}" for i in range(draw(st.integers(4, 12)))]
+    costs = st.sampled_from([100, 120, 150, 200, 300]) | st.integers(100, 1000)
+    projects = [Project(i, Fraction(draw(costs))) for i in ids]
+    ballots = []
+    for v in range(draw(st.integers(3, 20))):
+        home = draw(st.integers(0, districts - 1))
+        pool = ids if draw(st.integers(0, 9)) == 0 else ids[home::districts]
+        chosen = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True))
+        ballots.append(Ballot(tuple(chosen), None, str(v + 1)))
+    budget = Fraction(draw(st.integers(300, 2000)))
+    return Election(Instance(projects, budget), Profile("approval", ballots, BallotConstraints()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(district_elections())
+def test_add1_skips_orders_that_change_and_keeps_what_is_bought(election: Election) -> None:
+    outcome = tally(election, rule="mes-add1")
+    assert isinstance(outcome.explanation, MESExplanation)
+    explanation = outcome.explanation
+    assert (outcome.selected, explanation.budget_per_voter, explanation.add1_iterations) == (
+        step_by_step(election)
+    )
+    # the explanation is MES's own run at that budget, purchases in MES's order
+    n = len(election.profile.ballots)
+    plain = tally(
+        Instance(election.instance.projects, explanation.budget_per_voter * n),
+        election.profile,
+        "mes",
+    )
+    assert isinstance(plain.explanation, MESExplanation)
+    assert explanation.purchases == plain.explanation.purchases
+
+
+def test_add1_on_toulouse_2022_explains_mes_at_the_budget_it_ends_at() -> None:
+    """Toulouse 2022 buys the same projects in ever new orders over 1,619 budgets; the runs
+    in between follow another run's order (`voting.mes._Run.follow`), and the run Add1 ends
+    with must still be MES's own. pabutools: 1,619 runs."""
+    election = read_pb(pabulib_file("France_Toulouse_2022.pb"))
+    outcome = tally(election, rule="mes-add1")
+    assert isinstance(outcome.explanation, MESExplanation)
+    explanation = outcome.explanation
+    assert explanation.add1_iterations == 1619
+    n = len(election.profile.ballots)
+    plain = tally(
+        Instance(election.instance.projects, explanation.budget_per_voter * n),
+        election.profile,
+        "mes",
+    )
+    assert isinstance(plain.explanation, MESExplanation)
+    assert explanation.purchases == plain.explanation.purchases
+    assert outcome.selected == plain.selected
