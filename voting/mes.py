@@ -334,9 +334,7 @@ class _Run:
         for k in range(rounds):
             p = upper.bought[k].project
             self._seen.clear()
-            rho = self._evaluate(p, upper.winner_rho[k])
-            if rho is None:
-                raise AssertionError(f"Add1: round {k} was proved affordable at x = {self.x}")
+            rho = self._rho(p, upper.winner_rho[k], self.budget[self.shares.supporters[p]])
             self.floor.append(upper.floor[k])
             self.winner_rho.append(rho)
             self.bounds.append(upper.bounds[k])
@@ -361,19 +359,24 @@ class _Run:
                 heapq.heappush(heap, (rho, p))
 
     def _evaluate(self, p: int, lower: float) -> float | None:
-        """rho of p in floats, or None if its supporters cannot pay for it.
-
-        rho is the smallest value with sum(min(budget, rho u)) = cost. Starting from a lower
-        bound, capping the supporters who cannot pay rho u and re-solving only raises rho and
-        reaches it in a few passes (pabutools' "poor/rich" loop), with no sorting.
-        """
-        groups, voters, weight, util, cost, total, dot = self.shares.arrays[p]
+        """rho of p in floats, or None if its supporters cannot pay for it."""
+        groups, voters, _, _, cost, _, dot = self.shares.arrays[p]
         b = self.budget[groups]
         money = dot(voters, b)
         if money < cost * (1 + _TOL) and (
             money < cost * (1 - _TOL) or self._exact_sum(groups) < self.shares.costs[p]
         ):
             return None
+        return self._rho(p, lower, b)
+
+    def _rho(self, p: int, lower: float, b: np.ndarray) -> float:
+        """rho of p in floats, its supporters having budgets b and enough money.
+
+        rho is the smallest value with sum(min(budget, rho u)) = cost. Starting from a lower
+        bound, capping the supporters who cannot pay rho u and re-solving only raises rho and
+        reaches it in a few passes (pabutools' "poor/rich" loop), with no sorting.
+        """
+        _, voters, weight, util, cost, total, dot = self.shares.arrays[p]
         rho = lower
         capped = b < rho * util
         count = np.count_nonzero(capped)
@@ -691,7 +694,7 @@ class _Budget:
         return all(self.costs[p] > left for p in self.candidates if p not in taken)
 
 
-def _same_between(left: _Run, right: _Run) -> bool:
+def _same_between(left: _Run, right: _Run, proved: int | None = None) -> bool:
     """Whether every x between left.x and right.x buys the same projects as both.
 
     Only the set matters to Add1 (whether it fits and whether it is exhaustive), and the set
@@ -712,11 +715,11 @@ def _same_between(left: _Run, right: _Run) -> bool:
     rival's at least right's lower bound for it in round k. Where those are too close to
     separate, A's exact rho equal at both ends is the same in between, and right's exact
     comparison in round k holds in between too. Right's last round leaves no project
-    affordable, nor then does any smaller x.
+    affordable, nor then does any smaller x. `proved`: `_proved(left, right)`, if known.
     """
-    return sorted(left.sequence) == sorted(right.sequence) and _proved(left, right) == len(
-        right.bought
-    )
+    if proved is None:
+        proved = _proved(left, right)
+    return proved == len(right.bought) and sorted(left.sequence) == sorted(right.sequence)
 
 
 def _proved(left: _Run, right: _Run) -> int:
@@ -766,21 +769,20 @@ def _same_rho(left: _Run, j: int, right: _Run, k: int) -> bool:
 
 
 def _settle(
-    shares: _EqualShares, budget: _Budget, left: _Run, right: _Run, same: bool | None = None
+    shares: _EqualShares, budget: _Budget, left: _Run, right: _Run, proved: int | None = None
 ) -> _Run | None:
     """Go through every x in (left.x, right.x] in order, `left` fitting and not exhaustive;
     return the run Add1 ends with if it ends there. A gap that `_same_between` cannot prove
-    (`same`, if known) is split at a run in its middle, which follows right's purchases as
-    far as they are proved."""
-    if right.x - left.x > 1 and not (_same_between(left, right) if same is None else same):
-        middle = shares.run(
-            left.x + (right.x - left.x) // 2,
-            reference=left,
-            upper=right,
-            follow=_proved(left, right),
-        )
-        end = _settle(shares, budget, left, middle)
-        return end if end is not None else _settle(shares, budget, middle, right)
+    is split at a run in its middle, which follows right's purchases as far as they are
+    proved (`proved`: `_proved(left, right)`, if known)."""
+    if right.x - left.x > 1:
+        proved = _proved(left, right) if proved is None else proved
+        if not _same_between(left, right, proved):
+            middle = shares.run(
+                left.x + (right.x - left.x) // 2, reference=left, upper=right, follow=proved
+            )
+            end = _settle(shares, budget, left, middle)
+            return end if end is not None else _settle(shares, budget, middle, right)
     if not budget.fits(right):
         return left
     return right if budget.exhaustive(right) else None
@@ -805,8 +807,9 @@ def _add1(shares: _EqualShares, first: _Run, budget: _Budget) -> tuple[_Run, int
     left, step = first, 8
     while True:
         right = shares.run(left.x + step, reference=left)
-        skipped = _same_between(left, right)
-        end = _settle(shares, budget, left, right, skipped)
+        proved = _proved(left, right)
+        skipped = _same_between(left, right, proved)
+        end = _settle(shares, budget, left, right, proved)
         if end is not None:
             runs = int(end.x - first.x) + (1 if budget.exhaustive(end) else 2)
             return (shares.run(end.x) if end.followed else end), runs
