@@ -185,20 +185,26 @@ class _EqualShares:
 
     def neighbours(self) -> np.ndarray:
         """Which projects share a supporter group: a projects x projects boolean matrix,
-        False on the diagonal (Add1's proofs, `_same_between`)."""
+        False on the diagonal (Add1's proofs, `_same_between`). Groups are taken a ballot
+        length at a time, pairs marked in blocks of at most _DENSE_LIMIT."""
         if self._neighbours is None:
-            m, n = len(self.costs), self.matrix.n_groups
-            counts = np.zeros((m, m))
-            chunk = max(1, _DENSE_LIMIT // max(1, m))
-            for start in range(0, n, chunk):
-                stop = min(n, start + chunk)
-                incidence = np.zeros((stop - start, m), dtype=np.float32)
-                for p, groups in enumerate(self.supporters):
-                    inside = groups[(groups >= start) & (groups < stop)]
-                    incidence[inside - start, p] = 1.0
-                counts += incidence.T @ incidence
-            self._neighbours = counts > 0
-            np.fill_diagonal(self._neighbours, False)
+            m = len(self.costs)
+            near = np.zeros((m, m), dtype=bool)
+            if m:
+                groups = np.concatenate(self.supporters)
+                projects = np.repeat(np.arange(m), [s.size for s in self.supporters])
+                order = np.argsort(groups, kind="stable")
+                groups, projects = groups[order], projects[order]
+                starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+                lengths = np.diff(np.r_[starts, groups.size])
+                for length in np.unique(lengths[lengths > 1]):
+                    firsts = starts[lengths == length]
+                    step = max(1, _DENSE_LIMIT // int(length) ** 2)
+                    for i in range(0, firsts.size, step):
+                        block = projects[firsts[i : i + step, None] + np.arange(length)]
+                        near[block[:, :, None], block[:, None, :]] = True
+                np.fill_diagonal(near, False)
+            self._neighbours = near
         return self._neighbours
 
     def run(
