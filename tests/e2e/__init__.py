@@ -38,6 +38,22 @@ def nav(page: Page) -> Locator:
     return page.locator(".st-key-linli_nav")
 
 
+def sidebar_still(page: Page, folded: bool | None = None) -> None:
+    """Wait until the sidebar has stopped sliding (and is folded or open, if `folded` says):
+    Streamlit folds it on a narrow screen and may unfold it on a wide one, with a transition."""
+    page.wait_for_function(
+        """(folded) => {
+          const bar = document.querySelector('[data-testid=stSidebar]');
+          if (!bar) return true;
+          if (folded !== null && (bar.dataset.collapsed === 'true') !== folded) return false;
+          return !document.getAnimations().some((a) => a.playState === 'running'
+            && a.effect && a.effect.target instanceof Element
+            && a.effect.target.closest('[data-testid=stSidebar]'));
+        }""",
+        arg=folded,
+    )
+
+
 def nav_link(page: Page, title: str) -> Locator:
     return nav(page).get_by_role("link", name=title, exact=True)
 

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e import DEMO_PASSWORD, nav, nav_link, open_page, wait_for_app
+from tests.e2e import DEMO_PASSWORD, nav, nav_link, open_page, sidebar_still, wait_for_app
 from tests.e2e.conftest import REPO, REQUIRE_BROWSER, Server, start_server
 from ui.plain_text import WORD_JOINER
 
@@ -154,7 +154,7 @@ def _show_menu(page: Page) -> None:
               '.st-key-linli_nav, [data-testid="stExpandSidebarButton"]')]
             .some((e) => e.checkVisibility({visibilityProperty: true}))"""
     )
-    page.wait_for_timeout(300)  # the sidebar's slide
+    page.wait_for_timeout(300)  # the sidebar's slide, if it unfolds by itself
     if not nav(page).is_visible():
         button.click()
     expect(nav(page)).to_be_visible()
@@ -171,7 +171,7 @@ def _pass(page: Page, axe_js: Path, language: str, viewer: str) -> list[str]:
         wait_for_app(page)
         found += _problems(page, axe_js, language, f"{viewer} desktop {language} {title}")
         page.set_viewport_size(PHONE)
-        page.wait_for_timeout(300)  # Streamlit folds the sidebar on a narrow screen
+        sidebar_still(page, folded=True)
         found += _problems(page, axe_js, language, f"{viewer} phone {language} {title}")
     page.set_viewport_size(DESKTOP)
     return found
@@ -200,7 +200,7 @@ def test_every_page_passes_axe(
             expect(page.get_by_role("heading", level=1)).to_have_text(NOT_FOR_YOU[first])
             for size in ("phone", "desktop"):
                 page.set_viewport_size(SIZES[size])
-                page.wait_for_timeout(300)
+                sidebar_still(page, folded=True if size == "phone" else None)
                 problems += _problems(page, axe_js, first, f"{viewer} {size} {first} /admin")
         assert not problems, "\n".join(problems)
 
@@ -231,7 +231,7 @@ def test_a_ballot_cast_with_the_keyboard_alone(
         nav_link(page, "投票").click()
         wait_for_app(page)
         page.set_viewport_size(PHONE)
-        page.wait_for_timeout(300)
+        sidebar_still(page, folded=True)
         main = page.get_by_test_id("stMain")
         cast = main.get_by_role("button", name="投出选票")
         names = main.get_by_role("checkbox").evaluate_all(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e import choose, nav, nav_link, sign_in, wait_for_app
+from tests.e2e import choose, nav, nav_link, sidebar_still, sign_in, wait_for_app
 from tests.e2e.conftest import Server, start_server
 
 pytestmark = pytest.mark.e2e
@@ -114,7 +114,7 @@ def _open_zoomed(page: Page, title: str) -> None:
     nav_link(page, title).click()
     wait_for_app(page)
     page.set_viewport_size(ZOOMED)
-    page.wait_for_timeout(400)  # Streamlit folds the sidebar on a narrow screen
+    sidebar_still(page, folded=True)  # Streamlit folds the sidebar on a narrow screen
 
 
 def test_a_phone_at_200_percent_shows_amounts_choices_and_counters_whole(
