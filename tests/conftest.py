@@ -31,25 +31,16 @@ POSTGRES_URL = os.environ.get(
 REQUIRE_POSTGRES = os.environ.get("LINLI_REQUIRE_POSTGRES") == "1"
 
 
-# Work units handed whole to one xdist worker: the browser tests that share the session's demo
-# server, so that they keep running in order with it; the rest of the browser tests, which
-# start servers of their own, as a second unit; the accessibility matrix in two halves of its
-# viewers (each half starts its own server); and the tests on a copy of the demo street, so
-# that one worker alone loads the demo into PostgreSQL. Any other test is a unit of its own.
-# (xdist's own ``loadgroup`` cannot name the groups under pytest 9: it renames the tests'
-# node ids, which pytest 9 no longer allows.) The first matching prefix wins.
-_AXE = "tests/e2e/test_accessibility.py::test_every_page_passes_axe"
-_HALF_OF_THE_VIEWERS = ("admin", "chair", "secretary", "treasurer")
-# the files on the shared server, and three more to even out the two units' times
-_FIRST_BROWSER_UNIT = (
-    *("accounts", "alliances", "language", "ledger_export", "vote.", "voting_codes"),
-    *("whole_round", "user_text", "access."),
-)
+# Work units handed whole to one xdist worker: every browser test, so that they keep running
+# in order with their session's server and browser, beside the other worker's share of the
+# rest; and the tests on a copy of the demo street, so that one worker alone loads the demo
+# into PostgreSQL. Any other test is a unit of its own. (xdist's own ``loadgroup`` cannot name
+# the groups under pytest 9: it renames the tests' node ids, which pytest 9 no longer allows.)
+# The accessibility matrix is a browser group of its own (its own server), so that it runs
+# beside the other browser tests rather than after them; the first matching prefix wins.
 GROUPS = {
-    **{f"{_AXE}[{viewer}]": "accessibility 2" for viewer in _HALF_OF_THE_VIEWERS},
     "tests/e2e/test_accessibility.py": "accessibility",
-    **{f"tests/e2e/test_{name}": "browser" for name in _FIRST_BROWSER_UNIT},
-    "tests/e2e/": "browser 2",
+    "tests/e2e/": "browser",
     "tests/services/test_demo": "demo copies",
 }
 
