@@ -18,7 +18,7 @@ from services.rounds import RoundRow
 from services.verify import BooksSeal
 from services.workflow import Step, allows, is_before
 from ui.campaign_progress import campaign_progress
-from ui.context import day, label, moment, money, read, t
+from ui.context import day, label, listing, moment, money, read, t
 from ui.i18n import format_percent
 from ui.incidents import incidents_reported
 from ui.ledger_files import ledger_downloads
@@ -320,7 +320,7 @@ def _exceptions(rows: list[ExceptionRow]) -> None:
         empty_state("charters.no_exceptions")
     for row in rows:
         with st.container(border=True):
-            rules = "、".join(t(f"charter_rule.{rule}") for rule in row.rules)
+            rules = listing(t(f"charter_rule.{rule}") for rule in row.rules)
             what = t(
                 "charters.exception_line",
                 what=plain(row.proposal_title),

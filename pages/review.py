@@ -39,7 +39,7 @@ from services.reviews import (
     street_reviewers,
 )
 from ui import charts
-from ui.context import act, current_viewer, day, label, money, read, t
+from ui.context import act, current_viewer, day, label, listing, money, read, t
 from ui.incidents import incidents_reported
 from ui.plain_text import plain
 from ui.report_buttons import report_buttons
@@ -611,7 +611,7 @@ def render() -> None:
             t(
                 "review.panel",
                 chair=plain(board.chair) or "–",
-                reviewers=plain("、".join(board.reviewers)) or "–",
+                reviewers=plain(listing(board.reviewers)) or "–",
             )
         )
     if board.session.is_open:

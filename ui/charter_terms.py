@@ -4,7 +4,7 @@
 import streamlit as st
 
 from models import FundCharter
-from ui.context import label, locale, money, t
+from ui.context import label, listing, locale, money, t
 from ui.i18n import format_permille
 from ui.plain_text import plain
 
@@ -12,13 +12,13 @@ from ui.plain_text import plain
 def charter_terms(charter: FundCharter) -> None:
     """One line per rule the charter sets; its own text is placed by the screen."""
     if charter.allowed_categories:
-        names = "、".join(label("category", c) for c in charter.allowed_categories)
+        names = listing(label("category", c) for c in charter.allowed_categories)
         st.markdown(t("rounds.allowed", categories=names))
     if charter.forbidden_categories:
-        names = "、".join(label("category", c) for c in charter.forbidden_categories)
+        names = listing(label("category", c) for c in charter.forbidden_categories)
         st.markdown(t("ledger.forbidden", categories=names))
     if charter.forbidden_items:
-        words = "、".join(plain(w) for w in charter.forbidden_items)
+        words = listing(plain(w) for w in charter.forbidden_items)
         st.markdown(t("rounds.forbidden_items_list", items=words))
     if charter.spend_where_raised:
         st.markdown(t("field.spend_where_raised"))

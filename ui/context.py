@@ -5,7 +5,7 @@ and its grants are read from the store on every run, so a revoked role, a delete
 sign-out in another tab takes effect at once.
 """
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Literal, TypeVar, overload
 
@@ -100,6 +100,11 @@ def message(key: str, params: dict[str, Any]) -> str:
     """``t`` for a service's parameters, as markdown: fen shown as money, codes as words, any
     other text as typed."""
     return i18n.message(locale(), key, params, text=plain)
+
+
+def listing(items: Iterable[str]) -> str:
+    """Items joined as the locale writes a list: 、 in Chinese, commas in English."""
+    return t("list.separator").join(items)
 
 
 def label(vocabulary: str, value: str) -> str:

@@ -172,3 +172,23 @@ def test_the_eligibility_review_shows_the_rules_broken_and_takes_the_chairs_reas
             "楼道乒乓球台",
             "街道同意试点文体类项目，仅此一例",
         )
+
+
+@pytest.mark.parametrize(
+    ("locale", "shown"),
+    [
+        ("en", "spent on: building materials, charity handouts, construction works, entertainment"),
+        ("zh-CN", "禁止用于：建筑材料、慈善发放、工程建设、纯娱乐活动。"),
+    ],
+)
+def test_the_charter_lists_categories_as_its_language_writes_a_list(
+    demo_db: dict[str, int], locale: str, shown: str
+) -> None:
+    """The public reads the charter on the ledger screen: 、 between Chinese names, commas
+    between English ones."""
+    with Session(make_engine(database_url())) as session:
+        fund = session.exec(select(Fund).where(Fund.name == "平阳社区微基金")).one()
+    at = open_page("ledger", None, locale)
+    at.selectbox(key="ledger_fund").set_value(fund.id).run()
+    assert not at.exception
+    assert any(shown in e.value for e in at.markdown), [e.value for e in at.markdown]
