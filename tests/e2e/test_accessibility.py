@@ -154,7 +154,8 @@ def _show_menu(page: Page) -> None:
               '.st-key-linli_nav, [data-testid="stExpandSidebarButton"]')]
             .some((e) => e.checkVisibility({visibilityProperty: true}))"""
     )
-    page.wait_for_timeout(300)  # the sidebar's slide, if it unfolds by itself
+    page.wait_for_timeout(300)  # the sidebar unfolds by itself after a moment, if it does
+    sidebar_still(page)
     if not nav(page).is_visible():
         button.click()
     expect(nav(page)).to_be_visible()
@@ -200,7 +201,11 @@ def test_every_page_passes_axe(
             expect(page.get_by_role("heading", level=1)).to_have_text(NOT_FOR_YOU[first])
             for size in ("phone", "desktop"):
                 page.set_viewport_size(SIZES[size])
-                sidebar_still(page, folded=True if size == "phone" else None)
+                if size == "phone":
+                    sidebar_still(page, folded=True)
+                else:  # it unfolds by itself, after a moment: wait for that slide to end
+                    page.wait_for_timeout(300)
+                    sidebar_still(page)
                 problems += _problems(page, axe_js, first, f"{viewer} {size} {first} /admin")
         assert not problems, "\n".join(problems)
 
