@@ -2,9 +2,8 @@
 
 For each file and every rule that takes its ballots (the cities' variants too): read time,
 tally time (wall and CPU, medians of --repeat runs: the CPU time is steadier on a shared
-machine), peak memory of the tally (tracemalloc, on another run,
-so tracing does not slow the timed ones), and pabutools' time with the ratio to Linli's wall
-time.
+machine), peak memory of the tally (tracemalloc, on another run, so tracing does not slow
+the timed ones), and pabutools' time with the ratio to Linli's wall time.
 pabutools runs in a child process killed after --timeout seconds; then the time recorded in
 reference-outcomes.json (same kind of machine) is shown with an "r" and used for the ratio.
 
@@ -88,17 +87,16 @@ def main() -> int:
         for rule in (name for name, entry in RULES.items() if vote_type in entry.vote_types):
             if wanted_rules and rule not in wanted_rules:
                 continue
+            walls, cpus = [], []
             try:
-                tally(election, rule=rule)
+                for _ in range(max(1, args.repeat)):
+                    start, cpu = time.perf_counter(), time.process_time()
+                    tally(election, rule=rule)
+                    walls.append(time.perf_counter() - start)
+                    cpus.append(time.process_time() - cpu)
             except UnsupportedRuleError as error:  # a variant whose parameters the file lacks
                 print(f"{path.name[:44]:44} {rule:20} not run: {error}")
                 continue
-            walls, cpus = [], []
-            for _ in range(max(1, args.repeat)):
-                start, cpu = time.perf_counter(), time.process_time()
-                tally(election, rule=rule)
-                walls.append(time.perf_counter() - start)
-                cpus.append(time.process_time() - cpu)
             tally_s, cpu_s = statistics.median(walls), statistics.median(cpus)
             total_tally += tally_s
             slow.append((tally_s, path.name, rule))

@@ -734,6 +734,7 @@ def _proved(left: _Run, right: _Run) -> int:
     projects it shares a supporter with, and beats those in between."""
     chosen = right.sequence
     n = len(chosen)
+    neighbours = right.shares.neighbours()
     if left.sequence[:n] == chosen:
         first = n
     else:  # the first round whose project left bought after other neighbours, or not at all
@@ -745,11 +746,10 @@ def _proved(left: _Run, right: _Run) -> int:
         index = np.array(chosen, dtype=np.intp)
         before_right = at_right[None, :] < np.arange(n)[:, None]
         before_left = at_left[None, :] < at_left[index][:, None]
-        near = right.shares.neighbours()[index]
+        near = neighbours[index]
         bad = (near & (before_right != before_left)).any(axis=1) | (at_left[index] == m)
         first = int(np.argmax(bad)) if bad.any() else n
     rounds = left.rounds()
-    neighbours = right.shares.neighbours()
     for k in range(first):
         p, j = chosen[k], rounds[chosen[k]]
         bar = left.winner_rho[j] * (1 + _PROOF_TOL)

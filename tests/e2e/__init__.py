@@ -54,6 +54,13 @@ def sidebar_still(page: Page, folded: bool | None = None) -> None:
     )
 
 
+def sidebar_widened(page: Page) -> None:
+    """After the window widens, Streamlit unfolds a folded sidebar by itself after a moment,
+    if it does: wait that moment, then for the slide to end."""
+    page.wait_for_timeout(300)
+    sidebar_still(page)
+
+
 def nav_link(page: Page, title: str) -> Locator:
     return nav(page).get_by_role("link", name=title, exact=True)
 

@@ -27,7 +27,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e import DEMO_PASSWORD, nav, nav_link, open_page, sidebar_still, wait_for_app
+from tests.e2e import (
+    DEMO_PASSWORD,
+    nav,
+    nav_link,
+    open_page,
+    sidebar_still,
+    sidebar_widened,
+    wait_for_app,
+)
 from tests.e2e.conftest import REPO, REQUIRE_BROWSER, Server, start_server
 from ui.plain_text import WORD_JOINER
 
@@ -154,8 +162,7 @@ def _show_menu(page: Page) -> None:
               '.st-key-linli_nav, [data-testid="stExpandSidebarButton"]')]
             .some((e) => e.checkVisibility({visibilityProperty: true}))"""
     )
-    page.wait_for_timeout(300)  # the sidebar unfolds by itself after a moment, if it does
-    sidebar_still(page)
+    sidebar_widened(page)
     if not nav(page).is_visible():
         button.click()
     expect(nav(page)).to_be_visible()
@@ -203,9 +210,8 @@ def test_every_page_passes_axe(
                 page.set_viewport_size(SIZES[size])
                 if size == "phone":
                     sidebar_still(page, folded=True)
-                else:  # it unfolds by itself, after a moment: wait for that slide to end
-                    page.wait_for_timeout(300)
-                    sidebar_still(page)
+                else:
+                    sidebar_widened(page)
                 problems += _problems(page, axe_js, first, f"{viewer} {size} {first} /admin")
         assert not problems, "\n".join(problems)
 

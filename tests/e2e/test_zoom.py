@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e import choose, nav, nav_link, sidebar_still, sign_in, wait_for_app
+from tests.e2e import choose, nav, nav_link, sidebar_still, sidebar_widened, sign_in, wait_for_app
 from tests.e2e.conftest import Server, start_server
 
 pytestmark = pytest.mark.e2e
@@ -103,7 +103,7 @@ def zoomed(browser: Browser) -> Iterator[BrowserContext]:
 def _wide(page: Page) -> None:
     """Back to a desktop's width, the sidebar open (it may stay folded from the phone)."""
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.wait_for_timeout(400)
+    sidebar_widened(page)
     if not nav(page).is_visible():
         page.get_by_test_id("stExpandSidebarButton").click()
     expect(nav(page)).to_be_visible()

@@ -118,6 +118,17 @@ def test_add1_finds_a_lone_budget_between_two_alike() -> None:
     assert step_by_step(election) == (outcome.selected, Fraction(173), 64)
 
 
+def mes_at(election: Election, budget_per_voter: Fraction) -> tuple[list[str], MESExplanation]:
+    """Plain Equal Shares with that budget per voter, what Add1's explanation must show: the
+    projects selected and the explanation."""
+    n = len(election.profile.ballots)
+    outcome = tally(
+        Instance(election.instance.projects, budget_per_voter * n), election.profile, "mes"
+    )
+    assert isinstance(outcome.explanation, MESExplanation)
+    return outcome.selected, outcome.explanation
+
+
 @st.composite
 def district_elections(draw: st.DrawFn) -> Election:
     """Districts of projects whose voters rarely cross over, with costs that repeat: projects
@@ -147,14 +158,8 @@ def test_add1_skips_orders_that_change_and_keeps_what_is_bought(election: Electi
         step_by_step(election)
     )
     # the explanation is MES's own run at that budget, purchases in MES's order
-    n = len(election.profile.ballots)
-    plain = tally(
-        Instance(election.instance.projects, explanation.budget_per_voter * n),
-        election.profile,
-        "mes",
-    )
-    assert isinstance(plain.explanation, MESExplanation)
-    assert explanation.purchases == plain.explanation.purchases
+    _, plain = mes_at(election, explanation.budget_per_voter)
+    assert explanation.purchases == plain.purchases
 
 
 def test_add1_on_toulouse_2022_explains_mes_at_the_budget_it_ends_at() -> None:
@@ -166,12 +171,6 @@ def test_add1_on_toulouse_2022_explains_mes_at_the_budget_it_ends_at() -> None:
     assert isinstance(outcome.explanation, MESExplanation)
     explanation = outcome.explanation
     assert explanation.add1_iterations == 1619
-    n = len(election.profile.ballots)
-    plain = tally(
-        Instance(election.instance.projects, explanation.budget_per_voter * n),
-        election.profile,
-        "mes",
-    )
-    assert isinstance(plain.explanation, MESExplanation)
-    assert explanation.purchases == plain.explanation.purchases
-    assert outcome.selected == plain.selected
+    selected, plain = mes_at(election, explanation.budget_per_voter)
+    assert explanation.purchases == plain.purchases
+    assert outcome.selected == selected
