@@ -162,6 +162,8 @@ def launch_server(
 
 
 def wait_until_healthy(server: Server) -> Server:
+    """Waits until the server answers, then ends its start as the README's does: one run of
+    app.py through ``/_stcore/script-health-check``, which must say "ok"."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
@@ -169,12 +171,25 @@ def wait_until_healthy(server: Server) -> Server:
         try:
             with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as answer:
                 if answer.status == 200:
-                    return server
+                    break
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)
-    server.stop()
-    pytest.fail(f"streamlit not healthy after {START_TIMEOUT} s:\n{server.log_tail()}")
+    else:
+        server.stop()
+        pytest.fail(f"streamlit not healthy after {START_TIMEOUT} s:\n{server.log_tail()}")
+    try:
+        with urllib.request.urlopen(
+            f"{server.url}/_stcore/script-health-check", timeout=START_TIMEOUT
+        ) as answer:
+            said = answer.read()
+    except urllib.error.HTTPError as error:  # 503 and "error" when app.py raised
+        with error:
+            said = error.read()
+    if said != b"ok":
+        server.stop()
+        pytest.fail(f"app.py did not run: {said!r}\n{server.log_tail()}", pytrace=False)
+    return server
 
 
 def start_server(template: Path | None, directory: Path, **options: Any) -> Server:

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -189,8 +190,7 @@ def ballots_cast(page: Page) -> Locator:
 
 
 def open_live_screen(page: Page, base_url: str) -> int:
-    """As a person does: the app's address, then the live screen in the navigation (a
-    server's very first session starts on the notice board whatever the address)."""
+    """As a person does: the app's address, then the live screen in the navigation."""
     open_page(page, base_url)
     nav_link(page, "实时大屏").click()
     wait_for_app(page)
@@ -227,6 +227,20 @@ def test_a_ballot_cast_on_one_server_shows_on_the_live_screen_of_the_other(
     finally:
         voter.close()
         wall.close()
+
+
+def test_the_check_that_runs_the_whole_app_answers_on_each_process_and_not_through_the_proxy(
+    cluster: Cluster,
+) -> None:
+    for server in (cluster.a, cluster.b):  # whoever starts a process (README, "Run it")
+        with urllib.request.urlopen(f"{server.url}/_stcore/script-health-check") as answer:
+            assert answer.read() == b"ok"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{cluster.proxy.url}/_stcore/script-health-check", timeout=5)
+    refused.value.close()
+    assert refused.value.code == 404
+    with urllib.request.urlopen(f"{cluster.proxy.url}/_stcore/health", timeout=5) as answer:
+        assert answer.status == 200  # the plain liveness check stays reachable
 
 
 def logged_upstream(proxy: Proxy, route: str) -> str:
@@ -336,6 +350,9 @@ def test_through_the_proxy_each_browser_stays_on_one_server(
     for status, method, target, route, upstream in closed_log(cluster.proxy, sockets=4):
         # 404s are Streamlit's page probing where its base path is (/live/_stcore/health).
         assert status < 500, (status, method, target)
+        if upstream == "-":  # answered by nginx itself: only the check it keeps from the public
+            assert target == "/_stcore/script-health-check", target
+            continue
         served.setdefault(route, set()).add(backends[upstream])
         if target.startswith("/_stcore/stream"):
             assert status == 101  # upgraded to a websocket through the proxy
