@@ -161,9 +161,9 @@ def launch_server(
     return Server(url=f"http://127.0.0.1:{port}", process=process, log=log)
 
 
-def wait_until_healthy(server: Server) -> Server:
-    """Waits until the server answers, then ends its start as the README's does: one run of
-    app.py through ``/_stcore/script-health-check``, which must say "ok"."""
+def wait_until_healthy(server: Server, *, warm: bool = True) -> Server:
+    """Waits until the server answers, then (``warm``) ends its start as the README's does: one
+    run of app.py through ``/_stcore/script-health-check``, which must say "ok"."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
@@ -178,6 +178,8 @@ def wait_until_healthy(server: Server) -> Server:
     else:
         server.stop()
         pytest.fail(f"streamlit not healthy after {START_TIMEOUT} s:\n{server.log_tail()}")
+    if not warm:
+        return server
     try:
         with urllib.request.urlopen(
             f"{server.url}/_stcore/script-health-check", timeout=START_TIMEOUT
@@ -192,9 +194,11 @@ def wait_until_healthy(server: Server) -> Server:
     return server
 
 
-def start_server(template: Path | None, directory: Path, **options: Any) -> Server:
-    """``launch_server``, then wait until it answers."""
-    return wait_until_healthy(launch_server(template, directory, **options))
+def start_server(
+    template: Path | None, directory: Path, *, warm: bool = True, **options: Any
+) -> Server:
+    """``launch_server``, then wait until it answers (and has run app.py once, if ``warm``)."""
+    return wait_until_healthy(launch_server(template, directory, **options), warm=warm)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -232,8 +236,17 @@ def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest.fixture
 def fresh_server(demo_template: Path, tmp_path: Path) -> Iterator[Server]:
-    """A server process no session has visited yet: its first request is the test's."""
+    """A server process of its own, started as the README starts one; no browser has been."""
     running = start_server(demo_template, tmp_path / "fresh")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def cold_server(demo_template: Path, tmp_path: Path) -> Iterator[Server]:
+    """A process whose start skipped the README's run of app.py: until a session runs it,
+    Streamlit serves the pages/ folder in its old mode, page files run without app.py."""
+    running = start_server(demo_template, tmp_path / "cold", warm=False)
     yield running
     running.stop()
 

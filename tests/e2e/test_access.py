@@ -19,7 +19,7 @@ NOT_FOR_YOU = "您无权打开此页面"  # translated, not Streamlit's "Page no
 # url path -> the page title a visitor must land on (restricted ones say so, and so does "setup"
 # on a set-up store)
 DEEP_LINKS = {
-    "admin": NOTICE,  # the fresh server's first session runs before the router (§1.1)
+    "admin": NOTICE,  # a cold server's first session runs before the router (§1.1)
     "review": NOT_FOR_YOU,
     "rounds": NOT_FOR_YOU,
     "tally": "计票结果",
@@ -85,17 +85,17 @@ def _assert_nothing_restricted(page, wire: Wire, where: str) -> None:
     assert not UNTRANSLATED.findall(text), f"{where}: untranslated keys"
 
 
-def test_fresh_server_anonymous_deep_links(fresh_server, page) -> None:
+def test_cold_server_anonymous_deep_links(cold_server, page) -> None:
     wire = Wire().attach(page)
     for path, title in DEEP_LINKS.items():  # "admin" first: the server's very first session
         wire.clear()
         if path in FOLDED:
-            page.goto(f"{fresh_server.url}/{path}")
+            page.goto(f"{cold_server.url}/{path}")
             wait_for_app(page)
             page.get_by_test_id("stExpandSidebarButton").click()
             expect(nav(page)).to_be_visible()
         else:
-            open_page(page, f"{fresh_server.url}/{path}")
+            open_page(page, f"{cold_server.url}/{path}")
         expect(page.get_by_role("heading", level=1), f"/{path}").to_have_text(title)
         _assert_nothing_restricted(page, wire, f"/{path}")
         assert wire.size > 0, "no websocket traffic recorded: the wire check would be vacuous"
@@ -105,7 +105,7 @@ def test_fresh_server_anonymous_deep_links(fresh_server, page) -> None:
 
     # The notice board shows the public things.
     wire.clear()
-    open_page(page, fresh_server.url)
+    open_page(page, cold_server.url)
     main = page.get_by_test_id("stMain")
     funds = main.get_by_role("listitem").filter(has_text="平阳社区微基金").filter(has_text="可用")
     expect(funds.first).to_be_visible()
@@ -115,7 +115,7 @@ def test_fresh_server_anonymous_deep_links(fresh_server, page) -> None:
     _assert_nothing_restricted(page, wire, "/ (notice board)")
 
     # The public ledger of the fund that took the anonymous gift: anonymised, on the wire too.
-    open_page(page, f"{fresh_server.url}/ledger")
+    open_page(page, f"{cold_server.url}/ledger")
     wire.clear()
     choose(page, "基金", "平阳社区微基金")
     assert wire.carries("（匿名捐赠）"), "the anonymous gift's row was not sent at all"
