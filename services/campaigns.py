@@ -33,7 +33,7 @@ from services.common import (
     require_at,
 )
 from services.errors import Conflict, InvalidInput
-from services.ledger import _append, _reversed
+from services.ledger import append_entry, not_reversed
 from services.permissions import Action, Viewer
 from services.workflow import campaign_takes_gifts
 
@@ -154,7 +154,7 @@ def campaigns(session: Session, *, fund_id: int | None = None) -> list[CampaignP
             select(LedgerEntry.campaign_id, func.sum(LedgerEntry.amount_fen), func.count())
             .where(
                 col(LedgerEntry.campaign_id).in_([c.id for c in rows]),
-                col(LedgerEntry.id).not_in(_reversed()),
+                not_reversed(),
                 LedgerEntry.kind == LedgerKind.DONATION,
             )
             .group_by(col(LedgerEntry.campaign_id))
@@ -234,7 +234,7 @@ def record_revenue(
         occurred_on=occurred_on,
         recorded_by_id=viewer.person_id,
     )
-    return _append(session, viewer, entry, "record_revenue")
+    return append_entry(session, viewer, entry, "record_revenue")
 
 
 @dataclass(frozen=True)
@@ -262,7 +262,7 @@ def revenue_register(session: Session, *, fund_id: int) -> list[AssetRow]:
             select(LedgerEntry.revenue_asset_id, func.sum(LedgerEntry.amount_fen), func.count())
             .where(
                 col(LedgerEntry.revenue_asset_id).in_([a.id for a in assets]),
-                col(LedgerEntry.id).not_in(_reversed()),
+                not_reversed(),
             )
             .group_by(col(LedgerEntry.revenue_asset_id))
         )
@@ -326,7 +326,7 @@ def money_by_source(
             col(LedgerEntry.kind).in_(
                 [LedgerKind.GRANT, LedgerKind.TRANSFER, LedgerKind.DONATION, LedgerKind.REVENUE]
             ),
-            col(LedgerEntry.id).not_in(_reversed()),
+            not_reversed(),
             *(
                 ()
                 if year is None

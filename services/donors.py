@@ -24,9 +24,9 @@ from models.vocabulary import LedgerKind
 from services.common import clean_text, get_or_fail, place_tree, require_at
 from services.errors import NotAllowed, NotFound
 from services.ledger import (
-    _reversed,
     allocated_by_proposal,
     fund_balance,
+    not_reversed,
     spent_by_proposal,
 )
 from services.permissions import Action, Viewer, can
@@ -129,7 +129,7 @@ def _expenses(session: Session, proposal_id: int) -> list[Expense]:
         .where(
             LedgerEntry.proposal_id == proposal_id,
             LedgerEntry.kind == LedgerKind.EXPENSE,
-            col(LedgerEntry.id).not_in(_reversed()),
+            not_reversed(),
         )
         .order_by(col(LedgerEntry.occurred_on), col(LedgerEntry.id))
     )
@@ -146,7 +146,7 @@ def _funded_projects(session: Session, fund_id: int) -> list[tuple[int, str]]:
         .where(
             LedgerEntry.kind == LedgerKind.ALLOCATION,
             LedgerEntry.source_fund_id == fund_id,
-            col(LedgerEntry.id).not_in(_reversed()),
+            not_reversed(),
         )
         .distinct()
         .order_by(col(Proposal.id))
@@ -259,7 +259,7 @@ def project_money(session: Session, proposal_ids: Collection[int]) -> dict[int, 
             .where(
                 col(LedgerEntry.proposal_id).in_(proposal_ids),
                 LedgerEntry.kind == LedgerKind.DONATION,
-                col(LedgerEntry.id).not_in(_reversed()),
+                not_reversed(),
             )
             .group_by(col(LedgerEntry.proposal_id))
         ).all()

@@ -61,9 +61,9 @@ from services.common import (
     require_at,
 )
 from services.errors import Conflict, InvalidInput, LinliError, NotAllowed, WrongPhase
-from services.ledger import _pay
+from services.ledger import pay_from_fund
 from services.permissions import Action, Viewer, can
-from services.uploads import _keep
+from services.uploads import keep_attachment
 from services.workflow import FUNDABLE
 
 __all__ = [
@@ -126,7 +126,7 @@ def request_payment(
         occurred_on=occurred_on,
         submitted_by_id=viewer.person_id,
     )
-    receipt, path = _keep(
+    receipt, path = keep_attachment(
         session,
         viewer,
         proposal_id=proposal_id,
@@ -224,7 +224,7 @@ def approve_payment(
     session.add(request)
     try:
         record_audit(session, viewer, "approve_payment", request, before=before)
-        return _pay(
+        return pay_from_fund(
             session,
             viewer,
             fund=fund,

@@ -53,8 +53,8 @@ from services.charters import proposal_years
 from services.common import bounded_int, get_or_fail, id_of
 from services.donors import project_money
 from services.errors import InvalidInput
-from services.ledger import _reversed, allocated_by_proposal, spent_by_proposal
-from services.reviews import REVIEWED_STATUSES, ProjectScores
+from services.ledger import allocated_by_proposal, not_reversed, spent_by_proposal
+from services.reviews import REVIEWED_STATUSES, ProjectScores, project_scores
 from services.turnout import eligible_households
 
 __all__ = [
@@ -234,25 +234,15 @@ def _reviews(session: Session, proposal_ids: list[int]) -> dict[int, ProjectScor
             )
         )
     )
-    scores: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    owner = {id_of(r): r.proposal_id for r in reviews}
+    scores: dict[int, dict[str, int]] = defaultdict(dict)
     for score in session.exec(
-        select(RubricScore).where(col(RubricScore.review_id).in_(list(owner)))
+        select(RubricScore).where(col(RubricScore.review_id).in_([id_of(r) for r in reviews]))
     ):
-        scores[owner[score.review_id]][score.criterion].append(score.score)
+        scores[score.review_id][score.criterion] = score.score
     by_project: dict[int, list[Review]] = defaultdict(list)
     for review in reviews:
         by_project[review.proposal_id].append(review)
-    return {
-        pid: ProjectScores(
-            reviews=len(its),
-            averages={c: Fraction(sum(s), len(s)) for c, s in scores[pid].items()},
-            recommendations={},
-            goal_drift_flags=sum(1 for r in its if r.goal_drift),
-            comments=[],
-        )
-        for pid, its in by_project.items()
-    }
+    return {pid: project_scores(its, scores) for pid, its in by_project.items()}
 
 
 def _volunteers(session: Session, area: set[int], year: int) -> list[tuple[int, int]]:
@@ -292,7 +282,7 @@ def _facts(session: Session, places: dict[int, Place], area: set[int], year: int
     within_year = (
         col(LedgerEntry.occurred_on) >= date(year, 1, 1),
         col(LedgerEntry.occurred_on) <= date(year, 12, 31),
-        col(LedgerEntry.id).not_in(_reversed()),
+        not_reversed(),
     )
     gifts = session.exec(
         select(

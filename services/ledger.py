@@ -23,7 +23,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, func, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from models import (
     Attachment,
@@ -82,11 +81,13 @@ class FundBalance:
         return self.cash_fen - self.earmarked_fen
 
 
-def _reversed() -> SelectOfScalar[int | None]:
-    """Ids of entries that a reversal has undone (a subquery, never loaded into Python)."""
-    return select(col(LedgerEntry.reverses_entry_id)).where(
+def not_reversed() -> ColumnElement[bool]:
+    """The condition every figure of the books applies: the entry has not been undone by a
+    reversal (a subquery of the reversed ids, never loaded into Python)."""
+    undone = select(col(LedgerEntry.reverses_entry_id)).where(
         col(LedgerEntry.reverses_entry_id).is_not(None)
     )
+    return col(LedgerEntry.id).not_in(undone)
 
 
 def _by_proposal(
@@ -114,7 +115,7 @@ def _allocated(session: Session, proposal_ids: Collection[int] | None) -> dict[i
     return _by_proposal(
         session,
         LedgerEntry.kind == LedgerKind.ALLOCATION,
-        col(LedgerEntry.id).not_in(_reversed()),
+        not_reversed(),
         proposal_ids=proposal_ids,
     )
 
@@ -214,7 +215,9 @@ def _require_within(amount_fen: int, available_fen: int, code: str = "overspend_
         raise Overspend(code, available_fen=available_fen, amount_fen=amount_fen)
 
 
-def _append(session: Session, viewer: Viewer, entry: LedgerEntry, action: str) -> int:
+def append_entry(session: Session, viewer: Viewer, entry: LedgerEntry, action: str) -> int:
+    """The one way an entry enters the books: with its audit row, committed with whatever the
+    caller added to the session. The caller has checked the rights and taken the books' lock."""
     session.add(entry)
     try:
         record_audit(session, viewer, action, entry)
@@ -320,7 +323,7 @@ def record_donation(
     if is_gift:
         lock_for_change(session)
         entry.receipt_number = _receipt_number(session, occurred_on.year)
-    return _append(session, viewer, entry, f"record_{kind}")
+    return append_entry(session, viewer, entry, f"record_{kind}")
 
 
 def transfer_between_funds(
@@ -354,7 +357,7 @@ def transfer_between_funds(
         occurred_on=occurred_on,
         recorded_by_id=viewer.person_id,
     )
-    return _append(session, viewer, entry, "transfer_between_funds")
+    return append_entry(session, viewer, entry, "transfer_between_funds")
 
 
 def allocate_to_proposal(
@@ -392,7 +395,7 @@ def allocate_to_proposal(
         occurred_on=occurred_on,
         recorded_by_id=viewer.person_id,
     )
-    return _append(session, viewer, entry, "allocate_to_proposal")
+    return append_entry(session, viewer, entry, "allocate_to_proposal")
 
 
 def _check_receipt(
@@ -431,7 +434,7 @@ def record_expense(
     invoice (发票): no invoice number, no payment."""
     fund = get_or_fail(session, Fund, fund_id)
     require_at(session, viewer, Action.RECORD_EXPENSE, fund.place_id)
-    return _pay(
+    return pay_from_fund(
         session,
         viewer,
         fund=fund,
@@ -445,7 +448,7 @@ def record_expense(
     )
 
 
-def _pay(
+def pay_from_fund(
     session: Session,
     viewer: Viewer,
     *,
@@ -486,7 +489,7 @@ def _pay(
         occurred_on=occurred_on,
         recorded_by_id=viewer.person_id,
     )
-    return _append(session, viewer, entry, "record_expense")
+    return append_entry(session, viewer, entry, "record_expense")
 
 
 def _earmarks(
@@ -512,7 +515,7 @@ def _earmarks(
         if proposal_ids is not None:
             query = query.where(col(LedgerEntry.proposal_id).in_(proposal_ids))
         if kind == LedgerKind.ALLOCATION:
-            query = query.where(col(LedgerEntry.id).not_in(_reversed()))
+            query = query.where(not_reversed())
         for fund_id, proposal_id, total in session.exec(
             query.group_by(side, col(LedgerEntry.proposal_id))
         ):
@@ -596,7 +599,7 @@ def reverse_entry(
         occurred_on=occurred_on,
         recorded_by_id=viewer.person_id,
     )
-    return _append(session, viewer, entry, "reverse_entry")
+    return append_entry(session, viewer, entry, "reverse_entry")
 
 
 # How a line moves its fund's money, as the ledger screens and the exported files name it.

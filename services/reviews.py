@@ -730,7 +730,9 @@ def list_review_sessions(session: Session, viewer: Viewer) -> list[ReviewSession
     ]
 
 
-def _scores(reviews: list[Review], scores: dict[int, dict[str, int]]) -> ProjectScores:
+def project_scores(reviews: list[Review], scores: dict[int, dict[str, int]]) -> ProjectScores:
+    """One project's reviews summed (``scores``: criterion -> score, by review id): the review
+    board and the year-end indicators read the same figures."""
     totals: dict[str, list[int]] = {}
     for review in reviews:
         for criterion, score in scores.get(review.id, {}).items():  # type: ignore[arg-type]
@@ -854,7 +856,7 @@ def review_board(session: Session, viewer: Viewer, session_id: int) -> ReviewBoa
                 maintenance_plan=proposal.maintenance_plan,
                 maintainer=proposal.maintainer,
                 maintenance_years=proposal.maintenance_years,
-                scores=_scores(given, scores)
+                scores=project_scores(given, scores)
                 if _visible(viewer, closed, all_scored, row.place_id, tree)
                 else None,
                 own_review=OwnReview(

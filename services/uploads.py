@@ -210,7 +210,7 @@ def attach_file(
         require_at(session, viewer, Action.RECORD_EXPENSE, proposal.place_id)
     elif not _may_add_material(viewer, proposal, place_tree(session)):
         raise NotAllowed(action="attach_file")
-    attachment, path = _keep(
+    attachment, path = keep_attachment(
         session, viewer, proposal_id=proposal_id, kind=attachment_kind, filename=filename, data=data
     )
     try:
@@ -222,7 +222,7 @@ def attach_file(
     return id_of(attachment)
 
 
-def _keep(
+def keep_attachment(
     session: Session,
     viewer: Viewer,
     *,
