@@ -1562,6 +1562,7 @@ TAKE_NO_TYPED_VALUE = {
     "services.ledger.fund_ledger",
     "services.funds.fund_tree",
     "services.ledger.ledger_lines",
+    "services.ledger.not_reversed",
     "services.ledger.release_unspent",
     "services.ledger.spent_by_proposal",
     "services.ledger.spent_fen",
@@ -1691,6 +1692,14 @@ EXEMPT = {
     # The review session's arithmetic on stored scores (test_reviews.py, by hand).
     "services.reviews.aggregate": "stored, already checked scores",
     "services.reviews.root_one_decimal": "an exact variance of stored scores",
+    "services.reviews.project_scores": "stored, already checked scores",
+    # Steps of the services' own writes, called with what those have checked and covered here:
+    # an entry built by record_* (its action a constant), an expense of record_expense or of an
+    # approved payment request (it cleans the text itself), a file of attach_file or
+    # request_payment.
+    "services.ledger.append_entry": "an entry built by a covered record_* function",
+    "services.ledger.pay_from_fund": "record_expense's and approve_payment's checked values",
+    "services.uploads.keep_attachment": "attach_file's and request_payment's file",
     # The alliance's arithmetic: parsed amounts, stored ratios and turns (test_alliances.py).
     "services.alliances.split_by_ratio": "a parsed amount and stored ratios",
     "services.alliances.add_months": "stored turn lengths",
