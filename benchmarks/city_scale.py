@@ -339,6 +339,11 @@ def load(url: str, round_id: int, sessions: int, hold: int) -> None:
                 break
             except OSError:
                 time.sleep(0.5)
+        # The README's start: one run of app.py, so the live screen is served as such.
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/_stcore/script-health-check", timeout=60
+        ):
+            pass
         for page in ("", f"live?round={round_id}"):
             report = subprocess.run(
                 [

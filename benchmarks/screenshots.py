@@ -123,6 +123,9 @@ def demo_server(directory: Path) -> Iterator[str]:
                     break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.2)
+        # The README's start: one run of app.py ends Streamlit's pages/ folder mode.
+        with urllib.request.urlopen(f"{url}/_stcore/script-health-check", timeout=60):
+            pass
         yield url
     finally:
         process.terminate()
