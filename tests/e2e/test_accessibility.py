@@ -194,7 +194,7 @@ def test_every_page_passes_axe(
     with _page(browser, first) as page:
         if viewer == "anonymous":
             page.goto(access_server.url)
-            wait_for_app(page, timeout=60_000)  # the server's first run imports everything
+            wait_for_app(page, timeout=60_000)  # the matrix's first page: generous, under load
         else:
             _sign_in(page, access_server.url, viewer, first)
         problems = _pass(page, axe_js, first, viewer)
